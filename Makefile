@@ -1,0 +1,55 @@
+# The Makefile only wraps CMake and the RTL scripts; CMake does the build.
+#   make run    the main job on configs/switch8-net.yaml (installs dependencies and builds first)
+#   make test   everything CI checks: lint, synthesis budgets, every unit and system test
+BUILD     ?= build
+JOBS      ?= 2
+BUILD_TYPE ?= Release
+SNSIM_WERROR ?= OFF
+SANITIZE  ?= OFF
+SNSIM     := $(BUILD)/sim/snsim
+RESULTS   ?= results
+
+.PHONY: all deps configure build run demo-net test lint synth bench wave clean help
+
+all: build
+
+help:
+	@sed -n '2,4p' Makefile
+	@echo "  targets: deps configure build run test lint synth bench wave clean"
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSNSIM_WERROR=$(SNSIM_WERROR) \
+	    -DSNSIM_SANITIZE=$(SANITIZE) > $(BUILD).configure.log 2>&1 \
+	  || { cat $(BUILD).configure.log; exit 1; }
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: demo-net
+
+demo-net: build
+	@mkdir -p $(RESULTS)
+	$(SNSIM) net -c configs/switch8-net.yaml -o $(RESULTS)
+
+test: build
+	@scripts/lint.sh
+	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
+
+lint: deps
+	@scripts/lint.sh
+
+synth: deps
+
+bench: build
+	@scripts/bench.sh $(BUILD)
+
+wave: build
+	@mkdir -p $(RESULTS)
+	$(SNSIM) net -c configs/switch8-net.yaml -o $(RESULTS) --wave $(RESULTS)/switch8.fst --wave-cycles 2000
+	@echo "open with: gtkwave $(RESULTS)/switch8.fst rtl/router/sn_router.gtkw"
+
+clean:
+	rm -rf $(BUILD) $(BUILD).configure.log $(RESULTS) rtl/synth/out

@@ -1,0 +1,52 @@
+// sn_credit_counter: credits for one virtual channel of one output link.
+//
+// Starts at MaxCredits (the downstream buffer depth) after reset, decrements when a flit is sent
+// (dec_i) and increments when the downstream returns a credit (inc_i); both may happen in one cycle.
+// avail_o reflects the registered count only, so a credit returned in cycle c can be spent from c+1.
+// Guarantees, asserted: a flit is never sent without a credit; the count never exceeds MaxCredits.
+// Works with: sn_router_output.
+`include "sn_assert.svh"
+
+module sn_credit_counter #(
+  /// Downstream buffer depth in flits, >= 1.
+  parameter int unsigned MaxCredits = 4,
+  /// Derived: counter width. Do not override.
+  parameter int unsigned CntW = $clog2(MaxCredits + 1)
+) (
+  input  logic            clk_i,
+  input  logic            rst_ni,
+  /// A credit came back from downstream.
+  input  logic            inc_i,
+  /// A flit was sent (requires avail_o).
+  input  logic            dec_i,
+  /// At least one credit is held.
+  output logic            avail_o,
+  output logic [CntW-1:0] count_o
+);
+
+  logic [CntW-1:0] count_q, count_d;
+
+  always_comb begin
+    count_d = count_q;
+    unique case ({inc_i, dec_i})
+      2'b10:   count_d = count_q + 1'b1;
+      2'b01:   count_d = count_q - 1'b1;
+      default: count_d = count_q;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) count_q <= CntW'(MaxCredits);
+    else         count_q <= count_d;
+  end
+
+  assign avail_o = (count_q != '0);
+  assign count_o = count_q;
+
+  // Assertions
+  // A flit is never sent without a credit.
+  `SN_ASSERT(NoSendWithoutCredit, !(dec_i && count_q == '0), clk_i, rst_ni)
+  // The downstream never returns more credits than its buffer holds.
+  `SN_ASSERT(NoCreditOverflow, !(inc_i && !dec_i && count_q == CntW'(MaxCredits)), clk_i, rst_ni)
+
+endmodule

@@ -1,0 +1,208 @@
+// sn_router: input-queued wormhole switch of the snsim supernode network.
+//
+// NumPorts inputs and outputs, NumVcs virtual channels per port with credit-based flow control and
+// BufDepth flits per VC, routing by a loadable forwarding table indexed by destination endpoint id
+// with a flow hash over equal-cost ports. The same RTL is a mesh router or a Clos leaf or spine;
+// only the table differs. docs/router.md is the full contract (formats, ports, timing).
+//
+// Pipeline (2 cycles per hop at zero load):
+//   cycle t   : flit on in_*; a head flit looks up its route; the flit and its port enter the VC buffer
+//   cycle t+1 : VC/switch allocation among buffer heads; the winner crosses the crossbar into the
+//               output register; its credit returns upstream in t+2
+//   cycle t+2 : flit on out_*
+// Guarantees: no flit lost, duplicated or corrupted; each (src, dst, VC) flow leaves in order (a packet
+// keeps its VC and one flow always hashes to one port); a VC without credits never blocks another VC
+// (it does not request); round-robin arbiters whose priority moves only on grants, so no requester
+// starves. Blocks: sn_route_table, sn_router_input, sn_switch_alloc, sn_crossbar, sn_router_output.
+`include "sn_assert.svh"
+
+module sn_router #(
+  /// Radix: inputs = outputs, 2..128.
+  parameter int unsigned NumPorts = 5,
+  /// Virtual channels per port, 1..16.
+  parameter int unsigned NumVcs = 2,
+  /// Flits per VC buffer (and initial credits per output VC), power of two, 2..4096.
+  parameter int unsigned BufDepth = 8,
+  /// Payload bits per flit, 1..512.
+  parameter int unsigned PayloadW = 256,
+  /// Forwarding-table entries (endpoint ids), power of two, 2..65536.
+  parameter int unsigned TableDepth = 1024,
+  /// Derived widths. Do not override.
+  parameter int unsigned VcW = (NumVcs > 1) ? $clog2(NumVcs) : 1,
+  parameter int unsigned FlitW = sn_flit_pkg::CtrlW + PayloadW,
+  parameter int unsigned TblAddrW = $clog2(TableDepth),
+  parameter int unsigned PortW = $clog2(NumPorts)
+) (
+  input  logic                          clk_i,
+  input  logic                          rst_ni,
+  // Forwarding-table write port.
+  input  logic                          tbl_we_i,
+  input  logic [TblAddrW-1:0]           tbl_addr_i,
+  input  logic [sn_flit_pkg::EntryW-1:0] tbl_wdata_i,
+  // Input links: flits in, credits back upstream.
+  input  logic [NumPorts-1:0]           in_valid_i,
+  input  logic [NumPorts*VcW-1:0]       in_vc_i,
+  input  logic [NumPorts*FlitW-1:0]     in_flit_i,
+  output logic [NumPorts-1:0]           in_credit_o,
+  output logic [NumPorts*VcW-1:0]       in_credit_vc_o,
+  // Output links: flits out, credits from downstream.
+  output logic [NumPorts-1:0]           out_valid_o,
+  output logic [NumPorts*VcW-1:0]       out_vc_o,
+  output logic [NumPorts*FlitW-1:0]     out_flit_o,
+  input  logic [NumPorts-1:0]           out_credit_i,
+  input  logic [NumPorts*VcW-1:0]       out_credit_vc_i
+);
+
+  localparam int unsigned EntryW = sn_flit_pkg::EntryW;
+  localparam int unsigned XbarW  = VcW + FlitW;
+
+  // 1. Forwarding table: one read port per input.
+  logic [NumPorts*TblAddrW-1:0] tbl_raddr;
+  logic [NumPorts*EntryW-1:0]   tbl_rdata;
+
+  sn_route_table #(.TableDepth(TableDepth), .NumReads(NumPorts)) u_table (
+    .clk_i   (clk_i),
+    .we_i    (tbl_we_i),
+    .waddr_i (tbl_addr_i),
+    .wdata_i (tbl_wdata_i),
+    .raddr_i (tbl_raddr),
+    .rdata_o (tbl_rdata)
+  );
+
+  // 2. Inputs.
+  logic [NumPorts*NumVcs-1:0]       head_valid, head_is_head, vc_elig;
+  logic [NumPorts*NumVcs*PortW-1:0] head_port;
+  logic [NumPorts-1:0]              req, in_gnt;
+  logic [NumPorts*PortW-1:0]        req_port;
+  logic [NumPorts*XbarW-1:0]        xbar_in, xbar_out;
+
+  for (genvar i = 0; i < NumPorts; i++) begin : g_in
+    logic [VcW-1:0]   req_vc;
+    logic [FlitW-1:0] req_flit;
+
+    sn_router_input #(
+      .NumPorts(NumPorts), .NumVcs(NumVcs), .BufDepth(BufDepth), .FlitW(FlitW),
+      .TableDepth(TableDepth)
+    ) u_input (
+      .clk_i          (clk_i),
+      .rst_ni         (rst_ni),
+      .in_valid_i     (in_valid_i[i]),
+      .in_vc_i        (in_vc_i[i*VcW +: VcW]),
+      .in_flit_i      (in_flit_i[i*FlitW +: FlitW]),
+      .credit_o       (in_credit_o[i]),
+      .credit_vc_o    (in_credit_vc_o[i*VcW +: VcW]),
+      .tbl_addr_o     (tbl_raddr[i*TblAddrW +: TblAddrW]),
+      .tbl_entry_i    (tbl_rdata[i*EntryW +: EntryW]),
+      .head_valid_o   (head_valid[i*NumVcs +: NumVcs]),
+      .head_is_head_o (head_is_head[i*NumVcs +: NumVcs]),
+      .head_port_o    (head_port[i*NumVcs*PortW +: NumVcs*PortW]),
+      .vc_elig_i      (vc_elig[i*NumVcs +: NumVcs]),
+      .req_o          (req[i]),
+      .req_port_o     (req_port[i*PortW +: PortW]),
+      .req_vc_o       (req_vc),
+      .req_flit_o     (req_flit),
+      .gnt_i          (in_gnt[i])
+    );
+    assign xbar_in[i*XbarW +: XbarW] = {req_vc, req_flit};
+  end
+
+  // 3. Eligibility: input VC (i, v) whose head goes to output o may request when (o, v) has a credit
+  //    and, for a head flit, (o, v) is free. This is the VC allocation, folded into the switch grant.
+  logic [NumPorts*NumVcs-1:0] credit_avail, vc_busy;
+
+`ifdef SN_FAULT_INJECT
+  // Test-only fault hooks (testbenches/rtl), chosen by plusargs; never defined for lint or synthesis.
+  // sn_fault_ignore_busy lets a head flit request a claimed output VC (sn_router_output
+  // HeadClaimsFreeVc); sn_fault_ignore_credit lets a flit request without a credit (sn_credit_counter
+  // NoSendWithoutCredit).
+  logic fault_ignore_busy_q, fault_ignore_credit_q;
+  initial begin
+    fault_ignore_busy_q   = $test$plusargs("sn_fault_ignore_busy");
+    fault_ignore_credit_q = $test$plusargs("sn_fault_ignore_credit");
+  end
+`endif
+
+  always_comb begin
+    for (int unsigned i = 0; i < NumPorts; i++) begin
+      for (int unsigned v = 0; v < NumVcs; v++) begin
+        logic [PortW-1:0] o;
+        o = head_port[(i*NumVcs + v)*PortW +: PortW];
+        vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && credit_avail[o*NumVcs + v] &&
+                                !(head_is_head[i*NumVcs + v] && vc_busy[o*NumVcs + v]);
+`ifdef SN_FAULT_INJECT
+        if (fault_ignore_busy_q) begin
+          vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && credit_avail[o*NumVcs + v];
+        end
+        if (fault_ignore_credit_q) begin
+          vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] &&
+                                  !(head_is_head[i*NumVcs + v] && vc_busy[o*NumVcs + v]);
+        end
+`endif
+      end
+    end
+  end
+
+  // 4. Switch allocation and crossbar.
+  logic [NumPorts-1:0]       send;
+  logic [NumPorts*PortW-1:0] send_sel;
+
+  sn_switch_alloc #(.NumPorts(NumPorts)) u_alloc (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .req_i       (req),
+    .req_port_i  (req_port),
+    .in_gnt_o    (in_gnt),
+    .out_valid_o (send),
+    .out_sel_o   (send_sel)
+  );
+
+  sn_crossbar #(.NumPorts(NumPorts), .Width(XbarW)) u_xbar (
+    .data_i (xbar_in),
+    .sel_i  (send_sel),
+    .data_o (xbar_out)
+  );
+
+  // 5. Outputs.
+  for (genvar o = 0; o < NumPorts; o++) begin : g_out
+    sn_router_output #(
+      .NumPorts(NumPorts), .NumVcs(NumVcs), .BufDepth(BufDepth), .FlitW(FlitW)
+    ) u_output (
+      .clk_i           (clk_i),
+      .rst_ni          (rst_ni),
+      .send_i          (send[o]),
+      .send_in_i       (send_sel[o*PortW +: PortW]),
+      .send_vc_i       (xbar_out[o*XbarW + FlitW +: VcW]),
+      .send_flit_i     (xbar_out[o*XbarW +: FlitW]),
+      .credit_avail_o  (credit_avail[o*NumVcs +: NumVcs]),
+      .vc_busy_o       (vc_busy[o*NumVcs +: NumVcs]),
+      .out_valid_o     (out_valid_o[o]),
+      .out_vc_o        (out_vc_o[o*VcW +: VcW]),
+      .out_flit_o      (out_flit_o[o*FlitW +: FlitW]),
+      .out_credit_i    (out_credit_i[o]),
+      .out_credit_vc_i (out_credit_vc_i[o*VcW +: VcW])
+    );
+  end
+
+  // Assertions
+  // Parameters are inside their documented ranges.
+  `SN_ASSERT_INIT(RadixInRange, NumPorts >= 2 && NumPorts <= 128)
+  `SN_ASSERT_INIT(VcsInRange, NumVcs >= 1 && NumVcs <= 16)
+  `SN_ASSERT_INIT(DepthPow2, BufDepth >= 2 && BufDepth <= 4096 && (BufDepth & (BufDepth - 1)) == 0)
+  `SN_ASSERT_INIT(PayloadInRange, PayloadW >= 1 && PayloadW <= 512)
+  `SN_ASSERT_INIT(TablePow2, TableDepth >= 2 && TableDepth <= 65536 &&
+                  (TableDepth & (TableDepth - 1)) == 0)
+`ifndef SYNTHESIS
+  logic misroute;
+  always_comb begin
+    misroute = 1'b0;
+    for (int unsigned o = 0; o < NumPorts; o++) begin
+      logic [PortW-1:0] from;
+      from = send_sel[o*PortW +: PortW];
+      if (send[o] && req_port[from*PortW +: PortW] != PortW'(o)) misroute = 1'b1;
+    end
+  end
+  // Each flit crosses to the output its input asked for: the crossbar never misroutes.
+  `SN_ASSERT(NoMisroute, !misroute, clk_i, rst_ni)
+`endif
+
+endmodule

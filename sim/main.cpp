@@ -1,0 +1,43 @@
+// snsim: the command line. Each subcommand is one main job; `snsim <cmd> --help` documents it.
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "config/reference.h"
+#include "net/net_cmd.h"
+#include "version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"snsim: cycle-level simulator of an AI supernode (CloudMatrix384 class)"};
+  app.set_version_flag("--version", std::string("snsim ") + snsim::kVersion);
+  app.require_subcommand(1);
+
+  snsim::net::NetOptions net;
+  CLI::App* net_cmd = app.add_subcommand(
+      "net", "Load sweep of one verilated switch with traffic sources and sinks on every port");
+  net_cmd->add_option("-c,--config", net.config, "Network config (YAML), e.g. configs/switch8-net.yaml")
+      ->required()
+      ->check(CLI::ExistingFile);
+  net_cmd->add_option("-o,--out", net.out_dir, "Directory for net.json and stats.json")
+      ->capture_default_str();
+  net_cmd->add_option("--wave", net.wave, "Write an FST waveform of the switch to this file");
+  net_cmd->add_option("--wave-cycles", net.wave_cycles,
+                      "Stop the waveform after this many cycles (0: whole run)")
+      ->capture_default_str();
+  net_cmd->add_option("--seed", net.seed, "Override the config's seed");
+  net_cmd->add_option("--log-level", net.log_level, "error, warn, info, debug or trace (default: config)")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}));
+
+  CLI::App* doc_cmd = app.add_subcommand("config-doc", "Print the configuration reference (docs/config.md)");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*net_cmd) return snsim::net::run_net(net);
+  if (*doc_cmd) {
+    fmt::print("{}", snsim::config_reference_markdown());
+    return 0;
+  }
+  return 0;
+}

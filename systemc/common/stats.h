@@ -1,0 +1,115 @@
+#pragma once
+// Named statistics of one simulation. Components register each statistic once, at construction,
+// with a dotted name, a unit and one line of description, and keep the returned reference to
+// update it; reports (stats.json, the summary table) are produced from the registry.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace snsim {
+
+// A monotonically increasing event count.
+class Counter {
+ public:
+  void inc() { ++value_; }
+  void add(std::uint64_t n) { value_ += n; }
+  std::uint64_t value() const { return value_; }
+  void reset() { value_ = 0; }
+
+ private:
+  std::uint64_t value_ = 0;
+};
+
+// A value computed by its owner (a rate, an occupancy, an energy).
+class Scalar {
+ public:
+  void set(double v) { value_ = v; }
+  double value() const { return value_; }
+  void reset() { value_ = 0.0; }
+
+ private:
+  double value_ = 0.0;
+};
+
+// Exact distribution of unsigned samples (latencies in cycles, sizes in flits): every distinct
+// value keeps its own count, so percentiles are exact, and memory grows with the number of
+// distinct values, not of samples.
+// Percentiles use the nearest-rank definition: percentile(p) is the smallest recorded value v such
+// that at least ceil(p/100 * count) samples are <= v (p = 0 gives min, p = 100 gives max).
+// With no samples, mean, min, max and percentile return 0 (JSON shows null).
+class Histogram {
+ public:
+  void record(std::uint64_t value, std::uint64_t times = 1);
+  std::uint64_t count() const { return count_; }
+  double mean() const;
+  std::uint64_t min() const { return count_ == 0 ? 0 : counts_.begin()->first; }
+  std::uint64_t max() const { return count_ == 0 ? 0 : counts_.rbegin()->first; }
+  // Throws std::invalid_argument unless 0 <= p <= 100.
+  std::uint64_t percentile(double p) const;
+  // (value, count) in ascending value order.
+  const std::map<std::uint64_t, std::uint64_t>& buckets() const { return counts_; }
+  void reset();
+
+ private:
+  std::map<std::uint64_t, std::uint64_t> counts_;
+  std::uint64_t count_ = 0;
+  long double sum_ = 0;  // 64-bit mantissa: exact for sums below 2^64
+};
+
+// Contract: one registry per simulation, passed by reference (no globals). Names are dotted paths
+// ("net.router0.port3.flits_out") of non-empty components; a name may not be registered twice,
+// nor be both a statistic and a prefix of another ("a.b" and "a.b.c"), because the JSON report
+// nests by path. Violations throw std::logic_error naming the statistic. References returned by
+// counter()/scalar()/histogram() stay valid for the registry's lifetime. Reports list statistics
+// in registration order.
+class StatsRegistry {
+ public:
+  Counter& counter(std::string name, std::string unit, std::string desc);
+  Scalar& scalar(std::string name, std::string unit, std::string desc);
+  Histogram& histogram(std::string name, std::string unit, std::string desc);
+
+  bool contains(std::string_view name) const;
+  std::size_t size() const { return entries_.size(); }
+
+  // Nested objects by dotted path. A counter or scalar is {"value": v, "unit": u}; a histogram is
+  // {"count", "mean", "min", "max", "p50", "p99", "unit"} (null statistics when empty).
+  nlohmann::ordered_json to_json() const;
+
+  // Writes to_json() to path + ".tmp", then renames it over `path`, so readers never see a
+  // partial file. Throws std::runtime_error naming the path if any step fails.
+  void write_json(const std::string& path) const;
+
+  // Aligned text table (name, value, unit) of the statistics whose name starts with
+  // filter_prefix, one per line.
+  std::string summary_table(std::string_view filter_prefix = "") const;
+
+  // Zeroes every statistic (after warm-up); registrations stay.
+  void reset();
+
+ private:
+  enum class Kind { Counter, Scalar, Histogram };
+  struct Entry {
+    std::string name;
+    std::string unit;
+    std::string desc;
+    Kind kind;
+    std::unique_ptr<Counter> counter;
+    std::unique_ptr<Scalar> scalar;
+    std::unique_ptr<Histogram> histogram;
+  };
+
+  Entry& add(std::string name, std::string unit, std::string desc, Kind kind);
+
+  std::vector<Entry> entries_;
+  std::unordered_map<std::string, std::size_t> index_;
+  std::unordered_set<std::string> interior_;  // proper dotted prefixes of registered names
+};
+
+}  // namespace snsim

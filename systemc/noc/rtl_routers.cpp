@@ -1,0 +1,57 @@
+// make_rtl_router: picks, by parameter set, one of the router configurations verilated into this
+// binary (rtl/CMakeLists.txt). Adding a configuration there and a line here makes it available.
+#include <fmt/format.h>
+
+#include "Vsn_router_p32_v2_d8_w64.h"
+#include "Vsn_router_p48_v2_d8_w64.h"
+#include "Vsn_router_p5_v2_d4_w64.h"
+#include "Vsn_router_p8_v2_d8_w256.h"
+#include "noc/router_model.h"
+#include "noc/verilated_router.h"
+
+namespace snsim::noc {
+namespace {
+
+struct Entry {
+  RouterParams params;
+  std::unique_ptr<RouterModel> (*make)(const RouterParams&, uint64_t);
+};
+
+template <class V>
+std::unique_ptr<RouterModel> make(const RouterParams& p, uint64_t seed) {
+  return std::make_unique<VerilatedRouter<V>>(p, seed);
+}
+
+const Entry kBuilt[] = {
+    {{8, 2, 8, 256, 1024}, &make<Vsn_router_p8_v2_d8_w256>},
+    {{5, 2, 4, 64, 1024}, &make<Vsn_router_p5_v2_d4_w64>},
+    {{32, 2, 8, 64, 1024}, &make<Vsn_router_p32_v2_d8_w64>},
+    {{48, 2, 8, 64, 1024}, &make<Vsn_router_p48_v2_d8_w64>},
+};
+
+}  // namespace
+
+std::unique_ptr<RouterModel> make_rtl_router(const RouterParams& p, uint64_t seed) {
+  for (const Entry& e : kBuilt) {
+    if (e.params == p) return e.make(p, seed);
+  }
+  return nullptr;
+}
+
+std::vector<RouterParams> built_rtl_routers() {
+  std::vector<RouterParams> v;
+  for (const Entry& e : kBuilt) v.push_back(e.params);
+  return v;
+}
+
+std::string available_rtl_routers() {
+  std::string s;
+  for (const Entry& e : kBuilt) {
+    s += fmt::format("{}ports={} vcs={} buf_depth={} payload_bits={} table_depth={}", s.empty() ? "" : "; ",
+                     e.params.ports, e.params.vcs, e.params.buf_depth, e.params.payload_bits,
+                     e.params.table_depth);
+  }
+  return s;
+}
+
+}  // namespace snsim::noc

@@ -1,0 +1,122 @@
+// The flit and forwarding-table formats of the snsim network, in C++.
+//
+// Mirrors rtl/common/sn_flit_pkg.sv bit for bit (docs/router.md has the layouts). The test
+// testbenches/rtl/test_flit_pkg.cpp drives the verilated package functions and these with the same
+// fields and requires identical bits, so the two cannot drift apart silently.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+namespace snsim::noc {
+
+inline constexpr unsigned kEpIdW = 16;     // endpoint id bits
+inline constexpr unsigned kPortIdW = 8;    // port number bits in a table entry
+inline constexpr unsigned kHeadBit = 0;
+inline constexpr unsigned kTailBit = 1;
+inline constexpr unsigned kDstLsb = 2;
+inline constexpr unsigned kSrcLsb = kDstLsb + kEpIdW;
+inline constexpr unsigned kPayloadLsb = kSrcLsb + kEpIdW;
+inline constexpr unsigned kCtrlW = kPayloadLsb;  // control bits in front of the payload
+inline constexpr unsigned kMaxPayloadW = 512;
+inline constexpr unsigned kEntBaseLsb = 0;
+inline constexpr unsigned kEntCountLsb = kPortIdW;
+inline constexpr unsigned kEntValidBit = 2 * kPortIdW;
+inline constexpr unsigned kEntryW = 2 * kPortIdW + 1;
+
+// One flit as the RTL carries it; payload bits above the configured width are ignored.
+struct Flit {
+  bool head = false;
+  bool tail = false;
+  uint16_t src = 0;
+  uint16_t dst = 0;
+  std::array<uint64_t, kMaxPayloadW / 64> payload{};
+
+  friend bool operator==(const Flit&, const Flit&) = default;
+};
+
+// A forwarding-table entry: the equal-cost ports base .. base + count - 1.
+struct TableEntry {
+  uint8_t base = 0;
+  uint16_t count = 1;  // 1..256
+  bool valid = false;
+
+  friend bool operator==(const TableEntry&, const TableEntry&) = default;
+};
+
+// sn_flit_pkg::flow_hash.
+constexpr uint16_t flow_hash(uint16_t src, uint16_t dst) {
+  uint16_t h = static_cast<uint16_t>(src ^ static_cast<uint16_t>((dst << 5) | (dst >> 11)) ^ 0x9e37u);
+  h = static_cast<uint16_t>(h ^ (h << 7));
+  h = static_cast<uint16_t>(h ^ (h >> 9));
+  h = static_cast<uint16_t>(h ^ (h << 8));
+  h = static_cast<uint16_t>(h ^ (h >> 4));
+  return h;
+}
+
+// sn_flit_pkg::select_port: base + floor(hash * count / 2^16), modulo 2^kPortIdW as in the RTL.
+constexpr unsigned select_port(const TableEntry& e, uint16_t hash) {
+  return (e.base + ((static_cast<uint32_t>(hash) * e.count) >> 16)) & ((1u << kPortIdW) - 1);
+}
+
+constexpr uint32_t pack_entry(const TableEntry& e) {
+  return (uint32_t{e.base} << kEntBaseLsb) | (uint32_t((e.count - 1) & 0xff) << kEntCountLsb) |
+         (uint32_t{e.valid} << kEntValidBit);
+}
+
+constexpr TableEntry unpack_entry(uint32_t bits) {
+  return TableEntry{static_cast<uint8_t>(bits >> kEntBaseLsb),
+                    static_cast<uint16_t>(((bits >> kEntCountLsb) & 0xff) + 1),
+                    ((bits >> kEntValidBit) & 1u) != 0};
+}
+
+// Bit access into little-endian arrays of 32-bit words, the layout of Verilator's wide signals.
+inline void put_bits(uint32_t* words, unsigned lsb, unsigned width, uint64_t value) {
+  for (unsigned done = 0; done < width;) {
+    const unsigned bit = lsb + done;
+    const unsigned w = bit / 32, off = bit % 32;
+    const unsigned n = std::min(32 - off, width - done);
+    const uint32_t mask = (n == 32) ? 0xffffffffu : (((1u << n) - 1) << off);
+    words[w] = (words[w] & ~mask) | (static_cast<uint32_t>(value >> done << off) & mask);
+    done += n;
+  }
+}
+
+inline uint64_t get_bits(const uint32_t* words, unsigned lsb, unsigned width) {
+  uint64_t v = 0;
+  for (unsigned done = 0; done < width;) {
+    const unsigned bit = lsb + done;
+    const unsigned w = bit / 32, off = bit % 32;
+    const unsigned n = std::min(32 - off, width - done);
+    const uint64_t part = (words[w] >> off) & ((n == 32) ? 0xffffffffu : ((1u << n) - 1));
+    v |= part << done;
+    done += n;
+  }
+  return v;
+}
+
+// Writes a flit of kCtrlW + payload_w bits at bit offset lsb.
+inline void pack_flit(const Flit& f, unsigned payload_w, uint32_t* words, unsigned lsb) {
+  put_bits(words, lsb + kHeadBit, 1, f.head);
+  put_bits(words, lsb + kTailBit, 1, f.tail);
+  put_bits(words, lsb + kDstLsb, kEpIdW, f.dst);
+  put_bits(words, lsb + kSrcLsb, kEpIdW, f.src);
+  for (unsigned b = 0; b < payload_w; b += 64) {
+    put_bits(words, lsb + kPayloadLsb + b, std::min(64u, payload_w - b), f.payload[b / 64]);
+  }
+}
+
+inline Flit unpack_flit(const uint32_t* words, unsigned payload_w, unsigned lsb) {
+  Flit f;
+  f.head = get_bits(words, lsb + kHeadBit, 1) != 0;
+  f.tail = get_bits(words, lsb + kTailBit, 1) != 0;
+  f.dst = static_cast<uint16_t>(get_bits(words, lsb + kDstLsb, kEpIdW));
+  f.src = static_cast<uint16_t>(get_bits(words, lsb + kSrcLsb, kEpIdW));
+  for (unsigned b = 0; b < payload_w; b += 64) {
+    f.payload[b / 64] = get_bits(words, lsb + kPayloadLsb + b, std::min(64u, payload_w - b));
+  }
+  return f;
+}
+
+}  // namespace snsim::noc

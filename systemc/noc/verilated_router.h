@@ -1,0 +1,196 @@
+// VerilatedRouter<V>: RouterModel over one verilated sn_router configuration (class V).
+//
+// Every configuration's model has the same port names, so one template adapts them all; only the
+// configurations verilated with TRACE_FST have a trace() member, detected at compile time. The
+// adapter owns its VerilatedContext, so several routers (even of one configuration) live in one
+// process without sharing state. Include only from translation units that link the verilated
+// library (its headers are SYSTEM includes there).
+#pragma once
+
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include "noc/router_model.h"
+
+namespace snsim::noc {
+
+namespace detail {
+// Field access on a Verilator port whatever its C type: CData..QData (integers) or VlWide (arrays
+// of 32-bit words, least significant first).
+template <class T>
+void set_field(T& sig, unsigned lsb, unsigned width, uint64_t value) {
+  if constexpr (std::is_integral_v<T>) {
+    const uint64_t ones = width >= 64 ? ~uint64_t{0} : ((uint64_t{1} << width) - 1);
+    const uint64_t mask = ones << lsb;
+    sig = static_cast<T>((static_cast<uint64_t>(sig) & ~mask) | ((value << lsb) & mask));
+  } else {
+    put_bits(sig.data(), lsb, width, value);
+  }
+}
+template <class T>
+uint64_t get_field(const T& sig, unsigned lsb, unsigned width) {
+  if constexpr (std::is_integral_v<T>) {
+    const uint64_t ones = width >= 64 ? ~uint64_t{0} : ((uint64_t{1} << width) - 1);
+    return (static_cast<uint64_t>(sig) >> lsb) & ones;
+  } else {
+    return get_bits(sig.data(), lsb, width);
+  }
+}
+template <class T>
+void clear(T& sig) {
+  if constexpr (std::is_integral_v<T>) {
+    sig = 0;
+  } else {
+    std::memset(sig.data(), 0, sizeof(uint32_t) * T::Words);
+  }
+}
+}  // namespace detail
+
+template <class V>
+class VerilatedRouter final : public RouterModel {
+ public:
+  // seed: Verilator's seed for the randomized initial register values (-x-initial unique).
+  // plusargs: command-line arguments for the model ("+sn_fault_owner", ...), read by $test$plusargs
+  // in initial blocks, which run in the first eval() below, hence set here. They are always set
+  // (maybe empty): Verilator aborts a model that calls $test$plusargs before commandArgs.
+  VerilatedRouter(const RouterParams& p, uint64_t seed, const std::vector<std::string>& plusargs = {})
+      : params_(p), vc_w_(p.vcs > 1 ? clog2(p.vcs) : 1) {
+    ctx_ = std::make_unique<VerilatedContext>();
+    std::vector<const char*> argv{"snsim"};
+    for (const std::string& a : plusargs) argv.push_back(a.c_str());
+    ctx_->commandArgs(static_cast<int>(argv.size()), argv.data());
+    ctx_->randReset(2);
+    ctx_->randSeed(static_cast<int>(seed & 0x7fffffff));
+    ctx_->fatalOnError(true);
+    model_ = std::make_unique<V>(ctx_.get(), "router");
+    clear_inputs();
+    model_->clk_i = 0;
+    model_->rst_ni = 1;
+    model_->eval();
+    reset();
+  }
+
+  ~VerilatedRouter() override {
+    close_trace();
+    model_->final();
+  }
+
+  static constexpr bool kCanTrace = requires(V& v, VerilatedFstC* t) { v.trace(t, 99); };
+
+  const RouterParams& params() const override { return params_; }
+
+  void reset() override {
+    model_->rst_ni = 0;
+    model_->eval();
+    step();
+    model_->rst_ni = 1;
+    model_->eval();
+  }
+
+  void write_table(uint32_t dst, const TableEntry& entry) override {
+    model_->tbl_we_i = 1;
+    model_->tbl_addr_i = dst;
+    model_->tbl_wdata_i = pack_entry(entry);
+    step();
+    model_->tbl_we_i = 0;
+  }
+
+  void set_in(unsigned port, const LinkFlit& f) override {
+    detail::set_field(model_->in_valid_i, port, 1, f.valid);
+    detail::set_field(model_->in_vc_i, port * vc_w_, vc_w_, f.vc);
+    static_assert(!std::is_integral_v<decltype(model_->in_flit_i)>, "flit ports are always wide");
+    pack_flit(f.flit, params_.payload_bits, model_->in_flit_i.data(), port * flit_w());
+  }
+
+  void set_out_credit(unsigned port, const LinkCredit& c) override {
+    detail::set_field(model_->out_credit_i, port, 1, c.valid);
+    detail::set_field(model_->out_credit_vc_i, port * vc_w_, vc_w_, c.vc);
+  }
+
+  void step() override {
+    model_->clk_i = 0;
+    model_->eval();
+    dump(2 * cycle_);
+    model_->clk_i = 1;
+    model_->eval();
+    dump(2 * cycle_ + 1);
+    ++cycle_;
+    clear_inputs();
+  }
+
+  LinkFlit out(unsigned port) const override {
+    LinkFlit f;
+    f.valid = detail::get_field(model_->out_valid_o, port, 1) != 0;
+    if (!f.valid) return f;  // an idle link's flit bits are meaningless; skip unpacking them
+    f.vc = static_cast<uint8_t>(detail::get_field(model_->out_vc_o, port * vc_w_, vc_w_));
+    f.flit = unpack_flit(model_->out_flit_o.data(), params_.payload_bits, port * flit_w());
+    return f;
+  }
+
+  LinkCredit in_credit(unsigned port) const override {
+    LinkCredit c;
+    c.valid = detail::get_field(model_->in_credit_o, port, 1) != 0;
+    c.vc = static_cast<uint8_t>(detail::get_field(model_->in_credit_vc_o, port * vc_w_, vc_w_));
+    return c;
+  }
+
+  uint64_t cycle() const override { return cycle_; }
+
+  // Starts writing an FST of every signal of the router; one time unit is half a clock cycle.
+  void open_trace(const std::string& path) override {
+    if constexpr (kCanTrace) {
+      ctx_->traceEverOn(true);
+      trace_ = std::make_unique<VerilatedFstC>();
+      model_->trace(trace_.get(), 99);
+      trace_->open(path.c_str());
+      if (!trace_->isOpen()) throw std::runtime_error("cannot open waveform file " + path);
+    } else {
+      throw std::runtime_error("this router configuration was verilated without waveform support; "
+                               "cannot write " + path);
+    }
+  }
+  void close_trace() override {
+    if constexpr (kCanTrace) {
+      if (trace_) trace_->close();
+      trace_.reset();
+    }
+  }
+  V& model() { return *model_; }
+  VerilatedContext& context() { return *ctx_; }
+
+ private:
+  static unsigned clog2(unsigned n) {
+    unsigned b = 0;
+    while ((1u << b) < n) ++b;
+    return b;
+  }
+  unsigned flit_w() const { return kCtrlW + params_.payload_bits; }
+  void clear_inputs() {
+    detail::clear(model_->in_valid_i);
+    detail::clear(model_->out_credit_i);
+  }
+  void dump(uint64_t t) {
+    if constexpr (kCanTrace) {
+      if (trace_) trace_->dump(t);
+    } else {
+      (void)t;
+    }
+  }
+
+  RouterParams params_;
+  unsigned vc_w_;
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<V> model_;
+  // Only a traced configuration holds a trace writer, so untraced ones need no FST runtime.
+  std::conditional_t<kCanTrace, std::unique_ptr<VerilatedFstC>, std::nullptr_t> trace_{};
+  uint64_t cycle_ = 0;
+};
+
+}  // namespace snsim::noc

@@ -1,0 +1,181 @@
+// End-to-end checks of `snsim net`: it runs the verilated switch, reports figures that follow from
+// the traffic, writes readable outputs, and refuses bad input with a message naming file and line.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RunResult {
+  int status = 0;
+  std::string output;  // stdout and stderr together
+};
+
+RunResult run(const std::string& args) {
+  const std::string cmd = std::string(SNSIM_BIN) + " " + args + " 2>&1";
+  RunResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return {-1, "popen failed"};
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), buf.size(), p) != nullptr) r.output += buf.data();
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("snsim_test_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// A short sweep of the shipped switch (the default config, with fewer cycles and two loads).
+fs::path short_config(const fs::path& dir, const std::string& extra_traffic = "") {
+  const fs::path cfg = dir / "short.yaml";
+  std::ofstream(cfg) << "include: " << SNSIM_SOURCE_DIR << "/configs/switch8-net.yaml\n"
+                     << "traffic:\n  loads: [0.1, 0.95]\n  warmup_cycles: 500\n"
+                     << "  measure_cycles: 3000\n  drain_cycles: 3000\n" << extra_traffic;
+  return cfg;
+}
+
+nlohmann::json read_json(const fs::path& p) {
+  std::ifstream f(p);
+  return nlohmann::json::parse(f);
+}
+
+}  // namespace
+
+TEST(SnsimNet, SweepReportsLoadAndLatencyThatFollowFromTheTraffic) {
+  const fs::path dir = temp_dir("sweep");
+  const RunResult r = run("net -c " + short_config(dir).string() + " -o " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json j = read_json(dir / "net.json");
+  ASSERT_EQ(j["points"].size(), 2u);
+  const auto& low = j["points"][0];
+  const auto& high = j["points"][1];
+  // Below saturation the switch accepts what is offered (Bernoulli sources: within 10%).
+  EXPECT_NEAR(low["accepted_load"].get<double>(), 0.1, 0.01);
+  EXPECT_FALSE(low["saturated"].get<bool>());
+  // A 4-flit packet needs at least 2 pipeline cycles plus 3 more flits: latency >= 5 cycles.
+  EXPECT_GE(low["latency_p50_cycles"].get<double>(), 5.0);
+  EXPECT_LT(low["latency_mean_cycles"].get<double>(), 10.0);
+  // Uniform traffic into an input-queued switch saturates well below 0.95 (head-of-line blocking).
+  EXPECT_TRUE(high["saturated"].get<bool>());
+  EXPECT_LT(high["accepted_load"].get<double>(), 0.9);
+  EXPECT_GT(high["accepted_load"].get<double>(), 0.5);
+  EXPECT_GT(high["latency_mean_cycles"].get<double>(), low["latency_mean_cycles"].get<double>());
+  // stats.json holds the per-point and per-port counters; their sum matches the accepted load.
+  const nlohmann::json s = read_json(dir / "stats.json");
+  std::uint64_t port_sum = 0;
+  for (int p = 0; p < 8; ++p) {
+    port_sum += s["net"]["point0"]["port" + std::to_string(p)]["flits_out"]["value"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(port_sum, s["net"]["point0"]["flits_accepted"]["value"].get<std::uint64_t>());
+  EXPECT_NEAR(static_cast<double>(port_sum) / (8.0 * 3000.0), low["accepted_load"].get<double>(), 1e-9);
+}
+
+TEST(SnsimNet, SameSeedGivesIdenticalResultsAndOtherSeedDiffers) {
+  const fs::path dir = temp_dir("seed");
+  const fs::path cfg = short_config(dir);
+  auto points = [&](const std::string& extra) {
+    const RunResult r = run("net -c " + cfg.string() + " -o " + dir.string() + " " + extra);
+    EXPECT_EQ(r.status, 0) << r.output;
+    return read_json(dir / "net.json")["points"].dump();
+  };
+  const std::string a = points(""), b = points(""), c = points("--seed 7");
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
+TEST(SnsimNet, HotspotAndPermutationPatternsRun) {
+  const fs::path dir = temp_dir("patterns");
+  for (const std::string pattern : {"hotspot", "permutation"}) {
+    const RunResult r = run("net -c " + short_config(dir, "  pattern: " + pattern + "\n").string() + " -o " + dir.string());
+    ASSERT_EQ(r.status, 0) << r.output;
+    const nlohmann::json j = read_json(dir / "net.json");
+    EXPECT_EQ(j["config"]["traffic"]["pattern"], pattern);
+    EXPECT_GT(j["points"][0]["packets"].get<int>(), 100);
+  }
+}
+
+TEST(SnsimNet, HotspotSaturatesTheHotOutput) {
+  // With every source sending 60% of its packets to port 0, port 0 carries 8 * 0.6 * load; at
+  // load 0.3 that is 1.44 flits per cycle for a link of 1: the run must report saturation.
+  const fs::path dir = temp_dir("hot");
+  const fs::path cfg = dir / "hot.yaml";
+  std::ofstream(cfg) << "include: " << SNSIM_SOURCE_DIR << "/configs/switch8-net.yaml\n"
+                     << "traffic:\n  pattern: hotspot\n  hotspot_fraction: 0.6\n  loads: [0.05, 0.3]\n"
+                     << "  warmup_cycles: 500\n  measure_cycles: 3000\n  drain_cycles: 2000\n";
+  const RunResult r = run("net -c " + cfg.string() + " -o " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json j = read_json(dir / "net.json");
+  EXPECT_FALSE(j["points"][0]["saturated"].get<bool>());
+  EXPECT_TRUE(j["points"][1]["saturated"].get<bool>());
+}
+
+TEST(SnsimNet, WaveWritesAnFstFile) {
+  const fs::path dir = temp_dir("wave");
+  const RunResult r = run("net -c " + short_config(dir).string() + " -o " + dir.string() + " --wave " +
+                    (dir / "w.fst").string() + " --wave-cycles 300");
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::ifstream f(dir / "w.fst", std::ios::binary);
+  ASSERT_TRUE(f.good());
+  EXPECT_GT(fs::file_size(dir / "w.fst"), 1000u);
+}
+
+TEST(SnsimNet, BadConfigIsAnErrorNamingFileLineAndKey) {
+  const fs::path dir = temp_dir("bad");
+  const fs::path cfg = dir / "bad.yaml";
+  std::ofstream(cfg) << "seed: 1\nrouter:\n  ports: 200\n";
+  const RunResult r = run("net -c " + cfg.string() + " -o " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find(cfg.string() + ":3: router.ports:"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "net.json"));
+}
+
+TEST(SnsimNet, RouteToMissingPortIsRefusedBeforeSimulating) {
+  const fs::path dir = temp_dir("route");
+  const fs::path cfg = dir / "route.yaml";
+  std::ofstream(cfg) << "include: " << SNSIM_SOURCE_DIR << "/configs/switch8-net.yaml\n"
+                     << "router:\n  routes:\n    - {dst: 3, ports: [9]}\n";
+  const RunResult r = run("net -c " + cfg.string() + " -o " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find(cfg.string() + ":4:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("router.routes[0]"), std::string::npos) << r.output;
+}
+
+TEST(SnsimNet, ParametersWithoutAVerilatedModelAreAClearError) {
+  const fs::path dir = temp_dir("nomodel");
+  const fs::path cfg = dir / "nomodel.yaml";
+  std::ofstream(cfg) << "include: " << SNSIM_SOURCE_DIR << "/configs/switch8-net.yaml\n"
+                     << "router:\n  ports: 6\n";
+  const RunResult r = run("net -c " + cfg.string() + " -o " + dir.string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("no verilated configuration with ports=6"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ports=8 vcs=2 buf_depth=8 payload_bits=256"), std::string::npos) << r.output;
+}
+
+TEST(SnsimNet, MissingConfigFileIsRefused) {
+  const RunResult r = run("net -c /nonexistent/x.yaml");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("/nonexistent/x.yaml"), std::string::npos) << r.output;
+}
+
+TEST(SnsimCli, HelpAndVersion) {
+  const RunResult h = run("--help");
+  EXPECT_EQ(h.status, 0);
+  EXPECT_NE(h.output.find("net"), std::string::npos);
+  const RunResult v = run("--version");
+  EXPECT_EQ(v.status, 0);
+  EXPECT_NE(v.output.find("snsim 0."), std::string::npos);
+}
