@@ -60,6 +60,12 @@ constexpr unsigned select_port(const TableEntry& e, uint16_t hash) {
   return (e.base + ((static_cast<uint32_t>(hash) * e.count) >> 16)) & ((1u << kPortIdW) - 1);
 }
 
+// sn_route_select's ok_o: the entry is valid and its whole set base .. base + count - 1 exists
+// on a router of `ports` ports (no wrap-around past port 255).
+constexpr bool entry_routable(const TableEntry& e, unsigned ports) {
+  return e.valid && e.count >= 1 && unsigned{e.base} + e.count - 1 < ports;
+}
+
 constexpr uint32_t pack_entry(const TableEntry& e) {
   return (uint32_t{e.base} << kEntBaseLsb) | (uint32_t((e.count - 1) & 0xff) << kEntCountLsb) |
          (uint32_t{e.valid} << kEntValidBit);

@@ -78,8 +78,13 @@ class VerilatedRouter final : public RouterModel {
   }
 
   ~VerilatedRouter() override {
+    // Verilator 5.006 tears a model down through the thread's current context, which is the one
+    // constructed last, not necessarily this model's; point it at ours first, or destroying
+    // routers in another order than they were built uses a freed context.
+    Verilated::threadContextp(ctx_.get());
     close_trace();
     model_->final();
+    model_.reset();
   }
 
   static constexpr bool kCanTrace = requires(V& v, VerilatedFstC* t) { v.trace(t, 99); };

@@ -1,0 +1,427 @@
+// sn_router through the RouterModel interface, checked by the scoreboard harness (router_harness.h):
+// zero-load latency on every input/output pair, back-pressure, long random traffic on every
+// verilated configuration, VC isolation, equal-cost multipath, reset in the middle of packets, and
+// no starvation at a hotspot. Every test ends by requiring an empty error list from the harness.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <string>
+
+#include "Vsn_router_p8_v4_d4_w64_faults.h"
+#include "noc/verilated_router.h"
+#include "router_harness.h"
+
+namespace snsim::noc::tb {
+namespace {
+
+// The five verilated configurations (rtl/CMakeLists.txt). p8_v4 is the fault-injection build; with
+// no plusargs it is the plain RTL, and it is the only one with four VCs.
+struct Config {
+  const char* name;
+  RouterParams params;
+};
+void PrintTo(const Config& c, std::ostream* os) { *os << c.name; }  // readable test names
+const Config kConfigs[] = {
+    {"p5_v2_d4_w64", {5, 2, 4, 64, 1024}},
+    {"p8_v2_d8_w256", {8, 2, 8, 256, 1024}},
+    {"p8_v4_d4_w64", {8, 4, 4, 64, 1024}},
+    {"p32_v2_d8_w64", {32, 2, 8, 64, 1024}},
+    {"p48_v2_d8_w64", {48, 2, 8, 64, 1024}},
+};
+
+std::unique_ptr<RouterModel> make_router(const Config& c, uint64_t seed) {
+  if (c.params.vcs == 4) {
+    return std::make_unique<VerilatedRouter<Vsn_router_p8_v4_d4_w64_faults>>(c.params, seed);
+  }
+  auto r = make_rtl_router(c.params, seed);
+  if (!r) throw std::runtime_error(std::string("no verilated router ") + c.name);
+  return r;
+}
+
+const Config& config(const std::string& name) {
+  for (const Config& c : kConfigs) {
+    if (name == c.name) return c;
+  }
+  throw std::runtime_error("unknown config " + name);
+}
+
+class RouterConfigTest : public ::testing::TestWithParam<Config> {};
+
+std::string config_name(const ::testing::TestParamInfo<Config>& info) { return info.param.name; }
+
+// Zero load, one packet in the router at a time, from every input to every output on every VC:
+// each flit leaves exactly 2 cycles after it was presented (docs/router.md) on the table's port,
+// and its credit comes back upstream exactly 2 cycles after it was presented (dequeued in the
+// next cycle, credit registered). A packet longer than twice the buffer depth still moves at one
+// flit per cycle, which needs credits to round-trip on time on both sides.
+TEST_P(RouterConfigTest, EveryInputToEveryOutputAtZeroLoad) {
+  const Config& c = GetParam();
+  auto router = make_router(c, 11);
+  RouterHarness h(*router, HarnessOptions{});
+  h.load_identity_table();
+  const RouterParams& p = c.params;
+
+  // Delivery and credit of a flit presented in cycle t are both due in cycle t + 2; the harness
+  // may see them in either order within the cycle, so both sides are collected and compared.
+  std::multiset<uint64_t> due, credited;
+  uint64_t flits = 0, bad_latency = 0, bad_credit = 0;
+  h.on_delivery([&](const Delivery& d) {
+    ++flits;
+    if (d.deliver_cycle - d.inject_cycle != 2) ++bad_latency;
+    due.insert(d.inject_cycle + 2);
+  });
+  unsigned expect_credit_port = 0;
+  uint8_t expect_credit_vc = 0;
+  h.on_in_credit([&](unsigned port, uint8_t vc, uint64_t cycle) {
+    if (port != expect_credit_port || vc != expect_credit_vc) ++bad_credit;
+    credited.insert(cycle);
+  });
+
+  const unsigned long_len = 2 * p.buf_depth + 1;
+  uint64_t sent = 0;
+  for (unsigned in = 0; in < p.ports; ++in) {
+    for (unsigned out = 0; out < p.ports; ++out) {
+      for (unsigned vc = 0; vc < p.vcs; ++vc) {
+        // Single flit on every VC, a long packet on one VC per pair (keeps p48 quick).
+        const bool long_too = vc == (in + out) % p.vcs;
+        for (unsigned len : {1u, long_too ? long_len : 0u}) {
+          if (len == 0) continue;
+          expect_credit_port = in;
+          expect_credit_vc = static_cast<uint8_t>(vc);
+          h.enqueue_packet(in, static_cast<uint16_t>(in), static_cast<uint16_t>(out), static_cast<uint8_t>(vc), len);
+          // The last flit is presented len-1 cycles after the first and leaves 2 later; its credit
+          // is seen in that same cycle.
+          h.run(len + 2);
+          sent += len;
+          ASSERT_EQ(h.outstanding(), 0u) << "in " << in << " out " << out << " vc " << vc << " len " << len;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(flits, sent);
+  EXPECT_EQ(bad_latency, 0u) << "flits whose hop latency was not exactly 2 cycles";
+  EXPECT_EQ(bad_credit, 0u) << "credits on the wrong port or VC";
+  EXPECT_TRUE(due == credited) << "credits not exactly 2 cycles after their flits were presented";
+  EXPECT_TRUE(h.drain(100));
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+}
+
+// Uniform random traffic, packets of 1..17 flits on random VCs, for 100k cycles, then a drain: no
+// loss, duplicate, corruption or reordering per flow, every flit on its table port, credits
+// respected both ways with the documented timing. Two regimes: offered load above saturation with
+// quick credits, and heavy back-pressure (slow credits and frequent sink stalls).
+void random_traffic(const Config& c, const HarnessOptions& opt, uint64_t seed, double min_rate) {
+  auto router = make_router(c, seed);
+  RouterHarness h(*router, opt);
+  h.load_identity_table();
+
+  const uint64_t kCycles = 100000;
+  const auto t0 = std::chrono::steady_clock::now();
+  h.run(kCycles);
+  const uint64_t delivered_in_window = h.delivered();
+  ASSERT_TRUE(h.drain(20000)) << h.outstanding() << " flits never delivered; " << h.error_report();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+  EXPECT_EQ(h.delivered(), h.injected());
+  // Throughput floor, so that a router that stalls or serializes fails even if it loses nothing.
+  const double rate = static_cast<double>(delivered_in_window) / static_cast<double>(kCycles * c.params.ports);
+  EXPECT_GT(rate, min_rate) << "flits per port per cycle";
+  // Back-pressure reached the sources (credit exhaustion was exercised, not just free flow).
+  EXPECT_GT(h.zero_credit_events(), 100u);
+  std::printf("[ %s ] %llu flits, %.3f flits/port/cycle, %.1f s\n", c.name,
+              static_cast<unsigned long long>(h.delivered()), rate, secs);
+}
+
+TEST_P(RouterConfigTest, RandomTrafficAboveSaturation100kCycles) {
+  HarnessOptions opt;
+  opt.seed = 7;
+  opt.load = 0.9;  // above saturation for uniform traffic through a wormhole switch: sources back up
+  opt.credit_delay_max = 6;
+  opt.stall_prob = 0.002;
+  opt.stall_max = 24;
+  // Measured 0.59..0.63 flits/port/cycle on the five configurations.
+  random_traffic(GetParam(), opt, 2024, 0.45);
+}
+
+TEST_P(RouterConfigTest, RandomTrafficHeavyBackPressure100kCycles) {
+  HarnessOptions opt;
+  opt.seed = 8;
+  opt.load = 0.7;
+  opt.credit_delay_min = 2;
+  opt.credit_delay_max = 20;
+  opt.stall_prob = 0.01;
+  opt.stall_max = 40;
+  random_traffic(GetParam(), opt, 2025, 0.2);  // measured 0.30 (p5) .. 0.47
+}
+
+INSTANTIATE_TEST_SUITE_P(AllConfigs, RouterConfigTest, ::testing::ValuesIn(kConfigs), config_name);
+
+// A sink that stops returning credits: the router sends exactly BufDepth flits per VC on that output
+// and then nothing, the input buffers fill and the sources run out of credits, other outputs keep
+// flowing, and once credits return everything arrives.
+void back_pressure(const Config& c) {
+  auto router = make_router(c, 3);
+  RouterHarness h(*router, HarnessOptions{});
+  h.load_identity_table();
+  const RouterParams& p = c.params;
+  const unsigned blocked = 1;
+  for (unsigned v = 0; v < p.vcs; ++v) h.set_withhold(blocked, static_cast<uint8_t>(v), true);
+  // Inputs 0 and 2 to the blocked output on every VC: more than the output credits plus the input
+  // buffers hold. Input 3 to output 4, untouched by the block.
+  for (unsigned v = 0; v < p.vcs; ++v) {
+    for (unsigned k = 0; k < 4; ++k) {
+      h.enqueue_packet(0, 0, blocked, static_cast<uint8_t>(v), p.buf_depth);
+      h.enqueue_packet(2, 2, blocked, static_cast<uint8_t>(v), 3);
+    }
+  }
+  for (unsigned k = 0; k < 40; ++k) h.enqueue_packet(3, 3, 4, 0, 5);
+  h.run(300);
+  for (unsigned v = 0; v < p.vcs; ++v) {
+    EXPECT_EQ(h.delivered_on(blocked, static_cast<uint8_t>(v)), p.buf_depth) << "vc " << v;
+    EXPECT_EQ(h.sink_held(blocked, static_cast<uint8_t>(v)), p.buf_depth) << "vc " << v;
+    EXPECT_EQ(h.source_credits(0, static_cast<uint8_t>(v)), 0u) << "input 0 buffer not full, vc " << v;
+  }
+  EXPECT_EQ(h.outstanding(FlowKey{3, 4, 0}), 0u) << "traffic to a free output was held up";
+  // Still stopped much later: the router does not leak flits past zero credits.
+  const uint64_t before = h.delivered_on(blocked, 0);
+  h.run(200);
+  EXPECT_EQ(h.delivered_on(blocked, 0), before);
+  // Release: everything resumes and arrives.
+  for (unsigned v = 0; v < p.vcs; ++v) h.set_withhold(blocked, static_cast<uint8_t>(v), false);
+  EXPECT_TRUE(h.drain(2000)) << h.outstanding() << " flits lost";
+  EXPECT_GT(h.delivered_on(blocked, 0), before);
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+}
+TEST(RouterTest, BackPressureStopsAtZeroCreditsP5) { back_pressure(config("p5_v2_d4_w64")); }
+TEST(RouterTest, BackPressureStopsAtZeroCreditsP8V4) { back_pressure(config("p8_v4_d4_w64")); }
+
+// VC 0 of an output is blocked for good (its sink never returns a credit); VC 1.. traffic from the
+// same inputs to the same output keeps flowing: a VC without credits does not block the others.
+void vc_isolation(const Config& c) {
+  auto router = make_router(c, 5);
+  RouterHarness h(*router, HarnessOptions{});
+  h.load_identity_table();
+  const RouterParams& p = c.params;
+  const unsigned out = 1;
+  h.set_withhold(out, 0, true);
+  for (unsigned in : {0u, 2u}) {
+    for (unsigned k = 0; k < 6; ++k) h.enqueue_packet(in, static_cast<uint16_t>(in), out, 0, 5);
+    for (unsigned v = 1; v < p.vcs; ++v) {
+      for (unsigned k = 0; k < 30; ++k) h.enqueue_packet(in, static_cast<uint16_t>(in), out, static_cast<uint8_t>(v), 3);
+    }
+  }
+  h.run(1500);
+  EXPECT_EQ(h.delivered_on(out, 0), p.buf_depth) << "blocked VC sent more than its credits";
+  for (unsigned in : {0u, 2u}) {
+    EXPECT_GT(h.outstanding(FlowKey{static_cast<uint16_t>(in), out, 0}), 0u);
+    for (unsigned v = 1; v < p.vcs; ++v) {
+      EXPECT_EQ(h.outstanding(FlowKey{static_cast<uint16_t>(in), out, static_cast<uint8_t>(v)}), 0u)
+          << "input " << in << " VC " << v << " was blocked by VC 0";
+      EXPECT_EQ(h.delivered_on(out, static_cast<uint8_t>(v)), 2u * 30 * 3);
+    }
+  }
+  h.set_withhold(out, 0, false);
+  EXPECT_TRUE(h.drain(2000));
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+}
+TEST(RouterTest, VcIsolationP5) { vc_isolation(config("p5_v2_d4_w64")); }
+TEST(RouterTest, VcIsolationP8V4) { vc_isolation(config("p8_v4_d4_w64")); }
+
+// An entry with four equal-cost ports: 256 flows to one destination spread over all four (each gets a
+// fair share), every flow uses exactly one port, and that port is the C++ select_port(flow_hash)
+// (the scoreboard checks each flit against it).
+TEST(RouterTest, EqualCostMultipathSpreadsFlowsAndKeepsEachOnOnePort) {
+  const Config& c = config("p8_v2_d8_w256");
+  auto router = make_router(c, 9);
+  RouterHarness h(*router, HarnessOptions{});
+  const uint16_t dst = 100;
+  h.write_table(dst, TableEntry{2, 4, true});  // ports 2..5
+  std::map<uint16_t, std::set<unsigned>> ports_of_flow;
+  std::map<unsigned, unsigned> flows_per_port;
+  h.on_delivery([&](const Delivery& d) { ports_of_flow[d.flow.src].insert(d.out_port); });
+  const unsigned kFlows = 256;
+  for (unsigned round = 0; round < 3; ++round) {
+    for (unsigned s = 0; s < kFlows; ++s) {
+      h.enqueue_packet(s % c.params.ports, static_cast<uint16_t>(1000 + s), dst, static_cast<uint8_t>(s % 2), 1 + s % 4);
+    }
+    h.run(200);
+  }
+  ASSERT_TRUE(h.drain(20000)) << h.outstanding() << " flits lost";
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+  ASSERT_EQ(ports_of_flow.size(), kFlows);
+  for (const auto& [src, ports] : ports_of_flow) {
+    EXPECT_EQ(ports.size(), 1u) << "flow from " << src << " used several ports";
+    ++flows_per_port[*ports.begin()];
+  }
+  ASSERT_EQ(flows_per_port.size(), 4u);
+  for (const auto& [port, n] : flows_per_port) {
+    EXPECT_GE(port, 2u);
+    EXPECT_LE(port, 5u);
+    EXPECT_GT(n, kFlows / 8) << "port " << port << " got " << n << " of " << kFlows << " flows";
+  }
+}
+
+// Reset while packets are cut in half on the outputs and the buffers hold flits. Afterwards nothing
+// stale comes out and no stale credit comes back, every output VC is free with BufDepth credits
+// (exactly BufDepth flits leave per VC towards sinks that return nothing), every input buffer is
+// empty (2 x BufDepth flits per VC are accepted without an overflow assertion), and new traffic is
+// delivered correctly.
+void reset_mid_traffic(const Config& c) {
+  auto router = make_router(c, 13);
+  HarnessOptions opt;
+  opt.seed = 99;
+  opt.load = 0.8;
+  opt.credit_delay_max = 4;
+  RouterHarness h(*router, opt);
+  h.load_identity_table();
+  const RouterParams& p = c.params;
+  h.run(3000);
+  unsigned tries = 0;
+  while (h.outputs_mid_packet() < 2 && tries++ < 1000) h.run(1);
+  ASSERT_GE(h.outputs_mid_packet(), 2u) << "no packet in flight to cut";
+  ASSERT_GT(h.outstanding(), 0u);
+  ASSERT_TRUE(h.errors().empty()) << h.error_report();
+
+  h.reset_all();
+  h.set_load(0);
+  h.run(20);
+  EXPECT_EQ(h.delivered(), 0u);
+  EXPECT_TRUE(h.errors().empty()) << "stale flits or credits after reset: " << h.error_report();
+
+  for (unsigned o = 0; o < p.ports; ++o) {
+    for (unsigned v = 0; v < p.vcs; ++v) h.set_withhold(o, static_cast<uint8_t>(v), true);
+  }
+  std::vector<uint64_t> before(p.ports * p.vcs);
+  for (unsigned o = 0; o < p.ports; ++o) {
+    for (unsigned v = 0; v < p.vcs; ++v) before[o * p.vcs + v] = h.delivered_on(o, static_cast<uint8_t>(v));
+  }
+  for (unsigned in = 0; in < p.ports; ++in) {
+    for (unsigned v = 0; v < p.vcs; ++v) {
+      for (unsigned k = 0; k < 3 * p.buf_depth; ++k) {
+        h.enqueue_packet(in, static_cast<uint16_t>(in), static_cast<uint16_t>((in + 1) % p.ports), static_cast<uint8_t>(v), 1);
+      }
+    }
+  }
+  h.run(200);
+  for (unsigned o = 0; o < p.ports; ++o) {
+    for (unsigned v = 0; v < p.vcs; ++v) {
+      EXPECT_EQ(h.delivered_on(o, static_cast<uint8_t>(v)) - before[o * p.vcs + v], p.buf_depth)
+          << "output " << o << " VC " << v << ": credits or VC state not restored by reset";
+      EXPECT_EQ(h.source_credits(o, static_cast<uint8_t>(v)), 0u) << "input buffer did not take BufDepth flits";
+    }
+  }
+  for (unsigned o = 0; o < p.ports; ++o) {
+    for (unsigned v = 0; v < p.vcs; ++v) h.set_withhold(o, static_cast<uint8_t>(v), false);
+  }
+  ASSERT_TRUE(h.drain(5000));
+  h.set_load(0.8);
+  h.run(5000);
+  EXPECT_TRUE(h.drain(5000)) << h.outstanding() << " flits lost after reset";
+  EXPECT_GT(h.delivered(), 1000u);
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+}
+TEST(RouterTest, ResetMidTrafficP5) { reset_mid_traffic(config("p5_v2_d4_w64")); }
+TEST(RouterTest, ResetMidTrafficP8V4) { reset_mid_traffic(config("p8_v4_d4_w64")); }
+
+// Hotspot: every input floods output 0 on every VC. With single-flit packets each input is served
+// within NumVcs x NumPorts grants of the output (docs/router.md, Allocation) and gets 1/NumPorts of
+// the output; with 1..17-flit packets every input still gets at least half its fair share.
+void hotspot(const Config& c, unsigned max_len) {
+  auto router = make_router(c, 17);
+  RouterHarness h(*router, HarnessOptions{});
+  h.load_identity_table();
+  const RouterParams& p = c.params;
+  std::vector<uint64_t> per_input(p.ports, 0), last_grant(p.ports, 0);
+  uint64_t grants = 0, worst_gap = 0;
+  h.on_delivery([&](const Delivery& d) {
+    ++grants;
+    if (last_grant[d.in_port] != 0) worst_gap = std::max(worst_gap, grants - last_grant[d.in_port]);
+    last_grant[d.in_port] = grants;
+    ++per_input[d.in_port];
+  });
+  std::mt19937 rng(5);
+  const uint64_t kCycles = 20000;
+  for (uint64_t t = 0; t < kCycles; t += 50) {
+    // Keep every input backlogged on every VC (far more than 50 cycles of its fair share).
+    for (unsigned in = 0; in < p.ports; ++in) {
+      while (h.queued(in) < 40 * p.vcs) {
+        for (unsigned v = 0; v < p.vcs; ++v) {
+          h.enqueue_packet(in, static_cast<uint16_t>(in), 0, static_cast<uint8_t>(v), 1 + rng() % max_len);
+        }
+      }
+    }
+    h.run(50);
+  }
+  EXPECT_GT(grants, kCycles * 9 / 10) << "the hotspot output was not kept busy";
+  for (unsigned in = 0; in < p.ports; ++in) {
+    const double share = static_cast<double>(per_input[in]) / static_cast<double>(grants);
+    if (max_len == 1) {
+      EXPECT_NEAR(share, 1.0 / p.ports, 0.1 / p.ports) << "input " << in;
+    } else {
+      EXPECT_GT(share, 0.5 / p.ports) << "input " << in;
+    }
+  }
+  if (max_len == 1) {
+    EXPECT_LE(worst_gap, uint64_t{p.vcs} * p.ports);
+  }
+  EXPECT_TRUE(h.drain(100000));
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+}
+TEST(RouterTest, HotspotSingleFlitRoundRobinP5) { hotspot(config("p5_v2_d4_w64"), 1); }
+TEST(RouterTest, HotspotSingleFlitRoundRobinP8V4) { hotspot(config("p8_v4_d4_w64"), 1); }
+TEST(RouterTest, HotspotLongPacketsNoStarvationP8V4) { hotspot(config("p8_v4_d4_w64"), 17); }
+
+// The scoreboard itself can fail: the same random traffic through the router with one allocation
+// rule broken (SN_FAULT_INJECT hooks of the p8_v4 build) must produce harness errors of the kind
+// that fault causes. Assertion messages are captured, not fatal: the harness has to see the damage
+// on the pins by itself.
+struct Breakage {
+  const char* plusarg;
+  const char* harness_message;  // what the scoreboard must report
+};
+void PrintTo(const Breakage& b, std::ostream* os) { *os << b.plusarg; }
+class ScoreboardCatchesTest : public ::testing::TestWithParam<Breakage> {};
+
+TEST_P(ScoreboardCatchesTest, BrokenRouter) {
+  const Breakage& b = GetParam();
+  ::testing::internal::CaptureStdout();
+  std::string report;
+  bool drained = false;
+  {
+    VerilatedRouter<Vsn_router_p8_v4_d4_w64_faults> router(config("p8_v4_d4_w64").params, 21,
+                                                           {std::string("+") + b.plusarg});
+    router.context().fatalOnError(false);
+    HarnessOptions opt;
+    opt.seed = 3;
+    opt.load = 0.9;
+    opt.credit_delay_max = 3;
+    RouterHarness h(router, opt);
+    h.load_identity_table();
+    h.run(3000);
+    drained = h.drain(3000);
+    report = h.error_report();
+    EXPECT_FALSE(h.errors().empty() && drained) << "+" << b.plusarg << " went unnoticed";
+  }
+  ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(report.find(b.harness_message), std::string::npos) << "+" << b.plusarg << ": " << report;
+}
+
+const Breakage kBreakages[] = {
+    {"sn_fault_sa_drop", "matches nothing outstanding"},       // output sends, input keeps the flit
+    {"sn_fault_sa_misroute", "the table says"},                // flit leaves on the wrong port
+    {"sn_fault_ignore_busy", "inside the packet of"},          // two packets interleave on one VC
+    {"sn_fault_ignore_credit", "more than the 4 credits"},     // a credit spent before it arrived
+    {"sn_fault_sa_phantom", "credit returned beyond"},         // credit for a flit never dequeued
+    {"sn_fault_arb_multi", "out of order"},                    // several flits popped, one sent
+};
+INSTANTIATE_TEST_SUITE_P(Faults, ScoreboardCatchesTest, ::testing::ValuesIn(kBreakages),
+                         [](const ::testing::TestParamInfo<Breakage>& i) { return std::string(i.param.plusarg); });
+
+}  // namespace
+}  // namespace snsim::noc::tb
