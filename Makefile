@@ -36,12 +36,14 @@ demo-net: build
 
 test: build
 	@scripts/lint.sh
+	@scripts/synth.sh
 	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
 
 lint: deps
 	@scripts/lint.sh
 
 synth: deps
+	@scripts/synth.sh
 
 bench: build
 	@scripts/bench.sh $(BUILD)
