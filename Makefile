@@ -25,8 +25,12 @@ configure: deps
 	    -DSNSIM_SANITIZE=$(SANITIZE) > $(BUILD).configure.log 2>&1 \
 	  || { cat $(BUILD).configure.log; exit 1; }
 
+# Verilator's CMake integration re-verilates a changed RTL file at build time but compiles the
+# file list of the previous verilation; when the list changed, that build fails and the next one
+# (which reconfigures) succeeds. One retry covers it; a real error fails twice.
 build: configure
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) || { echo "build: retrying once after re-verilation" >&2; \
+	  cmake --build $(BUILD) -j $(JOBS); }
 
 run: demo-net
 

@@ -26,12 +26,8 @@ def fail(msg):
 
 
 def wrapper_params(cfg):
-    """The parameter defaults of the configuration's wrapper (its fixed configuration)."""
-    text = Path(f"rtl/synth/sn_router_synth_{cfg}.sv").read_text()
-    params = {}
-    for name, value in re.findall(r"parameter\s+int\s+unsigned\s+(\w+)\s*=\s*(\d+)\s*,", text):
-        params[name] = int(value)
-    return params
+    """The fixed parameters of a configuration, from rtl/synth/configs.json."""
+    return dict(json.loads(Path("rtl/synth/configs.json").read_text())[cfg])
 
 
 def parse_stat(path):

@@ -1,16 +1,19 @@
-// sn_router_synth_p5: sn_router as synthesized for the 5-port mesh-router configuration (docs/synthesis.md).
+// sn_router_synth_<cfg>: sn_router with the fixed parameters of one synthesized configuration.
 //
-// One fixed-parameter wrapper per synthesized configuration, because Yosys 0.23 aborts on
-// `hierarchy -chparam` (DECISIONS.md D8). The ports carry sn_router's names and flattened widths, so
-// the C++ adapter of a verilated sn_router (systemc/noc/verilated_router.h) also drives the
-// verilated netlist of this wrapper. Works with: sn_router, scripts/synth.sh, rtl/synth/flow.ys.
-module sn_router_synth_p5 #(
-  /// The configuration. Fixed: scripts/synth.sh and docs/synthesis.md rely on these values.
-  parameter int unsigned NumPorts   = 5,
-  parameter int unsigned NumVcs     = 2,
-  parameter int unsigned BufDepth   = 4,
-  parameter int unsigned PayloadW   = 64,
-  parameter int unsigned TableDepth = 1024,
+// One fixed-parameter module per configuration, because Yosys 0.23 aborts on `hierarchy -chparam`
+// (DECISIONS.md D8). This one file makes each of them: the reader defines SN_SYNTH_TOP (the module
+// name, sn_router_synth_<cfg>) and SN_SYNTH_PORTS, _VCS, _DEPTH, _PAYLOAD, _TABLE from
+// rtl/synth/configs.json (scripts/synth.sh, testbenches/synth/CMakeLists.txt). The ports carry
+// sn_router's names and flattened widths, so the C++ adapter of a verilated sn_router
+// (systemc/noc/verilated_router.h) also drives the verilated netlist of this wrapper.
+// Works with: sn_router, scripts/synth.sh, rtl/synth/flow.ys.
+module `SN_SYNTH_TOP #(
+  /// The configuration, from rtl/synth/configs.json.
+  parameter int unsigned NumPorts   = `SN_SYNTH_PORTS,
+  parameter int unsigned NumVcs     = `SN_SYNTH_VCS,
+  parameter int unsigned BufDepth   = `SN_SYNTH_DEPTH,
+  parameter int unsigned PayloadW   = `SN_SYNTH_PAYLOAD,
+  parameter int unsigned TableDepth = `SN_SYNTH_TABLE,
   /// Derived widths, as in sn_router. Do not override.
   parameter int unsigned VcW      = (NumVcs > 1) ? $clog2(NumVcs) : 1,
   parameter int unsigned FlitW    = sn_flit_pkg::CtrlW + PayloadW,
