@@ -64,8 +64,9 @@ void RouterCfg::describe(Schema<RouterCfg>& s) {
       .doc("input buffer depth per VC; also the credits each output starts with");
   s.field("payload_bits", &RouterCfg::payload_bits, 256u)
       .unit("bits")
-      .range(1, 512)
-      .doc("payload bits per flit");
+      .range(64, 512)
+      .doc("payload bits per flit (the RTL allows 1..512; snsim net's checker names each packet "
+           "and flit in the first 64)");
   s.field("table_depth", &RouterCfg::table_depth, 1024u)
       .unit("entries")
       .range(2, 65536)

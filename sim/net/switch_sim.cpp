@@ -1,5 +1,6 @@
 #include "net/switch_sim.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
@@ -62,16 +63,33 @@ SwitchSim::SwitchSim(const NetConfig& cfg, Logger& log) : cfg_(cfg), log_(log) {
         "rtl/CMakeLists.txt and systemc/noc/rtl_routers.cpp.",
         p.ports, p.vcs, p.buf_depth, p.payload_bits, p.table_depth, noc::available_rtl_routers()));
   }
+  load_table();
+}
+
+SwitchSim::SwitchSim(const NetConfig& cfg, Logger& log, std::unique_ptr<noc::RouterModel> router)
+    : cfg_(cfg), log_(log), router_(std::move(router)) {
+  const noc::RouterParams p{cfg.router.ports, cfg.router.vcs, cfg.router.buf_depth,
+                            cfg.router.payload_bits, cfg.router.table_depth};
+  if (!router_ || !(router_->params() == p)) {
+    throw std::invalid_argument("SwitchSim: the router's parameters differ from the config's");
+  }
+  load_table();
+}
+
+void SwitchSim::load_table() {
   // Every entry is written, invalid ones too: the table memory starts from random bits.
-  const std::vector<RouteEntry> table = build_route_table(cfg.router);
+  const std::vector<RouteEntry> table = build_route_table(cfg_.router);
   for (std::uint32_t dst = 0; dst < table.size(); ++dst) {
     noc::TableEntry e;
     e.valid = table[dst].count > 0;
     e.base = static_cast<std::uint8_t>(table[dst].base);
     e.count = static_cast<std::uint16_t>(e.valid ? table[dst].count : 1);
     router_->write_table(dst, e);
+    table_.push_back(e);
+    if (e.valid) endpoints_.push_back(static_cast<std::uint16_t>(dst));
   }
-  log_.info("net: {}-port router loaded with {} table entries", p.ports, table.size());
+  log_.info("net: {}-port router loaded with {} table entries, {} routed endpoints",
+            cfg_.router.ports, table.size(), endpoints_.size());
 }
 
 SwitchSim::~SwitchSim() {
@@ -133,19 +151,47 @@ LoadPoint SwitchSim::run_point(std::size_t k, StatsRegistry& stats) {
   std::unordered_map<std::uint64_t, std::uint64_t> flow_next_create, flow_next_deliver;
   std::uint64_t next_id = 1, tagged_live = 0;
 
+  // Destinations: routed endpoints other than the source's own. The hot endpoint sends uniformly.
   auto pick_dst = [&](unsigned p, Rng& rng) -> unsigned {
     if (t.pattern == TrafficPattern::Permutation) return perm[p];
-    if (t.pattern == TrafficPattern::Hotspot && rng.bernoulli(t.hotspot_fraction)) return t.hotspot_port;
-    unsigned d = static_cast<unsigned>(rng.uniform(ports - 1));
-    return d >= p ? d + 1 : d;  // uniform over the other endpoints
+    if (t.pattern == TrafficPattern::Hotspot && p != t.hotspot_port && rng.bernoulli(t.hotspot_fraction)) {
+      return t.hotspot_port;
+    }
+    const bool self_routed = p < table_.size() && table_[p].valid;
+    const std::uint64_t n = endpoints_.size() - (self_routed ? 1 : 0);
+    std::uint64_t i = rng.uniform(n);
+    if (self_routed) {
+      const auto self = std::lower_bound(endpoints_.begin(), endpoints_.end(), static_cast<std::uint16_t>(p));
+      if (i >= static_cast<std::uint64_t>(self - endpoints_.begin())) ++i;
+    }
+    return endpoints_[i];
   };
 
   LoadPoint r;
   r.offered = load;
-  std::uint64_t cycle = 0;
+  std::uint64_t cycle = 0, last_delivery = 0;
+  bool injecting = true;   // false once the flush begins
+  std::uint64_t undelivered_after_drain = 0;
   for (;; ++cycle) {
     const bool measuring = cycle >= measure_begin && cycle < measure_end;
-    if (cycle >= measure_end && (tagged_live == 0 || cycle >= stop_limit)) break;
+    if (injecting && cycle >= measure_end && (tagged_live == 0 || cycle >= stop_limit)) {
+      injecting = false;  // every tagged packet is in, or the drain limit has passed: flush
+      undelivered_after_drain = tagged_live;
+      last_delivery = cycle;
+    }
+    if (!injecting && live.empty()) break;
+    if (!injecting && cycle - last_delivery > kStallLimit) {
+      std::string lost;
+      std::size_t shown = 0;
+      for (const auto& [id, pk] : live) {
+        if (shown++ == 5) break;
+        lost += fmt::format("{}packet {} ({} -> {}, VC {}, {} of {} flits delivered)", lost.empty() ? "" : "; ",
+                            id, pk.src, pk.dst, pk.vc, pk.delivered, pk.flits);
+      }
+      throw IntegrityError(fmt::format("cycle {}: {} packets never delivered: nothing left the switch for {} "
+                                       "cycles while they were in flight: {}{}", cycle, live.size(), kStallLimit,
+                                       lost, live.size() > 5 ? "; ..." : ""));
+    }
 
     // 3. Deliveries of this cycle: check each flit, schedule its credit, take back input credits.
     for (unsigned p = 0; p < ports; ++p) {
@@ -159,9 +205,11 @@ LoadPoint SwitchSim::run_point(std::size_t k, StatsRegistry& stats) {
                                            "delivered packet {} (duplicate or corruption)", cycle, p, id));
         }
         Packet& pk = it->second;
+        last_delivery = cycle;
+        const unsigned want_port = noc::select_port(table_[pk.dst], noc::flow_hash(pk.src, pk.dst));
         std::string why;
         if (o.flit.dst != pk.dst || o.flit.src != pk.src) why = "src/dst fields changed";
-        else if (p != pk.dst) why = fmt::format("delivered on port {} instead of {}", p, pk.dst);
+        else if (p != want_port) why = fmt::format("delivered on port {}; the table routes it to {}", p, want_port);
         else if (o.vc != pk.vc) why = fmt::format("arrived on VC {} instead of {}", o.vc, pk.vc);
         else if (fi != (pk.delivered & 0xff)) why = fmt::format("flit {} arrived, expected {}", fi, pk.delivered);
         else if (o.flit.head != (pk.delivered == 0) || o.flit.tail != (pk.delivered + 1 == pk.flits)) why = "head/tail flags wrong";
@@ -207,10 +255,10 @@ LoadPoint SwitchSim::run_point(std::size_t k, StatsRegistry& stats) {
     }
 
     // 5. Sources create packets (Bernoulli, load / packet_flits per cycle) and send one flit each
-    //    when they hold a credit for the packet's VC. Nothing new is created once measuring ends.
+    //    when they hold a credit for the packet's VC. Nothing new is created during the flush.
     for (unsigned p = 0; p < ports; ++p) {
       Source& s = src[p];
-      if (cycle < measure_end && s.rng.bernoulli(p_new)) {
+      if (injecting && s.rng.bernoulli(p_new)) {
         Packet pk;
         pk.id = next_id++;
         pk.src = static_cast<std::uint16_t>(p);
@@ -252,7 +300,7 @@ LoadPoint SwitchSim::run_point(std::size_t k, StatsRegistry& stats) {
       router_->close_trace();
       wave_open_ = false;
     }
-    if (on_cycle_) on_cycle_(total_cycles_);
+    if (on_cycle_) on_cycle_(k, cycle);
   }
 
   // 6. Figures of the point.
@@ -265,10 +313,10 @@ LoadPoint SwitchSim::run_point(std::size_t k, StatsRegistry& stats) {
   r.lat_p99 = st_latency.percentile(99);
   r.lat_max = st_latency.max();
   // Past saturation the switch accepts less than the sources inject, and queues grow without bound.
-  r.saturated = tagged_live != 0 || r.accepted < 0.97 * r.injected;
+  r.saturated = undelivered_after_drain != 0 || r.accepted < 0.97 * r.injected;
   r.cycles = cycle;
   stats.counter(prefix + "cycles", "cycles", "cycles simulated for this point").add(cycle);
-  stats.counter(prefix + "packets_undelivered", "packets", "tagged packets still in flight when the drain limit ended the point").add(tagged_live);
+  stats.counter(prefix + "packets_late", "packets", "tagged packets still in flight when drain_cycles ended injection (delivered in the flush)").add(undelivered_after_drain);
   return r;
 }
 

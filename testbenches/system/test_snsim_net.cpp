@@ -165,6 +165,52 @@ TEST(SnsimNet, ParametersWithoutAVerilatedModelAreAClearError) {
   EXPECT_NE(r.output.find("ports=8 vcs=2 buf_depth=8 payload_bits=256"), std::string::npos) << r.output;
 }
 
+TEST(SnsimNet, RouteOverridesAreFollowedAndChecked) {
+  // Endpoint 3 moves behind ports 4..5 and endpoint 9 (no port of its own) behind port 2; the
+  // checker must accept deliveries where the table sends them, and traffic must reach endpoint 9.
+  const fs::path dir = temp_dir("routes");
+  const fs::path cfg = dir / "routes.yaml";
+  std::ofstream(cfg) << "include: " << SNSIM_SOURCE_DIR << "/configs/switch8-net.yaml\n"
+                     << "router:\n  routes:\n    - {dst: 3, ports: [4, 5]}\n    - {dst: 9, ports: [2]}\n"
+                     << "traffic:\n  loads: [0.2]\n  warmup_cycles: 200\n  measure_cycles: 2000\n";
+  const RunResult r = run("net -c " + cfg.string() + " -o " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json j = read_json(dir / "net.json");
+  EXPECT_NEAR(j["points"][0]["accepted_load"].get<double>(), 0.2, 0.02);
+  // Port 3 has no endpoint behind it any more: nothing leaves there.
+  const nlohmann::json s = read_json(dir / "stats.json");
+  EXPECT_EQ(s["net"]["point0"]["port3"]["flits_out"]["value"].get<int>(), 0);
+  EXPECT_GT(s["net"]["point0"]["port2"]["flits_out"]["value"].get<int>(),
+            s["net"]["point0"]["port1"]["flits_out"]["value"].get<int>());
+}
+
+TEST(SnsimNet, UnwritableOutputDirectoryIsAClearError) {
+  const fs::path dir = temp_dir("unwritable");
+  const RunResult r = run("net -c " + short_config(dir).string() + " -o /proc/snsim-no-such-dir");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("cannot create output directory /proc/snsim-no-such-dir"), std::string::npos)
+      << r.output;
+}
+
+TEST(SnsimNet, NarrowPayloadIsRefusedWithFileAndLine) {
+  const fs::path dir = temp_dir("narrow");
+  const fs::path cfg = dir / "narrow.yaml";
+  std::ofstream(cfg) << "seed: 1\nrouter:\n  vcs: 2\n  payload_bits: 32\n";
+  const RunResult r = run("net -c " + cfg.string() + " -o " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find(cfg.string() + ":4: router.payload_bits:"), std::string::npos) << r.output;
+}
+
+TEST(SnsimNet, SummaryTableIsWritten) {
+  const fs::path dir = temp_dir("table");
+  const RunResult r = run("net -c " + short_config(dir).string() + " -o " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::ifstream f(dir / "stats.txt");
+  std::stringstream text;
+  text << f.rdbuf();
+  EXPECT_NE(text.str().find("net.point0.flits_accepted"), std::string::npos) << text.str();
+}
+
 TEST(SnsimNet, MissingConfigFileIsRefused) {
   const RunResult r = run("net -c /nonexistent/x.yaml");
   EXPECT_NE(r.status, 0);
