@@ -10,5 +10,6 @@ SN_RTL_FILES=(
   rtl/router/sn_switch_alloc.sv
   rtl/router/sn_crossbar.sv
   rtl/router/sn_router_output.sv
+  rtl/router/sn_router_param_check.sv
   rtl/router/sn_router.sv
 )

@@ -44,6 +44,8 @@ module sn_credit_counter #(
   assign count_o = count_q;
 
   // Assertions
+  // The counter width was not overridden: wide enough for 0..MaxCredits.
+  `SN_ASSERT_INIT(CntWDerived, CntW == $clog2(MaxCredits + 1))
   // A flit is never sent without a credit.
   `SN_ASSERT(NoSendWithoutCredit, !(dec_i && count_q == '0), clk_i, rst_ni)
   // The downstream never returns more credits than its buffer holds.

@@ -64,6 +64,8 @@ module sn_fifo #(
   // Assertions
   // The depth is a power of two of at least 2, so the wrap bit arithmetic above is exact.
   `SN_ASSERT_INIT(DepthPow2, Depth >= 2 && (Depth & (Depth - 1)) == 0)
+  // The pointer width was not overridden: clog2 of the depth.
+  `SN_ASSERT_INIT(AddrWDerived, AddrW == $clog2(Depth))
   // Nothing is written into a full FIFO: a write there would overwrite the oldest entry.
   `SN_ASSERT(NoPushWhenFull, !(push_i && full_o), clk_i, rst_ni)
   // Nothing is read from an empty FIFO.

@@ -1,7 +1,8 @@
 // sn_flit_pkg: the flit and forwarding-table formats of the snsim network, shared by every RTL module.
 //
-// sim/sn_flit.h mirrors this package bit for bit; testbenches/rtl/test_flit_pkg.cpp proves they agree
-// by driving sn_flit_probe (which uses these functions) and the C++ header with the same fields.
+// systemc/noc/sn_flit.h mirrors this package bit for bit; testbenches/rtl/test_flit_pkg.cpp proves
+// they agree by driving sn_flit_probe (which uses these functions) and the C++ header with the same
+// fields.
 // Layouts are documented in docs/router.md. Bit 0 is the LSB.
 package sn_flit_pkg;
 
@@ -19,11 +20,13 @@ package sn_flit_pkg;
   /// Control bits in front of the payload; a flit is CtrlW + PayloadW bits wide.
   localparam int unsigned CtrlW      = PayloadLsb;
 
-  // Forwarding-table entry: the equal-cost set base .. base + count_m1, and a valid bit.
-  localparam int unsigned EntBaseLsb  = 0;
-  localparam int unsigned EntCountLsb = PortIdW;
-  localparam int unsigned EntValidBit = 2 * PortIdW;
-  localparam int unsigned EntryW      = 2 * PortIdW + 1;
+  // Forwarding-table entry: the equal-cost set base .. base + count_m1, a valid bit, and the adaptive
+  // bit (choose the port of the set with the most credits instead of the flow hash's port).
+  localparam int unsigned EntBaseLsb     = 0;
+  localparam int unsigned EntCountLsb    = PortIdW;
+  localparam int unsigned EntValidBit    = 2 * PortIdW;
+  localparam int unsigned EntAdaptiveBit = 2 * PortIdW + 1;
+  localparam int unsigned EntryW         = 2 * PortIdW + 2;
 
   /// 16-bit flow hash of (src, dst): XOR and shifts only, so it costs no multiplier. A flow always
   /// hashes to the same value, which is what keeps it on one path and in order.

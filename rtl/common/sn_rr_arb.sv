@@ -28,6 +28,10 @@ module sn_rr_arb #(
 );
 
   if (N == 1) begin : g_single
+    // One requester always wins: no priority state, so the clock, reset and update_i are unused
+    // (the `unused` name is Verilator's -Wall exemption; synthesis removes the unloaded gate).
+    logic unused_single;
+    assign unused_single = ^{clk_i, rst_ni, update_i};
     assign gnt_o   = req_i;
     assign idx_o   = '0;
     assign valid_o = req_i[0];
@@ -82,5 +86,10 @@ module sn_rr_arb #(
     // Only a requester is granted.
     `SN_ASSERT(GrantIsRequest, (gnt_o & ~req_i) == '0, clk_i, rst_ni)
   end
+
+  // Assertions
+  // The index width was not overridden (users pass their own port or VC width, which must agree):
+  // one bit for one requester, else clog2 of the requester count.
+  `SN_ASSERT_INIT(IdxWDerived, IdxW == ((N > 1) ? $clog2(N) : 1))
 
 endmodule

@@ -1,36 +1,113 @@
-// sn_route_select: picks the output port of a flow from its forwarding-table entry.
+// sn_route_select: picks the output port of a packet from its forwarding-table entry.
 //
-// port = base + floor(flow_hash(src, dst) * count / 2^16) (sn_flit_pkg::select_port): a given
-// (src, dst) always gets the same port, so a flow stays in order, and flows spread evenly over the
-// equal-cost set. ok_o is low when the entry is invalid or any port of its set, base .. base +
-// count_m1, is one the router does not have (the sum is taken without wrapping, so a set cannot
-// wrap from port 255 back to port 0).
-// Works with: sn_router_input.
+// Hashed entry: port = base + floor(flow_hash(src, dst) * count / 2^16) (sn_flit_pkg::select_port):
+// a given (src, dst) always gets the same port, so a flow stays in order, and flows spread evenly
+// over the equal-cost set.
+// Adaptive entry (DECISIONS.md D5): among the ports base .. base + count_m1, the one whose output
+// VC vc_i holds the most credits (credits_i, the registered counts of sn_credit_counter). Ties go
+// to the first port found scanning from the hashed port upward and wrapping within the set, so
+// flows that see equal credits still spread by hash, deterministically. In hardware the scan is a
+// max tree over the set's credits (beside the hash multiply, which it does not need), then two
+// priority encoders over the ports holding the maximum: log2(NumPorts) levels each, no chain over
+// the ports. It is evaluated only while lookup_i is high for an adaptive entry (a head flit is
+// being routed); otherwise port_o is the hashed port, so the simulation pays nothing for it.
+// ok_o is low when the entry is invalid or any port of its set, base .. base + count_m1, is one the
+// router does not have (the sum is taken without wrapping, so a set cannot wrap from port 255 back to
+// port 0); port_o is then meaningless.
+// Works with: sn_router_input; systemc/noc/sn_flit.h (select_port, select_port_adaptive) mirrors it.
 module sn_route_select #(
   /// Router radix, 2..128.
   parameter int unsigned NumPorts = 5,
-  /// Derived: port index width. Do not override.
+  /// Virtual channels per port, 1..16.
+  parameter int unsigned NumVcs = 2,
+  /// Credit counter width, clog2(BufDepth + 1), >= 1.
+  parameter int unsigned CntW = 4,
+  /// Derived widths. Do not override.
+  parameter int unsigned VcW = (NumVcs > 1) ? $clog2(NumVcs) : 1,
   parameter int unsigned PortW = $clog2(NumPorts)
 ) (
-  input  logic [sn_flit_pkg::EntryW-1:0] entry_i,
-  input  logic [sn_flit_pkg::EpIdW-1:0]  src_i,
-  input  logic [sn_flit_pkg::EpIdW-1:0]  dst_i,
-  output logic [PortW-1:0]               port_o,
-  output logic                           ok_o
+  input  logic [sn_flit_pkg::EntryW-1:0]  entry_i,
+  input  logic [sn_flit_pkg::EpIdW-1:0]   src_i,
+  input  logic [sn_flit_pkg::EpIdW-1:0]   dst_i,
+  /// A head flit is routed in this cycle: only then does an adaptive entry scan the credits.
+  input  logic                            lookup_i,
+  /// The packet's VC, whose output credits an adaptive entry compares.
+  input  logic [VcW-1:0]                  vc_i,
+  /// Credits of every output VC, output o VC v at [(o*NumVcs + v)*CntW +: CntW].
+  input  logic [NumPorts*NumVcs*CntW-1:0] credits_i,
+  output logic [PortW-1:0]                port_o,
+  output logic                            ok_o
 );
 
-  logic [sn_flit_pkg::PortIdW-1:0] port_full;
-  logic [sn_flit_pkg::PortIdW:0]   last_port;  // base + count_m1, one bit wider: no wrap-around
+  localparam int unsigned PortIdW = sn_flit_pkg::PortIdW;
+  // The adaptive scan works on Leaves = 2^PortW >= NumPorts slots (slots from NumPorts on are never
+  // in the set) with three trees, each numbered as a heap: node 1 the root, node n the parent of 2n
+  // and 2n+1, leaf p at node Leaves + p; node n is stored at [(n-1)*Width +: Width].
+  localparam int unsigned Leaves = 1 << PortW;
+  localparam int unsigned EncW   = 1 + PortW;  // priority-encoder node: {any, port}
+
+  logic [PortIdW-1:0]           base, count_m1;
+  logic [PortIdW-1:0]           port_full;
+  logic [PortIdW:0]             last_port;     // base + count_m1, one bit wider: no wrap-around
+  // Scan temporaries, meaningful only inside the adaptive branch below.
+  logic [NumVcs*CntW-1:0]       port_credits;  // one port's credits, all VCs
+  logic [NumPorts-1:0]          in_set;
+  logic [(2*Leaves-1)*CntW-1:0] max_tree;      // leaf: the port's credits, 0 outside the set
+  logic [Leaves-1:0]            cand, late;    // ports of the set with the most credits; of those,
+                                               // the ones at or after the hashed port
+  logic [(2*Leaves-1)*EncW-1:0] late_tree, cand_tree;  // lowest port of late / of cand
+
+  assign base     = entry_i[sn_flit_pkg::EntBaseLsb +: PortIdW];
+  assign count_m1 = entry_i[sn_flit_pkg::EntCountLsb +: PortIdW];
 
   always_comb begin
-    port_full = sn_flit_pkg::select_port(entry_i[sn_flit_pkg::EntBaseLsb +: sn_flit_pkg::PortIdW],
-                                         entry_i[sn_flit_pkg::EntCountLsb +: sn_flit_pkg::PortIdW],
-                                         sn_flit_pkg::flow_hash(src_i, dst_i));
-    port_o    = port_full[PortW-1:0];
-    last_port = {1'b0, entry_i[sn_flit_pkg::EntBaseLsb +: sn_flit_pkg::PortIdW]} +
-                {1'b0, entry_i[sn_flit_pkg::EntCountLsb +: sn_flit_pkg::PortIdW]};
-    ok_o      = entry_i[sn_flit_pkg::EntValidBit] &&
-                (last_port < (sn_flit_pkg::PortIdW + 1)'(NumPorts));
+    port_full    = sn_flit_pkg::select_port(base, count_m1, sn_flit_pkg::flow_hash(src_i, dst_i));
+    last_port    = {1'b0, base} + {1'b0, count_m1};
+    ok_o         = entry_i[sn_flit_pkg::EntValidBit] && (last_port < (PortIdW + 1)'(NumPorts));
+    port_o       = port_full[PortW-1:0];
+    port_credits = '0;
+    in_set       = '0;
+    max_tree     = '0;
+    cand         = '0;
+    late         = '0;
+    late_tree    = '0;
+    cand_tree    = '0;
+    if (lookup_i && entry_i[sn_flit_pkg::EntAdaptiveBit]) begin
+      // 1. The credits of the packet's VC on each port of the set.
+      for (int unsigned p = 0; p < NumPorts; p++) begin
+        port_credits = credits_i[p*NumVcs*CntW +: NumVcs*CntW];
+        in_set[p]    = (PortIdW + 1)'(p) >= {1'b0, base} && (PortIdW + 1)'(p) <= last_port;
+        if (in_set[p]) max_tree[(Leaves + p - 1)*CntW +: CntW] = port_credits[vc_i*CntW +: CntW];
+      end
+      // 2. The most credits in the set. Independent of the hash, so it runs beside the multiply.
+      for (int n = Leaves - 1; n >= 1; n--) begin
+        if (max_tree[(2*n)*CntW +: CntW] > max_tree[(2*n - 1)*CntW +: CntW]) begin
+          max_tree[(n - 1)*CntW +: CntW] = max_tree[(2*n)*CntW +: CntW];
+        end else begin
+          max_tree[(n - 1)*CntW +: CntW] = max_tree[(2*n - 1)*CntW +: CntW];
+        end
+      end
+      // 3. The scan from the hashed port upward, wrapping within the set, meets the candidates at or
+      //    after the hashed port first, each group in port order: the lowest late candidate wins,
+      //    else the lowest candidate.
+      for (int unsigned p = 0; p < NumPorts; p++) begin
+        cand[p] = in_set[p] && max_tree[(Leaves + p - 1)*CntW +: CntW] == max_tree[0 +: CntW];
+        late[p] = cand[p] && PortIdW'(p) >= port_full;
+      end
+      for (int unsigned p = 0; p < Leaves; p++) begin
+        late_tree[(Leaves + p - 1)*EncW +: EncW] = {late[p], PortW'(p)};
+        cand_tree[(Leaves + p - 1)*EncW +: EncW] = {cand[p], PortW'(p)};
+      end
+      for (int n = Leaves - 1; n >= 1; n--) begin
+        late_tree[(n - 1)*EncW +: EncW] = late_tree[(2*n - 1)*EncW + PortW] ?
+                                          late_tree[(2*n - 1)*EncW +: EncW] : late_tree[(2*n)*EncW +: EncW];
+        cand_tree[(n - 1)*EncW +: EncW] = cand_tree[(2*n - 1)*EncW + PortW] ?
+                                          cand_tree[(2*n - 1)*EncW +: EncW] : cand_tree[(2*n)*EncW +: EncW];
+      end
+      // A set with no port on this router has no candidate: keep the hashed port (ok_o is low).
+      if (late_tree[PortW])      port_o = late_tree[0 +: PortW];
+      else if (cand_tree[PortW]) port_o = cand_tree[0 +: PortW];
+    end
   end
 
 endmodule

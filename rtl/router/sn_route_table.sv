@@ -5,6 +5,8 @@
 // and are used only for head flits (D5: one lookup per input port per cycle, never per VC). The table
 // is written by the configuration port and is not reset: software loads it before traffic starts.
 // Works with: sn_router_input (read ports), sn_router (write port).
+`include "sn_assert.svh"
+
 module sn_route_table #(
   /// Entries (endpoint ids), a power of two, 2..65536.
   parameter int unsigned TableDepth = 1024,
@@ -32,5 +34,11 @@ module sn_route_table #(
   for (genvar r = 0; r < NumReads; r++) begin : g_read
     assign rdata_o[r*EntryW +: EntryW] = tbl_q[raddr_i[r*AddrW +: AddrW]];
   end
+
+  // Assertions
+  // The address width was not overridden: clog2 of the table depth.
+  `SN_ASSERT_INIT(AddrWDerived, AddrW == $clog2(TableDepth))
+  // The entry width was not overridden: the entry format of sn_flit_pkg.
+  `SN_ASSERT_INIT(EntryWDerived, EntryW == sn_flit_pkg::EntryW)
 
 endmodule

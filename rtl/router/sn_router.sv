@@ -2,7 +2,8 @@
 //
 // NumPorts inputs and outputs, NumVcs virtual channels per port with credit-based flow control and
 // BufDepth flits per VC, routing by a loadable forwarding table indexed by destination endpoint id
-// with a flow hash over equal-cost ports. The same RTL is a mesh router or a Clos leaf or spine;
+// with a flow hash over equal-cost ports or, per entry, adaptively to the port of the set with the
+// most credits. The same RTL is a mesh router or a Clos leaf or spine;
 // only the table differs. docs/router.md is the full contract (formats, ports, timing).
 //
 // Pipeline (2 cycles per hop at zero load):
@@ -55,6 +56,7 @@ module sn_router #(
 
   localparam int unsigned EntryW = sn_flit_pkg::EntryW;
   localparam int unsigned XbarW  = VcW + FlitW;
+  localparam int unsigned CntW   = $clog2(BufDepth + 1);  // credit counter width
 
   // 1. Forwarding table: one read port per input.
   logic [NumPorts*TblAddrW-1:0] tbl_raddr;
@@ -75,6 +77,8 @@ module sn_router #(
   logic [NumPorts-1:0]              req, in_gnt;
   logic [NumPorts*PortW-1:0]        req_port;
   logic [NumPorts*XbarW-1:0]        xbar_in, xbar_out;
+  // Credits of output o VC v at [(o*NumVcs + v)*CntW +: CntW], for adaptive route selection.
+  logic [NumPorts*NumVcs*CntW-1:0]  credit_cnt;
 
   for (genvar i = 0; i < NumPorts; i++) begin : g_in
     logic [VcW-1:0]   req_vc;
@@ -93,6 +97,7 @@ module sn_router #(
       .credit_vc_o    (in_credit_vc_o[i*VcW +: VcW]),
       .tbl_addr_o     (tbl_raddr[i*TblAddrW +: TblAddrW]),
       .tbl_entry_i    (tbl_rdata[i*EntryW +: EntryW]),
+      .out_credits_i  (credit_cnt),
       .head_valid_o   (head_valid[i*NumVcs +: NumVcs]),
       .head_is_head_o (head_is_head[i*NumVcs +: NumVcs]),
       .head_port_o    (head_port[i*NumVcs*PortW +: NumVcs*PortW]),
@@ -175,6 +180,7 @@ module sn_router #(
       .send_flit_i     (xbar_out[o*XbarW +: FlitW]),
       .credit_avail_o  (credit_avail[o*NumVcs +: NumVcs]),
       .vc_busy_o       (vc_busy[o*NumVcs +: NumVcs]),
+      .credit_cnt_o    (credit_cnt[o*NumVcs*CntW +: NumVcs*CntW]),
       .out_valid_o     (out_valid_o[o]),
       .out_vc_o        (out_vc_o[o*VcW +: VcW]),
       .out_flit_o      (out_flit_o[o*FlitW +: FlitW]),
@@ -183,14 +189,15 @@ module sn_router #(
     );
   end
 
+  // 6. Parameter checks: ranges and derived widths, in a module of their own so that a test can
+  //    verilate them with parameters the router itself cannot be built with. No logic.
+  sn_router_param_check #(
+    .NumPorts(NumPorts), .NumVcs(NumVcs), .BufDepth(BufDepth), .PayloadW(PayloadW),
+    .TableDepth(TableDepth), .VcW(VcW), .FlitW(FlitW), .TblAddrW(TblAddrW), .PortW(PortW)
+  ) u_param_check ();
+
   // Assertions
-  // Parameters are inside their documented ranges.
-  `SN_ASSERT_INIT(RadixInRange, NumPorts >= 2 && NumPorts <= 128)
-  `SN_ASSERT_INIT(VcsInRange, NumVcs >= 1 && NumVcs <= 16)
-  `SN_ASSERT_INIT(DepthPow2, BufDepth >= 2 && BufDepth <= 4096 && (BufDepth & (BufDepth - 1)) == 0)
-  `SN_ASSERT_INIT(PayloadInRange, PayloadW >= 1 && PayloadW <= 512)
-  `SN_ASSERT_INIT(TablePow2, TableDepth >= 2 && TableDepth <= 65536 &&
-                  (TableDepth & (TableDepth - 1)) == 0)
+  // Parameters and derived widths: see u_param_check above.
 `ifndef SYNTHESIS
   logic misroute;
   always_comb begin

@@ -1,8 +1,10 @@
 // sn_router_input: one input port of sn_router: VC buffers, route lookup and the input-side arbiter.
 //
-// An arriving head flit looks up its route in the forwarding table (one lookup per port per cycle);
-// the chosen output port is stored beside the flit, and body flits inherit their packet's port, so
-// each VC buffer can hold several packets. Each cycle the input offers at most one flit to the switch
+// An arriving head flit looks up its route in the forwarding table (one lookup per port per cycle)
+// and sn_route_select picks its output port: by flow hash, or for an adaptive entry by the output
+// credits of the flit's VC as they stand in that cycle. The chosen port is stored beside the flit,
+// and body flits inherit their packet's port, so each VC buffer can hold several packets and a
+// packet never changes port. Each cycle the input offers at most one flit to the switch
 // allocator: round-robin among the VCs that the router marks eligible (vc_elig_i: the output VC is
 // free or already ours, and has a credit). When the switch grants, the flit is popped and one credit
 // for its VC goes back upstream in the next cycle. Flits of one VC leave in arrival order.
@@ -23,7 +25,8 @@ module sn_router_input #(
   /// Derived widths. Do not override.
   parameter int unsigned VcW = (NumVcs > 1) ? $clog2(NumVcs) : 1,
   parameter int unsigned PortW = $clog2(NumPorts),
-  parameter int unsigned TblAddrW = $clog2(TableDepth)
+  parameter int unsigned TblAddrW = $clog2(TableDepth),
+  parameter int unsigned CntW = $clog2(BufDepth + 1)
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
@@ -36,6 +39,9 @@ module sn_router_input #(
   // Forwarding-table read port.
   output logic [TblAddrW-1:0]           tbl_addr_o,
   input  logic [sn_flit_pkg::EntryW-1:0] tbl_entry_i,
+  /// Credits of every output VC of the router (registered), output o VC v at
+  /// [(o*NumVcs + v)*CntW +: CntW], for adaptive entries.
+  input  logic [NumPorts*NumVcs*CntW-1:0] out_credits_i,
   // Head of every VC buffer, for the router's eligibility check.
   output logic [NumVcs-1:0]             head_valid_o,
   output logic [NumVcs-1:0]             head_is_head_o,
@@ -64,12 +70,15 @@ module sn_router_input #(
   assign arr_head   = in_flit_i[sn_flit_pkg::HeadBit];
   assign arr_vc     = in_vc_i;
 
-  sn_route_select #(.NumPorts(NumPorts)) u_select (
-    .entry_i (tbl_entry_i),
-    .src_i   (in_flit_i[sn_flit_pkg::SrcLsb +: sn_flit_pkg::EpIdW]),
-    .dst_i   (in_flit_i[sn_flit_pkg::DstLsb +: sn_flit_pkg::EpIdW]),
-    .port_o  (route_port),
-    .ok_o    (route_ok)
+  sn_route_select #(.NumPorts(NumPorts), .NumVcs(NumVcs), .CntW(CntW)) u_select (
+    .entry_i   (tbl_entry_i),
+    .src_i     (in_flit_i[sn_flit_pkg::SrcLsb +: sn_flit_pkg::EpIdW]),
+    .dst_i     (in_flit_i[sn_flit_pkg::DstLsb +: sn_flit_pkg::EpIdW]),
+    .lookup_i  (in_valid_i && arr_head),
+    .vc_i      (arr_vc),
+    .credits_i (out_credits_i),
+    .port_o    (route_port),
+    .ok_o      (route_ok)
   );
 
   assign arr_port = arr_head ? route_port : cur_port_q[arr_vc*PortW +: PortW];

@@ -4,7 +4,8 @@
 // an output VC is claimed by the head flit that wins the switch and released by its tail, so the
 // flits of two packets never interleave on one output VC (wormhole). A flit that wins the switch is
 // registered and leaves in the next cycle. Exposes, per VC, whether a credit is available and
-// whether the VC is claimed, for the router's eligibility check.
+// whether the VC is claimed, for the router's eligibility check, and the credit counts themselves,
+// for adaptive route selection (sn_route_select).
 // Works with: sn_credit_counter, sn_switch_alloc, sn_crossbar, sn_router.
 `include "sn_assert.svh"
 
@@ -19,7 +20,8 @@ module sn_router_output #(
   parameter int unsigned FlitW = 98,
   /// Derived widths. Do not override.
   parameter int unsigned VcW = (NumVcs > 1) ? $clog2(NumVcs) : 1,
-  parameter int unsigned PortW = $clog2(NumPorts)
+  parameter int unsigned PortW = $clog2(NumPorts),
+  parameter int unsigned CntW = $clog2(BufDepth + 1)
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -31,6 +33,8 @@ module sn_router_output #(
   /// Per VC: a credit is available / the VC is claimed by a packet in flight.
   output logic [NumVcs-1:0]   credit_avail_o,
   output logic [NumVcs-1:0]   vc_busy_o,
+  /// Per VC: credits held (registered), VC v at [v*CntW +: CntW].
+  output logic [NumVcs*CntW-1:0] credit_cnt_o,
   // Downstream link.
   output logic                out_valid_o,
   output logic [VcW-1:0]      out_vc_o,
@@ -51,7 +55,7 @@ module sn_router_output #(
       .inc_i   (out_credit_i && out_credit_vc_i == VcW'(v)),
       .dec_i   (send_i && send_vc_i == VcW'(v)),
       .avail_o (credit_avail_o[v]),
-      .count_o ()
+      .count_o (credit_cnt_o[v*CntW +: CntW])
     );
   end
 
@@ -111,6 +115,10 @@ module sn_router_output #(
   assign out_flit_o  = flit_q;
 
   // Assertions
+  // The VC id width was not overridden: one bit for one VC, else clog2 of the VC count.
+  `SN_ASSERT_INIT(VcWDerived, VcW == ((NumVcs > 1) ? $clog2(NumVcs) : 1))
+  // The port index width was not overridden: clog2 of the radix.
+  `SN_ASSERT_INIT(PortWDerived, PortW == $clog2(NumPorts))
   // A head flit claims only a free output VC.
   `SN_ASSERT(HeadClaimsFreeVc, !(send_i && send_head) || !busy_q[send_vc_i], clk_i, rst_ni)
   // A body flit follows its own packet's head: the VC is claimed by the same input.

@@ -75,6 +75,8 @@ module sn_switch_alloc #(
   end
 
   // Assertions
+  // The port index width was not overridden: clog2 of the radix.
+  `SN_ASSERT_INIT(PortWDerived, PortW == $clog2(NumPorts))
   // An input is granted only if it requested.
   `SN_ASSERT(GrantOnlyRequesters, (in_gnt_o & ~req_i) == '0, clk_i, rst_ni)
   // Each requesting input is granted by at most its one output, so grants equal busy outputs.

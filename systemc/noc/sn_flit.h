@@ -23,7 +23,8 @@ inline constexpr unsigned kMaxPayloadW = 512;
 inline constexpr unsigned kEntBaseLsb = 0;
 inline constexpr unsigned kEntCountLsb = kPortIdW;
 inline constexpr unsigned kEntValidBit = 2 * kPortIdW;
-inline constexpr unsigned kEntryW = 2 * kPortIdW + 1;
+inline constexpr unsigned kEntAdaptiveBit = 2 * kPortIdW + 1;
+inline constexpr unsigned kEntryW = 2 * kPortIdW + 2;
 
 // One flit as the RTL carries it; payload bits above the configured width are ignored.
 struct Flit {
@@ -36,11 +37,14 @@ struct Flit {
   friend bool operator==(const Flit&, const Flit&) = default;
 };
 
-// A forwarding-table entry: the equal-cost ports base .. base + count - 1.
+// A forwarding-table entry: the equal-cost ports base .. base + count - 1. A packet takes the port
+// of its flow hash (select_port), or with `adaptive` the port of the set whose output VC holds the
+// most credits when the head flit arrives (select_port_adaptive; DECISIONS.md D5).
 struct TableEntry {
   uint8_t base = 0;
   uint16_t count = 1;  // 1..256
   bool valid = false;
+  bool adaptive = false;
 
   friend bool operator==(const TableEntry&, const TableEntry&) = default;
 };
@@ -60,6 +64,23 @@ constexpr unsigned select_port(const TableEntry& e, uint16_t hash) {
   return (e.base + ((static_cast<uint32_t>(hash) * e.count) >> 16)) & ((1u << kPortIdW) - 1);
 }
 
+// sn_route_select's adaptive choice: among the ports base .. base + count - 1, the one with the most
+// credits, credits[p] being the registered credit count of output p for the packet's VC (indexed by
+// absolute port number). Ties go to the first maximum in the scan that starts at the hashed port
+// select_port(e, hash) and goes upward, wrapping from the last port of the set to base, so flows
+// that see equal credits spread exactly as hashed flows do. Requires the whole set to exist
+// (entry_routable); the adaptive bit itself is not looked at (the caller decides whether the entry
+// is adaptive: sn_route_select uses this for e.adaptive and select_port otherwise).
+inline unsigned select_port_adaptive(const TableEntry& e, uint16_t hash, const unsigned* credits) {
+  const unsigned first = select_port(e, hash);
+  unsigned best = first;
+  for (unsigned k = 1; k < e.count; ++k) {
+    const unsigned p = e.base + (first - e.base + k) % e.count;
+    if (credits[p] > credits[best]) best = p;
+  }
+  return best;
+}
+
 // sn_route_select's ok_o: the entry is valid and its whole set base .. base + count - 1 exists
 // on a router of `ports` ports (no wrap-around past port 255).
 constexpr bool entry_routable(const TableEntry& e, unsigned ports) {
@@ -68,13 +89,13 @@ constexpr bool entry_routable(const TableEntry& e, unsigned ports) {
 
 constexpr uint32_t pack_entry(const TableEntry& e) {
   return (uint32_t{e.base} << kEntBaseLsb) | (uint32_t((e.count - 1) & 0xff) << kEntCountLsb) |
-         (uint32_t{e.valid} << kEntValidBit);
+         (uint32_t{e.valid} << kEntValidBit) | (uint32_t{e.adaptive} << kEntAdaptiveBit);
 }
 
 constexpr TableEntry unpack_entry(uint32_t bits) {
   return TableEntry{static_cast<uint8_t>(bits >> kEntBaseLsb),
                     static_cast<uint16_t>(((bits >> kEntCountLsb) & 0xff) + 1),
-                    ((bits >> kEntValidBit) & 1u) != 0};
+                    ((bits >> kEntValidBit) & 1u) != 0, ((bits >> kEntAdaptiveBit) & 1u) != 0};
 }
 
 // Bit access into little-endian arrays of 32-bit words, the layout of Verilator's wide signals.

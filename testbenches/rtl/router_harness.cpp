@@ -61,6 +61,7 @@ void RouterHarness::clear_state() {
   }
   sink_ = std::move(sinks);
   expect_.clear();
+  packet_port_.clear();
   injected_ = delivered_ = 0;
 }
 
@@ -191,8 +192,24 @@ void RouterHarness::deliver(unsigned port, const LinkFlit& lf, uint64_t now) {
     error(fmt::format("output {}: {} out of order: {} older flits of the flow are still outstanding", port,
                       key_str(key), match - q.begin()));
   }
-  if (match->out_port != port) {
-    error(fmt::format("{} left on output {}, the table says {}", key_str(key), port, match->out_port));
+  if (port < match->out_lo || port > match->out_hi) {
+    error(match->out_lo == match->out_hi
+              ? fmt::format("{} left on output {}, the table says {}", key_str(key), port, match->out_lo)
+              : fmt::format("{} left on output {}, the table says one of {}..{}", key_str(key), port,
+                            match->out_lo, match->out_hi));
+  }
+  // One port per packet: the head's choice holds for the rest of the packet.
+  if (lf.flit.head) {
+    if (lf.flit.tail) {
+      packet_port_.erase(key);
+    } else {
+      packet_port_[key] = port;
+    }
+  } else if (auto pp = packet_port_.find(key); pp != packet_port_.end()) {
+    if (pp->second != port) {
+      error(fmt::format("{}: packet split, head left on output {}, this flit on {}", key_str(key), pp->second, port));
+    }
+    if (lf.flit.tail) packet_port_.erase(pp);
   }
   const Delivery d{match->in_port, port, key, lf.flit.head, lf.flit.tail, match->inject_cycle, now};
   q.erase(match);
@@ -267,7 +284,10 @@ void RouterHarness::run(uint64_t n) {
         s.backlog--;
         if (--s.credits[vc] == 0) ++zero_credit_events_;
         r_.set_in(p, LinkFlit{true, vc, f});
-        expect_[FlowKey{f.src, f.dst, vc}].push_back(Expected{f, p, expected_port(f.src, f.dst), now});
+        const TableEntry& e = table_.at(f.dst);
+        const unsigned hashed = expected_port(f.src, f.dst);
+        const unsigned lo = e.adaptive ? e.base : hashed, hi = e.adaptive ? e.base + e.count - 1u : hashed;
+        expect_[FlowKey{f.src, f.dst, vc}].push_back(Expected{f, p, lo, hi, now});
         ++injected_;
         break;
       }

@@ -10,7 +10,9 @@
 // delivered, and checks every delivered flit: it is the oldest outstanding flit of its flow
 // (in order, no duplicate, nothing skipped), it is bit-identical to what was sent and its payload
 // checksum holds (no corruption), it leaves on the port the forwarding table names (select_port of
-// flow_hash, computed in C++), and it does not interleave with another packet on its output VC.
+// flow_hash, computed in C++; for an adaptive entry, whose choice depends on the credits at the
+// head's arrival, any port of the entry's set), every flit of a packet leaves on the port its head
+// took, and it does not interleave with another packet on its output VC.
 // Violations are collected as messages (errors()), so a test decides what to assert and fault
 // tests can run the harness without failing on the harness's own checks. Loss shows as flits
 // still outstanding after drain().
@@ -115,6 +117,8 @@ class RouterHarness {
   uint64_t delivered_on(unsigned port, uint8_t vc) const { return sink_[port].received[vc]; }
   // Every (output, VC) currently between a head and its tail: a reset now cuts packets.
   unsigned outputs_mid_packet() const;
+  // The hashed port of the flow (select_port of flow_hash); for an adaptive entry, the port its
+  // packets take when every port of the set holds the same credits.
   unsigned expected_port(uint16_t src, uint16_t dst) const;
   RouterModel& router() { return r_; }
 
@@ -122,7 +126,7 @@ class RouterHarness {
   struct Expected {
     Flit flit;
     unsigned in_port;
-    unsigned out_port;
+    unsigned out_lo, out_hi;  // the ports it may leave on: one, or an adaptive entry's whole set
     uint64_t inject_cycle;
   };
   struct Source {
@@ -164,6 +168,8 @@ class RouterHarness {
   std::vector<Source> src_;
   std::vector<Sink> sink_;
   std::unordered_map<FlowKey, std::deque<Expected>, FlowKeyHash> expect_;
+  // Per flow whose packet has left the router in part: the output port its head took.
+  std::unordered_map<FlowKey, unsigned, FlowKeyHash> packet_port_;
   std::function<void(const Delivery&)> on_delivery_;
   std::function<void(unsigned, uint8_t, uint64_t)> on_in_credit_;
   std::vector<std::string> errors_;

@@ -29,6 +29,7 @@ module sn_flit_probe #(
   input  logic [sn_flit_pkg::PortIdW-1:0] base_i,
   input  logic [sn_flit_pkg::PortIdW-1:0] count_m1_i,
   input  logic                            valid_i,
+  input  logic                            adaptive_i,
   output logic [sn_flit_pkg::PortIdW-1:0] port_o,
   output logic [sn_flit_pkg::EntryW-1:0]  entry_o,
   // The package's widths, for the C++ constants.
@@ -51,6 +52,7 @@ module sn_flit_probe #(
     entry_o[sn_flit_pkg::EntBaseLsb +: sn_flit_pkg::PortIdW]  = base_i;
     entry_o[sn_flit_pkg::EntCountLsb +: sn_flit_pkg::PortIdW] = count_m1_i;
     entry_o[sn_flit_pkg::EntValidBit]                          = valid_i;
+    entry_o[sn_flit_pkg::EntAdaptiveBit]                       = adaptive_i;
   end
 
   assign head_o    = flit_i[sn_flit_pkg::HeadBit];

@@ -33,6 +33,10 @@ TEST(FlitPkgTest, WidthsAgree) {
   m.eval();
   EXPECT_EQ(m.ctrl_w_o, kCtrlW);
   EXPECT_EQ(m.entry_w_o, kEntryW);
+  // The entry layout of docs/router.md: valid at bit 16, adaptive at bit 17, 18 bits in all.
+  EXPECT_EQ(kEntryW, 18u);
+  EXPECT_EQ(pack_entry(TableEntry{0, 1, true, false}), 1u << 16);
+  EXPECT_EQ(pack_entry(TableEntry{0, 1, false, true}), 1u << 17);
   static_assert(sizeof(m.flit_o) == kWords * sizeof(uint32_t));
 }
 
@@ -93,12 +97,14 @@ TEST(FlitPkgTest, HashPortAndEntryAgree) {
   std::mt19937_64 rng(3);
   for (unsigned i = 0; i < 200000; ++i) {
     const auto src = static_cast<uint16_t>(rng()), dst = static_cast<uint16_t>(rng());
-    TableEntry e{static_cast<uint8_t>(rng()), static_cast<uint16_t>(1 + rng() % 256), (rng() & 1) != 0};
+    TableEntry e{static_cast<uint8_t>(rng()), static_cast<uint16_t>(1 + rng() % 256), (rng() & 1) != 0,
+                 (rng() & 1) != 0};
     m.src_i = src;
     m.dst_i = dst;
     m.base_i = e.base;
     m.count_m1_i = static_cast<uint8_t>(e.count - 1);
     m.valid_i = e.valid;
+    m.adaptive_i = e.adaptive;
     m.eval();
     ASSERT_EQ(m.hash_o, flow_hash(src, dst)) << src << " " << dst;
     ASSERT_EQ(m.port_o, select_port(e, m.hash_o)) << "base " << +e.base << " count " << e.count;

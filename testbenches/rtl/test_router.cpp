@@ -1,7 +1,8 @@
 // sn_router through the RouterModel interface, checked by the scoreboard harness (router_harness.h):
 // zero-load latency on every input/output pair, back-pressure, long random traffic on every
-// verilated configuration, VC isolation, equal-cost multipath, reset in the middle of packets, and
-// no starvation at a hotspot. Every test ends by requiring an empty error list from the harness.
+// verilated configuration, VC isolation, equal-cost multipath (hashed and adaptive), reset in the
+// middle of packets, and no starvation at a hotspot. Every test ends by requiring an empty error
+// list from the harness.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -265,6 +266,185 @@ TEST(RouterTest, EqualCostMultipathSpreadsFlowsAndKeepsEachOnOnePort) {
     EXPECT_LE(port, 5u);
     EXPECT_GT(n, kFlows / 8) << "port " << port << " got " << n << " of " << kFlows << " flows";
   }
+}
+
+// Adaptive entry (DECISIONS.md D5) over ports 1..4 of the 5-port router while the sink of port 2
+// withholds VC 0's credits and a packet has used them all up: port 2 holds 0 credits on VC 0, the
+// other ports of the set at most BufDepth. 65 new flows to the adaptive destination on VC 0 all
+// avoid port 2 and are delivered, each on one port. The same flows through the same set as a hashed
+// entry are sent to port 2 where their hash says so (about a quarter of them) and stay stuck there
+// until the sink returns credits.
+TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
+  const Config& c = config("p5_v2_d4_w64");
+  auto router = make_router(c, 23);
+  RouterHarness h(*router, HarnessOptions{});
+  h.load_identity_table();
+  const uint16_t dst = 100;
+  const TableEntry adaptive{1, 4, true, true}, hashed{1, 4, true, false};
+  const unsigned blocked = 2;
+  h.set_withhold(blocked, 0, true);
+  h.enqueue_packet(0, 0, static_cast<uint16_t>(blocked), 0, c.params.buf_depth);
+  h.run(20);
+  ASSERT_EQ(h.sink_held(blocked, 0), c.params.buf_depth) << "port 2 VC 0 did not run out of credits";
+
+  std::map<uint16_t, std::set<unsigned>> ports_of_flow;
+  std::map<unsigned, unsigned> flows_per_port;
+  h.on_delivery([&](const Delivery& d) {
+    if (d.flow.dst == dst) ports_of_flow[d.flow.src].insert(d.out_port);
+  });
+  // Flows arrive five at a time (one per input), spaced so that the other ports' credits recover.
+  auto send_flows = [&](const TableEntry& e) {
+    h.write_table(dst, e);
+    for (unsigned s = 0; s < 65; ++s) {
+      h.enqueue_packet(s % c.params.ports, static_cast<uint16_t>(1000 + s), dst, 0, 1 + s % 3);
+      if (s % c.params.ports == c.params.ports - 1) h.run(12);
+    }
+    h.run(100);
+  };
+  send_flows(adaptive);
+  EXPECT_EQ(h.delivered_on(blocked, 0), c.params.buf_depth) << "an adaptive flow took the port without credits";
+  ASSERT_EQ(ports_of_flow.size(), 65u) << "adaptive flows not delivered";
+  for (const auto& [src, ports] : ports_of_flow) {
+    ASSERT_EQ(ports.size(), 1u) << "flow from " << src << " used several ports";
+    EXPECT_NE(*ports.begin(), blocked);
+    ++flows_per_port[*ports.begin()];
+  }
+  EXPECT_EQ(flows_per_port.size(), 3u) << "ports 1, 3 and 4 should all carry flows";
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+
+  // The hashed entry: the flows whose hash names port 2 wait there.
+  unsigned to_blocked = 0;
+  for (unsigned s = 0; s < 65; ++s) {
+    to_blocked += select_port(hashed, flow_hash(static_cast<uint16_t>(1000 + s), dst)) == blocked;
+  }
+  ASSERT_GT(to_blocked, 8u) << "the test needs flows that hash to port 2";
+  ports_of_flow.clear();
+  send_flows(hashed);
+  for (unsigned s = 0; s < 65; ++s) {
+    const auto src = static_cast<uint16_t>(1000 + s);
+    if (select_port(hashed, flow_hash(src, dst)) == blocked) {
+      EXPECT_EQ(ports_of_flow.count(src), 0u) << "flow from " << src << " hashes to port 2 and got through";
+    }
+  }
+  EXPECT_EQ(h.delivered_on(blocked, 0), c.params.buf_depth);
+  h.set_withhold(blocked, 0, false);
+  ASSERT_TRUE(h.drain(5000)) << h.outstanding() << " flits lost";
+  unsigned on_blocked = 0;
+  for (const auto& [src, ports] : ports_of_flow) on_blocked += ports == std::set<unsigned>{blocked};
+  EXPECT_EQ(on_blocked, to_blocked) << "hashed flows that left on port 2 once it had credits again";
+  EXPECT_EQ(ports_of_flow.size(), 65u);
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+}
+
+// When an adaptive head counts credits (docs/router.md, port choice): in the cycle it is presented,
+// with the registered counts. Ports 1 and 2 form the set, and the flow hashes to port 1. A one-flit
+// packet presented in cycle 0 leaves on port 1 in cycle 2 and takes one of its credits; a credit for
+// it may come back in cycle 4. A head presented in cycle 1 still sees 4 = 4 credits (tie: port 1), in
+// cycle 2 it sees 3 < 4 (port 2); with the credit returned in cycle 4 a head of cycle 4 still sees
+// 3 (port 2) and one of cycle 5 sees 4 again (port 1).
+TEST(RouterTest, AdaptiveChoiceUsesTheCountsOfItsArrivalCycle) {
+  const Config& c = config("p5_v2_d4_w64");
+  auto r = make_router(c, 37);
+  const uint16_t dst = 100;
+  const TableEntry e{1, 2, true, true};
+  r->write_table(1, TableEntry{1, 1, true});
+  r->write_table(dst, e);
+  uint16_t src = 0;
+  while (select_port(e, flow_hash(src, dst)) != 1) ++src;
+  auto flit = [](uint16_t from, uint16_t to) {
+    Flit f;
+    f.head = f.tail = true;
+    f.src = from;
+    f.dst = to;
+    return f;
+  };
+  // Returns the output on which the adaptive head left (-1: none).
+  auto probe = [&](unsigned head_cycle, int credit_cycle) {
+    r->reset();
+    int port = -1;
+    for (unsigned t = 0; t < 12; ++t) {
+      if (t == 0) r->set_in(0, LinkFlit{true, 0, flit(7, 1)});
+      if (t == head_cycle) r->set_in(3, LinkFlit{true, 0, flit(src, dst)});
+      if (static_cast<int>(t) == credit_cycle) r->set_out_credit(1, LinkCredit{true, 0});
+      r->step();
+      for (unsigned o = 0; o < c.params.ports; ++o) {
+        if (r->out(o).valid && r->out(o).flit.dst == dst) port = static_cast<int>(o);
+      }
+    }
+    return port;
+  };
+  EXPECT_EQ(probe(1, -1), 1) << "credits spent before the flit left";
+  EXPECT_EQ(probe(2, -1), 2) << "the flit that left in this cycle not counted";
+  EXPECT_EQ(probe(4, 4), 2) << "a credit counted in the cycle it arrives";
+  EXPECT_EQ(probe(5, 4), 1) << "a credit not counted the cycle after it arrived";
+}
+
+// Adaptive entry over ports 2..5 at zero load: every head sees all four ports with full credits, so
+// the tie goes to the hashed port, and 256 flows spread over the whole set exactly as hashed flows
+// do, not all on the lowest port.
+TEST(RouterTest, AdaptiveEntryAtEqualCreditsSpreadsByHash) {
+  const Config& c = config("p8_v2_d8_w256");
+  auto router = make_router(c, 29);
+  RouterHarness h(*router, HarnessOptions{});
+  const uint16_t dst = 100;
+  const TableEntry e{2, 4, true, true};
+  h.write_table(dst, e);
+  std::map<unsigned, unsigned> flows_per_port;
+  unsigned not_hashed = 0;
+  h.on_delivery([&](const Delivery& d) {
+    if (!d.head) return;
+    ++flows_per_port[d.out_port];
+    not_hashed += d.out_port != select_port(e, flow_hash(d.flow.src, d.flow.dst));
+  });
+  const unsigned kFlows = 256;
+  for (unsigned s = 0; s < kFlows; ++s) {
+    const unsigned len = 1 + s % 4;
+    h.enqueue_packet(s % c.params.ports, static_cast<uint16_t>(1000 + s), dst, static_cast<uint8_t>(s % 2), len);
+    h.run(len + 6);
+    ASSERT_EQ(h.outstanding(), 0u) << "flow " << s;
+  }
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+  EXPECT_EQ(not_hashed, 0u) << "heads that saw equal credits left on another port than the hashed one";
+  ASSERT_EQ(flows_per_port.size(), 4u);
+  for (const auto& [port, n] : flows_per_port) {
+    EXPECT_GE(port, 2u);
+    EXPECT_LE(port, 5u);
+    EXPECT_GT(n, kFlows / 8) << "port " << port << " got " << n << " of " << kFlows << " flows";
+  }
+}
+
+// Random traffic above saturation with sink stalls, every destination adaptive over four ports
+// (0..3 or 4..7): the scoreboard accepts any port of the set but requires each packet on one port,
+// flows in order, nothing lost or corrupted. Under load the credits differ, so many heads leave on
+// another port than their hash names; all eight ports carry traffic.
+TEST(RouterTest, AdaptiveEntriesUnderRandomTraffic) {
+  const Config& c = config("p8_v2_d8_w256");
+  auto router = make_router(c, 31);
+  HarnessOptions opt;
+  opt.seed = 12;
+  opt.load = 0.9;
+  opt.credit_delay_max = 8;
+  opt.stall_prob = 0.005;
+  opt.stall_max = 30;
+  RouterHarness h(*router, opt);
+  for (unsigned d = 0; d < c.params.ports; ++d) {
+    h.write_table(static_cast<uint16_t>(d), TableEntry{static_cast<uint8_t>(d / 4 * 4), 4, true, true});
+  }
+  std::vector<uint64_t> heads(c.params.ports, 0);
+  uint64_t not_hashed = 0;
+  h.on_delivery([&](const Delivery& d) {
+    if (!d.head) return;
+    ++heads[d.out_port];
+    not_hashed += d.out_port != h.expected_port(d.flow.src, d.flow.dst);
+  });
+  h.run(20000);
+  ASSERT_TRUE(h.drain(20000)) << h.outstanding() << " flits never delivered; " << h.error_report();
+  EXPECT_TRUE(h.errors().empty()) << h.error_report();
+  EXPECT_EQ(h.delivered(), h.injected());
+  uint64_t all = 0;
+  for (uint64_t n : heads) all += n;
+  for (unsigned o = 0; o < c.params.ports; ++o) EXPECT_GT(heads[o], all / 32) << "output " << o;
+  EXPECT_GT(not_hashed, all / 10) << "credits never changed a choice";
 }
 
 // Reset while packets are cut in half on the outputs and the buffers hold flits. Afterwards nothing

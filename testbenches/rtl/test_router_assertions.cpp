@@ -11,14 +11,18 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "Vsn_router_p8_v4_d4_w64_faults.h"
+#include "Vsn_tb_bad_widths.h"
 #include "Vsn_tb_input_v3.h"
-#include "Vsn_tb_router_bad_params.h"
+#include "Vsn_tb_params_derived.h"
+#include "Vsn_tb_params_high.h"
+#include "Vsn_tb_params_low.h"
 #include "noc/verilated_router.h"
 
 namespace snsim::noc {
@@ -257,37 +261,97 @@ TEST(RouterAssertionTest, NonexistentVcFires) {
   EXPECT_TRUE(fired(run_input(3), "ArrivingVcExists"));
 }
 
-// The parameter checks (SN_ASSERT_INIT) of a router with every parameter but the radix out of range:
-// 17 VCs, depth 3, 513-bit payload, 3-entry table. Each check prints its own message. RadixInRange
-// is not exercised: radix 0 or 1 does not verilate and the smallest bad radix (129) is ~480k lines
-// of C++. A legal configuration passes every check (checked on p8_v4 below).
-TEST(RouterAssertionTest, ParameterChecksFire) {
+// ---- Parameter checks (SN_ASSERT_INIT), by verilations with illegal parameters ----
+
+// Elaborates a model (its initial blocks run the parameter checks) with failures recorded instead of
+// fatal, and returns every failed check as (instance path, check name), from the printed
+// "[<path>] parameter check <name> failed".
+template <class M>
+std::multimap<std::string, std::string> elaborate(Outcome* out = nullptr) {
   VerilatedContext ctx;
   ctx.fatalOnError(false);
+  ctx.commandArgs(0, static_cast<const char**>(nullptr));  // the fault-hook router reads plusargs
   ::testing::internal::CaptureStdout();
   {
-    Vsn_tb_router_bad_params m(&ctx, "router");
+    M m(&ctx, "tb");
     m.eval();
     m.final();
   }
   const Outcome o{ctx.gotError(), ::testing::internal::GetCapturedStdout()};
-  ASSERT_TRUE(o.error);
-  for (const char* name : {"VcsInRange", "DepthPow2", "PayloadInRange", "TablePow2"}) {
-    EXPECT_NE(o.log.find(std::string("parameter check ") + name + " failed"), std::string::npos) << name << "\n" << o.log;
+  std::multimap<std::string, std::string> failed;
+  const std::regex line(R"(\[(\S*)\] parameter check (\w+) failed)");
+  for (std::sregex_iterator it(o.log.begin(), o.log.end(), line), end; it != end; ++it) {
+    failed.emplace((*it)[1], (*it)[2]);
   }
-  EXPECT_NE(o.log.find("u_buf.DepthPow2"), std::string::npos) << "sn_fifo's own depth check did not fire";
-  EXPECT_EQ(o.log.find("RadixInRange"), std::string::npos);
+  EXPECT_EQ(o.error, !failed.empty()) << o.log;
+  if (out != nullptr) *out = o;
+  return failed;
+}
 
-  VerilatedContext ok_ctx;
-  ok_ctx.fatalOnError(false);
-  ok_ctx.commandArgs(0, static_cast<const char**>(nullptr));  // its fault hooks read plusargs
-  ::testing::internal::CaptureStdout();
-  {
-    Vsn_router_p8_v4_d4_w64_faults m(&ok_ctx, "router");
-    m.eval();
-    m.final();
+std::set<std::string> names(const std::multimap<std::string, std::string>& failed) {
+  std::set<std::string> n;
+  for (const auto& [path, name] : failed) n.insert(name);
+  return n;
+}
+
+const std::set<std::string> kRangeChecks = {"RadixInRange", "VcsInRange", "DepthPow2", "PayloadInRange",
+                                            "TablePow2"};
+
+// sn_router_param_check with every parameter below its range: 1 port, 0 VCs, depth 1, 0-bit
+// payload, 1-entry table (1 is a power of two, so only the lower bound is broken). Every range check
+// fires; the derived widths are their formulas, so no derived-width check does.
+TEST(RouterParamCheckTest, EveryRangeFiresBelow) {
+  EXPECT_EQ(names(elaborate<Vsn_tb_params_low>()), kRangeChecks);
+}
+
+// The same above every range: 129 ports, 17 VCs, depth 8192, 513-bit payload, 131072-entry table
+// (powers of two, so only the upper bound is broken).
+TEST(RouterParamCheckTest, EveryRangeFiresAbove) {
+  EXPECT_EQ(names(elaborate<Vsn_tb_params_high>()), kRangeChecks);
+}
+
+// Inside every range, but depth and table size 12 (not powers of two), and VcW, FlitW, TblAddrW and
+// PortW each overridden with a value off their formula.
+TEST(RouterParamCheckTest, PowersOfTwoAndDerivedWidthsFire) {
+  EXPECT_EQ(names(elaborate<Vsn_tb_params_derived>()),
+            (std::set<std::string>{"DepthPow2", "TablePow2", "VcWDerived", "FlitWDerived", "TblAddrWDerived",
+                                   "PortWDerived"}));
+}
+
+// A legal router (p8_v4, which instantiates sn_router_param_check and every building block) passes
+// every parameter check, its own and its blocks'.
+TEST(RouterParamCheckTest, LegalRouterPassesEveryCheck) {
+  Outcome o;
+  EXPECT_TRUE(elaborate<Vsn_router_p8_v4_d4_w64_faults>(&o).empty());
+  EXPECT_TRUE(quiet(o));
+}
+
+// The building blocks' own checks, one wrapper instance per broken parameter (sn_tb_bad_widths.sv):
+// each instance fires exactly its own check, found by instance path and name, and nothing else
+// fires. sn_switch_alloc passes its port width to its arbiters, so they fire IdxWDerived as well.
+TEST(RouterParamCheckTest, BlockChecksFire) {
+  const std::map<std::string, std::set<std::string>> expected = {
+      {"u_fifo_depth", {"DepthPow2"}},
+      {"u_fifo_addrw", {"AddrWDerived"}},
+      {"u_credit_cntw", {"CntWDerived"}},
+      {"u_arb_idxw", {"IdxWDerived"}},
+      {"u_table_addrw", {"AddrWDerived"}},
+      {"u_table_entryw", {"EntryWDerived"}},
+      {"u_alloc_portw", {"PortWDerived", "IdxWDerived"}},
+      {"u_xbar_selw", {"SelWDerived"}},
+      {"u_output_vcw", {"VcWDerived"}},
+      {"u_output_portw", {"PortWDerived"}},
+  };
+  Outcome o;
+  const auto failed = elaborate<Vsn_tb_bad_widths>(&o);
+  std::map<std::string, std::set<std::string>> seen;
+  for (const auto& [path, name] : failed) {
+    const std::regex inst(R"(\.(u_\w+)\.)");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(path, m, inst)) << path;
+    seen[m[1]].insert(name);
   }
-  EXPECT_TRUE(quiet(Outcome{ok_ctx.gotError(), ::testing::internal::GetCapturedStdout()}));
+  EXPECT_EQ(seen, expected) << o.log;
 }
 
 // The list of assertions this file and test_rtl_units.cpp break on purpose, against the RTL itself:
@@ -300,9 +364,10 @@ TEST(RouterAssertionTest, EveryRtlAssertionHasAFiringTest) {
       // this file
       "NoFlitWithoutCredit", "HeadRoutable", "PacketFraming", "ArrivingVcExists", "GrantOnlyRequest",
       "GrantOnlyRequesters", "GrantsMatchOutputs", "NoMisroute", "HeadClaimsFreeVc", "BodyFollowsOwner",
-      "VcsInRange", "DepthPow2", "PayloadInRange", "TablePow2",
-      // Not fired: see ParameterChecksFire (the smallest illegal radix costs ~480k lines of C++).
-      "RadixInRange"};
+      // this file, parameter checks (RouterParamCheckTest)
+      "RadixInRange", "VcsInRange", "DepthPow2", "PayloadInRange", "TablePow2", "VcWDerived", "FlitWDerived",
+      "TblAddrWDerived", "PortWDerived", "AddrWDerived", "CntWDerived", "IdxWDerived", "EntryWDerived",
+      "SelWDerived"};
   const std::regex use(R"(`SN_ASSERT(_INIT)?\(\s*(\w+))");
   std::set<std::string> in_rtl;
   for (const auto& f : std::filesystem::recursive_directory_iterator(std::filesystem::path(SNSIM_SOURCE_DIR) / "rtl")) {
@@ -311,7 +376,7 @@ TEST(RouterAssertionTest, EveryRtlAssertionHasAFiringTest) {
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     for (std::sregex_iterator it(text.begin(), text.end(), use), end; it != end; ++it) in_rtl.insert((*it)[2]);
   }
-  EXPECT_GE(in_rtl.size(), 20u);
+  EXPECT_GE(in_rtl.size(), 30u);
   for (const std::string& a : in_rtl) EXPECT_TRUE(covered.count(a)) << a << " has no test that breaks it";
   for (const std::string& a : covered) EXPECT_TRUE(in_rtl.count(a)) << a << " is no longer in the RTL";
 }
