@@ -10,6 +10,8 @@ std::string_view to_string(RouterImpl impl) {
   switch (impl) {
     case RouterImpl::Rtl:
       return "rtl";
+    case RouterImpl::Fast:
+      return "fast";
   }
   return "?";
 }
@@ -72,8 +74,10 @@ void RouterCfg::describe(Schema<RouterCfg>& s) {
       .range(2, 65536)
       .power_of_two()
       .doc("forwarding-table entries = endpoint ids the switch can route; at least ports");
-  s.choice("impl", &RouterCfg::impl, RouterImpl::Rtl, {{"rtl", RouterImpl::Rtl}})
-      .doc("router model: rtl = the verilated sn_router");
+  s.choice("impl", &RouterCfg::impl, RouterImpl::Rtl,
+           {{"rtl", RouterImpl::Rtl}, {"fast", RouterImpl::Fast}})
+      .doc("router model: rtl = the verilated sn_router (only the configurations built in; "
+           "waveforms); fast = the C++ model proven cycle-equal to it (any parameters)");
   s.list("routes", &RouterCfg::routes)
       .doc("forwarding-table overrides; by default endpoint p is behind port p, for p < ports");
 

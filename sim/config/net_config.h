@@ -13,7 +13,7 @@
 
 namespace snsim {
 
-enum class RouterImpl { Rtl };
+enum class RouterImpl { Rtl, Fast };
 enum class TrafficPattern { Uniform, Hotspot, Permutation };
 
 std::string_view to_string(RouterImpl impl);

@@ -55,12 +55,17 @@ struct Sink {
 SwitchSim::SwitchSim(const NetConfig& cfg, Logger& log) : cfg_(cfg), log_(log) {
   const noc::RouterParams p{cfg.router.ports, cfg.router.vcs, cfg.router.buf_depth,
                             cfg.router.payload_bits, cfg.router.table_depth};
-  router_ = noc::make_rtl_router(p, cfg.seed);
+  if (cfg.router.impl == RouterImpl::Fast) {
+    router_ = noc::make_router(p, noc::Impl::fast, cfg.seed);
+  } else {
+    router_ = noc::make_rtl_router(p, cfg.seed);
+  }
   if (!router_) {
     throw std::runtime_error(fmt::format(
         "router: no verilated configuration with ports={} vcs={} buf_depth={} payload_bits={} "
-        "table_depth={} is built into this snsim (router.impl: rtl). Built: {}. Add one in "
-        "rtl/CMakeLists.txt and systemc/noc/rtl_routers.cpp.",
+        "table_depth={} is built into this snsim (router.impl: rtl). Built: {}. Use router.impl: "
+        "fast (the cycle-equal C++ model, any parameters), or add one in rtl/CMakeLists.txt and "
+        "systemc/noc/rtl_routers.cpp.",
         p.ports, p.vcs, p.buf_depth, p.payload_bits, p.table_depth, noc::available_rtl_routers()));
   }
   load_table();

@@ -1,5 +1,5 @@
-// The C++ interface of one sn_router, whatever implements it (the verilated RTL now, the fast C++
-// model of issue 3 later), so that networks, testbenches and the differential test drive both alike.
+// The C++ interface of one sn_router, whatever implements it (the verilated RTL or the fast C++
+// model), so that networks, testbenches and the differential test drive both alike.
 //
 // Cycle contract: during cycle t the caller reads the outputs (out(), in_credit()), which depend only
 // on registered state, stages this cycle's inputs with set_in() / set_out_credit(), then calls
@@ -61,6 +61,17 @@ class RouterModel {
   virtual void open_trace(const std::string& path) = 0;
   virtual void close_trace() = 0;
 };
+
+// Which implementation of sn_router a model is: the verilated RTL (only the configurations built into
+// this binary) or the fast C++ model (noc/fast_router.h, any legal parameters), which gives the
+// same outputs cycle for cycle.
+enum class Impl { rtl, fast };
+
+// A router of either implementation. Throws std::invalid_argument when impl is rtl and no verilated
+// configuration matches p (the message lists the built ones) or when p is illegal for the fast
+// model. seed sets the RTL's randomized initial register values; the fast model has none to set
+// (every register it models is reset at construction, as the RTL adapter's constructor does).
+std::unique_ptr<RouterModel> make_router(const RouterParams& p, Impl impl, uint64_t seed);
 
 // The verilated configurations built into this binary (rtl/CMakeLists.txt), by parameter set.
 // Returns nullptr when no configuration matches; available_rtl_routers() lists them for errors.

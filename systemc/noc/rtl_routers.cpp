@@ -1,11 +1,15 @@
 // make_rtl_router: picks, by parameter set, one of the router configurations verilated into this
 // binary (rtl/CMakeLists.txt). Adding a configuration there and a line here makes it available.
+// make_router: the same, or the fast model, by implementation.
 #include <fmt/format.h>
+
+#include <stdexcept>
 
 #include "Vsn_router_p32_v2_d8_w64.h"
 #include "Vsn_router_p48_v2_d8_w64.h"
 #include "Vsn_router_p5_v2_d4_w64.h"
 #include "Vsn_router_p8_v2_d8_w256.h"
+#include "noc/fast_router.h"
 #include "noc/router_model.h"
 #include "noc/verilated_router.h"
 
@@ -36,6 +40,18 @@ std::unique_ptr<RouterModel> make_rtl_router(const RouterParams& p, uint64_t see
     if (e.params == p) return e.make(p, seed);
   }
   return nullptr;
+}
+
+std::unique_ptr<RouterModel> make_router(const RouterParams& p, Impl impl, uint64_t seed) {
+  if (impl == Impl::fast) return std::make_unique<FastRouter>(p);
+  auto r = make_rtl_router(p, seed);
+  if (!r) {
+    throw std::invalid_argument(fmt::format("no verilated router with ports={} vcs={} buf_depth={} payload_bits={} "
+                                            "table_depth={}; built: {}",
+                                            p.ports, p.vcs, p.buf_depth, p.payload_bits, p.table_depth,
+                                            available_rtl_routers()));
+  }
+  return r;
 }
 
 std::vector<RouterParams> built_rtl_routers() {

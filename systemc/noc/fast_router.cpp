@@ -1,0 +1,425 @@
+// FastRouter: see fast_router.h for the contract. Each step() is the RTL's rising edge: everything
+// that decides what happens (eligibility, both arbiters, the assertions) reads only registered state
+// and this cycle's staged inputs, and the commit that follows writes the new registers, in the
+// order the RTL's always_comb / always_ff split implies.
+#include "noc/fast_router.h"
+
+#include <fmt/format.h>
+
+#include <bit>
+#include <stdexcept>
+
+namespace snsim::noc {
+namespace {
+
+unsigned clog2(unsigned n) {
+  unsigned b = 0;
+  while ((1u << b) < n) ++b;
+  return b;
+}
+
+bool pow2(unsigned n) { return n != 0 && (n & (n - 1)) == 0; }
+
+// Calls f(i) for every set bit i of a port set, lowest first.
+template <class Set, class F>
+void for_each_bit(const Set& s, F&& f) {
+  for (unsigned w = 0; w < s.size(); ++w) {
+    for (uint64_t bits = s[w]; bits != 0; bits &= bits - 1) {
+      f(w * 64 + static_cast<unsigned>(std::countr_zero(bits)));
+    }
+  }
+}
+
+template <class Set>
+bool any(const Set& s) {
+  for (uint64_t w : s) {
+    if (w != 0) return true;
+  }
+  return false;
+}
+
+template <class Set>
+void set_bit(Set& s, unsigned i) {
+  s[i / 64] |= uint64_t{1} << (i % 64);
+}
+template <class Set>
+void clear_bit(Set& s, unsigned i) {
+  s[i / 64] &= ~(uint64_t{1} << (i % 64));
+}
+template <class Set>
+bool test_bit(const Set& s, unsigned i) {
+  return (s[i / 64] >> (i % 64)) & 1u;
+}
+
+[[noreturn]] void fail(const char* assertion, const std::string& what) {
+  throw std::logic_error(fmt::format("sn_router (fast model): assertion {} failed: {}", assertion, what));
+}
+
+}  // namespace
+
+FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutation_(mutation) {
+  // The RTL's elaboration checks (SN_ASSERT_INIT in sn_router).
+  if (p.ports < 2 || p.ports > 128) throw std::invalid_argument("FastRouter: ports must be 2..128 (RadixInRange)");
+  if (p.vcs < 1 || p.vcs > 16) throw std::invalid_argument("FastRouter: vcs must be 1..16 (VcsInRange)");
+  if (p.buf_depth < 2 || p.buf_depth > 4096 || !pow2(p.buf_depth)) {
+    throw std::invalid_argument("FastRouter: buf_depth must be a power of two in 2..4096 (DepthPow2)");
+  }
+  if (p.payload_bits < 1 || p.payload_bits > kMaxPayloadW) {
+    throw std::invalid_argument("FastRouter: payload_bits must be 1..512 (PayloadInRange)");
+  }
+  if (p.table_depth < 2 || p.table_depth > 65536 || !pow2(p.table_depth)) {
+    throw std::invalid_argument("FastRouter: table_depth must be a power of two in 2..65536 (TablePow2)");
+  }
+  port_w_ = clog2(p.ports);
+  tbl_addr_w_ = clog2(p.table_depth);
+  payload_words_ = (p.payload_bits + 63) / 64;
+  stride_ = 1 + payload_words_;
+  const unsigned top_bits = p.payload_bits - 64 * (payload_words_ - 1);
+  top_mask_ = top_bits == 64 ? ~uint64_t{0} : ((uint64_t{1} << top_bits) - 1);
+
+  const size_t queues = size_t{p.ports} * p.vcs;
+  table_.assign(p.table_depth, Entry{});
+  buf_.assign(queues * p.buf_depth * stride_, 0);
+  rd_.assign(queues, 0);
+  count_.assign(queues, 0);
+  cur_port_.assign(queues, 0);
+  in_pkt_.assign(queues, 0);
+  nonempty_.assign(p.ports, 0);
+  vc_mask_.assign(p.ports, 0);
+  credit_vc_.assign(p.ports, 0);
+  credits_.assign(queues, 0);
+  busy_.assign(queues, 0);
+  out_ptr_.assign(p.ports, 0);
+  out_vc_.assign(p.ports, 0);
+  out_words_.assign(size_t{p.ports} * stride_, 0);
+  staged_vc_.assign(p.ports, 0);
+  staged_port_.assign(p.ports, 0);
+  staged_words_.assign(size_t{p.ports} * stride_, 0);
+  staged_credit_vc_.assign(p.ports, 0);
+  out_req_.assign(p.ports, PortSet{});
+  touched_.assign(p.ports, 0);
+  req_vc_.assign(p.ports, 0);
+  req_inputs_.assign(p.ports, 0);
+  winner_.assign(p.ports, 0);
+  port_credits_.assign(p.ports, 0);
+  // As VerilatedRouter's constructor: one reset cycle, so cycle() is 1 and state is defined.
+  reset();
+}
+
+void FastRouter::reset() {
+  // Everything with a reset in the RTL; the table and the buffer memories have none (the memories'
+  // contents are unreachable once the pointers are cleared).
+  std::fill(rd_.begin(), rd_.end(), 0);
+  std::fill(count_.begin(), count_.end(), 0);
+  std::fill(cur_port_.begin(), cur_port_.end(), 0);
+  std::fill(in_pkt_.begin(), in_pkt_.end(), 0);
+  std::fill(nonempty_.begin(), nonempty_.end(), 0);
+  std::fill(vc_mask_.begin(), vc_mask_.end(), 0);
+  active_in_ = {};
+  buffered_ = 0;
+  credit_valid_ = {};
+  credit_vc_nonzero_ = {};
+  std::fill(credit_vc_.begin(), credit_vc_.end(), 0);
+  std::fill(credits_.begin(), credits_.end(), static_cast<uint16_t>(p_.buf_depth));
+  std::fill(busy_.begin(), busy_.end(), 0);
+  // sn_rr_arb resets its mask to zero, which grants like "all positions >= ports".
+  std::fill(out_ptr_.begin(), out_ptr_.end(), static_cast<uint16_t>(p_.ports));
+  out_valid_ = {};
+  out_pending_ = 0;
+  std::fill(out_vc_.begin(), out_vc_.end(), 0);
+  std::fill(out_words_.begin(), out_words_.end(), 0);
+  // The reset edge swallows whatever was staged for it (a staged table write would still land in
+  // the RTL, but write_table() never leaves one staged).
+  clear_staged();
+  ++cycle_;
+}
+
+void FastRouter::clear_staged() {
+  staged_in_ = {};
+  staged_credit_ = {};
+  staged_tbl_ = false;
+}
+
+void FastRouter::write_table(uint32_t dst, const TableEntry& entry) {
+  if (dst >= p_.table_depth) {
+    fail("TableAddrInRange", fmt::format("table address {} outside a {}-entry table", dst, p_.table_depth));
+  }
+  // Through the wire format, so a count of 256 or more wraps exactly as in the RTL.
+  const TableEntry e = unpack_entry(pack_entry(entry));
+  staged_tbl_ = true;
+  staged_tbl_addr_ = dst;
+  staged_tbl_entry_ = Entry{e.base, static_cast<uint8_t>(e.count - 1), e.valid, e.adaptive};
+  step();
+}
+
+void FastRouter::set_in(unsigned port, const LinkFlit& f) {
+  if (port >= p_.ports) throw std::out_of_range(fmt::format("FastRouter::set_in: no input {}", port));
+  if (!f.valid) {
+    clear_bit(staged_in_, port);
+    return;
+  }
+  set_bit(staged_in_, port);
+  staged_vc_[port] = f.vc;
+  uint64_t* w = &staged_words_[size_t{port} * stride_];
+  w[0] = uint64_t{f.flit.head} | (uint64_t{f.flit.tail} << kTailBit) | (uint64_t{f.flit.dst} << kDstLsb) |
+         (uint64_t{f.flit.src} << kSrcLsb);
+  for (unsigned k = 0; k < payload_words_; ++k) w[1 + k] = f.flit.payload[k];
+  w[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
+}
+
+void FastRouter::set_out_credit(unsigned port, const LinkCredit& c) {
+  if (port >= p_.ports) throw std::out_of_range(fmt::format("FastRouter::set_out_credit: no output {}", port));
+  if (!c.valid) {
+    clear_bit(staged_credit_, port);
+    return;
+  }
+  set_bit(staged_credit_, port);
+  staged_credit_vc_[port] = c.vc;
+}
+
+unsigned FastRouter::route(uint64_t hdr, unsigned vc, bool* ok) {
+  const auto dst = static_cast<uint16_t>(hdr >> kDstLsb);
+  const auto src = static_cast<uint16_t>(hdr >> kSrcLsb);
+  const Entry& e = table_[dst & (p_.table_depth - 1)];
+  const TableEntry te{e.base, static_cast<uint16_t>(e.count_m1 + 1u), e.valid, e.adaptive};
+  *ok = e.valid && unsigned{e.base} + e.count_m1 < p_.ports && (dst >> tbl_addr_w_) == 0;
+  unsigned port = select_port(te, flow_hash(src, dst));
+  if (e.adaptive && *ok) {
+    // The credits as registered before this edge: check_inputs() runs before any commit.
+    for (unsigned o = e.base; o <= unsigned{e.base} + e.count_m1; ++o) port_credits_[o] = credits_[qi(o, vc)];
+    const unsigned hashed = port;
+    port = select_port_adaptive(te, flow_hash(src, dst), port_credits_.data());
+    step_detours_ += port != hashed;
+  }
+  return port & ((1u << port_w_) - 1);
+}
+
+void FastRouter::check_inputs() {
+  for_each_bit(staged_in_, [&](unsigned i) {
+    const unsigned v = staged_vc_[i];
+    if (v >= p_.vcs) fail("ArrivingVcExists", fmt::format("input {}: flit on VC {} of {}", i, v, p_.vcs));
+    const unsigned q = qi(i, v);
+    if (count_[q] == p_.buf_depth) {
+      fail("NoFlitWithoutCredit", fmt::format("input {} VC {}: flit into a full buffer", i, v));
+    }
+    const uint64_t hdr = staged_words_[size_t{i} * stride_];
+    const bool head = (hdr >> kHeadBit) & 1u;
+    if (head) {
+      bool ok = false;
+      staged_port_[i] = static_cast<uint16_t>(route(hdr, v, &ok));
+      if (!ok) {
+        fail("HeadRoutable", fmt::format("input {}: no valid route to endpoint {}", i,
+                                         static_cast<uint16_t>(hdr >> kDstLsb)));
+      }
+    }
+    if (head == (in_pkt_[q] != 0)) {
+      fail("PacketFraming", fmt::format("input {} VC {}: {} flit {} a packet", i, v, head ? "head" : "body",
+                                        head ? "inside" : "outside"));
+    }
+  });
+  for_each_bit(staged_credit_, [&](unsigned o) {
+    if (staged_credit_vc_[o] >= p_.vcs) {
+      fail("CreditVcExists", fmt::format("output {}: credit for VC {} of {}", o, staged_credit_vc_[o], p_.vcs));
+    }
+  });
+}
+
+unsigned FastRouter::pick_output_winner(unsigned o, const PortSet& req) const {
+  // sn_rr_arb: the lowest requester at or above the pointer, else the lowest requester.
+  const unsigned k = out_ptr_[o];
+  for (unsigned w = k / 64; w < kSetWords; ++w) {
+    const uint64_t bits = req[w] & (w == k / 64 ? ~uint64_t{0} << (k % 64) : ~uint64_t{0});
+    if (bits != 0) return w * 64 + static_cast<unsigned>(std::countr_zero(bits));
+  }
+  for (unsigned w = 0; w < kSetWords; ++w) {
+    if (req[w] != 0) return w * 64 + static_cast<unsigned>(std::countr_zero(req[w]));
+  }
+  return 0;  // unreachable: only requested outputs are arbitrated
+}
+
+void FastRouter::step() {
+  // 0. Idle: nothing buffered, arriving or registered, so no register changes.
+  if (buffered_ == 0 && out_pending_ == 0 && !staged_tbl_ && !any(staged_in_) && !any(staged_credit_) &&
+      !any(credit_valid_) && !any(credit_vc_nonzero_)) {
+    ++cycle_;
+    return;
+  }
+
+  // 1. The caller's side of the protocol, on the registered state. A violation throws before
+  //    anything changes and drops what was staged, so the caller may go on with the next cycle.
+  step_detours_ = 0;
+  try {
+    check_inputs();
+  } catch (...) {
+    clear_staged();
+    throw;
+  }
+
+  // 2. Input side of the allocator: each occupied input offers its round-robin choice among the VCs
+  //    whose head has a credit at its output VC and, if it is a head flit, finds that VC free.
+  n_touched_ = 0;
+  n_req_ = 0;
+  uint64_t credit_stalls = 0, vc_blocked = 0, vc_conflicts = 0, alloc_conflicts = 0;
+  for_each_bit(active_in_, [&](unsigned i) {
+    uint32_t elig = 0;
+    for (uint32_t vs = nonempty_[i]; vs != 0; vs &= vs - 1) {
+      const auto v = static_cast<unsigned>(std::countr_zero(vs));
+      const unsigned q = qi(i, v);
+      const uint64_t hdr = slot(q, rd_[q])[0];
+      const unsigned oq = qi(static_cast<unsigned>((hdr >> kHdrPortLsb) & 0xff), v);
+      // Branch-free: under random traffic these conditions are coin flips the CPU cannot predict.
+      const unsigned credit = credits_[oq] != 0;
+      const unsigned blocked = static_cast<unsigned>(hdr & 1u) & (busy_[oq] != 0);
+      elig |= (credit & (blocked ^ 1u)) << v;
+      credit_stalls += credit ^ 1u;
+      vc_blocked += credit & blocked;
+    }
+    if (elig == 0) return;
+    vc_conflicts += (elig & (elig - 1)) != 0;
+    const uint32_t masked = elig & vc_mask_[i];
+    const auto v = static_cast<unsigned>(std::countr_zero(masked != 0 ? masked : elig));
+    req_vc_[i] = static_cast<uint16_t>(v);
+    req_inputs_[n_req_++] = static_cast<uint16_t>(i);
+    const unsigned q = qi(i, v);
+    const auto o = static_cast<unsigned>((slot(q, rd_[q])[0] >> kHdrPortLsb) & 0xff);
+    if (!any(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
+    set_bit(out_req_[o], i);
+  });
+
+  // 3. Output side: each requested output grants one requesting input, round robin.
+  for (unsigned k = 0; k < n_touched_; ++k) {
+    const unsigned o = touched_[k];
+    winner_[k] = static_cast<uint16_t>(pick_output_winner(o, out_req_[o]));
+    const PortSet& r = out_req_[o];  // more than one bit set (no popcount: not in the baseline ISA)
+    alloc_conflicts += (r[0] & (r[0] - 1)) != 0 || (r[1] & (r[1] - 1)) != 0 || (r[0] != 0 && r[1] != 0);
+    out_req_[o] = PortSet{};
+  }
+
+  // 4. NoCreditOverflow needs this cycle's sends: a credit may arrive at a full counter only while a
+  //    flit of that VC leaves (the RTL's counter then stays full).
+  for_each_bit(staged_credit_, [&](unsigned o) {
+    const unsigned v = staged_credit_vc_[o];
+    if (credits_[qi(o, v)] != p_.buf_depth) return;
+    for (unsigned k = 0; k < n_touched_; ++k) {
+      if (touched_[k] == o && req_vc_[winner_[k]] == v) return;
+    }
+    clear_staged();
+    fail("NoCreditOverflow", fmt::format("output {} VC {}: credit returned to a full counter", o, v));
+  });
+
+  // From here on the step commits.
+  stats_.credit_stalls += credit_stalls;
+  stats_.vc_blocked += vc_blocked;
+  stats_.vc_conflicts += vc_conflicts;
+  stats_.alloc_conflicts += alloc_conflicts;
+  stats_.adaptive_detours += step_detours_;
+
+  // 5. Credit registers upstream: valid for a granted input, and the VC is the input arbiter's
+  //    index whether or not it was granted (0 when nothing was offered), as sn_router_input has it.
+  for_each_bit(credit_vc_nonzero_, [&](unsigned i) { credit_vc_[i] = 0; });
+  credit_vc_nonzero_ = {};
+  credit_valid_ = {};
+  for (unsigned k = 0; k < n_req_; ++k) {
+    const unsigned i = req_inputs_[k];
+    credit_vc_[i] = req_vc_[i];
+    if (req_vc_[i] != 0) set_bit(credit_vc_nonzero_, i);
+    if (mutation_ == Mutation::InputArbiterAlwaysUpdate) {
+      vc_mask_[i] = (~uint32_t{0} << (req_vc_[i] + 1)) & ((uint32_t{1} << p_.vcs) - 1);
+    }
+  }
+
+  // 6. Switch traversal: each winner's head flit goes into its output register, claims or releases
+  //    the output VC, spends a credit and leaves its buffer; both arbiters move past the winner.
+  out_valid_ = {};
+  out_pending_ = n_touched_;
+  for (unsigned k = 0; k < n_touched_; ++k) {
+    const unsigned o = touched_[k];
+    const unsigned i = winner_[k];
+    const unsigned v = req_vc_[i];
+    const unsigned q = qi(i, v);
+    const uint64_t* src = slot(q, rd_[q]);
+    uint64_t* dst = &out_words_[size_t{o} * stride_];
+    dst[0] = src[0] & ((uint64_t{1} << kHdrPortLsb) - 1);
+    for (unsigned w = 1; w < stride_; ++w) dst[w] = src[w];
+    set_bit(out_valid_, o);
+    out_vc_[o] = static_cast<uint16_t>(v);
+
+    // The RTL also records the claiming input (owner_q), but only its BodyFollowsOwner assertion
+    // reads it, which a correct allocator cannot fire; the model keeps just the busy bit.
+    const unsigned oq = qi(o, v);
+    busy_[oq] = !((src[0] >> kTailBit) & 1u);
+    --credits_[oq];
+
+    rd_[q] = static_cast<uint16_t>((rd_[q] + 1) & (p_.buf_depth - 1));
+    if (--count_[q] == 0) {
+      nonempty_[i] &= ~(1u << v);
+      if (nonempty_[i] == 0) clear_bit(active_in_, i);
+    }
+    --buffered_;
+    ++stats_.flits_out;
+
+    set_bit(credit_valid_, i);
+    if (mutation_ != Mutation::InputArbiterAlwaysUpdate) {
+      vc_mask_[i] = (~uint32_t{0} << (v + 1)) & ((uint32_t{1} << p_.vcs) - 1);
+    }
+    if (mutation_ != Mutation::OutputArbiterNoRotate) out_ptr_[o] = static_cast<uint16_t>(i + 1);
+  }
+
+  // 7. Credits from downstream (spendable from the next cycle: eligibility read the old count).
+  for_each_bit(staged_credit_, [&](unsigned o) { ++credits_[qi(o, staged_credit_vc_[o])]; });
+
+  // 8. Arrivals: a head flit takes the table's port (the table as it was before this edge's write),
+  //    a body flit its packet's; the port is stored beside the flit.
+  for_each_bit(staged_in_, [&](unsigned i) {
+    const unsigned v = staged_vc_[i];
+    const unsigned q = qi(i, v);
+    const uint64_t* w = &staged_words_[size_t{i} * stride_];
+    unsigned port;
+    if (w[0] & 1u) {
+      port = staged_port_[i];  // looked up by check_inputs()
+      cur_port_[q] = static_cast<uint16_t>(port);
+    } else {
+      port = cur_port_[q];
+    }
+    in_pkt_[q] = !((w[0] >> kTailBit) & 1u);
+    uint64_t* d = slot(q, (rd_[q] + count_[q]) & (p_.buf_depth - 1));
+    d[0] = w[0] | (uint64_t{port} << kHdrPortLsb);
+    for (unsigned k = 1; k < stride_; ++k) d[k] = w[k];
+    ++count_[q];
+    nonempty_[i] |= 1u << v;
+    set_bit(active_in_, i);
+    ++buffered_;
+    ++stats_.flits_in;
+  });
+
+  // 9. Table write, visible from the next cycle's lookups.
+  if (staged_tbl_) table_[staged_tbl_addr_] = staged_tbl_entry_;
+
+  clear_staged();
+  ++cycle_;
+}
+
+LinkFlit FastRouter::out(unsigned port) const {
+  LinkFlit f;
+  if (!test_bit(out_valid_, port)) return f;
+  f.valid = true;
+  f.vc = static_cast<uint8_t>(out_vc_[port]);
+  const uint64_t* w = &out_words_[size_t{port} * stride_];
+  f.flit.head = (w[0] >> kHeadBit) & 1u;
+  f.flit.tail = (w[0] >> kTailBit) & 1u;
+  f.flit.dst = static_cast<uint16_t>(w[0] >> kDstLsb);
+  f.flit.src = static_cast<uint16_t>(w[0] >> kSrcLsb);
+  for (unsigned k = 0; k < payload_words_; ++k) f.flit.payload[k] = w[1 + k];
+  return f;
+}
+
+LinkCredit FastRouter::in_credit(unsigned port) const {
+  return LinkCredit{test_bit(credit_valid_, port), static_cast<uint8_t>(credit_vc_[port])};
+}
+
+void FastRouter::open_trace(const std::string& path) {
+  throw std::runtime_error("the fast router model has no waveforms; cannot write " + path +
+                           " (use the RTL implementation)");
+}
+
+}  // namespace snsim::noc

@@ -1,0 +1,185 @@
+// FastRouter: a plain C++ cycle-level model of sn_router (rtl/router/sn_router.sv).
+//
+// Contract. For any legal parameter set (ports 2..128, vcs 1..16, buf_depth a power of two in
+// 2..4096, payload 1..512 bits, table_depth a power of two in 2..65536) the model shows, every
+// cycle, exactly what the verilated RTL shows at the RouterModel interface for the same inputs:
+// out() (valid, VC, flit) and in_credit() (valid, and the VC field even when not valid: the RTL
+// registers the input arbiter's index every cycle). It reproduces the RTL register for register:
+// route lookup on arrival, by flow hash or, for an adaptive entry, to the port of the equal-cost set
+// whose output VC holds the most credits in that cycle (the port is stored beside the flit; body
+// flits take the port of their VC's packet); per-VC FIFOs; eligibility (head valid, a credit at
+// output VC (o, v), and for a head flit (o, v) not claimed); the input round-robin arbiter over
+// eligible VCs (pointer moves only when the switch grants); the output round-robin arbiters over
+// requesting inputs (pointer moves on every grant); credit counters that expose only the registered
+// count; output-VC claims; the registered output and the registered credit upstream. reset()
+// empties everything except the forwarding table; write_table() takes one cycle (and applies
+// whatever else was staged, as the RTL does). testbenches/models/noc/test_fast_vs_rtl.cpp proves
+// the equivalence against every verilated configuration.
+//
+// Protocol violations by the caller throw std::logic_error naming the RTL assertion they would
+// fire (ArrivingVcExists, NoFlitWithoutCredit, HeadRoutable, PacketFraming, NoCreditOverflow)
+// before any state changes: the failed step() leaves the router as it was (cycle() included) and
+// drops the inputs staged for it. Two checks go beyond the RTL, which silently drops or truncates
+// instead: a credit for a VC that does not exist (CreditVcExists) and a table address outside the
+// table (TableAddrInRange).
+//
+// Speed: flat arrays sized at construction, no allocation in step(), and only occupied inputs,
+// requested outputs and changed registers are visited; an idle router's step() is a few compares.
+// The RTL's initial register randomization is not modelled: the constructor resets the router, as
+// VerilatedRouter's does, and nothing the RTL leaves unreset (buffer memories) is observable. Table
+// entries never written are invalid here (random in the RTL): a head flit addressed to one throws.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "noc/router_model.h"
+
+namespace snsim::noc {
+
+class FastRouter final : public RouterModel {
+ public:
+  // TEST ONLY: one allocation rule changed on purpose, so the differential test can show that it
+  // notices a wrong model. Never use anything but None outside tests.
+  enum class Mutation {
+    None,
+    // The output arbiters' priority never moves: the lowest requesting input always wins.
+    OutputArbiterNoRotate,
+    // The input arbiters' priority moves whenever a VC is offered, granted by the switch or not.
+    InputArbiterAlwaysUpdate,
+  };
+
+  // What the allocator did, counted since construction (resets do not clear them); the
+  // differential test uses them as coverage.
+  struct Stats {
+    uint64_t flits_in = 0;
+    uint64_t flits_out = 0;
+    // Output-cycles in which more inputs requested the output than it could grant (one).
+    uint64_t alloc_conflicts = 0;
+    // VC-cycles in which a buffered flit did not request because its output VC had no credit.
+    uint64_t credit_stalls = 0;
+    // VC-cycles in which a head flit did not request because its output VC carried another packet.
+    uint64_t vc_blocked = 0;
+    // Input-cycles in which more than one VC of the input was eligible.
+    uint64_t vc_conflicts = 0;
+    // Head flits that an adaptive entry sent elsewhere than their flow hash's port.
+    uint64_t adaptive_detours = 0;
+  };
+
+  explicit FastRouter(const RouterParams& p, Mutation mutation = Mutation::None);
+
+  const RouterParams& params() const override { return p_; }
+  void reset() override;
+  void write_table(uint32_t dst, const TableEntry& entry) override;
+  void set_in(unsigned port, const LinkFlit& flit) override;
+  void set_out_credit(unsigned port, const LinkCredit& credit) override;
+  void step() override;
+  LinkFlit out(unsigned port) const override;
+  LinkCredit in_credit(unsigned port) const override;
+  uint64_t cycle() const override { return cycle_; }
+  // The fast model has no signals to dump: both throw std::runtime_error / do nothing.
+  void open_trace(const std::string& path) override;
+  void close_trace() override {}
+
+  const Stats& stats() const { return stats_; }
+  // Flits held in the input buffers.
+  uint64_t buffered() const { return buffered_; }
+
+ private:
+  // Bit sets over ports (up to 128), as two words.
+  static constexpr unsigned kSetWords = 2;
+  using PortSet = std::array<uint64_t, kSetWords>;
+
+  // A table entry as the RTL stores it (sn_flit_pkg::EntryW bits), unpacked.
+  struct Entry {
+    uint8_t base = 0;
+    uint8_t count_m1 = 0;
+    bool valid = false;
+    bool adaptive = false;
+  };
+
+  // Buffered flit header word: head, tail, dst, src as in the flit, and the stored output port.
+  static constexpr unsigned kHdrPortLsb = 40;
+
+  unsigned qi(unsigned port, unsigned vc) const { return port * p_.vcs + vc; }
+  uint64_t* slot(unsigned q, unsigned pos) { return &buf_[(size_t{q} * p_.buf_depth + pos) * stride_]; }
+  const uint64_t* slot(unsigned q, unsigned pos) const {
+    return &buf_[(size_t{q} * p_.buf_depth + pos) * stride_];
+  }
+  // The route a head flit arriving on VC vc takes (sn_route_select, on the registered credits), and
+  // whether the RTL accepts it (HeadRoutable).
+  unsigned route(uint64_t hdr, unsigned vc, bool* ok);
+  unsigned pick_output_winner(unsigned o, const PortSet& req) const;
+  // Checks the staged inputs and looks up the routes of staged head flits (into staged_port_).
+  void check_inputs();
+  void clear_staged();
+
+  RouterParams p_;
+  Mutation mutation_;
+  unsigned port_w_;         // bits of a port number inside the router (clog2(ports))
+  unsigned tbl_addr_w_;     // table address bits (clog2(table_depth))
+  unsigned payload_words_;  // 64-bit words per payload
+  unsigned stride_;         // words per buffered flit: header + payload
+  uint64_t top_mask_;       // valid bits of the last payload word
+
+  std::vector<Entry> table_;
+
+  // Inputs, per (port, VC) queue q = port * vcs + vc.
+  std::vector<uint64_t> buf_;      // ring buffers, buf_depth slots of stride_ words per queue
+  std::vector<uint16_t> rd_;       // ring read position
+  std::vector<uint16_t> count_;    // flits held
+  std::vector<uint16_t> cur_port_;  // port of the packet arriving on the VC (body flits inherit it)
+  std::vector<uint16_t> in_pkt_;    // between a head and its tail (PacketFraming)
+  std::vector<uint32_t> nonempty_;  // per input: VCs with a flit
+  std::vector<uint32_t> vc_mask_;   // per input: sn_rr_arb mask over VCs (positions above the winner)
+  PortSet active_in_{};            // inputs holding at least one flit
+  uint64_t buffered_ = 0;
+
+  // Credits back upstream (registered), per input.
+  PortSet credit_valid_{};
+  PortSet credit_vc_nonzero_{};  // inputs whose registered credit VC is not 0
+  std::vector<uint16_t> credit_vc_;
+
+  // Outputs, per output VC q = port * vcs + vc.
+  std::vector<uint16_t> credits_;
+  std::vector<uint16_t> busy_;
+  // Output arbiter: sn_rr_arb's mask is "all positions >= out_ptr_[o]"; the reset mask (zero) is
+  // out_ptr_ = ports.
+  std::vector<uint16_t> out_ptr_;
+  // Output register.
+  PortSet out_valid_{};
+  std::vector<uint16_t> out_vc_;
+  std::vector<uint64_t> out_words_;  // per output: header + payload
+  unsigned out_pending_ = 0;         // outputs whose register is valid
+
+  // Staged inputs of the current cycle.
+  PortSet staged_in_{};
+  std::vector<uint16_t> staged_vc_;
+  std::vector<uint16_t> staged_port_;  // route of a staged head flit
+  std::vector<uint64_t> staged_words_;
+  PortSet staged_credit_{};
+  std::vector<uint16_t> staged_credit_vc_;
+  bool staged_tbl_ = false;
+  uint32_t staged_tbl_addr_ = 0;
+  Entry staged_tbl_entry_;
+
+  // Scratch of one step(), sized at construction. Small per-port arrays are 16-bit, not 8-bit:
+  // stores through a char type may alias anything, which would make the compiler reload every
+  // member pointer after each of them in step().
+  std::vector<PortSet> out_req_;     // per output: requesting inputs
+  std::vector<uint16_t> touched_;     // outputs with at least one request (n_touched_ of them)
+  unsigned n_touched_ = 0;
+  std::vector<uint16_t> req_vc_;      // per input: VC chosen by the input arbiter
+  std::vector<uint16_t> req_inputs_;  // inputs that requested (n_req_ of them)
+  unsigned n_req_ = 0;
+  std::vector<uint16_t> winner_;      // per touched output: winning input
+  std::vector<unsigned> port_credits_;  // per output: credits of one VC, for adaptive entries
+  uint64_t step_detours_ = 0;           // adaptive_detours of the step being computed
+
+  Stats stats_;
+  uint64_t cycle_ = 0;
+};
+
+}  // namespace snsim::noc
