@@ -186,12 +186,15 @@ LoadPoint SwitchSim::run_point(std::size_t k, StatsRegistry& stats) {
     }
     if (!injecting && live.empty()) break;
     if (!injecting && cycle - last_delivery > kStallLimit) {
+      // The oldest few, by id: the same message on every standard library.
+      std::vector<std::uint64_t> ids;
+      for (const auto& entry : live) ids.push_back(entry.first);
+      std::sort(ids.begin(), ids.end());
       std::string lost;
-      std::size_t shown = 0;
-      for (const auto& [id, pk] : live) {
-        if (shown++ == 5) break;
+      for (std::size_t i = 0; i < ids.size() && i < 5; ++i) {
+        const Packet& pk = live.at(ids[i]);
         lost += fmt::format("{}packet {} ({} -> {}, VC {}, {} of {} flits delivered)", lost.empty() ? "" : "; ",
-                            id, pk.src, pk.dst, pk.vc, pk.delivered, pk.flits);
+                            ids[i], pk.src, pk.dst, pk.vc, pk.delivered, pk.flits);
       }
       throw IntegrityError(fmt::format("cycle {}: {} packets never delivered: nothing left the switch for {} "
                                        "cycles while they were in flight: {}{}", cycle, live.size(), kStallLimit,
