@@ -137,8 +137,11 @@ TEST(SwitchSimChecks, DuplicatedFlitIsReported) {
 TEST(SwitchSimChecks, LostFlitIsReportedNotMistakenForSaturation) {
   const NetConfig c = fault_config();
   snsim::Logger log;
-  SwitchSim sim(c, log, std::make_unique<DropOneTail>(faulty_router(c, ""), 500));
+  auto router = std::make_unique<DropOneTail>(faulty_router(c, ""), 500);
+  const DropOneTail& dropper = *router;
+  SwitchSim sim(c, log, std::move(router));
   const std::string msg = run_expecting_integrity_error(sim);
+  EXPECT_TRUE(dropper.dropped());  // the error is about the flit this wrapper swallowed
   EXPECT_NE(msg.find("1 packets never delivered"), std::string::npos) << msg;
 }
 
