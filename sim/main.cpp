@@ -16,16 +16,19 @@ int main(int argc, char** argv) {
 
   snsim::net::NetOptions net;
   CLI::App* net_cmd = app.add_subcommand(
-      "net", "Load sweep of one verilated switch with traffic sources and sinks on every port");
+      "net", "Load sweep or all-to-all on one switch or a network (mesh, Clos, CM384, NVL72-like) with traffic "
+             "sources and sinks on every endpoint");
   net_cmd->add_option("-c,--config", net.config, "Network config (YAML), e.g. configs/switch8-net.yaml")
       ->required()
       ->check(CLI::ExistingFile);
   net_cmd->add_option("-o,--out", net.out_dir, "Directory for net.json and stats.json")
       ->capture_default_str();
-  net_cmd->add_option("--wave", net.wave, "Write an FST waveform of the switch to this file");
+  net_cmd->add_option("--wave", net.wave, "Write an FST waveform of the switch (or of the first RTL router of a network) to this file");
   net_cmd->add_option("--wave-cycles", net.wave_cycles,
                       "Stop the waveform after this many cycles (0: whole run)")
       ->capture_default_str();
+  net_cmd->add_flag("--plot", net.plot,
+                    "Also write latency.png (latency vs load) and links.png (link-utilization heat map)");
   net_cmd->add_option("--seed", net.seed, "Override the config's seed");
   net_cmd->add_option("--log-level", net.log_level, "error, warn, info, debug or trace (default: config)")
       ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}));

@@ -24,9 +24,192 @@ std::string_view to_string(TrafficPattern pattern) {
       return "hotspot";
     case TrafficPattern::Permutation:
       return "permutation";
+    case TrafficPattern::Transpose:
+      return "transpose";
+    case TrafficPattern::AllToAll:
+      return "all_to_all";
   }
   return "?";
 }
+
+std::string_view to_string(TopologyKind kind) {
+  switch (kind) {
+    case TopologyKind::Switch:
+      return "switch";
+    case TopologyKind::Mesh:
+      return "mesh";
+    case TopologyKind::Clos:
+      return "clos";
+    case TopologyKind::SingleTier:
+      return "single_tier";
+    case TopologyKind::Custom:
+      return "custom";
+  }
+  return "?";
+}
+
+std::string_view to_string(PathChoice choice) {
+  switch (choice) {
+    case PathChoice::Hash:
+      return "hash";
+    case PathChoice::Adaptive:
+      return "adaptive";
+    case PathChoice::RoundRobin:
+      return "round_robin";
+  }
+  return "?";
+}
+
+bool glob_match(std::string_view glob, std::string_view name) {
+  // Iterative wildcard match with one backtrack point (the last *).
+  size_t g = 0, n = 0, star = std::string_view::npos, mark = 0;
+  while (n < name.size()) {
+    if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      mark = n;
+    } else if (g < glob.size() && glob[g] == name[n]) {
+      ++g;
+      ++n;
+    } else if (star != std::string_view::npos) {
+      g = star + 1;
+      n = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
+}
+
+void ImplOverrideCfg::describe(Schema<ImplOverrideCfg>& s) {
+  s.field("routers", &ImplOverrideCfg::routers, std::string{})
+      .required()
+      .doc("router names to match, * standing for any characters (\"p0.*\", \"*spine*\")");
+  s.choice("impl", &ImplOverrideCfg::impl, RouterImpl::Rtl,
+           {{"rtl", RouterImpl::Rtl}, {"fast", RouterImpl::Fast}})
+      .doc("model of the matching routers");
+}
+
+void CustomNodeCfg::describe(Schema<CustomNodeCfg>& s) {
+  s.field("name", &CustomNodeCfg::name, std::string{}).required().doc("unique name, used by links");
+  s.field("ports", &CustomNodeCfg::ports, 1u).unit("ports").range(1, 128).doc("ports of the node");
+  s.field("endpoint", &CustomNodeCfg::endpoint, false)
+      .doc("true: an endpoint (traffic source and sink, ids in list order); false: a router");
+}
+
+void CustomLinkCfg::describe(Schema<CustomLinkCfg>& s) {
+  s.field("a", &CustomLinkCfg::a, std::string{}).required().doc("one end, \"node.port\"");
+  s.field("b", &CustomLinkCfg::b, std::string{}).required().doc("the other end, \"node.port\"");
+}
+
+void TopologyCfg::describe(Schema<TopologyCfg>& s) {
+  s.choice("kind", &TopologyCfg::kind, TopologyKind::Switch,
+           {{"switch", TopologyKind::Switch},
+            {"mesh", TopologyKind::Mesh},
+            {"clos", TopologyKind::Clos},
+            {"single_tier", TopologyKind::SingleTier},
+            {"custom", TopologyKind::Custom}})
+      .doc("switch: the router section's one switch, endpoint p on port p, no links (issue 2's "
+           "switch8); mesh: 2D mesh, dimension-order routing; clos: planes x two-tier Clos "
+           "(CloudMatrix384 with the defaults); single_tier: endpoints x switches, every endpoint "
+           "linked to every switch (NVL72-like); custom: nodes and links below, shortest-path "
+           "tables. docs/network.md has the port numbering");
+  s.field("mesh_x", &TopologyCfg::mesh_x, 8u).unit("routers").range(1, 64).doc("mesh: columns");
+  s.field("mesh_y", &TopologyCfg::mesh_y, 8u).unit("routers").range(1, 64).doc("mesh: rows");
+  s.field("leaves", &TopologyCfg::leaves, 48u)
+      .unit("switches")
+      .range(1, 128)
+      .doc("clos: leaf switches per plane (CM384: one L1 switch per node, 48 nodes)");
+  s.field("endpoints_per_leaf", &TopologyCfg::endpoints_per_leaf, 16u)
+      .unit("endpoints")
+      .range(1, 127)
+      .doc("clos: endpoints under each leaf (CM384: the 16 dies of a node, HARDWARE.md §1 [D/U])");
+  s.field("spines", &TopologyCfg::spines, 16u)
+      .unit("switches")
+      .range(1, 127)
+      .doc("clos: spine switches per plane; each leaf has one up-link to each (CM384: 16 L2 "
+           "chips per sub-plane, HARDWARE.md §1 [P])");
+  s.field("planes", &TopologyCfg::planes, 7u)
+      .unit("planes")
+      .range(1, 64)
+      .doc("clos: independent planes; each endpoint has one port per plane (CM384: 7, HARDWARE.md "
+           "§1 [P])");
+  s.field("endpoints", &TopologyCfg::endpoints, 72u)
+      .unit("endpoints")
+      .range(2, 128)
+      .doc("single_tier: endpoints (NVL72: 72 GPUs, HARDWARE.md §5 [S])");
+  s.field("switches", &TopologyCfg::switches, 18u)
+      .unit("switches")
+      .range(1, 64)
+      .doc("single_tier: switches; each endpoint has one link to each (NVL72: 18, HARDWARE.md §5 [S])");
+  s.list("nodes", &TopologyCfg::nodes).doc("custom: routers and endpoints");
+  s.list("links", &TopologyCfg::links).doc("custom: bidirectional links between node ports");
+  s.choice("up_routing", &TopologyCfg::up_routing, PathChoice::Hash,
+           {{"hash", PathChoice::Hash}, {"adaptive", PathChoice::Adaptive}})
+      .doc("routers' choice among equal-cost ports (clos up-links): hash = flow hash, in order; "
+           "adaptive = the port with the most credits for the packet's VC (DECISIONS.md D5)");
+  s.choice("spread", &TopologyCfg::spread, PathChoice::Hash,
+           {{"hash", PathChoice::Hash},
+            {"adaptive", PathChoice::Adaptive},
+            {"round_robin", PathChoice::RoundRobin}})
+      .doc("endpoints' choice among their ports (clos planes, single_tier switches): hash = flow "
+           "hash, in order; adaptive = the port with the fewest flits queued; round_robin = each "
+           "packet on the next port in turn (with all_to_all's interleaved order, the senders to "
+           "one endpoint use different ports)");
+  s.time("link_latency", &TopologyCfg::link_latency_s, "100ns")
+      .doc("wire and SerDes latency of every link, each way; at least one cycle. Default: half of "
+           "the official 200 ns switch hop (HARDWARE.md §1 [P Atlas 900 A3]; the split is not "
+           "published [U])");
+  s.time("router_latency", &TopologyCfg::router_latency_s, "100ns")
+      .doc("switch latency from input to output; at least the sn_router's 2-cycle pipeline, the "
+           "rest is added as delay on its outputs. Default: the other half of the 200 ns hop [U]");
+  s.list("impl_overrides", &TopologyCfg::impl_overrides)
+      .doc("per-router (or per-tier, by name pattern) choice of model; later entries win");
+}
+
+namespace {
+
+// The wiring of a custom topology: names unique, link ends "node.port" naming existing ports, no
+// port wired twice. Reachability and deadlock are the topology builder's checks.
+void check_custom(const TopologyCfg& t, const Checker& c) {
+  if (t.nodes.empty()) c.fail("topology.nodes", "a custom topology lists its nodes");
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < t.nodes.size(); ++i) {
+    const auto [it, fresh] = index.emplace(t.nodes[i].name, i);
+    if (!fresh) c.fail(fmt::format("topology.nodes[{}].name", i),
+                       fmt::format("'{}' is also nodes[{}]'s name", t.nodes[i].name, it->second));
+    if (!t.nodes[i].endpoint && t.nodes[i].ports < 2) {
+      c.fail(fmt::format("topology.nodes[{}].ports", i), "a router has 2..128 ports");
+    }
+    if (t.nodes[i].endpoint && t.nodes[i].ports > 64) {
+      c.fail(fmt::format("topology.nodes[{}].ports", i), "an endpoint has 1..64 ports");
+    }
+  }
+  std::map<std::pair<std::size_t, std::uint32_t>, std::string> wired;
+  for (std::size_t i = 0; i < t.links.size(); ++i) {
+    for (const char* end : {"a", "b"}) {
+      const std::string& text = end[0] == 'a' ? t.links[i].a : t.links[i].b;
+      const std::string key = fmt::format("topology.links[{}].{}", i, end);
+      const auto dot = text.rfind('.');
+      const auto node = index.find(text.substr(0, dot == std::string::npos ? text.size() : dot));
+      std::uint32_t port = 0;
+      const bool number = dot != std::string::npos && dot + 1 < text.size() &&
+                          text.find_first_not_of("0123456789", dot + 1) == std::string::npos &&
+                          text.size() - dot - 1 <= 3;
+      if (number) port = static_cast<std::uint32_t>(std::stoul(text.substr(dot + 1)));
+      if (!number || node == index.end()) {
+        c.fail(key, fmt::format("'{}' is not \"node.port\" with a node of topology.nodes", text));
+      }
+      if (port >= t.nodes[node->second].ports) {
+        c.fail(key, fmt::format("{} has ports 0..{}", node->first, t.nodes[node->second].ports - 1));
+      }
+      const auto [it, fresh] = wired.emplace(std::make_pair(node->second, port), key);
+      if (!fresh) c.fail(key, fmt::format("port {} is wired twice (also by {})", text, it->second));
+    }
+  }
+}
+
+}  // namespace
 
 void RouteCfg::describe(Schema<RouteCfg>& s) {
   s.field("dst", &RouteCfg::dst, 0u)
@@ -82,12 +265,6 @@ void RouterCfg::describe(Schema<RouterCfg>& s) {
       .doc("forwarding-table overrides; by default endpoint p is behind port p, for p < ports");
 
   s.check([](const RouterCfg& r, const Checker& c) {
-    // Every default endpoint needs a table entry, or traffic to it could not be routed.
-    if (r.table_depth < r.ports) {
-      c.fail("table_depth", fmt::format("{} entries cannot route the {} endpoints behind the "
-                                        "ports (need table_depth >= ports)",
-                                        r.table_depth, r.ports));
-    }
     std::map<std::uint32_t, std::size_t> first_route_for;
     for (std::size_t i = 0; i < r.routes.size(); ++i) {
       const RouteCfg& route = r.routes[i];
@@ -117,10 +294,14 @@ void TrafficCfg::describe(Schema<TrafficCfg>& s) {
   s.choice("pattern", &TrafficCfg::pattern, TrafficPattern::Uniform,
            {{"uniform", TrafficPattern::Uniform},
             {"hotspot", TrafficPattern::Hotspot},
-            {"permutation", TrafficPattern::Permutation}})
+            {"permutation", TrafficPattern::Permutation},
+            {"transpose", TrafficPattern::Transpose},
+            {"all_to_all", TrafficPattern::AllToAll}})
       .doc(
-          "destination choice: uniform over all ports, hotspot (a share to one port), or a "
-          "fixed random permutation");
+          "destination choice: uniform over all endpoints, hotspot (a share to one endpoint), a "
+          "fixed random permutation, transpose (square meshes: (x,y) sends to (y,x); the "
+          "diagonal is silent), or all_to_all (every endpoint sends message_bytes to every "
+          "other; runs once, loads unused)");
   s.field("packet_flits", &TrafficCfg::packet_flits, 4u)
       .unit("flits")
       .range(1, 64)
@@ -135,7 +316,7 @@ void TrafficCfg::describe(Schema<TrafficCfg>& s) {
   s.field("hotspot_port", &TrafficCfg::hotspot_port, 0u)
       .unit("port")
       .range(0, 127)
-      .doc("destination of the hot traffic; must be < router.ports");
+      .doc("endpoint id receiving the hot traffic (pattern hotspot); must be < the endpoints");
   s.field("hotspot_fraction", &TrafficCfg::hotspot_fraction, 0.2)
       .range(0, 1)
       .doc("share of packets sent to hotspot_port (pattern hotspot)");
@@ -149,6 +330,10 @@ void TrafficCfg::describe(Schema<TrafficCfg>& s) {
   s.field("drain_cycles", &TrafficCfg::drain_cycles, 20000u)
       .unit("cycles")
       .doc("most cycles after measurement to deliver the measured packets");
+  s.field("message_bytes", &TrafficCfg::message_bytes, 7680u)
+      .unit("bytes")
+      .range(1, 1ull << 32)
+      .doc("all_to_all: bytes every endpoint sends to every other, in packets of packet_flits");
   s.field("sink_credit_delay", &TrafficCfg::sink_credit_delay, 1u)
       .unit("cycles")
       .range(1, 65535)
@@ -158,7 +343,9 @@ void TrafficCfg::describe(Schema<TrafficCfg>& s) {
 void NetConfig::describe(Schema<NetConfig>& s) {
   s.field("seed", &NetConfig::seed, 1u).doc("seed of every random stream of the run");
   s.frequency("clock", &NetConfig::clock_hz, "875MHz").doc("network clock");
-  s.section("router", &NetConfig::router).doc("The switch under test.");
+  s.section("router", &NetConfig::router)
+      .doc("The switch under test (topology switch), or every router of the network.");
+  s.section("topology", &NetConfig::topology).doc("The network: shape, wiring, latencies, models.");
   s.section("traffic", &NetConfig::traffic)
       .doc("Traffic generators and sinks, one pair on every port.");
   s.choice("log_level", &NetConfig::log_level, LogLevel::Warn,
@@ -170,11 +357,65 @@ void NetConfig::describe(Schema<NetConfig>& s) {
       .doc("messages at this level and more severe are printed to stderr");
 
   s.check([](const NetConfig& n, const Checker& c) {
-    if (n.traffic.hotspot_port >= n.router.ports) {
-      c.fail("traffic.hotspot_port", fmt::format("port {} does not exist (router.ports is {})",
-                                                 n.traffic.hotspot_port, n.router.ports));
+    const TopologyCfg& t = n.topology;
+    if (t.kind == TopologyKind::Custom) check_custom(t, c);
+    const std::uint32_t eps = endpoint_count(n);
+    if (n.traffic.hotspot_port >= eps) {
+      c.fail("traffic.hotspot_port", fmt::format("endpoint {} does not exist (the network has {})",
+                                                 n.traffic.hotspot_port, eps));
+    }
+    if (t.kind != TopologyKind::Switch) {
+      const std::uint64_t bytes = std::uint64_t{n.traffic.packet_flits} * n.router.payload_bits / 8;
+      if (bytes > 512) {
+        c.fail("traffic.packet_flits",
+               fmt::format("{} flits of {} bits carry {} B; a packet carries at most 512 B (UB access "
+                           "granularity, HARDWARE.md §1)",
+                           n.traffic.packet_flits, n.router.payload_bits, bytes));
+      }
+      if (eps > n.router.table_depth) {
+        c.fail("router.table_depth", fmt::format("{} entries cannot route the network's {} endpoints",
+                                                 n.router.table_depth, eps));
+      }
+      if (!n.router.routes.empty()) {
+        c.fail("router.routes", "table overrides apply to topology kind switch only; other kinds compute "
+                                "their tables");
+      }
+    } else if (n.router.table_depth < n.router.ports) {
+      // Every default endpoint needs a table entry, or traffic to it could not be routed.
+      c.fail("router.table_depth", fmt::format("{} entries cannot route the {} endpoints behind the "
+                                               "ports (need table_depth >= ports)",
+                                               n.router.table_depth, n.router.ports));
+    } else if (n.traffic.pattern == TrafficPattern::AllToAll) {
+      c.fail("traffic.pattern", "all_to_all needs a network topology (kind mesh, clos, single_tier or custom)");
+    }
+    if (n.traffic.pattern == TrafficPattern::Transpose &&
+        (t.kind != TopologyKind::Mesh || t.mesh_x != t.mesh_y)) {
+      c.fail("traffic.pattern", "transpose needs a square mesh (topology kind mesh, mesh_x == mesh_y)");
+    }
+    if (t.kind == TopologyKind::Switch && !t.impl_overrides.empty()) {
+      c.fail("topology.impl_overrides", "a single switch takes its model from router.impl");
     }
   });
+}
+
+std::uint32_t endpoint_count(const NetConfig& n) {
+  const TopologyCfg& t = n.topology;
+  switch (t.kind) {
+    case TopologyKind::Switch:
+      return n.router.ports;
+    case TopologyKind::Mesh:
+      return t.mesh_x * t.mesh_y;
+    case TopologyKind::Clos:
+      return t.leaves * t.endpoints_per_leaf;
+    case TopologyKind::SingleTier:
+      return t.endpoints;
+    case TopologyKind::Custom: {
+      std::uint32_t k = 0;
+      for (const CustomNodeCfg& node : t.nodes) k += node.endpoint;
+      return k;
+    }
+  }
+  return 0;
 }
 
 std::vector<RouteEntry> build_route_table(const RouterCfg& router) {

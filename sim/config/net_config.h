@@ -14,10 +14,17 @@
 namespace snsim {
 
 enum class RouterImpl { Rtl, Fast };
-enum class TrafficPattern { Uniform, Hotspot, Permutation };
+enum class TrafficPattern { Uniform, Hotspot, Permutation, Transpose, AllToAll };
+enum class TopologyKind { Switch, Mesh, Clos, SingleTier, Custom };
+// How a choice among equal-cost ports is made: by the flow hash (keeps each flow in order), by
+// the most credits / the shortest queue when the packet starts, or (endpoints only) in turn;
+// the last two may reorder a flow.
+enum class PathChoice { Hash, Adaptive, RoundRobin };
 
 std::string_view to_string(RouterImpl impl);
 std::string_view to_string(TrafficPattern pattern);
+std::string_view to_string(TopologyKind kind);
+std::string_view to_string(PathChoice choice);
 
 // A forwarding-table override: endpoint `dst` is reached through output ports
 // ports[0] .. ports[0] + ports.size() - 1 (equal-cost, contiguous, ascending).
@@ -42,6 +49,50 @@ struct RouterCfg {
   static void describe(Schema<RouterCfg>& s);
 };
 
+// topology.impl_overrides: routers whose name matches `routers` (a glob: * matches any run of
+// characters) use `impl` instead of router.impl.
+struct ImplOverrideCfg {
+  std::string routers;
+  RouterImpl impl{};
+
+  bool operator==(const ImplOverrideCfg&) const = default;
+  static void describe(Schema<ImplOverrideCfg>& s);
+};
+
+// topology.nodes and topology.links of a custom topology.
+struct CustomNodeCfg {
+  std::string name;
+  std::uint32_t ports{};
+  bool endpoint{};
+
+  bool operator==(const CustomNodeCfg&) const = default;
+  static void describe(Schema<CustomNodeCfg>& s);
+};
+
+struct CustomLinkCfg {
+  std::string a, b;  // "node.port"
+
+  bool operator==(const CustomLinkCfg&) const = default;
+  static void describe(Schema<CustomLinkCfg>& s);
+};
+
+struct TopologyCfg {
+  TopologyKind kind{};
+  std::uint32_t mesh_x{}, mesh_y{};
+  std::uint32_t leaves{}, endpoints_per_leaf{}, spines{}, planes{};
+  std::uint32_t endpoints{}, switches{};
+  std::vector<CustomNodeCfg> nodes;
+  std::vector<CustomLinkCfg> links;
+  PathChoice up_routing{};
+  PathChoice spread{};
+  double link_latency_s{};
+  double router_latency_s{};
+  std::vector<ImplOverrideCfg> impl_overrides;
+
+  bool operator==(const TopologyCfg&) const = default;
+  static void describe(Schema<TopologyCfg>& s);
+};
+
 struct TrafficCfg {
   TrafficPattern pattern{};
   std::uint32_t packet_flits{};
@@ -52,6 +103,7 @@ struct TrafficCfg {
   std::uint64_t measure_cycles{};
   std::uint64_t drain_cycles{};
   std::uint32_t sink_credit_delay{};
+  std::uint64_t message_bytes{};
 
   bool operator==(const TrafficCfg&) const = default;
   static void describe(Schema<TrafficCfg>& s);
@@ -63,6 +115,7 @@ struct NetConfig {
   std::uint64_t seed{};
   double clock_hz{};
   RouterCfg router;
+  TopologyCfg topology;
   TrafficCfg traffic;
   LogLevel log_level{};
 
@@ -81,5 +134,11 @@ struct RouteEntry {
 // The table_depth entries of the forwarding table: endpoint p behind port p for p < ports, then
 // the routes overrides, in order.
 std::vector<RouteEntry> build_route_table(const RouterCfg& router);
+
+// Endpoints of the configured topology.
+std::uint32_t endpoint_count(const NetConfig& cfg);
+
+// True when `name` matches `glob`, in which * stands for any run of characters.
+bool glob_match(std::string_view glob, std::string_view name);
 
 }  // namespace snsim

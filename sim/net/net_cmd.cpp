@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -14,7 +15,9 @@
 #include "common/stats.h"
 #include "config/config.h"
 #include "config/net_config.h"
+#include "net/network_sim.h"
 #include "net/switch_sim.h"
+#include "noc/topology.h"
 #include "version.h"
 
 namespace snsim::net {
@@ -46,6 +49,157 @@ nlohmann::ordered_json point_json(const LoadPoint& r) {
   j["saturated"] = r.saturated;
   j["cycles"] = r.cycles;
   return j;
+}
+
+
+// Output-port utilization of every router, rows in router order, for the heat map (links.json).
+nlohmann::ordered_json router_port_matrix(const noc::Topology& topo, const std::vector<double>& util) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (std::uint32_t r : topo.routers()) {
+    nlohmann::ordered_json row = nlohmann::ordered_json::array();
+    for (std::uint32_t p = 0; p < topo.nodes()[r].ports; ++p) {
+      const std::uint32_t ch = topo.out_channel({r, p});
+      row.push_back(ch == noc::kNoChannel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(util[ch]));
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// Mean and max utilization of router-to-router channels and of endpoint channels (each way).
+nlohmann::ordered_json utilization_summary(const noc::Topology& topo, const std::vector<double>& util) {
+  double sum[2] = {0, 0}, max[2] = {0, 0};
+  std::uint64_t n[2] = {0, 0};
+  for (std::uint32_t ch = 0; ch < topo.channels().size(); ++ch) {
+    const noc::Channel& c = topo.channels()[ch];
+    const bool inner = topo.nodes()[c.from.node].kind == noc::TopoNode::Kind::Router &&
+                       topo.nodes()[c.to.node].kind == noc::TopoNode::Kind::Router;
+    sum[inner] += util[ch];
+    max[inner] = std::max(max[inner], util[ch]);
+    ++n[inner];
+  }
+  nlohmann::ordered_json j;
+  j["switch_links_mean"] = n[1] ? sum[1] / static_cast<double>(n[1]) : 0.0;
+  j["switch_links_max"] = max[1];
+  j["endpoint_links_mean"] = n[0] ? sum[0] / static_cast<double>(n[0]) : 0.0;
+  j["endpoint_links_max"] = max[0];
+  return j;
+}
+
+// Runs scripts/plot_net.py on the results directory; a failure to plot is reported, not fatal.
+void plot(const std::filesystem::path& out) {
+  const char* env = std::getenv("SNSIM_SCRIPTS");
+  const std::filesystem::path script = std::filesystem::path(env ? env : SNSIM_SCRIPTS_DIR) / "plot_net.py";
+  // Debian's interpreter, which has python3-matplotlib (scripts/install-deps.sh), before any other on PATH.
+  const char* python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const std::string cmd = fmt::format("{} '{}' '{}'", python, script.string(), out.string());
+  if (std::system(cmd.c_str()) != 0) {
+    fmt::print(stderr, "snsim net: warning: plotting failed ({}); the results are written\n", cmd);
+  }
+}
+
+int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const std::filesystem::path& out,
+                StatsRegistry& stats, nlohmann::ordered_json& result,
+                std::chrono::steady_clock::time_point wall0) {
+  const TrafficCfg& t = cfg.traffic;
+  nlohmann::ordered_json links;
+  try {
+    NetworkSim sim(cfg, log);
+    const noc::Topology& topo = sim.topology();
+    nlohmann::ordered_json net;
+    net["kind"] = std::string(to_string(cfg.topology.kind));
+    net["routers"] = topo.routers().size();
+    net["rtl_routers"] = sim.rtl_routers();
+    net["endpoints"] = topo.num_endpoints();
+    net["channels"] = topo.channels().size();
+    net["link_gbytes_per_s"] = sim.link_bytes_per_s() / 1e9;
+    result["network"] = net;
+    links["routers"] = nlohmann::ordered_json::array();
+    for (std::uint32_t r : topo.routers()) links["routers"].push_back(topo.nodes()[r].name);
+    links["points"] = nlohmann::ordered_json::array();
+    if (!opt.wave.empty()) sim.open_wave(opt.wave, opt.wave_cycles);
+    fmt::print("snsim net: {} ({} network: {} routers ({} RTL), {} endpoints, {} links of {:.1f} GB/s; {} "
+               "traffic, {}-flit packets, up-routing {}, spread {}, seed {})\n",
+               opt.config, to_string(cfg.topology.kind), topo.routers().size(), sim.rtl_routers(),
+               topo.num_endpoints(), topo.channels().size() / 2, sim.link_bytes_per_s() / 1e9, to_string(t.pattern),
+               t.packet_flits, to_string(cfg.topology.up_routing), to_string(cfg.topology.spread), cfg.seed);
+    std::fflush(stdout);
+    auto save = [&] {
+      write_file(out / "net.json", result.dump(2) + "\n");
+      write_file(out / "links.json", links.dump() + "\n");
+      stats.write_json((out / "stats.json").string());
+    };
+    if (t.pattern == TrafficPattern::AllToAll) {
+      const AllToAllResult r = sim.run_all_to_all(stats);
+      nlohmann::ordered_json j;
+      j["bytes_per_pair"] = r.bytes_per_pair;
+      j["cycles"] = r.cycles;
+      j["simulated_seconds"] = r.seconds;
+      j["gbytes_per_s_per_endpoint"] = r.gbytes_per_s_per_endpoint;
+      j["bound_cycles"] = r.bound_cycles;
+      j["fraction_of_bound"] = r.fraction_of_bound;
+      j["packets"] = r.packets;
+      j["latency_mean_cycles"] = r.lat_mean;
+      j["latency_p50_cycles"] = r.lat_p50;
+      j["latency_p99_cycles"] = r.lat_p99;
+      j["latency_max_cycles"] = r.lat_max;
+      j["utilization"] = utilization_summary(topo, sim.channel_utilization());
+      result["all_to_all"] = j;
+      links["points"].push_back({{"label", "all_to_all"}, {"util", router_port_matrix(topo, sim.channel_utilization())}});
+      fmt::print("all-to-all of {} B per pair: {} cycles = {:.2f} us, {:.1f} GB/s per endpoint, {:.1f}% of the "
+                 "non-blocking bound ({} cycles); packet latency mean {:.0f} p99 {} max {} cycles\n",
+                 r.bytes_per_pair, r.cycles, r.seconds * 1e6, r.gbytes_per_s_per_endpoint, 100 * r.fraction_of_bound,
+                 r.bound_cycles, r.lat_mean, r.lat_p99, r.lat_max);
+      save();
+    } else {
+      Progress progress((t.warmup_cycles + t.measure_cycles) * t.loads.size(), cfg.clock_hz);
+      std::size_t point = 0;
+      sim.on_cycle([&](std::uint64_t c) {
+        progress.update(point * (t.warmup_cycles + t.measure_cycles) + std::min(c, t.warmup_cycles + t.measure_cycles));
+      });
+      fmt::print("{:>8} {:>9} {:>9} {:>9} {:>8} {:>6} {:>6} {:>6} {:>8}  {}\n", "offered", "injected", "accepted",
+                 "packets", "lat.mean", "p50", "p99", "max", "link.max", "");
+      for (std::size_t k = 0; k < t.loads.size(); ++k) {
+        point = k;
+        const LoadPoint r = sim.run_point(k, stats);
+        nlohmann::ordered_json pj = point_json(r);
+        pj["utilization"] = utilization_summary(topo, sim.channel_utilization());
+        fmt::print("{:>8.3f} {:>9.3f} {:>9.3f} {:>9} {:>8.1f} {:>6} {:>6} {:>6} {:>8.3f}  {}\n", r.offered,
+                   r.injected, r.accepted, r.packets, r.lat_mean, r.lat_p50, r.lat_p99, r.lat_max,
+                   pj["utilization"]["switch_links_max"].get<double>(), r.saturated ? "saturated" : "");
+        std::fflush(stdout);
+        result["points"].push_back(pj);
+        links["points"].push_back(
+            {{"label", fmt::format("load {}", r.offered)}, {"util", router_port_matrix(topo, sim.channel_utilization())}});
+        save();
+      }
+      progress.finish();
+    }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    stats.scalar("run.wall_seconds", "s", "wall-clock time of the run").set(wall);
+    stats.counter("run.cycles", "cycles", "network cycles simulated, all points").add(sim.total_cycles());
+    stats.scalar("run.cycles_per_second", "cycles/s", "simulated network cycles per wall second")
+        .set(static_cast<double>(sim.total_cycles()) / wall);
+    result["wall_seconds"] = wall;
+    save();
+    write_file(out / "stats.txt", stats.summary_table());
+    fmt::print("{} cycles in {:.2f} s ({:.0f} cycles/s); results in {}/net.json, links.json, stats.json and "
+               "stats.txt{}\n",
+               sim.total_cycles(), wall, static_cast<double>(sim.total_cycles()) / wall, out.string(),
+               opt.wave.empty() ? "" : fmt::format("; waveform in {}", opt.wave));
+  } catch (const noc::TopologyError& e) {
+    fmt::print(stderr, "snsim net: error: {}: topology: {}\n", opt.config, e.what());
+    return 2;
+  } catch (const IntegrityError& e) {
+    fmt::print(stderr, "snsim net: network integrity error: {}\n", e.what());
+    stats.write_json((out / "stats.json").string());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "snsim net: error: {}\n", e.what());
+    return 1;
+  }
+  if (opt.plot) plot(out);
+  return 0;
 }
 
 }  // namespace
@@ -80,6 +234,8 @@ int run_net(const NetOptions& opt) {
   result["config_file"] = opt.config;
   result["config"] = to_json(cfg);
   result["points"] = nlohmann::ordered_json::array();
+
+  if (cfg.topology.kind != TopologyKind::Switch) return run_network(opt, cfg, log, out, stats, result, wall0);
 
   // 2. The sweep. Results are written after every point, so a run stopped early (or one that hits
   //    an integrity error) leaves the points finished so far readable.
@@ -125,6 +281,7 @@ int run_net(const NetOptions& opt) {
                "stats.txt{}\n",
                sim.total_cycles(), wall, static_cast<double>(sim.total_cycles()) / wall, out.string(),
                opt.wave.empty() ? "" : fmt::format("; waveform in {}", opt.wave));
+    if (opt.plot) plot(out);
   } catch (const IntegrityError& e) {
     // The points finished before the error stay in net.json; stats.json gains the failing point.
     fmt::print(stderr, "snsim net: switch integrity error: {}\n", e.what());

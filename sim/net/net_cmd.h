@@ -1,4 +1,5 @@
-// `snsim net`: the load sweep of one switch (SwitchSim), its table, net.json and stats.json.
+// `snsim net`: the load sweep of one switch (SwitchSim) or of a network (NetworkSim), or an
+// all-to-all on a network; net.json, links.json, stats.json and, with --plot, PNG figures.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@ struct NetOptions {
   std::uint64_t wave_cycles = 0;      // 0 = the whole run
   std::optional<std::uint64_t> seed;  // overrides the config's seed
   std::optional<std::string> log_level;
+  bool plot = false;                  // latency.png and links.png through scripts/plot_net.py
 };
 
 // Returns the process exit status: 0 on success, 1 when the simulation found an error, 2 on

@@ -79,9 +79,13 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
 
   const size_t queues = size_t{p.ports} * p.vcs;
   table_.assign(p.table_depth, Entry{});
-  buf_.assign(queues * p.buf_depth * stride_, 0);
-  rd_.assign(queues, 0);
+  // Not value-initialized: the pages are touched only when slots are first used.
+  pool_.reset(new uint64_t[queues * p.buf_depth * stride_]);
+  next_.reset(new uint32_t[queues * p.buf_depth]);
+  head_.assign(queues, kNil);
+  tail_.assign(queues, kNil);
   count_.assign(queues, 0);
+  head_hdr_.assign(queues, 0);
   cur_port_.assign(queues, 0);
   in_pkt_.assign(queues, 0);
   nonempty_.assign(p.ports, 0);
@@ -109,7 +113,10 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
 void FastRouter::reset() {
   // Everything with a reset in the RTL; the table and the buffer memories have none (the memories'
   // contents are unreachable once the pointers are cleared).
-  std::fill(rd_.begin(), rd_.end(), 0);
+  std::fill(head_.begin(), head_.end(), kNil);
+  std::fill(tail_.begin(), tail_.end(), kNil);
+  bump_ = 0;
+  free_ = kNil;
   std::fill(count_.begin(), count_.end(), 0);
   std::fill(cur_port_.begin(), cur_port_.end(), 0);
   std::fill(in_pkt_.begin(), in_pkt_.end(), 0);
@@ -265,7 +272,7 @@ void FastRouter::step() {
     for (uint32_t vs = nonempty_[i]; vs != 0; vs &= vs - 1) {
       const auto v = static_cast<unsigned>(std::countr_zero(vs));
       const unsigned q = qi(i, v);
-      const uint64_t hdr = slot(q, rd_[q])[0];
+      const uint64_t hdr = head_hdr_[q];
       const unsigned oq = qi(static_cast<unsigned>((hdr >> kHdrPortLsb) & 0xff), v);
       // Branch-free: under random traffic these conditions are coin flips the CPU cannot predict.
       const unsigned credit = credits_[oq] != 0;
@@ -281,7 +288,7 @@ void FastRouter::step() {
     req_vc_[i] = static_cast<uint16_t>(v);
     req_inputs_[n_req_++] = static_cast<uint16_t>(i);
     const unsigned q = qi(i, v);
-    const auto o = static_cast<unsigned>((slot(q, rd_[q])[0] >> kHdrPortLsb) & 0xff);
+    const auto o = static_cast<unsigned>((head_hdr_[q] >> kHdrPortLsb) & 0xff);
     if (!any(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
     set_bit(out_req_[o], i);
   });
@@ -337,7 +344,8 @@ void FastRouter::step() {
     const unsigned i = winner_[k];
     const unsigned v = req_vc_[i];
     const unsigned q = qi(i, v);
-    const uint64_t* src = slot(q, rd_[q]);
+    const uint32_t s = head_[q];
+    const uint64_t* src = slot_words(s);
     uint64_t* dst = &out_words_[size_t{o} * stride_];
     dst[0] = src[0] & ((uint64_t{1} << kHdrPortLsb) - 1);
     for (unsigned w = 1; w < stride_; ++w) dst[w] = src[w];
@@ -350,7 +358,10 @@ void FastRouter::step() {
     busy_[oq] = !((src[0] >> kTailBit) & 1u);
     --credits_[oq];
 
-    rd_[q] = static_cast<uint16_t>((rd_[q] + 1) & (p_.buf_depth - 1));
+    head_[q] = next_[s];
+    next_[s] = free_;
+    free_ = s;
+    if (count_[q] > 1) head_hdr_[q] = slot_words(head_[q])[0];
     if (--count_[q] == 0) {
       nonempty_[i] &= ~(1u << v);
       if (nonempty_[i] == 0) clear_bit(active_in_, i);
@@ -382,8 +393,21 @@ void FastRouter::step() {
       port = cur_port_[q];
     }
     in_pkt_[q] = !((w[0] >> kTailBit) & 1u);
-    uint64_t* d = slot(q, (rd_[q] + count_[q]) & (p_.buf_depth - 1));
+    uint32_t s = free_;
+    if (s != kNil) {
+      free_ = next_[s];
+    } else {
+      s = bump_++;  // never more than ports * vcs * buf_depth: each queue holds at most buf_depth
+    }
+    if (count_[q] == 0) {
+      head_[q] = s;
+    } else {
+      next_[tail_[q]] = s;
+    }
+    tail_[q] = s;
+    uint64_t* d = slot_words(s);
     d[0] = w[0] | (uint64_t{port} << kHdrPortLsb);
+    if (count_[q] == 0) head_hdr_[q] = d[0];
     for (unsigned k = 1; k < stride_; ++k) d[k] = w[k];
     ++count_[q];
     nonempty_[i] |= 1u << v;

@@ -32,6 +32,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,10 @@ class FastRouter final : public RouterModel {
   void close_trace() override {}
 
   const Stats& stats() const { return stats_; }
+  // Bit sets over ports (bit p of word p / 64): outputs whose register holds a flit, inputs whose
+  // credit register is valid. A network reads only these ports' out() / in_credit().
+  const std::array<uint64_t, 2>& out_valid_ports() const { return out_valid_; }
+  const std::array<uint64_t, 2>& credit_valid_ports() const { return credit_valid_; }
   // Flits held in the input buffers.
   uint64_t buffered() const { return buffered_; }
 
@@ -104,10 +109,7 @@ class FastRouter final : public RouterModel {
   static constexpr unsigned kHdrPortLsb = 40;
 
   unsigned qi(unsigned port, unsigned vc) const { return port * p_.vcs + vc; }
-  uint64_t* slot(unsigned q, unsigned pos) { return &buf_[(size_t{q} * p_.buf_depth + pos) * stride_]; }
-  const uint64_t* slot(unsigned q, unsigned pos) const {
-    return &buf_[(size_t{q} * p_.buf_depth + pos) * stride_];
-  }
+  uint64_t* slot_words(uint32_t s) { return &pool_[size_t{s} * stride_]; }
   // The route a head flit arriving on VC vc takes (sn_route_select, on the registered credits), and
   // whether the RTL accepts it (HeadRoutable).
   unsigned route(uint64_t hdr, unsigned vc, bool* ok);
@@ -127,9 +129,21 @@ class FastRouter final : public RouterModel {
   std::vector<Entry> table_;
 
   // Inputs, per (port, VC) queue q = port * vcs + vc.
-  std::vector<uint64_t> buf_;      // ring buffers, buf_depth slots of stride_ words per queue
-  std::vector<uint16_t> rd_;       // ring read position
+  // Flit storage: one pool of ports * vcs * buf_depth slots of stride_ words, each queue a linked
+  // list through next_. Freed slots are reused last-in first-out, so a flit is written into and
+  // read from memory that is still in cache; a deep, mostly empty buffer costs neither cache nor
+  // resident memory (the pool is allocated, not touched: slots are taken from bump_ upward only
+  // when none is free).
+  static constexpr uint32_t kNil = ~uint32_t{0};
+  std::unique_ptr<uint64_t[]> pool_;
+  std::unique_ptr<uint32_t[]> next_;
+  uint32_t bump_ = 0;
+  uint32_t free_ = kNil;
+  std::vector<uint32_t> head_, tail_;  // per queue: oldest and newest slot
   std::vector<uint16_t> count_;    // flits held
+  // Header word of each queue's oldest flit (valid while count_ > 0): the allocator reads only
+  // this, so a deep buffer's memory is touched once per flit, not once per cycle a flit waits.
+  std::vector<uint64_t> head_hdr_;
   std::vector<uint16_t> cur_port_;  // port of the packet arriving on the VC (body flits inherit it)
   std::vector<uint16_t> in_pkt_;    // between a head and its tail (PacketFraming)
   std::vector<uint32_t> nonempty_;  // per input: VCs with a flit

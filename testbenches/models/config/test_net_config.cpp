@@ -86,7 +86,7 @@ TEST(NetConfig, BadEnumValue) {
   EXPECT_EQ(error_of("net_bad_enum.yaml"),
             kData +
                 "/net_bad_enum.yaml:2: traffic.pattern: 'unifrom' is not one of uniform, "
-                "hotspot, permutation (did you mean 'uniform'?)");
+                "hotspot, permutation, transpose, all_to_all (did you mean 'uniform'?)");
 }
 
 TEST(NetConfig, NonPowerOfTwo) {
@@ -137,8 +137,8 @@ TEST(NetConfig, TableTooSmallForTheDefaultEndpoints) {
 TEST(NetConfig, HotspotPortBeyondTheRadix) {
   EXPECT_EQ(error_of("net_hotspot_port.yaml"),
             kData +
-                "/net_hotspot_port.yaml:5: traffic.hotspot_port: port 9 does not exist "
-                "(router.ports is 8)");
+                "/net_hotspot_port.yaml:5: traffic.hotspot_port: endpoint 9 does not exist "
+                "(the network has 8)");
 }
 
 TEST(NetConfig, ErrorInIncludedFileCitesIt) {

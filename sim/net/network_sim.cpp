@@ -1,0 +1,748 @@
+// NetworkSim: see network_sim.h for the cycle, the traffic and the checks.
+#include "net/network_sim.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <deque>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "common/rng.h"
+#include "common/units.h"
+#include "noc/fast_router.h"
+
+namespace snsim::net {
+
+namespace {
+
+constexpr std::uint32_t kNone = ~std::uint32_t{0};
+constexpr unsigned kPipelineCycles = 2;  // sn_router: input register to output register (docs/router.md)
+
+std::uint32_t to_cycles(double seconds, double hz, const char* key) {
+  const std::uint64_t c = time_to_cycles(seconds, hz);
+  if (c < 1 || c > 1'000'000) {
+    throw std::runtime_error(fmt::format("topology.{}: {} cycles at the network clock; must be 1..1000000", key, c));
+  }
+  return static_cast<std::uint32_t>(c);
+}
+
+// A packet from creation until its tail is delivered. Slots are reused; `gen` tells reuses apart.
+struct Packet {
+  std::uint32_t src = 0, dst = 0;  // endpoint ids
+  std::uint64_t created = 0;
+  std::uint32_t flow_seq = 0;
+  std::uint16_t flits = 0;
+  std::uint16_t delivered = 0;
+  std::uint16_t gen = 0;
+  std::uint8_t vc = 0;
+  bool tagged = false;
+  bool live = false;
+};
+
+// Payload word 0 of a flit: packet slot, slot generation, flit index.
+std::uint64_t flit_word(std::uint32_t slot, std::uint16_t gen, std::uint32_t flit) {
+  return (std::uint64_t{slot} << 32) | (std::uint64_t{gen} << 16) | (flit & 0xffffu);
+}
+
+struct FlitEv {
+  std::uint32_t node;
+  std::uint16_t port;
+  std::uint8_t vc;
+  std::uint8_t head_tail;  // bit 0 head, bit 1 tail
+  std::uint16_t src, dst;
+  std::uint64_t word;
+};
+
+struct CreditEv {
+  std::uint32_t node;
+  std::uint16_t port;
+  std::uint8_t vc;
+};
+
+struct SrcPort {
+  std::deque<std::uint32_t> queue;  // packet slots waiting
+  std::uint32_t cur = kNone;        // packet being sent
+  std::uint16_t next_flit = 0;
+  std::vector<std::uint32_t> credits;  // per VC, of the router input it feeds
+  std::uint64_t queued_flits = 0;       // in queue and cur, unsent
+  std::uint32_t ch = kNone;
+};
+
+struct Endpoint {
+  std::uint32_t node = 0;
+  std::vector<SrcPort> ports;
+  std::vector<std::vector<std::uint32_t>> rx_cur;  // [port][vc]: packet arriving, or kNone
+  Rng rng{0};
+  std::uint64_t queued_flits = 0;
+  std::uint64_t a2a_next = 0;  // all_to_all: next packet to create, in the interleaved order
+  std::uint64_t rr_next = 0;   // spread round_robin: packets placed so far
+};
+
+struct RouterSlot {
+  std::unique_ptr<noc::RouterModel> model;
+  noc::FastRouter* fast = nullptr;  // model, when it is the fast one
+  std::uint32_t node = 0;
+  std::uint32_t extra = 0;          // cycles added on every output
+};
+
+}  // namespace
+
+noc::Topology build_topology(const NetConfig& cfg) {
+  const TopologyCfg& t = cfg.topology;
+  const std::uint32_t lat = to_cycles(t.link_latency_s, cfg.clock_hz, "link_latency");
+  const bool adaptive = t.up_routing == PathChoice::Adaptive;
+  noc::Topology topo;
+  switch (t.kind) {
+    case TopologyKind::Switch:
+      topo = noc::build_switch(cfg.router.ports, lat);
+      break;
+    case TopologyKind::Mesh:
+      topo = noc::build_mesh(t.mesh_x, t.mesh_y, lat);
+      break;
+    case TopologyKind::Clos:
+      topo = noc::build_cm384(noc::Cm384Shape{t.leaves, t.endpoints_per_leaf, t.planes, t.spines}, adaptive, lat);
+      break;
+    case TopologyKind::SingleTier:
+      topo = noc::build_single_tier(t.endpoints, t.switches, lat);
+      break;
+    case TopologyKind::Custom: {
+      std::vector<std::uint32_t> node_of(t.nodes.size());
+      std::map<std::string, std::uint32_t> by_name;
+      for (std::size_t i = 0; i < t.nodes.size(); ++i) {
+        const CustomNodeCfg& n = t.nodes[i];
+        node_of[i] = n.endpoint ? topo.add_endpoint(n.name, n.ports) : topo.add_router(n.name, n.ports);
+        by_name[n.name] = node_of[i];
+      }
+      auto ref = [&](const std::string& s) {
+        const auto dot = s.rfind('.');
+        return noc::PortRef{by_name.at(s.substr(0, dot)), static_cast<std::uint32_t>(std::stoul(s.substr(dot + 1)))};
+      };
+      for (const CustomLinkCfg& l : t.links) topo.connect(ref(l.a), ref(l.b), lat);
+      topo.route_shortest_paths(adaptive);
+      break;
+    }
+  }
+  topo.check();
+  return topo;
+}
+
+struct NetworkSim::Impl {
+  std::vector<RouterSlot> routers;
+  std::vector<std::uint32_t> router_of_node;  // kNone for endpoints
+  std::vector<Endpoint> eps;
+  std::vector<std::uint32_t> ep_of_node;  // kNone for routers
+  std::vector<Packet> packets;
+  std::vector<std::uint32_t> free_slots;
+  std::uint64_t live = 0, tagged_live = 0;
+  std::vector<std::uint32_t> flow_next_create, flow_next_deliver;  // [src * N + dst]
+  bool ordered = false;
+  std::vector<std::vector<FlitEv>> flit_wheel;
+  std::vector<std::vector<CreditEv>> credit_wheel;
+  std::uint64_t wheel_mask = 0;
+  std::vector<std::uint64_t> ch_flits;
+  noc::RouterModel* wave_router = nullptr;
+  std::uint64_t wave_stop = 0;
+};
+
+NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
+    : cfg_(cfg), log_(log), topo_(build_topology(cfg)), impl_(std::make_unique<Impl>()) {
+  Impl& s = *impl_;
+  const TopologyCfg& t = cfg.topology;
+  const std::uint32_t router_cycles = to_cycles(t.router_latency_s, cfg.clock_hz, "router_latency");
+  if (router_cycles < kPipelineCycles) {
+    throw std::runtime_error(fmt::format("topology.router_latency: {} cycles is below the sn_router pipeline of {} "
+                                         "cycles", router_cycles, kPipelineCycles));
+  }
+  const std::uint32_t extra = router_cycles - kPipelineCycles;
+  const std::vector<std::string> shallow = topo_.shallow_channels(cfg.router.buf_depth, router_cycles);
+  if (!shallow.empty()) {
+    log_.warn("net: {} of {} channels have less buffering ({} flits per VC) than their credit round trip, which "
+              "caps one VC below the link rate (DECISIONS.md D4); first: {}",
+              shallow.size(), topo_.channels().size(), cfg.router.buf_depth, shallow.front());
+  }
+
+  // Routers, their models and tables.
+  s.router_of_node.assign(topo_.nodes().size(), kNone);
+  for (std::uint32_t node : topo_.routers()) {
+    const noc::TopoNode& n = topo_.nodes()[node];
+    RouterImpl which = cfg.router.impl;
+    for (const ImplOverrideCfg& o : t.impl_overrides) {
+      if (glob_match(o.routers, n.name)) which = o.impl;
+    }
+    const noc::RouterParams p{n.ports, cfg.router.vcs, cfg.router.buf_depth, cfg.router.payload_bits,
+                              cfg.router.table_depth};
+    RouterSlot slot;
+    slot.node = node;
+    slot.extra = extra;
+    if (which == RouterImpl::Rtl) {
+      slot.model = noc::make_rtl_router(p, Rng::derive(cfg.seed, "net.rtl_init." + n.name).next_u64());
+      if (!slot.model) {
+        throw std::runtime_error(fmt::format(
+            "router {}: no verilated configuration with ports={} vcs={} buf_depth={} payload_bits={} table_depth={} "
+            "is built into this snsim. Built: {}. Use the fast model for it (router.impl or "
+            "topology.impl_overrides), or add the configuration in rtl/CMakeLists.txt.",
+            n.name, p.ports, p.vcs, p.buf_depth, p.payload_bits, p.table_depth, noc::available_rtl_routers()));
+      }
+      ++rtl_count_;
+    } else {
+      auto fast = std::make_unique<noc::FastRouter>(p);
+      slot.fast = fast.get();
+      slot.model = std::move(fast);
+    }
+    const std::vector<noc::TableEntry>& table = topo_.table(node);
+    for (std::uint32_t dst = 0; dst < cfg.router.table_depth; ++dst) {
+      noc::TableEntry e = dst < table.size() ? table[dst] : noc::TableEntry{};
+      if (!e.valid) e = noc::TableEntry{0, 1, false, false};
+      slot.model->write_table(dst, e);
+    }
+    s.router_of_node[node] = static_cast<std::uint32_t>(s.routers.size());
+    s.routers.push_back(std::move(slot));
+  }
+
+  // Endpoints.
+  s.ep_of_node.assign(topo_.nodes().size(), kNone);
+  for (std::uint32_t e = 0; e < topo_.num_endpoints(); ++e) {
+    const std::uint32_t node = topo_.endpoints()[e];
+    Endpoint ep;
+    ep.node = node;
+    ep.ports.resize(topo_.nodes()[node].ports);
+    for (std::uint32_t p = 0; p < ep.ports.size(); ++p) ep.ports[p].ch = topo_.out_channel({node, p});
+    ep.rx_cur.assign(ep.ports.size(), std::vector<std::uint32_t>(cfg.router.vcs, kNone));
+    s.ep_of_node[node] = e;
+    s.eps.push_back(std::move(ep));
+  }
+  s.ordered = t.up_routing == PathChoice::Hash && t.spread == PathChoice::Hash;
+
+  std::uint64_t max_delay = 0;
+  for (const noc::Channel& c : topo_.channels()) max_delay = std::max<std::uint64_t>(max_delay, c.latency);
+  max_delay += extra + cfg.traffic.sink_credit_delay + 2;
+  s.wheel_mask = std::bit_ceil(max_delay + 1) - 1;
+  s.flit_wheel.resize(s.wheel_mask + 1);
+  s.credit_wheel.resize(s.wheel_mask + 1);
+  log_.info("net: {} routers ({} RTL), {} endpoints, {} channels; hop {} cycles + link {}", topo_.routers().size(),
+            rtl_count_, topo_.num_endpoints(), topo_.channels().size(), router_cycles,
+            topo_.channels().empty() ? 0 : topo_.channels().front().latency);
+}
+
+NetworkSim::~NetworkSim() {
+  if (impl_ && impl_->wave_router) impl_->wave_router->close_trace();
+}
+
+double NetworkSim::link_bytes_per_s() const { return cfg_.clock_hz * cfg_.router.payload_bits / 8.0; }
+
+void NetworkSim::open_wave(const std::string& path, std::uint64_t max_cycles) {
+  for (RouterSlot& r : impl_->routers) {
+    if (r.fast) continue;
+    r.model->open_trace(path);
+    impl_->wave_router = r.model.get();
+    impl_->wave_stop = max_cycles == 0 ? 0 : total_cycles_ + max_cycles;
+    log_.info("net: waveform of router {} in {}", topo_.nodes()[r.node].name, path);
+    return;
+  }
+  throw std::runtime_error("--wave needs a router using the RTL (router.impl or topology.impl_overrides: rtl)");
+}
+
+namespace {
+
+// What one run (a load point or the all_to_all) needs besides the network: how packets are made
+// and what is measured.
+struct RunSpec {
+  std::string prefix;
+  double p_new = 0;                // Bernoulli packet creation per port per cycle (sweeps)
+  bool all_to_all = false;
+  std::uint64_t measure_begin = 0, measure_end = 0, stop_limit = 0;
+};
+
+}  // namespace
+
+// The shared cycle loop of both run kinds, as a local class so that it sees NetworkSim::Impl.
+class NetRun {
+ public:
+  NetRun(const NetConfig& cfg, const noc::Topology& topo, NetworkSim::Impl& s, const RunSpec& spec,
+         StatsRegistry& stats, std::uint64_t& total_cycles, const std::function<void(std::uint64_t)>& on_cycle)
+      : cfg_(cfg), t_(cfg.traffic), topo_(topo), s_(s), spec_(spec), total_cycles_(total_cycles),
+        on_cycle_(on_cycle), n_(topo.num_endpoints()),
+        st_created_(stats.counter(spec.prefix + "flits_injected", "flits",
+                                  "flits created by sources in the measurement window")),
+        st_accepted_(stats.counter(spec.prefix + "flits_accepted", "flits",
+                                   "flits delivered to endpoints in the measurement window")),
+        st_packets_(stats.counter(spec.prefix + "packets_measured", "packets", "tagged packets delivered")),
+        st_latency_(stats.histogram(spec.prefix + "packet_latency", "cycles",
+                                    "creation to tail delivery of tagged packets")) {
+    flit_bytes_ = cfg.router.payload_bits / 8;
+    packets_per_pair_ = (t_.message_bytes + std::uint64_t{t_.packet_flits} * flit_bytes_ - 1) /
+                        (std::uint64_t{t_.packet_flits} * flit_bytes_);
+  }
+
+  // Runs until every packet is delivered; returns the cycles simulated.
+  std::uint64_t run();
+  std::uint64_t undelivered_after_drain() const { return undelivered_after_drain_; }
+  std::uint64_t last_tail() const { return last_tail_; }
+
+ private:
+  void reset(std::size_t point);
+  std::uint32_t pick_dst(std::uint32_t src, Rng& rng);
+  void create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t flits, bool tagged);
+  void send(std::uint32_t e);
+  void push_flit(std::uint32_t ch, std::uint64_t at, std::uint8_t vc, const noc::Flit& f);
+  void push_flit(std::uint32_t ch, std::uint64_t at, const FlitEv& ev);
+  void deliver_to_endpoint(const FlitEv& ev);
+  void collect(RouterSlot& r);
+
+  const NetConfig& cfg_;
+  const TrafficCfg& t_;
+  const noc::Topology& topo_;
+  NetworkSim::Impl& s_;
+  const RunSpec& spec_;
+  std::uint64_t& total_cycles_;
+  const std::function<void(std::uint64_t)>& on_cycle_;
+  const std::uint32_t n_;
+  Counter& st_created_;
+  Counter& st_accepted_;
+  Counter& st_packets_;
+  Histogram& st_latency_;
+  std::uint32_t flit_bytes_ = 0;
+  std::uint64_t packets_per_pair_ = 0;
+  std::vector<std::uint32_t> perm_;
+  std::uint64_t cycle_ = 0, last_delivery_ = 0, last_tail_ = 0;
+  bool injecting_ = true, measuring_ = false;
+  std::uint64_t undelivered_after_drain_ = 0;
+
+ public:
+  friend class NetworkSim;
+};
+
+void NetRun::reset(std::size_t point) {
+  for (RouterSlot& r : s_.routers) r.model->reset();
+  for (auto& b : s_.flit_wheel) b.clear();
+  for (auto& b : s_.credit_wheel) b.clear();
+  s_.packets.clear();
+  s_.free_slots.clear();
+  s_.live = s_.tagged_live = 0;
+  s_.flow_next_create.assign(std::size_t{n_} * n_, 0);
+  s_.flow_next_deliver.assign(std::size_t{n_} * n_, 0);
+  s_.ch_flits.assign(topo_.channels().size(), 0);
+  for (std::uint32_t e = 0; e < n_; ++e) {
+    Endpoint& ep = s_.eps[e];
+    ep.rng = Rng::derive(cfg_.seed, fmt::format("{}source{}", spec_.prefix, e));
+    ep.queued_flits = 0;
+    ep.a2a_next = 0;
+    ep.rr_next = 0;
+    for (SrcPort& p : ep.ports) {
+      p.queue.clear();
+      p.cur = kNone;
+      p.next_flit = 0;
+      p.queued_flits = 0;
+      p.credits.assign(cfg_.router.vcs, cfg_.router.buf_depth);
+    }
+    for (auto& v : ep.rx_cur) std::fill(v.begin(), v.end(), kNone);
+  }
+  perm_.resize(n_);
+  for (std::uint32_t i = 0; i < n_; ++i) perm_[i] = i;
+  if (t_.pattern == TrafficPattern::Permutation) {
+    // A derangement: no endpoint sends to itself.
+    Rng prng = Rng::derive(cfg_.seed, "net.permutation");
+    do {
+      prng.shuffle(perm_.begin(), perm_.end());
+    } while ([&] {
+      for (std::uint32_t i = 0; i < n_; ++i)
+        if (perm_[i] == i) return true;
+      return false;
+    }());
+  } else if (t_.pattern == TrafficPattern::Transpose) {
+    const std::uint32_t k = cfg_.topology.mesh_x;
+    for (std::uint32_t i = 0; i < n_; ++i) perm_[i] = (i % k) * k + i / k;
+  }
+  (void)point;
+}
+
+std::uint32_t NetRun::pick_dst(std::uint32_t src, Rng& rng) {
+  switch (t_.pattern) {
+    case TrafficPattern::Permutation:
+    case TrafficPattern::Transpose:
+      return perm_[src];
+    case TrafficPattern::Hotspot:
+      if (src != t_.hotspot_port && rng.bernoulli(t_.hotspot_fraction)) return t_.hotspot_port;
+      break;
+    default:
+      break;
+  }
+  std::uint32_t d = static_cast<std::uint32_t>(rng.uniform(n_ - 1));
+  return d >= src ? d + 1 : d;
+}
+
+void NetRun::create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t flits, bool tagged) {
+  std::uint32_t slot;
+  if (!s_.free_slots.empty()) {
+    slot = s_.free_slots.back();
+    s_.free_slots.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(s_.packets.size());
+    s_.packets.emplace_back();
+  }
+  Packet& pk = s_.packets[slot];
+  pk.src = src;
+  pk.dst = dst;
+  pk.created = cycle_;
+  pk.flow_seq = s_.flow_next_create[std::size_t{src} * n_ + dst]++;
+  pk.flits = flits;
+  pk.delivered = 0;
+  pk.gen = static_cast<std::uint16_t>(pk.gen + 1);
+  pk.tagged = tagged;
+  pk.live = true;
+  ++s_.live;
+  if (tagged) {
+    ++s_.tagged_live;
+    st_created_.add(flits);
+  }
+  // The port: one starting a shortest path, by flow hash or to the shortest queue.
+  Endpoint& ep = s_.eps[src];
+  const std::uint64_t mask = topo_.inject_mask(src, dst);
+  const unsigned n = static_cast<unsigned>(std::popcount(mask));
+  const std::uint16_t h = noc::flow_hash(static_cast<std::uint16_t>(src), static_cast<std::uint16_t>(dst));
+  unsigned pick = 0;
+  if (cfg_.topology.spread == PathChoice::Hash || n == 1) {
+    pick = h % n;
+  } else if (cfg_.topology.spread == PathChoice::RoundRobin) {
+    pick = static_cast<unsigned>(ep.rr_next++ % n);
+  } else {
+    std::uint64_t best = ~std::uint64_t{0};
+    for (unsigned k = 0; k < n; ++k) {
+      const unsigned i = (k + static_cast<unsigned>(pk.flow_seq)) % n;  // rotate ties
+      std::uint64_t m = mask;
+      for (unsigned j = 0; j < i; ++j) m &= m - 1;
+      const unsigned port = static_cast<unsigned>(std::countr_zero(m));
+      if (ep.ports[port].queued_flits < best) {
+        best = ep.ports[port].queued_flits;
+        pick = i;
+      }
+    }
+  }
+  std::uint64_t m = mask;
+  for (unsigned j = 0; j < pick; ++j) m &= m - 1;
+  SrcPort& port = ep.ports[static_cast<unsigned>(std::countr_zero(m))];
+  // In-order flows keep one VC; otherwise the VC is chosen when the packet starts (send()).
+  pk.vc = s_.ordered ? static_cast<std::uint8_t>(h % cfg_.router.vcs) : 0xff;
+  port.queue.push_back(slot);
+  port.queued_flits += flits;
+  ep.queued_flits += flits;
+}
+
+void NetRun::push_flit(std::uint32_t ch, std::uint64_t at, const FlitEv& ev) {
+  s_.flit_wheel[at & s_.wheel_mask].push_back(ev);
+  if (measuring_ || spec_.all_to_all) ++s_.ch_flits[ch];
+}
+
+void NetRun::push_flit(std::uint32_t ch, std::uint64_t at, std::uint8_t vc, const noc::Flit& f) {
+  const noc::Channel& c = topo_.channels()[ch];
+  push_flit(ch, at,
+            FlitEv{c.to.node, static_cast<std::uint16_t>(c.to.port), vc,
+                   static_cast<std::uint8_t>(std::uint8_t{f.head} | (std::uint8_t{f.tail} << 1)), f.src, f.dst,
+                   f.payload[0]});
+}
+
+void NetRun::send(std::uint32_t e) {
+  Endpoint& ep = s_.eps[e];
+  for (SrcPort& p : ep.ports) {
+    if (p.cur == kNone) {
+      if (p.queue.empty()) continue;
+      p.cur = p.queue.front();
+      p.queue.pop_front();
+      p.next_flit = 0;
+      Packet& pk = s_.packets[p.cur];
+      if (pk.vc == 0xff) {
+        // The VC with the most credits, first one on ties.
+        unsigned best = 0;
+        for (unsigned v = 1; v < p.credits.size(); ++v) best = p.credits[v] > p.credits[best] ? v : best;
+        pk.vc = static_cast<std::uint8_t>(best);
+      }
+    }
+    Packet& pk = s_.packets[p.cur];
+    if (p.credits[pk.vc] == 0) continue;
+    --p.credits[pk.vc];
+    const noc::Channel& c = topo_.channels()[p.ch];
+    const std::uint8_t ht = static_cast<std::uint8_t>((p.next_flit == 0 ? 1 : 0) |
+                                                      (p.next_flit + 1 == pk.flits ? 2 : 0));
+    push_flit(p.ch, cycle_ + c.latency,
+              FlitEv{c.to.node, static_cast<std::uint16_t>(c.to.port), pk.vc, ht, static_cast<std::uint16_t>(pk.src),
+                     static_cast<std::uint16_t>(pk.dst), flit_word(p.cur, pk.gen, p.next_flit)});
+    --p.queued_flits;
+    --ep.queued_flits;
+    if (++p.next_flit == pk.flits) p.cur = kNone;
+  }
+}
+
+void NetRun::deliver_to_endpoint(const FlitEv& ev) {
+  const std::uint32_t e = s_.ep_of_node[ev.node];
+  const std::uint32_t slot = static_cast<std::uint32_t>(ev.word >> 32);
+  const auto gen = static_cast<std::uint16_t>(ev.word >> 16);
+  const auto fi = static_cast<std::uint16_t>(ev.word);
+  auto where = [&] { return topo_.port_name({ev.node, ev.port}); };
+  if (slot >= s_.packets.size() || !s_.packets[slot].live || s_.packets[slot].gen != gen) {
+    throw IntegrityError(fmt::format("cycle {}: {} received a flit of no live packet (slot {}, generation {}): "
+                                     "duplicated or corrupted",
+                                     cycle_, where(), slot, gen));
+  }
+  Packet& pk = s_.packets[slot];
+  std::uint32_t& cur = s_.eps[e].rx_cur[ev.port][ev.vc];
+  std::string why;
+  if (pk.dst != e) why = fmt::format("delivered to endpoint {}", e);
+  else if (ev.src != pk.src || ev.dst != pk.dst) why = "src/dst fields changed";
+  else if (ev.vc != pk.vc) why = fmt::format("arrived on VC {} instead of {}", ev.vc, pk.vc);
+  else if (fi != pk.delivered) why = fmt::format("flit {} arrived, expected {}", fi, pk.delivered);
+  else if (((ev.head_tail & 1) != 0) != (fi == 0) || ((ev.head_tail & 2) != 0) != (fi + 1 == pk.flits)) {
+    why = "head/tail flags wrong";
+  } else if (fi == 0 ? cur != kNone : cur != slot) {
+    why = "flits of two packets interleaved on one VC";
+  }
+  if (fi == 0 && why.empty() && s_.ordered) {
+    std::uint32_t& expect = s_.flow_next_deliver[std::size_t{pk.src} * n_ + pk.dst];
+    if (pk.flow_seq != expect) why = fmt::format("flow reordered: packet {} of its flow before {}", pk.flow_seq, expect);
+    ++expect;
+  }
+  if (!why.empty()) {
+    throw IntegrityError(fmt::format("cycle {}: {}: packet {} -> {} (VC {}): {}", cycle_, where(),
+                                     topo_.nodes()[topo_.endpoints()[pk.src]].name,
+                                     topo_.nodes()[topo_.endpoints()[pk.dst]].name, pk.vc, why));
+  }
+  last_delivery_ = cycle_;
+  cur = slot;
+  ++pk.delivered;
+  if (measuring_ || spec_.all_to_all) st_accepted_.inc();
+  if (ev.head_tail & 2) {
+    cur = kNone;
+    last_tail_ = cycle_;
+    if (pk.tagged) {
+      st_latency_.record(cycle_ - pk.created);
+      st_packets_.inc();
+      --s_.tagged_live;
+    }
+    pk.live = false;
+    --s_.live;
+    s_.free_slots.push_back(slot);
+  }
+  // The credit back to the router that sent it.
+  const std::uint32_t ch = topo_.in_channel({ev.node, ev.port});
+  const noc::Channel& c = topo_.channels()[ch];
+  s_.credit_wheel[(cycle_ + t_.sink_credit_delay + c.latency) & s_.wheel_mask].push_back(
+      CreditEv{c.from.node, static_cast<std::uint16_t>(c.from.port), ev.vc});
+}
+
+void NetRun::collect(RouterSlot& r) {
+  auto out = [&](unsigned o) {
+    const noc::LinkFlit f = r.model->out(o);
+    if (!f.valid) return;
+    const std::uint32_t ch = topo_.out_channel({r.node, o});
+    if (ch == noc::kNoChannel) {
+      throw IntegrityError(fmt::format("cycle {}: {} sent a flit out of an unwired port", cycle_,
+                                       topo_.port_name({r.node, o})));
+    }
+    push_flit(ch, cycle_ + 1 + topo_.channels()[ch].latency + r.extra, f.vc, f.flit);
+  };
+  auto credit = [&](unsigned i) {
+    const noc::LinkCredit c = r.model->in_credit(i);
+    if (!c.valid) return;
+    const std::uint32_t ch = topo_.in_channel({r.node, i});
+    if (ch == noc::kNoChannel) return;  // nothing ever arrives there
+    const noc::Channel& chan = topo_.channels()[ch];
+    s_.credit_wheel[(cycle_ + 1 + chan.latency) & s_.wheel_mask].push_back(
+        CreditEv{chan.from.node, static_cast<std::uint16_t>(chan.from.port), c.vc});
+  };
+  const unsigned ports = r.model->params().ports;
+  if (r.fast) {
+    const auto& ov = r.fast->out_valid_ports();
+    for (unsigned w = 0; w < ov.size(); ++w) {
+      for (std::uint64_t m = ov[w]; m != 0; m &= m - 1) out(w * 64 + static_cast<unsigned>(std::countr_zero(m)));
+    }
+    const auto& cv = r.fast->credit_valid_ports();
+    for (unsigned w = 0; w < cv.size(); ++w) {
+      for (std::uint64_t m = cv[w]; m != 0; m &= m - 1) credit(w * 64 + static_cast<unsigned>(std::countr_zero(m)));
+    }
+  } else {
+    for (unsigned p = 0; p < ports; ++p) {
+      out(p);
+      credit(p);
+    }
+  }
+}
+
+std::uint64_t NetRun::run() {
+  const std::uint64_t a2a_total = spec_.all_to_all ? packets_per_pair_ * (n_ - 1) : 0;
+  const std::uint64_t msg_flits = (t_.message_bytes + flit_bytes_ - 1) / flit_bytes_;
+  const std::uint64_t keep_queued = 2ull * t_.packet_flits;
+  for (;; ++cycle_) {
+    measuring_ = spec_.all_to_all || (cycle_ >= spec_.measure_begin && cycle_ < spec_.measure_end);
+    if (spec_.all_to_all) {
+      if (injecting_) {
+        injecting_ = false;
+        for (const Endpoint& ep : s_.eps) injecting_ |= ep.a2a_next < a2a_total;
+      }
+    } else if (injecting_ && cycle_ >= spec_.measure_end && (s_.tagged_live == 0 || cycle_ >= spec_.stop_limit)) {
+      injecting_ = false;  // every tagged packet is in, or the drain limit has passed: flush
+      undelivered_after_drain_ = s_.tagged_live;
+      last_delivery_ = cycle_;
+    }
+    if (!injecting_ && s_.live == 0) break;
+    if (!injecting_ && cycle_ - last_delivery_ > NetworkSim::kStallLimit) {
+      std::string lost;
+      unsigned shown = 0;
+      for (const Packet& pk : s_.packets) {
+        if (!pk.live || shown == 5) continue;
+        lost += fmt::format("{}{} -> {} (VC {}, {} of {} flits delivered)", shown++ ? "; " : "",
+                            topo_.nodes()[topo_.endpoints()[pk.src]].name, topo_.nodes()[topo_.endpoints()[pk.dst]].name,
+                            pk.vc, pk.delivered, pk.flits);
+      }
+      throw IntegrityError(fmt::format("cycle {}: {} packets never delivered: nothing arrived for {} cycles while "
+                                       "they were in flight: {}{}",
+                                       cycle_, s_.live, NetworkSim::kStallLimit, lost, s_.live > 5 ? "; ..." : ""));
+    }
+
+    // 1. Sources create packets and send one flit per port.
+    for (std::uint32_t e = 0; e < n_; ++e) {
+      Endpoint& ep = s_.eps[e];
+      if (spec_.all_to_all) {
+        // Interleaved by destination: packet j goes to e + 1 + j mod (n - 1), so at any time the
+        // endpoints send to a shift permutation of each other. The last packet of a message may be short.
+        while (ep.a2a_next < a2a_total && ep.queued_flits < keep_queued * ep.ports.size()) {
+          const std::uint64_t j = ep.a2a_next++;
+          const std::uint32_t dst = static_cast<std::uint32_t>((e + 1 + j % (n_ - 1)) % n_);
+          const std::uint64_t index = j / (n_ - 1);
+          const std::uint64_t flits = std::min<std::uint64_t>(t_.packet_flits, msg_flits - index * t_.packet_flits);
+          create_packet(e, dst, static_cast<std::uint16_t>(flits), true);
+        }
+      } else if (injecting_) {
+        const bool silent = t_.pattern == TrafficPattern::Transpose && perm_[e] == e;
+        for (std::size_t k = 0; k < ep.ports.size() && !silent; ++k) {
+          if (ep.rng.bernoulli(spec_.p_new)) create_packet(e, pick_dst(e, ep.rng), static_cast<std::uint16_t>(t_.packet_flits), measuring_);
+        }
+      }
+      if (ep.queued_flits != 0) send(e);
+    }
+
+    // 2. Deliveries due now.
+    auto& credits = s_.credit_wheel[cycle_ & s_.wheel_mask];
+    for (const CreditEv& c : credits) {
+      const std::uint32_t r = s_.router_of_node[c.node];
+      if (r != kNone) {
+        s_.routers[r].model->set_out_credit(c.port, noc::LinkCredit{true, c.vc});
+      } else {
+        ++s_.eps[s_.ep_of_node[c.node]].ports[c.port].credits[c.vc];
+      }
+    }
+    credits.clear();
+    auto& flits = s_.flit_wheel[cycle_ & s_.wheel_mask];
+    for (const FlitEv& ev : flits) {
+      const std::uint32_t r = s_.router_of_node[ev.node];
+      if (r == kNone) {
+        deliver_to_endpoint(ev);
+        continue;
+      }
+      noc::LinkFlit f;
+      f.valid = true;
+      f.vc = ev.vc;
+      f.flit.head = ev.head_tail & 1;
+      f.flit.tail = (ev.head_tail & 2) != 0;
+      f.flit.src = ev.src;
+      f.flit.dst = ev.dst;
+      f.flit.payload[0] = ev.word;
+      s_.routers[r].model->set_in(ev.port, f);
+    }
+    flits.clear();
+
+    // 3. Routers step and put what they registered on the channels.
+    for (RouterSlot& r : s_.routers) {
+      r.model->step();
+      collect(r);
+    }
+    ++total_cycles_;
+    if (s_.wave_router && s_.wave_stop != 0 && total_cycles_ >= s_.wave_stop) {
+      s_.wave_router->close_trace();
+      s_.wave_router = nullptr;
+    }
+    if (on_cycle_) on_cycle_(cycle_);
+  }
+  return cycle_;
+}
+
+LoadPoint NetworkSim::run_point(std::size_t k, StatsRegistry& stats) {
+  const TrafficCfg& t = cfg_.traffic;
+  if (t.pattern == TrafficPattern::AllToAll) throw std::logic_error("run_point: the pattern is all_to_all");
+  RunSpec spec;
+  spec.prefix = fmt::format("net.point{}.", k);
+  spec.p_new = t.loads.at(k) / t.packet_flits;
+  spec.measure_begin = t.warmup_cycles;
+  spec.measure_end = spec.measure_begin + t.measure_cycles;
+  spec.stop_limit = spec.measure_end + t.drain_cycles;
+  stats.scalar(spec.prefix + "offered_load", "flits/port/cycle", "configured offered load").set(t.loads.at(k));
+  NetRun run(cfg_, topo_, *impl_, spec, stats, total_cycles_, on_cycle_);
+  run.reset(k);
+  const std::uint64_t cycles = run.run();
+
+  // Per endpoint port: a load of 1 is every endpoint port sending a flit every cycle.
+  std::uint64_t eport_count = 0;
+  for (const Endpoint& ep : impl_->eps) eport_count += ep.ports.size();
+  const double denom = static_cast<double>(eport_count) * static_cast<double>(t.measure_cycles);
+  LoadPoint r;
+  r.offered = t.loads.at(k);
+  r.injected = static_cast<double>(run.st_created_.value()) / denom;
+  r.accepted = static_cast<double>(run.st_accepted_.value()) / denom;
+  r.packets = run.st_packets_.value();
+  r.lat_mean = run.st_latency_.mean();
+  r.lat_p50 = run.st_latency_.percentile(50);
+  r.lat_p99 = run.st_latency_.percentile(99);
+  r.lat_max = run.st_latency_.max();
+  r.saturated = run.undelivered_after_drain() != 0 || r.accepted < 0.97 * r.injected;
+  r.cycles = cycles;
+  util_.assign(impl_->ch_flits.size(), 0);
+  for (std::size_t c = 0; c < util_.size(); ++c) {
+    util_[c] = static_cast<double>(impl_->ch_flits[c]) / static_cast<double>(t.measure_cycles);
+  }
+  stats.counter(spec.prefix + "cycles", "cycles", "cycles simulated for this point").add(cycles);
+  stats.counter(spec.prefix + "packets_late", "packets",
+                "tagged packets still in flight when drain_cycles ended injection (delivered in the flush)")
+      .add(run.undelivered_after_drain());
+  return r;
+}
+
+AllToAllResult NetworkSim::run_all_to_all(StatsRegistry& stats) {
+  const TrafficCfg& t = cfg_.traffic;
+  RunSpec spec;
+  spec.prefix = "net.all_to_all.";
+  spec.all_to_all = true;
+  NetRun run(cfg_, topo_, *impl_, spec, stats, total_cycles_, on_cycle_);
+  run.reset(0);
+  run.run();
+  const std::uint32_t n = topo_.num_endpoints();
+  const std::uint64_t flit_bytes = cfg_.router.payload_bits / 8;
+  const std::uint64_t msg_flits = (t.message_bytes + flit_bytes - 1) / flit_bytes;
+  // The non-blocking bound: each endpoint injects (n - 1) messages through all its ports at one
+  // flit per port per cycle (the slowest endpoint, if they differ).
+  std::uint64_t bound = 0;
+  for (const Endpoint& ep : impl_->eps) {
+    bound = std::max<std::uint64_t>(bound, (msg_flits * (n - 1) + ep.ports.size() - 1) / ep.ports.size());
+  }
+  AllToAllResult r;
+  r.cycles = run.last_tail() + 1;
+  r.seconds = static_cast<double>(r.cycles) / cfg_.clock_hz;
+  r.bytes_per_pair = t.message_bytes;
+  r.gbytes_per_s_per_endpoint = static_cast<double>(t.message_bytes) * (n - 1) / r.seconds / 1e9;
+  r.bound_cycles = bound;
+  r.fraction_of_bound = static_cast<double>(bound) / static_cast<double>(r.cycles);
+  r.packets = run.st_packets_.value();
+  r.lat_mean = run.st_latency_.mean();
+  r.lat_p50 = run.st_latency_.percentile(50);
+  r.lat_p99 = run.st_latency_.percentile(99);
+  r.lat_max = run.st_latency_.max();
+  util_.assign(impl_->ch_flits.size(), 0);
+  for (std::size_t c = 0; c < util_.size(); ++c) {
+    util_[c] = static_cast<double>(impl_->ch_flits[c]) / static_cast<double>(r.cycles);
+  }
+  stats.counter(spec.prefix + "cycles", "cycles", "cycles until the last tail arrived").add(r.cycles);
+  stats.counter(spec.prefix + "bound_cycles", "cycles", "non-blocking bound: endpoint injection bandwidth").add(bound);
+  stats.scalar(spec.prefix + "fraction_of_bound", "", "bound_cycles / cycles").set(r.fraction_of_bound);
+  return r;
+}
+
+}  // namespace snsim::net

@@ -1,0 +1,95 @@
+// NetworkSim: a network of sn_routers (verilated RTL or the fast model, chosen per router) and
+// endpoints, built from the config's topology, driven by synthetic traffic.
+//
+// Time. One clock; every cycle: endpoints send (one flit per port with a credit for its VC),
+// channel deliveries due this cycle are staged into routers and endpoints, every router steps,
+// and what the routers registered at their outputs (flits) and inputs (credits) is put on the
+// channels. A flit registered at a router output in cycle u reaches the next input in cycle
+// u + link latency + the router's extra delay (router_latency minus the 2-cycle pipeline); a
+// credit in cycle u + link latency. Endpoints send straight onto their link. Deliveries are kept
+// in a timing wheel, so a cycle costs what is in flight, not the number of channels.
+//
+// Traffic. Endpoint sources create packets (Bernoulli per port: load / packet_flits per cycle,
+// so a load is a fraction of the endpoint's injection bandwidth) or, for all_to_all, every
+// message up front as a lazy cursor (endpoint s sends to s+1, s+2, ... in turn). A packet goes to
+// one of the endpoint's ports on a shortest path (by flow hash or to the shortest queue, per
+// topology.spread) and on the VC of that port with the most credits when it starts.
+//
+// Checks. Every delivered flit: at its destination endpoint, of a live packet, in order within
+// its packet, head/tail right, payload intact; with hash routing and hash spreading, packets of
+// a flow arrive in creation order. A flush with packets in flight and no delivery for
+// kStallLimit cycles is an IntegrityError that lists them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "common/stats.h"
+#include "config/net_config.h"
+#include "net/switch_sim.h"
+#include "noc/router_model.h"
+#include "noc/topology.h"
+
+namespace snsim::net {
+
+// The result of an all_to_all run.
+struct AllToAllResult {
+  std::uint64_t cycles = 0;           // until the last tail arrived
+  double seconds = 0;                 // simulated
+  std::uint64_t bytes_per_pair = 0;   // payload bytes each endpoint sent to each other one
+  double gbytes_per_s_per_endpoint = 0;  // sent bytes / simulated time, mean over endpoints
+  std::uint64_t bound_cycles = 0;     // non-blocking bound: injection bandwidth of an endpoint
+  double fraction_of_bound = 0;       // bound_cycles / cycles
+  std::uint64_t packets = 0;
+  double lat_mean = 0;
+  std::uint64_t lat_p50 = 0, lat_p99 = 0, lat_max = 0;
+};
+
+// Builds the topology of cfg (no routers yet): TopologyError or ConfigError-style
+// std::runtime_error for a network that cannot work. Checked (Topology::check) on return.
+noc::Topology build_topology(const NetConfig& cfg);
+
+class NetworkSim {
+ public:
+  static constexpr std::uint64_t kStallLimit = 20000;
+
+  // Builds and checks the network and makes every router (std::runtime_error when a router asks
+  // for the RTL in a configuration not built in). Warns through log about channels whose buffers
+  // are below the credit round trip.
+  NetworkSim(const NetConfig& cfg, Logger& log);
+  ~NetworkSim();
+
+  // One load point of the sweep (k indexes traffic.loads); statistics under "net.point<k>.".
+  LoadPoint run_point(std::size_t k, StatsRegistry& stats);
+  // The all_to_all run; statistics under "net.all_to_all.".
+  AllToAllResult run_all_to_all(StatsRegistry& stats);
+
+  // Flits per cycle on every channel during the last measurement (all_to_all: the whole run).
+  const std::vector<double>& channel_utilization() const { return util_; }
+  const noc::Topology& topology() const { return topo_; }
+  std::uint64_t total_cycles() const { return total_cycles_; }
+  unsigned rtl_routers() const { return rtl_count_; }
+  // Link bandwidth in bytes per second (payload_bits per cycle).
+  double link_bytes_per_s() const;
+  // The first router using the RTL writes an FST from now on for max_cycles (0: to the end).
+  void open_wave(const std::string& path, std::uint64_t max_cycles);
+  void on_cycle(std::function<void(std::uint64_t)> f) { on_cycle_ = std::move(f); }
+
+  struct Impl;
+
+ private:
+  const NetConfig& cfg_;
+  Logger& log_;
+  noc::Topology topo_;
+  std::unique_ptr<Impl> impl_;
+  std::vector<double> util_;
+  std::uint64_t total_cycles_ = 0;
+  unsigned rtl_count_ = 0;
+  std::function<void(std::uint64_t)> on_cycle_;
+};
+
+}  // namespace snsim::net
