@@ -10,5 +10,35 @@ echo "== verilated router: simulated cycles per second, random uniform 4-flit pa
 echo "== snsim net on configs/switch8-net.yaml (whole sweep, with the traffic checker)"
 /usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" net -c configs/switch8-net.yaml \
   -o "$build/bench-results" | tail -n 1
+# Networks (issue 3 §4). Variants of the shipped configs are written beside the build.
+cfgs="$build/bench-configs"
+mkdir -p "$cfgs"
+net() {  # net NAME YAML-BODY: run snsim net on a config that includes a shipped one, print its last lines
+  printf '%s\n' "$2" > "$cfgs/$1.yaml"
+  /usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" net -c "$cfgs/$1.yaml" \
+    -o "$build/bench-results/$1" 2>&1 | grep -v '^snsim net:'
+}
+echo "== 8x8 mesh, uniform, 2 VCs x 8 flits: saturation (bisection bound 0.5 flits/node/cycle)"
+for pf in 1 4; do
+  echo "-- ${pf}-flit packets"
+  net mesh-sat-$pf "include: $PWD/configs/mesh8x8-net.yaml
+traffic: {packet_flits: $pf, loads: [0.3, 0.34, 0.36, 0.38, 0.4, 0.42, 0.45]}"
+done
+echo "== 8x8 mesh speed, 4-flit packets, fast model (2 VCs x 8) and RTL (the built p5: 2 VCs x 4, table 1024)"
+for impl in fast rtl; do
+  for load in 0.1 0.34; do
+    echo "-- $impl, load $load"
+    net mesh-speed-$impl-$load "include: $PWD/configs/mesh8x8-net.yaml
+router: {impl: $impl, buf_depth: $([ $impl = rtl ] && echo 4 || echo 8), table_depth: $([ $impl = rtl ] && echo 1024 || echo 64)}
+traffic: {loads: [$load], warmup_cycles: 1000, measure_cycles: 20000}" | tail -n 2
+  done
+done
+echo "== CM384 network (448 switches, fast model): uniform random at 50% load"
+net cm384-uniform "include: $PWD/configs/cm384-net.yaml
+traffic: {pattern: uniform, loads: [0.5], warmup_cycles: 1000, measure_cycles: 3000}"
+echo "== CM384 all-to-all, 7.5 KB per endpoint pair: adaptive up-routing (cm384-net.yaml) and hash"
+net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml"
+net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml
+topology: {up_routing: hash}"
 echo "== synthesis (Yosys)"
 scripts/synth.sh

@@ -156,6 +156,12 @@ void TopologyCfg::describe(Schema<TopologyCfg>& s) {
            "hash, in order; adaptive = the port with the fewest flits queued; round_robin = each "
            "packet on the next port in turn (with all_to_all's interleaved order, the senders to "
            "one endpoint use different ports)");
+  s.field("flit_bytes", &TopologyCfg::flit_bytes, 0u)
+      .unit("bytes")
+      .range(0, 1024)
+      .doc("link width: bytes a flit carries per cycle, for bandwidth, packet sizes and the "
+           "all-to-all; 0 = router.payload_bits / 8. The routers carry router.payload_bits of "
+           "them (the checker needs 64), so a wide link can be simulated with a narrow model");
   s.time("link_latency", &TopologyCfg::link_latency_s, "100ns")
       .doc("wire and SerDes latency of every link, each way; at least one cycle. Default: half of "
            "the official 200 ns switch hop (HARDWARE.md §1 [P Atlas 900 A3]; the split is not "
@@ -365,12 +371,12 @@ void NetConfig::describe(Schema<NetConfig>& s) {
                                                  n.traffic.hotspot_port, eps));
     }
     if (t.kind != TopologyKind::Switch) {
-      const std::uint64_t bytes = std::uint64_t{n.traffic.packet_flits} * n.router.payload_bits / 8;
+      const std::uint64_t bytes = std::uint64_t{n.traffic.packet_flits} * flit_bytes(n);
       if (bytes > 512) {
         c.fail("traffic.packet_flits",
-               fmt::format("{} flits of {} bits carry {} B; a packet carries at most 512 B (UB access "
+               fmt::format("{} flits of {} B carry {} B; a packet carries at most 512 B (UB access "
                            "granularity, HARDWARE.md §1)",
-                           n.traffic.packet_flits, n.router.payload_bits, bytes));
+                           n.traffic.packet_flits, flit_bytes(n), bytes));
       }
       if (eps > n.router.table_depth) {
         c.fail("router.table_depth", fmt::format("{} entries cannot route the network's {} endpoints",
@@ -396,6 +402,10 @@ void NetConfig::describe(Schema<NetConfig>& s) {
       c.fail("topology.impl_overrides", "a single switch takes its model from router.impl");
     }
   });
+}
+
+std::uint32_t flit_bytes(const NetConfig& n) {
+  return n.topology.flit_bytes != 0 ? n.topology.flit_bytes : n.router.payload_bits / 8;
 }
 
 std::uint32_t endpoint_count(const NetConfig& n) {

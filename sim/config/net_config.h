@@ -85,6 +85,7 @@ struct TopologyCfg {
   std::vector<CustomLinkCfg> links;
   PathChoice up_routing{};
   PathChoice spread{};
+  std::uint32_t flit_bytes{};
   double link_latency_s{};
   double router_latency_s{};
   std::vector<ImplOverrideCfg> impl_overrides;
@@ -137,6 +138,9 @@ std::vector<RouteEntry> build_route_table(const RouterCfg& router);
 
 // Endpoints of the configured topology.
 std::uint32_t endpoint_count(const NetConfig& cfg);
+
+// Bytes a flit carries on a link of the network: topology.flit_bytes, or router.payload_bits / 8.
+std::uint32_t flit_bytes(const NetConfig& cfg);
 
 // True when `name` matches `glob`, in which * stands for any run of characters.
 bool glob_match(std::string_view glob, std::string_view name);

@@ -230,7 +230,7 @@ NetworkSim::~NetworkSim() {
   if (impl_ && impl_->wave_router) impl_->wave_router->close_trace();
 }
 
-double NetworkSim::link_bytes_per_s() const { return cfg_.clock_hz * cfg_.router.payload_bits / 8.0; }
+double NetworkSim::link_bytes_per_s() const { return cfg_.clock_hz * flit_bytes(cfg_); }
 
 void NetworkSim::open_wave(const std::string& path, std::uint64_t max_cycles) {
   for (RouterSlot& r : impl_->routers) {
@@ -271,7 +271,7 @@ class NetRun {
         st_packets_(stats.counter(spec.prefix + "packets_measured", "packets", "tagged packets delivered")),
         st_latency_(stats.histogram(spec.prefix + "packet_latency", "cycles",
                                     "creation to tail delivery of tagged packets")) {
-    flit_bytes_ = cfg.router.payload_bits / 8;
+    flit_bytes_ = flit_bytes(cfg);
     packets_per_pair_ = (t_.message_bytes + std::uint64_t{t_.packet_flits} * flit_bytes_ - 1) /
                         (std::uint64_t{t_.packet_flits} * flit_bytes_);
   }
@@ -715,8 +715,7 @@ AllToAllResult NetworkSim::run_all_to_all(StatsRegistry& stats) {
   run.reset(0);
   run.run();
   const std::uint32_t n = topo_.num_endpoints();
-  const std::uint64_t flit_bytes = cfg_.router.payload_bits / 8;
-  const std::uint64_t msg_flits = (t.message_bytes + flit_bytes - 1) / flit_bytes;
+  const std::uint64_t msg_flits = (t.message_bytes + flit_bytes(cfg_) - 1) / flit_bytes(cfg_);
   // The non-blocking bound: each endpoint injects (n - 1) messages through all its ports at one
   // flit per port per cycle (the slowest endpoint, if they differ).
   std::uint64_t bound = 0;

@@ -73,7 +73,7 @@ class NetworkSim {
   const noc::Topology& topology() const { return topo_; }
   std::uint64_t total_cycles() const { return total_cycles_; }
   unsigned rtl_routers() const { return rtl_count_; }
-  // Link bandwidth in bytes per second (payload_bits per cycle).
+  // Link bandwidth in bytes per second (flit_bytes(cfg) per cycle).
   double link_bytes_per_s() const;
   // The first router using the RTL writes an FST from now on for max_cycles (0: to the end).
   void open_wave(const std::string& path, std::uint64_t max_cycles);

@@ -9,6 +9,9 @@
 #include "Vsn_router_p48_v2_d8_w64.h"
 #include "Vsn_router_p5_v2_d4_w64.h"
 #include "Vsn_router_p8_v2_d8_w256.h"
+#ifdef SNSIM_LARGE_ROUTERS
+#include "Vsn_router_p72_v2_d8_w64.h"
+#endif
 #include "noc/fast_router.h"
 #include "noc/router_model.h"
 #include "noc/verilated_router.h"
@@ -31,6 +34,9 @@ const Entry kBuilt[] = {
     {{5, 2, 4, 64, 1024}, &make<Vsn_router_p5_v2_d4_w64>},
     {{32, 2, 8, 64, 1024}, &make<Vsn_router_p32_v2_d8_w64>},
     {{48, 2, 8, 64, 1024}, &make<Vsn_router_p48_v2_d8_w64>},
+#ifdef SNSIM_LARGE_ROUTERS
+    {{72, 2, 8, 64, 1024}, &make<Vsn_router_p72_v2_d8_w64>},
+#endif
 };
 
 }  // namespace

@@ -137,7 +137,7 @@ TEST(NetworkSim, BadNetworkConfigsNameTheKey) {
   e = config_error("traffic:\n  pattern: all_to_all\n");
   EXPECT_NE(e.find("all_to_all needs a network topology"), std::string::npos) << e;
   e = config_error("topology:\n  kind: mesh\nrouter:\n  table_depth: 64\ntraffic:\n  packet_flits: 17\n");
-  EXPECT_NE(e.find("traffic.packet_flits: 17 flits of 256 bits carry 544 B"), std::string::npos) << e;
+  EXPECT_NE(e.find("traffic.packet_flits: 17 flits of 32 B carry 544 B"), std::string::npos) << e;
   e = config_error("topology:\n  kind: mesh\n  mesh_x: 64\n  mesh_y: 64\nrouter:\n  table_depth: 1024\n");
   EXPECT_NE(e.find("cannot route the network's 4096 endpoints"), std::string::npos) << e;
 }

@@ -140,6 +140,9 @@ const Config kConfigs[] = {
     {"p8_v4_d4_w64_faults", {8, 4, 4, 64, 1024}, 1000000},
     {"p32_v2_d8_w64", {32, 2, 8, 64, 1024}, 1000000},
     {"p48_v2_d8_w64", {48, 2, 8, 64, 1024}, 200000},
+#ifdef SNSIM_LARGE_ROUTERS
+    {"p72_v2_d8_w64", {72, 2, 8, 64, 1024}, 200000},  // make check-large
+#endif
 };
 
 std::unique_ptr<RouterModel> make_rtl(const RouterParams& p, uint64_t seed) {
