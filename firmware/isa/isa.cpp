@@ -456,6 +456,19 @@ std::optional<Instr> decode(std::uint64_t word, std::string* why) {
   return in;
 }
 
+std::string assembly_form(const OpInfo& info) {
+  std::string text(info.mnemonic);
+  for (const Field& f : info.operands())
+    if (f.kind == OperandKind::Suffix) text += fmt::format(".{}", role_name(f.role));
+  const char* sep = " ";
+  for (const Field& f : info.operands()) {
+    if (f.kind == OperandKind::Suffix) continue;
+    text += fmt::format("{}{}", sep, role_name(f.role));
+    sep = ", ";
+  }
+  return text;
+}
+
 std::string disassemble(const Instr& in, std::uint64_t pc) {
   std::string text(in.mnemonic());
   for (const Field& f : in.info->operands())

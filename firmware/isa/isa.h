@@ -151,6 +151,9 @@ std::optional<Instr> decode(std::uint64_t word, std::string* why = nullptr);
 // instruction) turns branch offsets into absolute targets printed as hex addresses.
 std::string disassemble(const Instr& instr, std::uint64_t pc);
 
+// The assembly form with operand roles for values: "vadd.type dst, src, src1, cfg".
+std::string assembly_form(const OpInfo& info);
+
 // Canonical names.
 std::string_view pipe_name(Pipe pipe);
 std::string_view dtype_name(DType type);

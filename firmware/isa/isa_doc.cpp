@@ -8,19 +8,6 @@
 namespace snsim::isa {
 namespace {
 
-std::string assembly_form(const OpInfo& info) {
-  std::string text(info.mnemonic);
-  for (const Field& f : info.operands())
-    if (f.kind == OperandKind::Suffix) text += fmt::format(".{}", role_name(f.role));
-  const char* sep = " ";
-  for (const Field& f : info.operands()) {
-    if (f.kind == OperandKind::Suffix) continue;
-    text += fmt::format("{}{}", sep, role_name(f.role));
-    sep = ", ";
-  }
-  return text;
-}
-
 std::string legal_values(const Field& f) {
   switch (f.kind) {
     case OperandKind::Reg: return "x0-x31";
