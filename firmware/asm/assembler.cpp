@@ -167,6 +167,7 @@ class Assembler {
 
   Result run(std::string_view text, const std::string& name) {
     name_ = name;
+    sources_.push_back(name);
     load(text, name, 0);
     pos_ = 0;
     if (macro_) diag(macro_def_, 1, fmt::format("'.macro {}' has no matching '.endm'", macro_name_));
@@ -175,6 +176,7 @@ class Assembler {
     emit();
     Result result;
     result.errors = sorted_errors();
+    result.sources = std::move(sources_);
     if (result.errors.empty()) result.object = build_object();
     return result;
   }
@@ -201,7 +203,7 @@ class Assembler {
   std::string where(const SrcLine& s) const { return fmt::format("{}:{}", s.file, s.line); }
 
   // ---- Stage 1: includes and macros ---------------------------------------------------------
-  void load(std::string_view text, const std::string& file, int depth) {
+  void load(std::string_view text, std::string file, int depth) {  // a copy: sources_ may grow
     int n = 0;
     std::size_t pos = 0;
     while (pos <= text.size()) {
@@ -260,7 +262,8 @@ class Assembler {
     for (const std::string& dir : opt_.include_dirs) candidates.push_back(std::filesystem::path(dir) / rel);
     for (const auto& path : candidates) {
       if (std::optional<std::string> text = reader_(path.string())) {
-        load(*text, path.lexically_normal().string(), include_depth + 1);
+        sources_.push_back(path.lexically_normal().string());
+        load(*text, sources_.back(), include_depth + 1);
         (void)macro_depth;
         return;
       }
@@ -792,6 +795,7 @@ class Assembler {
   const Options& opt_;
   const SourceReader& reader_;
   std::string name_;
+  std::vector<std::string> sources_;
   std::vector<std::pair<std::size_t, Diagnostic>> errors_;
   std::size_t pos_ = 0;  // statement (or preprocessed line) being worked on
   std::vector<std::shared_ptr<SrcLine>> lines_;

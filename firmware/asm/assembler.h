@@ -42,6 +42,7 @@ std::optional<std::string> read_source_file(const std::string& path);
 struct Result {
   std::optional<obj::Object> object;  // set iff errors is empty
   std::vector<Diagnostic> errors;
+  std::vector<std::string> sources;  // every file read: the main file, then includes in order
   std::string format_errors() const;
 };
 
