@@ -114,6 +114,10 @@ std::string check_vcmp(const Instr& in) {
     return "s32 compares only eq and ne";
   return {};
 }
+std::string check_load2d(const Instr& in) {
+  if (in.get(Trans) == 1 && dtype_bytes(in.type()) != 2) return "trans moves 16-bit types only";
+  return {};
+}
 // The hardware events of dav-2201 (ASCEND_ISA_NOTES.md §7): no other (src, dst) pair exists.
 std::string check_event(const Instr& in) {
   static constexpr std::pair<P, P> kEvents[] = {
@@ -257,7 +261,7 @@ std::vector<OpInfo> build_table() {
       {"load2d", 0x63, "DM", on(P::MTE1),
        {suffix(Type, kT0, kCopyTypes), enm(Buf, kE0, kBufL0), dst, src, reg(Cfg, kR2),
         enm(Trans, kE1, kTrans)},
-       "MTE1: L1 fractals src -> L0A/L0B dst, optionally transposed (cfg: load2d word)"},
+       "MTE1: L1 fractals src -> L0A/L0B dst, optionally transposed (cfg: load2d word)", check_load2d},
       {"fixp", 0x64, "FX", on(P::FIX),
        {suffix(Type, kT0, set_of(D::F32, D::F16, D::BF16, D::S32)),
         suffix(Type2, kT1, set_of(D::F32, D::S32)), enm(Buf, kE0, kBufFix), dst, src,

@@ -26,6 +26,13 @@ std::string legal_values(const Field& f) {
   return {};
 }
 
+// A '|' inside a cell would end it.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
 }  // namespace
 
 std::string instruction_table_markdown() {
@@ -36,7 +43,7 @@ std::string instruction_table_markdown() {
     std::string pipe = info.pipe.from ? fmt::format("= {}", role_name(*info.pipe.from))
                                       : std::string(pipe_name(info.pipe.fixed));
     add(fmt::format("| 0x{:02x} | `{}` | {} | {} | {}{} |\n", info.opcode, assembly_form(info), pipe, info.format,
-                    info.summary, info.extension ? " (s32 -> bf16 is an extension)" : ""));
+                    cell(info.summary), info.extension ? " (s32 -> bf16 is an extension)" : ""));
   }
   add("\nFields, bit ranges inclusive; legal values (`*` marks an extension, D19):\n\n");
   add("| mnemonic | fields |\n| --- | --- |\n");

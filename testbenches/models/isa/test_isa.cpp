@@ -4,8 +4,12 @@
 
 #include <set>
 
+#include <fstream>
+#include <sstream>
+
 #include "isa/config_words.h"
 #include "isa/isa.h"
+#include "isa/isa_doc.h"
 #include "isa_samples.h"
 
 namespace snsim::isa {
@@ -184,6 +188,22 @@ TEST(ConfigWords, PackAndUnpackAreInverse) {
   EXPECT_EQ(v.repeat, 2);
   EXPECT_EQ(v.dst_blk, 3);
   EXPECT_EQ(v.src1_rep, 8);
+}
+
+// docs/isa.md carries the generated tables; a table change without a docs update fails here.
+TEST(IsaDocs, GeneratedTablesInDocsMatchTheTable) {
+  std::ifstream in(SNSIM_SOURCE_DIR "/docs/isa.md");
+  ASSERT_TRUE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string doc = text.str();
+  std::size_t begin = doc.find("<!-- BEGIN generated");
+  std::size_t end = doc.find("<!-- END generated -->");
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  begin = doc.find('\n', begin) + 1;
+  EXPECT_EQ(doc.substr(begin, end - begin), instruction_table_markdown())
+      << "regenerate: snsim-as --isa-table, between the markers of docs/isa.md";
 }
 
 }  // namespace
