@@ -103,14 +103,21 @@ main:
   EXPECT_EQ(words(o)[1] >> 16, 16u);  // li x1, tab
 }
 
-TEST(AsmRoundTrip, VecAddKernelAssemblesAndRoundTrips) {
-  Options options;
-  Result r = assemble_file(SNSIM_SOURCE_DIR "/firmware/kernels/vec_add.s", options);
-  ASSERT_TRUE(r.object) << r.format_errors();
-  std::vector<std::uint8_t> bytes = obj::write_object(*r.object);
-  EXPECT_EQ(obj::write_object(ok(disassemble_object(obj::read_object(bytes)))), bytes);
-  EXPECT_EQ(r.object->args.size(), 4u);
-  EXPECT_EQ(r.object->core, isa::CoreType::Aiv);
+TEST(AsmRoundTrip, KernelsAssembleAndRoundTrip) {
+  struct Kernel {
+    const char* file;
+    isa::CoreType core;
+    std::size_t args;
+  };
+  for (const Kernel& k : {Kernel{"vec_add.s", isa::CoreType::Aiv, 4}, Kernel{"gemm_bf16.s", isa::CoreType::Aic, 6}}) {
+    Result r = assemble_file(fmt::format("{}/firmware/kernels/{}", SNSIM_SOURCE_DIR, k.file));
+    ASSERT_TRUE(r.object) << k.file << "\n" << r.format_errors();
+    std::vector<std::uint8_t> bytes = obj::write_object(*r.object);
+    EXPECT_EQ(obj::write_object(ok(disassemble_object(obj::read_object(bytes)))), bytes) << k.file;
+    EXPECT_EQ(r.object->args.size(), k.args);
+    EXPECT_EQ(r.object->core, k.core);
+    EXPECT_FALSE(r.object->uses_extensions) << k.file << " must run on the strict profile";
+  }
 }
 
 TEST(AsmExpressions, PrecedenceAndOperatorsFollowC) {
