@@ -26,27 +26,28 @@
 .equ L1_BUF, 65536
 .equ L0_BUF, 16384                # L0A and L0B: two 16 KiB step buffers each
 
+# count load2d instructions into L0 buffer b0 of buf, each moving `repeat` fractals from L1 address
+# l1 starting at fractal `start` (stride apart); the start fractal and the destination step by one
+# strip each time.
+.macro strips buf, b0, l1, start, repeat, stride, count, step, trans
+    li      x21, \b0 * L0_BUF
+    li      x22, \l1
+    load2d_cfg x23, \start, \repeat, \stride, 0, 0
+    li      x24, \count
+strip\@:
+    load2d.bf16 \buf, x21, x22, x23, \trans
+    addi    x21, x21, \step
+    addi    x23, x23, 1
+    loop    x24, strip\@
+.endm
+
 # One k-step of 64 from L1 buffer b1 through L0 buffer b0: ks is the step within the L1 block.
 .macro k_step b1, b0, ks
     wait_flag m, mte1, \b0                    # the cube has finished with L0 buffer b0
-    li      x21, \b0 * L0_BUF
-    li      x22, L1_A + \b1 * L1_BUF
-    load2d_cfg x23, 32 * \ks, 4, 8, 0, 0      # fractal row m1: fractals m1 + 8 k1, k1 = 4 ks..4 ks + 3
-    li      x24, 8
-a_rows\@:
-    load2d.bf16 l0a, x21, x22, x23, notrans   # NZ -> Zz, one 16-row strip of A
-    addi    x21, x21, 2048
-    addi    x23, x23, 1
-    loop    x24, a_rows\@
-    li      x21, \b0 * L0_BUF
-    li      x22, L1_B + \b1 * L1_BUF
-    load2d_cfg x23, 4 * \ks, 8, 16, 0, 0      # k-row k1: fractals 16 n1 + k1, n1 = 0..7
-    li      x24, 4
-b_rows\@:
-    load2d.bf16 l0b, x21, x22, x23, trans     # NZ -> Zn, one 16-deep strip of B
-    addi    x21, x21, 4096
-    addi    x23, x23, 1
-    loop    x24, b_rows\@
+    # A, NZ -> Zz: for each 16-row strip m1, fractals m1 + 8 k1 for k1 = 4 ks .. 4 ks + 3.
+    strips  l0a, \b0, L1_A + \b1 * L1_BUF, 32 * \ks, 4, 8, 8, 2048, notrans
+    # B, NZ -> Zn (transposed): for each 16-deep strip k1, fractals 16 n1 + k1 for n1 = 0..7.
+    strips  l0b, \b0, L1_B + \b1 * L1_BUF, 4 * \ks, 8, 16, 4, 4096, trans
     set_flag mte1, m, \b0
     wait_flag mte1, m, \b0
     li      x21, \b0 * L0_BUF
