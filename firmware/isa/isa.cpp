@@ -139,7 +139,7 @@ std::string check_event(const Instr& in) {
 
 struct Row {
   std::string_view mnemonic;
-  std::uint8_t opcode;
+  Op op;
   std::string_view format;
   PipeSpec pipe;
   std::vector<Field> fields;
@@ -156,173 +156,173 @@ std::vector<OpInfo> build_table() {
   const Field imm32 = simm(Imm, kImm32, 32);
   const Field dst = reg(Dst, kR0), src = reg(Src, kR1), src1 = reg(Src1, kR2);
   // Rows that share a layout.
-  auto alu = [&](std::string_view mn, std::uint8_t op, std::string_view summary) {
+  auto alu = [&](std::string_view mn, Op op, std::string_view summary) {
     return Row{mn, op, "R", on(P::S), {rd, rs1, rs2}, summary};
   };
-  auto vbin = [&](std::string_view mn, std::uint8_t op, std::uint32_t types, std::string_view summary) {
+  auto vbin = [&](std::string_view mn, Op op, std::uint32_t types, std::string_view summary) {
     return Row{mn, op, "VB", on(P::V), {suffix(Type, kT0, types, kBf16), dst, src, src1, reg(Cfg, kR3)}, summary};
   };
-  auto vscalar = [&](std::string_view mn, std::uint8_t op, std::uint32_t types, std::string_view summary) {
+  auto vscalar = [&](std::string_view mn, Op op, std::uint32_t types, std::string_view summary) {
     return Row{mn, op, "VS", on(P::V), {suffix(Type, kT0, types, kBf16), dst, src, reg(Val, kR2), reg(Cfg, kR3)}, summary};
   };
-  auto vunary = [&](std::string_view mn, std::uint8_t op, std::uint32_t types, std::string_view summary) {
+  auto vunary = [&](std::string_view mn, Op op, std::uint32_t types, std::string_view summary) {
     return Row{mn, op, "VU", on(P::V), {suffix(Type, kT0, types, kBf16), dst, src, reg(Cfg, kR3)}, summary};
   };
   const std::vector<Row> rows = {
       // System.
-      {"nop", 0x01, "N", on(P::S), {}, "no operation"},
-      {"halt", 0x02, "N", on(P::S), {},
+      {"nop", Op::Nop, "N", on(P::S), {}, "no operation"},
+      {"halt", Op::Halt, "N", on(P::S), {},
        "stop fetching; the core is done once every pipe has drained"},
       // Scalar register-register.
-      alu("add", 0x10, "rd = rs1 + rs2"),
-      alu("sub", 0x11, "rd = rs1 - rs2"),
-      alu("mul", 0x12, "rd = low 64 bits of rs1 * rs2"),
-      alu("div", 0x13, "rd = rs1 / rs2 signed, toward zero; x/0 = -1"),
-      alu("divu", 0x14, "rd = rs1 / rs2 unsigned; x/0 = 2^64-1"),
-      alu("rem", 0x15, "rd = rs1 % rs2 signed; x%0 = x"),
-      alu("remu", 0x16, "rd = rs1 % rs2 unsigned; x%0 = x"),
-      alu("and", 0x17, "rd = rs1 & rs2"),
-      alu("or", 0x18, "rd = rs1 | rs2"),
-      alu("xor", 0x19, "rd = rs1 ^ rs2"),
-      alu("sll", 0x1a, "rd = rs1 << (rs2 & 63)"),
-      alu("srl", 0x1b, "rd = rs1 >> (rs2 & 63), zero fill"),
-      alu("sra", 0x1c, "rd = rs1 >> (rs2 & 63), sign fill"),
-      alu("slt", 0x1d, "rd = rs1 < rs2 signed ? 1 : 0"),
-      alu("sltu", 0x1e, "rd = rs1 < rs2 unsigned ? 1 : 0"),
-      alu("min", 0x1f, "rd = signed minimum of rs1, rs2"),
-      alu("max", 0x20, "rd = signed maximum of rs1, rs2"),
+      alu("add", Op::Add, "rd = rs1 + rs2"),
+      alu("sub", Op::Sub, "rd = rs1 - rs2"),
+      alu("mul", Op::Mul, "rd = low 64 bits of rs1 * rs2"),
+      alu("div", Op::Div, "rd = rs1 / rs2 signed, toward zero; x/0 = -1"),
+      alu("divu", Op::Divu, "rd = rs1 / rs2 unsigned; x/0 = 2^64-1"),
+      alu("rem", Op::Rem, "rd = rs1 % rs2 signed; x%0 = x"),
+      alu("remu", Op::Remu, "rd = rs1 % rs2 unsigned; x%0 = x"),
+      alu("and", Op::And, "rd = rs1 & rs2"),
+      alu("or", Op::Or, "rd = rs1 | rs2"),
+      alu("xor", Op::Xor, "rd = rs1 ^ rs2"),
+      alu("sll", Op::Sll, "rd = rs1 << (rs2 & 63)"),
+      alu("srl", Op::Srl, "rd = rs1 >> (rs2 & 63), zero fill"),
+      alu("sra", Op::Sra, "rd = rs1 >> (rs2 & 63), sign fill"),
+      alu("slt", Op::Slt, "rd = rs1 < rs2 signed ? 1 : 0"),
+      alu("sltu", Op::Sltu, "rd = rs1 < rs2 unsigned ? 1 : 0"),
+      alu("min", Op::Min, "rd = signed minimum of rs1, rs2"),
+      alu("max", Op::Max, "rd = signed maximum of rs1, rs2"),
       // Scalar register-immediate.
-      {"addi", 0x28, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 + imm"},
-      {"muli", 0x29, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 * imm"},
-      {"andi", 0x2a, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 & imm (imm sign-extended)"},
-      {"ori", 0x2b, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 | imm (imm sign-extended)"},
-      {"xori", 0x2c, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 ^ imm (imm sign-extended)"},
-      {"slli", 0x2d, "I", on(P::S), {rd, rs1, uimm(Imm, kImm32, 32, 63)}, "rd = rs1 << imm"},
-      {"srli", 0x2e, "I", on(P::S), {rd, rs1, uimm(Imm, kImm32, 32, 63)},
+      {"addi", Op::Addi, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 + imm"},
+      {"muli", Op::Muli, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 * imm"},
+      {"andi", Op::Andi, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 & imm (imm sign-extended)"},
+      {"ori", Op::Ori, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 | imm (imm sign-extended)"},
+      {"xori", Op::Xori, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 ^ imm (imm sign-extended)"},
+      {"slli", Op::Slli, "I", on(P::S), {rd, rs1, uimm(Imm, kImm32, 32, 63)}, "rd = rs1 << imm"},
+      {"srli", Op::Srli, "I", on(P::S), {rd, rs1, uimm(Imm, kImm32, 32, 63)},
        "rd = rs1 >> imm, zero fill"},
-      {"srai", 0x2f, "I", on(P::S), {rd, rs1, uimm(Imm, kImm32, 32, 63)},
+      {"srai", Op::Srai, "I", on(P::S), {rd, rs1, uimm(Imm, kImm32, 32, 63)},
        "rd = rs1 >> imm, sign fill"},
-      {"slti", 0x30, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 < imm signed ? 1 : 0"},
-      {"sltiu", 0x31, "I", on(P::S), {rd, rs1, imm32},
+      {"slti", Op::Slti, "I", on(P::S), {rd, rs1, imm32}, "rd = rs1 < imm signed ? 1 : 0"},
+      {"sltiu", Op::Sltiu, "I", on(P::S), {rd, rs1, imm32},
        "rd = rs1 < imm unsigned (imm sign-extended) ? 1 : 0"},
-      {"li", 0x38, "LI", on(P::S), {rd, simm(Imm, 16, 48)}, "rd = imm, sign-extended from 48 bits"},
-      {"lhi", 0x39, "LH", on(P::S), {rd, uimm(Imm, 48, 16, 0xffff)},
+      {"li", Op::Li, "LI", on(P::S), {rd, simm(Imm, 16, 48)}, "rd = imm, sign-extended from 48 bits"},
+      {"lhi", Op::Lhi, "LH", on(P::S), {rd, uimm(Imm, 48, 16, 0xffff)},
        "rd[63:48] = imm, rd[47:0] kept (li then lhi builds any 64-bit value)"},
-      {"csrr", 0x3a, "CS", on(P::S), {rd, enm(SysReg, kE0, kSysReg)},
+      {"csrr", Op::Csrr, "CS", on(P::S), {rd, enm(SysReg, kE0, kSysReg)},
        "rd = system register (core id, block id, block count, sub-block id/count, cycle)"},
       // Scalar memory: SDM = scalar data memory, GM = global memory.
-      {"ld", 0x3c, "M", on(P::S), {suffix(Type, kTs, kLoadTypes), rd, rs1, imm32},
+      {"ld", Op::Ld, "M", on(P::S), {suffix(Type, kTs, kLoadTypes), rd, rs1, imm32},
        "rd = SDM[rs1 + imm], zero- or sign-extended by the type"},
-      {"st", 0x3d, "M", on(P::S), {suffix(Type, kTs, kStoreTypes), rs2, rs1, imm32},
+      {"st", Op::St, "M", on(P::S), {suffix(Type, kTs, kStoreTypes), rs2, rs1, imm32},
        "SDM[rs1 + imm] = low bytes of rs2"},
-      {"ldg", 0x3e, "M", on(P::S), {suffix(Type, kTs, kLoadTypes), rd, rs1, imm32},
+      {"ldg", Op::Ldg, "M", on(P::S), {suffix(Type, kTs, kLoadTypes), rd, rs1, imm32},
        "rd = GM[rs1 + imm], zero- or sign-extended by the type"},
-      {"stg", 0x3f, "M", on(P::S), {suffix(Type, kTs, kStoreTypes), rs2, rs1, imm32},
+      {"stg", Op::Stg, "M", on(P::S), {suffix(Type, kTs, kStoreTypes), rs2, rs1, imm32},
        "GM[rs1 + imm] = low bytes of rs2"},
       // Control flow. Targets count instructions from this one.
-      {"beq", 0x40, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 == rs2"},
-      {"bne", 0x41, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 != rs2"},
-      {"blt", 0x42, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 < rs2 signed"},
-      {"bge", 0x43, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 >= rs2 signed"},
-      {"bltu", 0x44, "B", on(P::S), {rs1, rs2, target(kImm32, 32)},
+      {"beq", Op::Beq, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 == rs2"},
+      {"bne", Op::Bne, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 != rs2"},
+      {"blt", Op::Blt, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 < rs2 signed"},
+      {"bge", Op::Bge, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 >= rs2 signed"},
+      {"bltu", Op::Bltu, "B", on(P::S), {rs1, rs2, target(kImm32, 32)},
        "branch if rs1 < rs2 unsigned"},
-      {"bgeu", 0x45, "B", on(P::S), {rs1, rs2, target(kImm32, 32)},
+      {"bgeu", Op::Bgeu, "B", on(P::S), {rs1, rs2, target(kImm32, 32)},
        "branch if rs1 >= rs2 unsigned"},
-      {"jal", 0x46, "J", on(P::S), {rd, target(kImm32, 32)}, "rd = pc + 8; jump to target"},
-      {"jalr", 0x47, "I", on(P::S), {rd, rs1, imm32},
+      {"jal", Op::Jal, "J", on(P::S), {rd, target(kImm32, 32)}, "rd = pc + 8; jump to target"},
+      {"jalr", Op::Jalr, "I", on(P::S), {rd, rs1, imm32},
        "rd = pc + 8; jump to rs1 + imm (must be 8-byte aligned)"},
-      {"loop", 0x48, "J", on(P::S), {rd, target(kImm32, 32)},
+      {"loop", Op::Loop, "J", on(P::S), {rd, target(kImm32, 32)},
        "rd = rd - 1; branch if rd != 0 (a counted loop closes with one instruction)"},
       // Synchronization.
-      {"set_flag", 0x50, "SY", from(SrcPipe),
+      {"set_flag", Op::SetFlag, "SY", from(SrcPipe),
        {enm(SrcPipe, kE0, kPipeNames, kAllPipes), enm(DstPipe, kE1, kPipeNames, kAllPipes),
         uimm(Event, kE2, 4, 7)},
        "on srcpipe, after its earlier work: set event (srcpipe, dstpipe, id)", check_event},
-      {"wait_flag", 0x51, "SY", from(DstPipe),
+      {"wait_flag", Op::WaitFlag, "SY", from(DstPipe),
        {enm(SrcPipe, kE0, kPipeNames, kAllPipes), enm(DstPipe, kE1, kPipeNames, kAllPipes),
         uimm(Event, kE2, 4, 7)},
        "on dstpipe: wait until event (srcpipe, dstpipe, id) is set, then clear it", check_event},
-      {"pipe_barrier", 0x52, "SY", from(PipeArg), {enm(PipeArg, kE0, kPipeNames, kBarrierPipes)},
+      {"pipe_barrier", Op::PipeBarrier, "SY", from(PipeArg), {enm(PipeArg, kE0, kPipeNames, kBarrierPipes)},
        "later instructions of pipe (all: every pipe) wait until its earlier ones finished"},
-      {"xset", 0x53, "SY", from(PipeArg),
+      {"xset", Op::Xset, "SY", from(PipeArg),
        {enm(XMode, kE0, kXMode), enm(PipeArg, kE1, kPipeNames, kXsetPipes), uimm(Flag, kE2, 4, 15)},
        "on pipe, after its earlier work: increment cross-core flag id of the cores of mode"},
-      {"xwait", 0x54, "SY", on(P::S), {uimm(Flag, kE0, 4, 15)},
+      {"xwait", Op::Xwait, "SY", on(P::S), {uimm(Flag, kE0, 4, 15)},
        "block every pipe of this core until flag id is non-zero, then decrement it"},
       // Data movement.
-      {"dma_in", 0x60, "DM", on(P::MTE2), {enm(Buf, kE0, kBufL1Ub), dst, src, reg(Cfg, kR2)},
+      {"dma_in", Op::DmaIn, "DM", on(P::MTE2), {enm(Buf, kE0, kBufL1Ub), dst, src, reg(Cfg, kR2)},
        "MTE2: GM src -> L1/UB dst in bursts (cfg: copy word)"},
-      {"nd2nz", 0x61, "DM", on(P::MTE2),
+      {"nd2nz", Op::Nd2nz, "DM", on(P::MTE2),
        {suffix(Type, kT0, set_of(D::F16, D::BF16, D::F32, D::S8, D::S32)), dst, src,
         reg(Cfg, kR2), reg(Cfg2, kR3)},
        "MTE2: GM ND matrices src -> L1 NZ fractals dst (cfg, cfg2: nd2nz words)"},
-      {"dma_out", 0x62, "DM", on(P::MTE3), {dst, src, reg(Cfg, kR2)},
+      {"dma_out", Op::DmaOut, "DM", on(P::MTE3), {dst, src, reg(Cfg, kR2)},
        "MTE3: UB src -> GM dst in bursts (cfg: copy word)"},
-      {"load2d", 0x63, "DM", on(P::MTE1),
+      {"load2d", Op::Load2d, "DM", on(P::MTE1),
        {suffix(Type, kT0, kCopyTypes), enm(Buf, kE0, kBufL0), dst, src, reg(Cfg, kR2),
         enm(Trans, kE1, kTrans)},
        "MTE1: L1 fractals src -> L0A/L0B dst, optionally transposed (cfg: load2d word)", check_load2d},
-      {"fixp", 0x64, "FX", on(P::FIX),
+      {"fixp", Op::Fixp, "FX", on(P::FIX),
        {suffix(Type, kT0, set_of(D::F32, D::F16, D::BF16, D::S32)),
         suffix(Type2, kT1, set_of(D::F32, D::S32)), enm(Buf, kE0, kBufFix), dst, src,
         reg(Cfg, kR2), reg(Val, kR3), enm(Relu, kE1, kRelu), enm(Layout, kE2, kLayout)},
        "FixPipe: L0C src (type2) -> GM/L1 dst (type), cast or dequantize by val, ReLU, NZ->ND",
        check_fixp, ext_fixp},
       // Cube.
-      {"mmad", 0x70, "MM", on(P::M),
+      {"mmad", Op::Mmad, "MM", on(P::M),
        {suffix(Type, kT0, kCubeIn), dst, src, src1, reg(Cfg, kR3), enm(Acc, kE0, kAcc)},
        "cube: L0C dst (=|+=) L0A src x L0B src1 (cfg: m, n, k); FP32 acc, INT32 for s8"},
       // Vector: binary, tensor-scalar, unary, reductions, moves.
-      vbin("vadd", 0x80, kVecArith, "dst = src + src1"),
-      vbin("vsub", 0x81, kVecArith, "dst = src - src1"),
-      vbin("vmul", 0x82, kVecArith, "dst = src * src1"),
-      vbin("vdiv", 0x83, kVecFloat, "dst = src / src1"),
-      vbin("vmax", 0x84, kVecArith, "dst = max(src, src1)"),
-      vbin("vmin", 0x85, kVecArith, "dst = min(src, src1)"),
-      vscalar("vadds", 0x88, kVecArith, "dst = src + val"),
-      vscalar("vmuls", 0x89, kVecArith, "dst = src * val"),
-      vscalar("vmaxs", 0x8a, kVecArith, "dst = max(src, val)"),
-      vscalar("vmins", 0x8b, kVecArith, "dst = min(src, val)"),
-      vunary("vexp", 0x90, kVecFloat, "dst = e^src"),
-      vunary("vln", 0x91, kVecFloat, "dst = ln(src)"),
-      vunary("vsqrt", 0x92, kVecFloat, "dst = sqrt(src)"),
-      vunary("vrsqrt", 0x93, kVecFloat, "dst = 1 / sqrt(src)"),
-      vunary("vrec", 0x94, kVecFloat, "dst = 1 / src"),
-      vunary("vabs", 0x95, kVecFloat, "dst = |src|"),
-      vunary("vrelu", 0x96, kVecArith, "dst = max(src, 0)"),
-      {"vconv", 0x98, "VC", on(P::V),
+      vbin("vadd", Op::Vadd, kVecArith, "dst = src + src1"),
+      vbin("vsub", Op::Vsub, kVecArith, "dst = src - src1"),
+      vbin("vmul", Op::Vmul, kVecArith, "dst = src * src1"),
+      vbin("vdiv", Op::Vdiv, kVecFloat, "dst = src / src1"),
+      vbin("vmax", Op::Vmax, kVecArith, "dst = max(src, src1)"),
+      vbin("vmin", Op::Vmin, kVecArith, "dst = min(src, src1)"),
+      vscalar("vadds", Op::Vadds, kVecArith, "dst = src + val"),
+      vscalar("vmuls", Op::Vmuls, kVecArith, "dst = src * val"),
+      vscalar("vmaxs", Op::Vmaxs, kVecArith, "dst = max(src, val)"),
+      vscalar("vmins", Op::Vmins, kVecArith, "dst = min(src, val)"),
+      vunary("vexp", Op::Vexp, kVecFloat, "dst = e^src"),
+      vunary("vln", Op::Vln, kVecFloat, "dst = ln(src)"),
+      vunary("vsqrt", Op::Vsqrt, kVecFloat, "dst = sqrt(src)"),
+      vunary("vrsqrt", Op::Vrsqrt, kVecFloat, "dst = 1 / sqrt(src)"),
+      vunary("vrec", Op::Vrec, kVecFloat, "dst = 1 / src"),
+      vunary("vabs", Op::Vabs, kVecFloat, "dst = |src|"),
+      vunary("vrelu", Op::Vrelu, kVecArith, "dst = max(src, 0)"),
+      {"vconv", Op::Vconv, "VC", on(P::V),
        {suffix(Type, kT0, set_of(D::F16, D::BF16, D::F32, D::S32, D::S16)),
         suffix(Type2, kT1, set_of(D::F16, D::BF16, D::F32, D::S32, D::S16)), dst, src,
         reg(Cfg, kR3), enm(Round, kE0, kRound)},
        "dst (type) = src (type2) converted with the rounding mode", check_vconv},
-      {"vcmp", 0x99, "VB", on(P::V),
+      {"vcmp", Op::Vcmp, "VB", on(P::V),
        {suffix(Type, kT0, set_of(D::F16, D::F32, D::S32, D::BF16), kBf16), dst, src, src1,
         reg(Cfg, kR3), enm(Cmp, kE0, kCmp)},
        "dst bit i = src[i] cmp src1[i] (one bit per element)", check_vcmp},
-      {"vsel", 0x9a, "VB", on(P::V),
+      {"vsel", Op::Vsel, "VB", on(P::V),
        {suffix(Type, kT0, kMove16_32), dst, src, src1, reg(Cfg, kR3), reg(Val, kR4)},
        "dst[i] = bit i of the mask at UB address val ? src[i] : src1[i]"},
-      {"vdup", 0x9b, "VS", on(P::V), {suffix(Type, kT0, kMove16_32), dst, reg(Val, kR2),
+      {"vdup", Op::Vdup, "VS", on(P::V), {suffix(Type, kT0, kMove16_32), dst, reg(Val, kR2),
                                       reg(Cfg, kR3)}, "dst[i] = low bits of val"},
-      {"vbrcb", 0x9c, "VU", on(P::V), {suffix(Type, kT0, kMove16_32), dst, src, reg(Cfg, kR3)},
+      {"vbrcb", Op::Vbrcb, "VU", on(P::V), {suffix(Type, kT0, kMove16_32), dst, src, reg(Cfg, kR3)},
        "per repeat: read 8 elements of src, fill dst block j with element j"},
-      vunary("vcadd", 0xa0, kVecFloat, "per repeat: one element = sum of it"),
-      vunary("vcmax", 0xa1, kVecFloat, "per repeat: one element = max of it"),
-      vunary("vcgadd", 0xa2, kVecFloat, "per repeat: 8 elements, sum of each block"),
-      vunary("vcgmax", 0xa3, kVecFloat, "per repeat: 8 elements, max of each block"),
-      {"vmask", 0xa8, "R", on(P::V), {rs1, rs2},
+      vunary("vcadd", Op::Vcadd, kVecFloat, "per repeat: one element = sum of it"),
+      vunary("vcmax", Op::Vcmax, kVecFloat, "per repeat: one element = max of it"),
+      vunary("vcgadd", Op::Vcgadd, kVecFloat, "per repeat: 8 elements, sum of each block"),
+      vunary("vcgmax", Op::Vcgmax, kVecFloat, "per repeat: 8 elements, max of each block"),
+      {"vmask", Op::Vmask, "R", on(P::V), {rs1, rs2},
        "vector mask = rs1:rs2 (high:low 64 bits); bit i enables element i of every repeat"},
   };
   std::vector<OpInfo> table;
   for (const Row& row : rows) {
-    OpInfo info{.mnemonic = row.mnemonic, .opcode = row.opcode, .format = row.format,
+    OpInfo info{.mnemonic = row.mnemonic, .op = row.op, .format = row.format,
                 .pipe = row.pipe, .fields = {}, .num_fields = 0, .summary = row.summary,
                 .check = row.check, .extension = row.extension};
     for (const Field& f : row.fields) info.fields[info.num_fields++] = f;
     table.push_back(info);
   }
   std::sort(table.begin(), table.end(),
-            [](const OpInfo& a, const OpInfo& b) { return a.opcode < b.opcode; });
+            [](const OpInfo& a, const OpInfo& b) { return a.op < b.op; });
   return table;
 }
 
@@ -391,10 +391,21 @@ std::span<const OpInfo> instruction_table() {
 const OpInfo* find_opcode(std::uint8_t opcode) {
   static const std::array<const OpInfo*, 256> by_opcode = [] {
     std::array<const OpInfo*, 256> a{};
-    for (const OpInfo& info : instruction_table()) a[info.opcode] = &info;
+    for (const OpInfo& info : instruction_table()) a[static_cast<std::uint8_t>(info.op)] = &info;
     return a;
   }();
   return by_opcode[opcode];
+}
+
+const OpInfo& info(Op op) { return *find_opcode(static_cast<std::uint8_t>(op)); }
+
+Buffer Instr::buffer() const {
+  std::string_view name = info->field(Role::Buf)->names[get(Role::Buf)];
+  if (name == "l1") return Buffer::L1;
+  if (name == "ub") return Buffer::Ub;
+  if (name == "l0a") return Buffer::L0A;
+  if (name == "l0b") return Buffer::L0B;
+  return Buffer::Gm;
 }
 
 const OpInfo* find_mnemonic(std::string_view mnemonic) {
@@ -417,7 +428,7 @@ bool Instr::is_extension() const {
 }
 
 std::uint64_t encode(const Instr& in) {
-  std::uint64_t word = in.info->opcode;
+  std::uint64_t word = static_cast<std::uint8_t>(in.info->op);
   for (const Field& f : in.info->operands()) {
     std::int64_t v = in.get(f.role);
     if (!f.is_legal(v)) {

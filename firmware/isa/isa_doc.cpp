@@ -42,7 +42,7 @@ std::string instruction_table_markdown() {
   for (const OpInfo& info : instruction_table()) {
     std::string pipe = info.pipe.from ? fmt::format("= {}", role_name(*info.pipe.from))
                                       : std::string(pipe_name(info.pipe.fixed));
-    add(fmt::format("| 0x{:02x} | `{}` | {} | {} | {}{} |\n", info.opcode, assembly_form(info), pipe, info.format,
+    add(fmt::format("| 0x{:02x} | `{}` | {} | {} | {}{} |\n", static_cast<unsigned>(info.op), assembly_form(info), pipe, info.format,
                     cell(info.summary), info.extension ? " (s32 -> bf16 is an extension)" : ""));
   }
   add("\nFields, bit ranges inclusive; legal values (`*` marks an extension, D19):\n\n");

@@ -19,13 +19,56 @@ TEST(IsaTable, OpcodesAndMnemonicsAreUniqueAndOpcodeZeroIsIllegal) {
   std::set<int> opcodes;
   std::set<std::string_view> mnemonics;
   for (const OpInfo& info : instruction_table()) {
-    EXPECT_TRUE(opcodes.insert(info.opcode).second) << info.mnemonic;
+    EXPECT_TRUE(opcodes.insert(static_cast<int>(info.op)).second) << info.mnemonic;
     EXPECT_TRUE(mnemonics.insert(info.mnemonic).second) << info.mnemonic;
-    EXPECT_EQ(find_opcode(info.opcode), &info);
+    EXPECT_EQ(find_opcode(static_cast<std::uint8_t>(info.op)), &info);
     EXPECT_EQ(find_mnemonic(info.mnemonic), &info);
   }
   EXPECT_EQ(find_opcode(0), nullptr);  // zero-filled memory never decodes
   EXPECT_FALSE(decode(0).has_value());
+}
+
+// The Op enumeration and the table describe the same instructions.
+TEST(IsaTable, EveryOpHasItsRowAndEveryRowItsOp) {
+  struct Entry {
+    Op op;
+    std::string_view mnemonic;
+  };
+#define SNSIM_ISA_OP_ENTRY(name, code, mnemonic) Entry{Op::name, mnemonic},
+  const Entry entries[] = {SNSIM_ISA_OPCODES(SNSIM_ISA_OP_ENTRY)};
+#undef SNSIM_ISA_OP_ENTRY
+  EXPECT_EQ(std::size(entries), instruction_table().size());
+  for (const Entry& e : entries) {
+    const OpInfo* row = find_opcode(static_cast<std::uint8_t>(e.op));
+    ASSERT_NE(row, nullptr) << e.mnemonic;
+    EXPECT_EQ(row->mnemonic, e.mnemonic);
+    EXPECT_EQ(&info(e.op), row);
+  }
+}
+
+// The C++ enums of operand values name the values the table encodes.
+TEST(IsaTable, OperandEnumsMatchTheTableNames) {
+  auto name = [](Op op, Role role, auto value) {
+    return std::string(info(op).field(role)->names[static_cast<unsigned>(value)]);
+  };
+  EXPECT_EQ(name(Op::Vcmp, Role::Cmp, Cmp::Lt), "lt");
+  EXPECT_EQ(name(Op::Vcmp, Role::Cmp, Cmp::Le), "le");
+  EXPECT_EQ(name(Op::Vcmp, Role::Cmp, Cmp::Eq), "eq");
+  EXPECT_EQ(name(Op::Vconv, Role::Round, Round::Rint), "rint");
+  EXPECT_EQ(name(Op::Vconv, Role::Round, Round::Trunc), "trunc");
+  EXPECT_EQ(name(Op::Csrr, Role::SysReg, SysReg::BlockNum), "blocknum");
+  EXPECT_EQ(name(Op::Csrr, Role::SysReg, SysReg::Cycle), "cycle");
+  EXPECT_EQ(name(Op::Xset, Role::XMode, XMode::Group), "group");
+  EXPECT_EQ(name(Op::SetFlag, Role::SrcPipe, Pipe::MTE3), "mte3");
+  EXPECT_EQ(name(Op::Vadd, Role::Type, DType::BF16), "bf16");
+  Instr load{.info = &info(Op::Load2d)};
+  load.set(Role::Buf, 1);
+  EXPECT_EQ(load.buffer(), Buffer::L0B);
+  Instr fix{.info = &info(Op::Fixp)};
+  EXPECT_EQ(fix.buffer(), Buffer::Gm);
+  Instr in{.info = &info(Op::DmaIn)};
+  in.set(Role::Buf, 1);
+  EXPECT_EQ(in.buffer(), Buffer::Ub);
 }
 
 TEST(IsaTable, FieldsFitTheWordAndDoNotOverlap) {
