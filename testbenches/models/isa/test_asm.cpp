@@ -109,7 +109,8 @@ TEST(AsmRoundTrip, KernelsAssembleAndRoundTrip) {
     isa::CoreType core;
     std::size_t args;
   };
-  for (const Kernel& k : {Kernel{"vec_add.s", isa::CoreType::Aiv, 4}, Kernel{"gemm_bf16.s", isa::CoreType::Aic, 6}}) {
+  for (const Kernel& k : {Kernel{"vec_add.s", isa::CoreType::Aiv, 4}, Kernel{"gemm_bf16.s", isa::CoreType::Aic, 6},
+                        Kernel{"rmsnorm_f32.s", isa::CoreType::Aiv, 7}}) {
     Result r = assemble_file(fmt::format("{}/firmware/kernels/{}", SNSIM_SOURCE_DIR, k.file));
     ASSERT_TRUE(r.object) << k.file << "\n" << r.format_errors();
     std::vector<std::uint8_t> bytes = obj::write_object(*r.object);
