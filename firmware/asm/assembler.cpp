@@ -156,7 +156,7 @@ struct Stmt {
   Sec section = Sec::Text;
   std::uint64_t offset = 0;
   std::uint64_t end = 0;  // offset after it
-  bool failed = false;  // pass 1 rejected it: pass 2 skips it (its size was not laid out)
+  bool failed = false;    // pass 1 rejected it: pass 2 skips it (its size was not laid out)
 };
 
 std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
@@ -189,7 +189,8 @@ class Assembler {
     errors_.push_back({pos_, {at.file, at.line, col, std::move(message), at.text, at.notes}});
   }
   std::vector<Diagnostic> sorted_errors() {
-    std::stable_sort(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(errors_.begin(), errors_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<Diagnostic> out;
     for (auto& [pos, d] : errors_) {
       if (out.size() == opt_.max_errors) {
@@ -257,7 +258,8 @@ class Assembler {
       return diag(line, p.op.col, "expected '.include \"file\"'");
     std::string rel = p.args[0].text.substr(1, p.args[0].text.size() - 2);
     if (include_depth >= kMaxIncludeDepth)
-      return diag(line, p.args[0].col, fmt::format(".include nested deeper than {} (a cycle?)", kMaxIncludeDepth));
+      return diag(line, p.args[0].col,
+                  fmt::format(".include nested deeper than {} (a cycle?)", kMaxIncludeDepth));
     std::vector<std::filesystem::path> candidates{std::filesystem::path(line.file).parent_path() / rel};
     for (const std::string& dir : opt_.include_dirs) candidates.push_back(std::filesystem::path(dir) / rel);
     for (const auto& path : candidates) {
@@ -296,13 +298,16 @@ class Assembler {
   void expand(const SrcLine& call, const Parsed& p, const std::string& name, const Macro& m,
               int include_depth, int macro_depth) {
     if (macro_depth >= kMaxMacroDepth)
-      return diag(call, p.op.col, fmt::format("macro '{}' expands deeper than {} (recursive?)", name, kMaxMacroDepth));
+      return diag(call, p.op.col,
+                  fmt::format("macro '{}' expands deeper than {} (recursive?)", name, kMaxMacroDepth));
     if (p.args.size() != m.params.size())
-      return diag(call, p.op.col, fmt::format("macro '{}' takes {} arguments, got {}", name, m.params.size(), p.args.size()));
+      return diag(call, p.op.col,
+                  fmt::format("macro '{}' takes {} arguments, got {}", name, m.params.size(), p.args.size()));
     // Longer names first, so that \ab is not taken for \a followed by "b".
     std::vector<std::size_t> order(m.params.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return m.params[a].size() > m.params[b].size(); });
+    std::sort(order.begin(), order.end(),
+              [&](auto a, auto b) { return m.params[a].size() > m.params[b].size(); });
     std::string unique = std::to_string(expansions_++);
     for (const SrcLine& body : m.body) {
       auto line = std::make_shared<SrcLine>(body);
@@ -352,10 +357,13 @@ class Assembler {
     if (it == symbols_.end()) throw Failure{col, fmt::format("undefined symbol '{}'", name)};
     Sym& s = it->second;
     switch (s.kind) {
-      case Sym::Arg: return static_cast<std::int64_t>(8 * s.offset);
+      case Sym::Arg:
+        return static_cast<std::int64_t>(8 * s.offset);
       case Sym::Label:
         if (s.section != Sec::Text && !laid_out_)
-          throw Failure{col, fmt::format("the address of data label '{}' is not known before the end of the first pass", name)};
+          throw Failure{
+              col, fmt::format("the address of data label '{}' is not known before the end of the first pass",
+                               name)};
         return static_cast<std::int64_t>(base_[static_cast<int>(s.section)] + s.offset);
       case Sym::Const:
         if (s.state == 2) return s.value;
@@ -377,7 +385,8 @@ class Assembler {
   // Integer expressions with C precedence over 64-bit two's complement values.
   class Expr {
    public:
-    Expr(Assembler& as, const Word& w, std::optional<std::int64_t> here) : as_(as), s_(w.text), col_(w.col), here_(here) {}
+    Expr(Assembler& as, const Word& w, std::optional<std::int64_t> here)
+        : as_(as), s_(w.text), col_(w.col), here_(here) {}
 
     std::int64_t parse() {
       if (s_.empty()) throw Failure{col_, "expected an expression"};
@@ -421,12 +430,18 @@ class Assembler {
     static std::int64_t apply(std::string_view op, std::int64_t a, std::int64_t b, int col) {
       auto ua = static_cast<std::uint64_t>(a), ub = static_cast<std::uint64_t>(b);
       switch (op[0]) {
-        case '|': return a | b;
-        case '^': return a ^ b;
-        case '&': return a & b;
-        case '+': return static_cast<std::int64_t>(ua + ub);
-        case '-': return static_cast<std::int64_t>(ua - ub);
-        case '*': return static_cast<std::int64_t>(ua * ub);
+        case '|':
+          return a | b;
+        case '^':
+          return a ^ b;
+        case '&':
+          return a & b;
+        case '+':
+          return static_cast<std::int64_t>(ua + ub);
+        case '-':
+          return static_cast<std::int64_t>(ua - ub);
+        case '*':
+          return static_cast<std::int64_t>(ua * ub);
         case '/':
         case '%':
           if (b == 0) throw Failure{col, "division by zero"};
@@ -474,8 +489,10 @@ class Assembler {
     std::int64_t number() {
       std::size_t b = i_;
       int base = 10;
-      if (s_.compare(i_, 2, "0x") == 0 || s_.compare(i_, 2, "0X") == 0) base = 16, i_ += 2;
-      else if (s_.compare(i_, 2, "0b") == 0 || s_.compare(i_, 2, "0B") == 0) base = 2, i_ += 2;
+      if (s_.compare(i_, 2, "0x") == 0 || s_.compare(i_, 2, "0X") == 0)
+        base = 16, i_ += 2;
+      else if (s_.compare(i_, 2, "0b") == 0 || s_.compare(i_, 2, "0B") == 0)
+        base = 2, i_ += 2;
       std::uint64_t v = 0;
       std::size_t digits = 0;
       for (; i_ < s_.size() && std::isalnum(static_cast<unsigned char>(s_[i_])); ++i_, ++digits) {
@@ -483,7 +500,8 @@ class Assembler {
         int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : c - 'a' + 10;
         if (d < 0 || d >= base)
           throw Failure{col_ + static_cast<int>(b), fmt::format("invalid digit '{}' in number", s_[i_])};
-        if (v > (std::numeric_limits<std::uint64_t>::max() - static_cast<unsigned>(d)) / static_cast<unsigned>(base))
+        if (v > (std::numeric_limits<std::uint64_t>::max() - static_cast<unsigned>(d)) /
+                    static_cast<unsigned>(base))
           throw Failure{col_ + static_cast<int>(b), "number does not fit in 64 bits"};
         v = v * static_cast<unsigned>(base) + static_cast<unsigned>(d);
       }
@@ -503,7 +521,8 @@ class Assembler {
   std::int64_t eval_in(const Word& w, std::optional<std::int64_t> here, std::int64_t min, std::int64_t max,
                        std::string_view what) {
     std::int64_t v = eval(w, here);
-    if (v < min || v > max) throw Failure{w.col, fmt::format("{} {} is out of range [{}, {}]", what, v, min, max)};
+    if (v < min || v > max)
+      throw Failure{w.col, fmt::format("{} {} is out of range [{}, {}]", what, v, min, max)};
     return v;
   }
 
@@ -517,7 +536,8 @@ class Assembler {
   }
 
   void expect_args(const Parsed& p, std::size_t min, std::size_t max, std::string_view usage) {
-    if (p.args.size() < min || p.args.size() > max) throw Failure{p.op.col, fmt::format("expected '{}'", usage)};
+    if (p.args.size() < min || p.args.size() > max)
+      throw Failure{p.op.col, fmt::format("expected '{}'", usage)};
   }
 
   void layout() {
@@ -529,13 +549,16 @@ class Assembler {
       st.section = cur;
       st.offset = loc[static_cast<int>(cur)];
       pos_ = static_cast<std::size_t>(&st - stmts_.data());
-      for (const Word& label : p.labels) define(label.text, Sym{.kind = Sym::Label, .section = cur, .offset = st.offset}, src, label.col);
+      for (const Word& label : p.labels)
+        define(label.text, Sym{.kind = Sym::Label, .section = cur, .offset = st.offset}, src, label.col);
       if (p.op.text.empty()) continue;
       std::string op = lower(p.op.text);
       try {
         std::uint64_t& here = loc[static_cast<int>(cur)];
         if (op[0] != '.') {
-          if (cur != Sec::Text) throw Failure{p.op.col, fmt::format("instructions belong in .text, not {}", kSecNames[static_cast<int>(cur)])};
+          if (cur != Sec::Text)
+            throw Failure{p.op.col, fmt::format("instructions belong in .text, not {}",
+                                                kSecNames[static_cast<int>(cur)])};
           here += isa::kInstrBytes;
         } else if (op == ".text" || op == ".rodata" || op == ".data") {
           expect_args(p, 0, 0, op);
@@ -548,8 +571,10 @@ class Assembler {
           expect_args(p, 1, 2, ".arg name[, ptr|u64|s64|f32]");
           obj::ArgKind kind = obj::ArgKind::Ptr;
           if (p.args.size() == 2) kind = parse_arg_kind(p.args[1]);
-          if (nargs_ >= obj::kMaxArgs) throw Failure{p.op.col, fmt::format("more than {} kernel arguments", obj::kMaxArgs)};
-          define(p.args[0].text, Sym{.kind = Sym::Arg, .offset = nargs_++, .arg_kind = kind}, src, p.args[0].col);
+          if (nargs_ >= obj::kMaxArgs)
+            throw Failure{p.op.col, fmt::format("more than {} kernel arguments", obj::kMaxArgs)};
+          define(p.args[0].text, Sym{.kind = Sym::Arg, .offset = nargs_++, .arg_kind = kind}, src,
+                 p.args[0].col);
         } else if (op == ".core") {
           expect_args(p, 1, 1, ".core aic|aiv");
           std::string c = lower(p.args[0].text);
@@ -559,7 +584,9 @@ class Assembler {
           core_set_ = true;
         } else if (op == ".entry") {
           expect_args(p, 1, 1, ".entry label");
-          if (entry_) throw Failure{p.op.col, fmt::format("second .entry directive (the first is at {})", where(*entry_->src))};
+          if (entry_)
+            throw Failure{p.op.col,
+                          fmt::format("second .entry directive (the first is at {})", where(*entry_->src))};
           entry_ = &st;
         } else if (int width = data_width(op)) {
           not_in_text(cur, p);
@@ -568,13 +595,15 @@ class Assembler {
         } else if (op == ".space") {
           not_in_text(cur, p);
           expect_args(p, 1, 2, ".space count[, fill]");
-          here += static_cast<std::uint64_t>(eval_in(p.args[0], std::nullopt, 0, obj::kSdmBytes, ".space count"));
+          here +=
+              static_cast<std::uint64_t>(eval_in(p.args[0], std::nullopt, 0, obj::kSdmBytes, ".space count"));
         } else if (op == ".align") {
           expect_args(p, 1, 1, ".align bytes");
           std::int64_t a = eval_in(p.args[0], std::nullopt, 1, 4096, ".align");
           if (a & (a - 1)) throw Failure{p.args[0].col, fmt::format(".align {} is not a power of two", a)};
           if (cur == Sec::Text && a % isa::kInstrBytes)
-            throw Failure{p.args[0].col, fmt::format(".align in .text must be a multiple of {}", isa::kInstrBytes)};
+            throw Failure{p.args[0].col,
+                          fmt::format(".align in .text must be a multiple of {}", isa::kInstrBytes)};
           here = align_up(here, static_cast<std::uint64_t>(a));
         } else {
           throw Failure{p.op.col, fmt::format("unknown directive '{}'", p.op.text)};
@@ -595,8 +624,10 @@ class Assembler {
       std::uint64_t end = base_[static_cast<int>(st.section)] + st.end;
       if (st.section == Sec::Text || end <= obj::kSdmBytes) continue;
       pos_ = static_cast<std::size_t>(&st - stmts_.data());
-      diag(*st.src, st.parsed.op.col, fmt::format("arguments, .rodata and .data reach SDM address {} here; the scalar data memory has {} bytes",
-                                                  end, obj::kSdmBytes));
+      diag(*st.src, st.parsed.op.col,
+           fmt::format(
+               "arguments, .rodata and .data reach SDM address {} here; the scalar data memory has {} bytes",
+               end, obj::kSdmBytes));
       break;
     }
   }
@@ -625,11 +656,14 @@ class Assembler {
         if (op[0] != '.') {
           if (st.section == Sec::Text) put(st.section, st.offset, encode(st, here), 8);
         } else if (int width = data_width(op)) {
-          const std::int64_t lo = width == 8 ? std::numeric_limits<std::int64_t>::min() : -(std::int64_t{1} << (8 * width - 1));
-          const std::int64_t hi = width == 8 ? std::numeric_limits<std::int64_t>::max() : (std::int64_t{1} << (8 * width)) - 1;
+          const std::int64_t lo =
+              width == 8 ? std::numeric_limits<std::int64_t>::min() : -(std::int64_t{1} << (8 * width - 1));
+          const std::int64_t hi =
+              width == 8 ? std::numeric_limits<std::int64_t>::max() : (std::int64_t{1} << (8 * width)) - 1;
           for (std::size_t i = 0; i < p.args.size(); ++i) {
             std::int64_t v = eval_in(p.args[i], here, lo, hi, fmt::format("{} value", op));
-            put(st.section, st.offset + i * static_cast<std::size_t>(width), static_cast<std::uint64_t>(v), width);
+            put(st.section, st.offset + i * static_cast<std::size_t>(width), static_cast<std::uint64_t>(v),
+                width);
           }
         } else if (op == ".space" && p.args.size() == 2) {
           auto fill = static_cast<std::uint8_t>(eval_in(p.args[1], here, -128, 255, ".space fill"));
@@ -639,7 +673,8 @@ class Assembler {
         } else if (op == ".align" && st.section == Sec::Text) {
           std::uint64_t a = static_cast<std::uint64_t>(eval(p.args[0], here));
           std::uint64_t nop = isa::encode(isa::Instr{.info = isa::find_mnemonic("nop")});
-          for (std::uint64_t at = st.offset; at < align_up(st.offset, a); at += isa::kInstrBytes) put(Sec::Text, at, nop, 8);
+          for (std::uint64_t at = st.offset; at < align_up(st.offset, a); at += isa::kInstrBytes)
+            put(Sec::Text, at, nop, 8);
         } else if (op == ".entry" && &st == entry_) {
           std::int64_t e = eval(p.args[0], here);
           if (e < 0 || static_cast<std::uint64_t>(e) >= size_[0] || e % isa::kInstrBytes)
@@ -669,7 +704,8 @@ class Assembler {
 
   void put(Sec s, std::uint64_t at, std::uint64_t v, int n) {
     auto& b = bytes_[static_cast<int>(s)];
-    for (int i = 0; i < n; ++i) b.at(at + static_cast<std::uint64_t>(i)) = static_cast<std::uint8_t>(v >> (8 * i));
+    for (int i = 0; i < n; ++i)
+      b.at(at + static_cast<std::uint64_t>(i)) = static_cast<std::uint8_t>(v >> (8 * i));
   }
 
   std::uint64_t encode(const Stmt& st, std::int64_t pc) {
@@ -691,52 +727,70 @@ class Assembler {
     for (const isa::Field& f : info->operands())
       (f.kind == OperandKind::Suffix ? suffix_fields : operand_fields).push_back(&f);
     if (suffixes.size() != suffix_fields.size())
-      throw Failure{p.op.col, fmt::format("'{}' takes {} type suffix{} ({}), got {}", info->mnemonic, suffix_fields.size(),
-                                          suffix_fields.size() == 1 ? "" : "es", isa::assembly_form(*info), suffixes.size())};
-    for (std::size_t i = 0; i < suffixes.size(); ++i) in.set(suffix_fields[i]->role, parse_enum(*suffix_fields[i], suffixes[i], *info));
+      throw Failure{p.op.col, fmt::format("'{}' takes {} type suffix{} ({}), got {}", info->mnemonic,
+                                          suffix_fields.size(), suffix_fields.size() == 1 ? "" : "es",
+                                          isa::assembly_form(*info), suffixes.size())};
+    for (std::size_t i = 0; i < suffixes.size(); ++i)
+      in.set(suffix_fields[i]->role, parse_enum(*suffix_fields[i], suffixes[i], *info));
     // 2. Operands, each by its field's kind.
     if (p.args.size() != operand_fields.size())
-      throw Failure{p.op.col, fmt::format("'{}' takes {} operand{}, got {}: {}", info->mnemonic, operand_fields.size(),
-                                          operand_fields.size() == 1 ? "" : "s", p.args.size(), isa::assembly_form(*info))};
+      throw Failure{p.op.col, fmt::format("'{}' takes {} operand{}, got {}: {}", info->mnemonic,
+                                          operand_fields.size(), operand_fields.size() == 1 ? "" : "s",
+                                          p.args.size(), isa::assembly_form(*info))};
     for (std::size_t i = 0; i < operand_fields.size(); ++i) {
       const isa::Field& f = *operand_fields[i];
       const Word& w = p.args[i];
       std::string what(isa::role_name(f.role));
       switch (f.kind) {
-        case OperandKind::Reg: in.set(f.role, parse_reg(w)); break;
-        case OperandKind::Imm: in.set(f.role, eval_in(w, pc, f.min, f.max, what)); break;
-        case OperandKind::Enum: in.set(f.role, parse_enum(f, w, *info)); break;
+        case OperandKind::Reg:
+          in.set(f.role, parse_reg(w));
+          break;
+        case OperandKind::Imm:
+          in.set(f.role, eval_in(w, pc, f.min, f.max, what));
+          break;
+        case OperandKind::Enum:
+          in.set(f.role, parse_enum(f, w, *info));
+          break;
         case OperandKind::PcRel: {
           std::int64_t target = eval(w, pc);
-          std::int64_t delta = static_cast<std::int64_t>(static_cast<std::uint64_t>(target) - static_cast<std::uint64_t>(pc));
+          std::int64_t delta =
+              static_cast<std::int64_t>(static_cast<std::uint64_t>(target) - static_cast<std::uint64_t>(pc));
           if (delta % static_cast<std::int64_t>(isa::kInstrBytes))
-            throw Failure{w.col, fmt::format("branch target 0x{:x} is not a multiple of {}", target, isa::kInstrBytes)};
+            throw Failure{
+                w.col, fmt::format("branch target 0x{:x} is not a multiple of {}", target, isa::kInstrBytes)};
           delta /= static_cast<std::int64_t>(isa::kInstrBytes);
-          if (delta < f.min || delta > f.max) throw Failure{w.col, fmt::format("branch target 0x{:x} is too far", target)};
+          if (delta < f.min || delta > f.max)
+            throw Failure{w.col, fmt::format("branch target 0x{:x} is too far", target)};
           in.set(f.role, delta);
           break;
         }
-        case OperandKind::Suffix: break;
+        case OperandKind::Suffix:
+          break;
       }
     }
     // 3. Rules across fields, the profile, the core type.
     if (info->check)
-      if (std::string why = info->check(in); !why.empty()) throw Failure{p.op.col, fmt::format("{}: {}", info->mnemonic, why)};
+      if (std::string why = info->check(in); !why.empty())
+        throw Failure{p.op.col, fmt::format("{}: {}", info->mnemonic, why)};
     if (in.is_extension()) {
       uses_extensions_ = true;
       if (opt_.strict)
-        throw Failure{p.op.col, fmt::format("'{}' is an snsim extension beyond the Ascend A2 ISA (docs/isa.md); the strict profile rejects it", p.op.text)};
+        throw Failure{p.op.col, fmt::format("'{}' is an snsim extension beyond the Ascend A2 ISA "
+                                            "(docs/isa.md); the strict profile rejects it",
+                                            p.op.text)};
     }
     if (!isa::pipe_on_core(in.pipe(), core_))
-      throw Failure{p.op.col, fmt::format("'{}' issues to pipe {}, which an {} core does not have", p.op.text,
-                                          isa::pipe_name(in.pipe()), core_ == isa::CoreType::Aic ? "aic" : "aiv")};
+      throw Failure{p.op.col,
+                    fmt::format("'{}' issues to pipe {}, which an {} core does not have", p.op.text,
+                                isa::pipe_name(in.pipe()), core_ == isa::CoreType::Aic ? "aic" : "aiv")};
     return isa::encode(in);
   }
 
   static std::int64_t parse_reg(const Word& w) {
     const std::string& t = w.text;
     if (t.size() >= 2 && t.size() <= 3 && (t[0] == 'x' || t[0] == 'X') &&
-        std::all_of(t.begin() + 1, t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+        std::all_of(t.begin() + 1, t.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
         !(t.size() == 3 && t[1] == '0')) {
       int n = std::stoi(t.substr(1));
       if (n < static_cast<int>(isa::kNumRegs)) return n;
@@ -768,7 +822,8 @@ class Assembler {
         return kv.second.kind == Sym::Label && static_cast<int>(kv.second.section) == s;
       });
       if (s != 0 && size_[s] == 0 && !labelled) continue;
-      o.sections.push_back({static_cast<obj::SectionKind>(s + 1), static_cast<std::uint32_t>(base_[s]), bytes_[s]});
+      o.sections.push_back(
+          {static_cast<obj::SectionKind>(s + 1), static_cast<std::uint32_t>(base_[s]), bytes_[s]});
       index[s] = static_cast<std::uint16_t>(o.sections.size());
     }
     for (auto& [name, sym] : symbols_) {
@@ -777,7 +832,9 @@ class Assembler {
           o.symbols.push_back({name, obj::SymbolKind::Label, index[static_cast<int>(sym.section)],
                                static_cast<std::int64_t>(base_[static_cast<int>(sym.section)] + sym.offset)});
           break;
-        case Sym::Const: o.symbols.push_back({name, obj::SymbolKind::Constant, 0, sym.value}); break;
+        case Sym::Const:
+          o.symbols.push_back({name, obj::SymbolKind::Constant, 0, sym.value});
+          break;
         case Sym::Arg:
           o.symbols.push_back({name, obj::SymbolKind::Arg, 0, static_cast<std::int64_t>(8 * sym.offset)});
           o.args.resize(std::max<std::size_t>(o.args.size(), sym.offset + 1));
@@ -850,7 +907,8 @@ std::optional<std::string> read_source_file(const std::string& path) {
   return text.str();
 }
 
-Result assemble_text(std::string_view text, const std::string& name, const Options& options, const SourceReader& reader) {
+Result assemble_text(std::string_view text, const std::string& name, const Options& options,
+                     const SourceReader& reader) {
   return Assembler(options, reader).run(text, name);
 }
 

@@ -26,7 +26,8 @@ std::string disassemble_object(const obj::Object& o) {
     auto& at = labels[static_cast<int>(sec.kind)];
     auto label_it = at.begin();
     auto labels_upto = [&](std::int64_t addr) {
-      for (; label_it != at.end() && label_it->first <= addr; ++label_it) line(fmt::format("{}:", label_it->second));
+      for (; label_it != at.end() && label_it->first <= addr; ++label_it)
+        line(fmt::format("{}:", label_it->second));
     };
     std::size_t step = sec.kind == obj::SectionKind::Text ? isa::kInstrBytes : 1;
     std::string bytes;
@@ -46,7 +47,8 @@ std::string disassemble_object(const obj::Object& o) {
       std::string why;
       std::optional<isa::Instr> in = isa::decode(word, &why);
       // read_object() refuses illegal words, so this shows only for hand-built objects.
-      std::string text = in ? isa::disassemble(*in, static_cast<std::uint64_t>(addr)) : fmt::format("<illegal: {}>", why);
+      std::string text =
+          in ? isa::disassemble(*in, static_cast<std::uint64_t>(addr)) : fmt::format("<illegal: {}>", why);
       line(fmt::format("    {:<48} # 0x{:04x}: {:016x}", text, addr, word));
     }
     if (!bytes.empty()) line(fmt::format("    .byte {}", bytes));

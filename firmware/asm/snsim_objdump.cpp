@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
     std::size_t text_bytes = o.section(snsim::obj::SectionKind::Text)->bytes.size();
     fmt::print("# {}: snsim object v{}.{}, {} instructions, {} sections, {} symbols, {} arguments{}\n", input,
                snsim::obj::kVersionMajor, snsim::obj::kVersionMinor, text_bytes / snsim::isa::kInstrBytes,
-               o.sections.size(), o.symbols.size(), o.args.size(), o.uses_extensions ? ", uses extensions" : "");
+               o.sections.size(), o.symbols.size(), o.args.size(),
+               o.uses_extensions ? ", uses extensions" : "");
     fmt::print("{}", snsim::as::disassemble_object(o));
   } catch (const snsim::obj::ObjectError& e) {
     fmt::print(stderr, "snsim-objdump: {}\n", e.what());

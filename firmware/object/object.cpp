@@ -13,12 +13,11 @@ namespace snsim::obj {
 namespace {
 
 // Header field offsets (docs/object-format.md, "Header").
-constexpr std::uint32_t kOffMagic = 0, kOffVersionMajor = 8, kOffVersionMinor = 10,
-                        kOffHeaderSize = 12, kOffCore = 14, kOffFlags = 15, kOffFileSize = 16,
-                        kOffEntry = 20, kOffSectionCount = 24, kOffSectionTable = 28,
-                        kOffSymbolCount = 32, kOffSymbolTable = 36, kOffArgCount = 40,
-                        kOffArgTable = 44, kOffStrtab = 48, kOffStrtabSize = 52, kOffReserved = 56,
-                        kOffCrc = 60;
+constexpr std::uint32_t kOffMagic = 0, kOffVersionMajor = 8, kOffVersionMinor = 10, kOffHeaderSize = 12,
+                        kOffCore = 14, kOffFlags = 15, kOffFileSize = 16, kOffEntry = 20,
+                        kOffSectionCount = 24, kOffSectionTable = 28, kOffSymbolCount = 32,
+                        kOffSymbolTable = 36, kOffArgCount = 40, kOffArgTable = 44, kOffStrtab = 48,
+                        kOffStrtabSize = 52, kOffReserved = 56, kOffCrc = 60;
 constexpr std::uint8_t kFlagExtensions = 0x1;
 constexpr std::uint32_t kMaxSections = 3;
 
@@ -54,9 +53,15 @@ class Reader {
     for (unsigned i = 0; i < n; ++i) v |= std::uint64_t{b_[at + i]} << (8 * i);
     return v;
   }
-  std::uint8_t u8(std::uint64_t at, std::string_view f) const { return static_cast<std::uint8_t>(get(at, 1, f)); }
-  std::uint16_t u16(std::uint64_t at, std::string_view f) const { return static_cast<std::uint16_t>(get(at, 2, f)); }
-  std::uint32_t u32(std::uint64_t at, std::string_view f) const { return static_cast<std::uint32_t>(get(at, 4, f)); }
+  std::uint8_t u8(std::uint64_t at, std::string_view f) const {
+    return static_cast<std::uint8_t>(get(at, 1, f));
+  }
+  std::uint16_t u16(std::uint64_t at, std::string_view f) const {
+    return static_cast<std::uint16_t>(get(at, 2, f));
+  }
+  std::uint32_t u32(std::uint64_t at, std::string_view f) const {
+    return static_cast<std::uint32_t>(get(at, 4, f));
+  }
   std::uint64_t u64(std::uint64_t at, std::string_view f) const { return get(at, 8, f); }
 
   [[noreturn]] void fail(std::uint64_t at, std::string_view field, std::string_view why) const {
@@ -80,19 +85,26 @@ struct Region {
 
 std::string_view section_name(SectionKind kind) {
   switch (kind) {
-    case SectionKind::Text: return ".text";
-    case SectionKind::Rodata: return ".rodata";
-    case SectionKind::Data: return ".data";
+    case SectionKind::Text:
+      return ".text";
+    case SectionKind::Rodata:
+      return ".rodata";
+    case SectionKind::Data:
+      return ".data";
   }
   return "?";
 }
 
 std::string_view arg_kind_name(ArgKind kind) {
   switch (kind) {
-    case ArgKind::Ptr: return "ptr";
-    case ArgKind::U64: return "u64";
-    case ArgKind::S64: return "s64";
-    case ArgKind::F32: return "f32";
+    case ArgKind::Ptr:
+      return "ptr";
+    case ArgKind::U64:
+      return "u64";
+    case ArgKind::S64:
+      return "s64";
+    case ArgKind::F32:
+      return "f32";
   }
   return "?";
 }
@@ -180,8 +192,9 @@ Object read_object(std::span<const std::uint8_t> bytes, std::string_view name) {
   Object o;
   // 1. Fixed header fields.
   if (bytes.size() < kHeaderBytes)
-    r.fail(0, "header", fmt::format("file is {} bytes, shorter than the {}-byte header (truncated?)",
-                                    bytes.size(), kHeaderBytes));
+    r.fail(0, "header",
+           fmt::format("file is {} bytes, shorter than the {}-byte header (truncated?)", bytes.size(),
+                       kHeaderBytes));
   if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     r.fail(kOffMagic, "header.magic", "not an snsim object (magic is not \"SNSIMOBJ\")");
   if (auto v = r.u16(kOffVersionMajor, "header.version_major"); v != kVersionMajor)
@@ -203,8 +216,7 @@ Object read_object(std::span<const std::uint8_t> bytes, std::string_view name) {
   if (auto v = r.u32(kOffFileSize, "header.file_size"); v != bytes.size())
     r.fail(kOffFileSize, "header.file_size",
            fmt::format("says {} bytes, the file has {} (truncated or padded)", v, bytes.size()));
-  if (r.u32(kOffReserved, "header.reserved") != 0)
-    r.fail(kOffReserved, "header.reserved", "must be zero");
+  if (r.u32(kOffReserved, "header.reserved") != 0) r.fail(kOffReserved, "header.reserved", "must be zero");
 
   // 2. Tables and the string table lie inside the file, after the header, apart from each other.
   std::vector<Region> regions{{0, kHeaderBytes, "header", 0}};
@@ -218,27 +230,31 @@ Object read_object(std::span<const std::uint8_t> bytes, std::string_view name) {
     std::uint64_t end = std::uint64_t{at} + std::uint64_t{count} * entry;
     if (count && (at < kHeaderBytes || end > bytes.size() || at % 4))
       r.fail(table_off, fmt::format("header.{}_table", what),
-             fmt::format("{} entries of {} bytes at {} do not fit in the file of {} bytes after the header (or are not 4-byte aligned)",
+             fmt::format("{} entries of {} bytes at {} do not fit in the file of {} bytes after the header "
+                         "(or are not 4-byte aligned)",
                          count, entry, at, bytes.size()));
     if (count) regions.push_back({at, end, fmt::format("{} table", what), table_off});
     return std::pair{count, at};
   };
-  auto [nsec, sec_at] = table(kOffSectionCount, kOffSectionTable, kSectionEntryBytes, kMaxSections, "section");
+  auto [nsec, sec_at] =
+      table(kOffSectionCount, kOffSectionTable, kSectionEntryBytes, kMaxSections, "section");
   auto [nsym, sym_at] = table(kOffSymbolCount, kOffSymbolTable, kSymbolEntryBytes, 1u << 20, "symbol");
   auto [narg, arg_at] = table(kOffArgCount, kOffArgTable, kArgEntryBytes, kMaxArgs, "arg");
   std::uint32_t str_at = r.u32(kOffStrtab, "header.strtab_offset");
   std::uint32_t str_size = r.u32(kOffStrtabSize, "header.strtab_size");
   if (str_size == 0 || str_at < kHeaderBytes || std::uint64_t{str_at} + str_size > bytes.size())
     r.fail(kOffStrtab, "header.strtab_offset",
-           fmt::format("string table of {} bytes at {} is empty or outside the file of {} bytes",
-                       str_size, str_at, bytes.size()));
+           fmt::format("string table of {} bytes at {} is empty or outside the file of {} bytes", str_size,
+                       str_at, bytes.size()));
   if (bytes[str_at] != 0 || bytes[str_at + str_size - 1] != 0)
     r.fail(str_at, "strtab", "must start and end with a NUL byte");
   regions.push_back({str_at, std::uint64_t{str_at} + str_size, "string table", kOffStrtab});
   auto string_at = [&](std::uint64_t field_at, std::string_view field) {
     std::uint32_t off = r.u32(field_at, field);
     if (off == 0 || off >= str_size)
-      r.fail(field_at, field, fmt::format("name offset {} is not inside the string table of {} bytes (or empty)", off, str_size));
+      r.fail(
+          field_at, field,
+          fmt::format("name offset {} is not inside the string table of {} bytes (or empty)", off, str_size));
     const char* s = reinterpret_cast<const char*>(bytes.data() + str_at + off);
     return std::string(s);  // NUL-terminated within the table: its last byte is NUL
   };
@@ -251,7 +267,8 @@ Object read_object(std::span<const std::uint8_t> bytes, std::string_view name) {
     if (kind < 1 || kind > 3)
       r.fail(at, field + ".kind", fmt::format("kind {} is not 1 (.text), 2 (.rodata) or 3 (.data)", kind));
     Section s{.kind = static_cast<SectionKind>(kind), .addr = 0, .bytes = {}};
-    if (o.section(s.kind)) r.fail(at, field + ".kind", fmt::format("second {} section", section_name(s.kind)));
+    if (o.section(s.kind))
+      r.fail(at, field + ".kind", fmt::format("second {} section", section_name(s.kind)));
     if (r.u32(at + 4, field + ".flags") != 0) r.fail(at + 4, field + ".flags", "must be zero");
     if (r.u32(at + 20, field + ".reserved") != 0) r.fail(at + 20, field + ".reserved", "must be zero");
     s.addr = r.u32(at + 8, field + ".addr");
@@ -259,25 +276,30 @@ Object read_object(std::span<const std::uint8_t> bytes, std::string_view name) {
     std::uint32_t data = r.u32(at + 16, field + ".offset");
     if (data < kHeaderBytes || std::uint64_t{data} + size > bytes.size())
       r.fail(at + 16, field + ".offset",
-             fmt::format("{} bytes at {} are outside the file of {} bytes (or inside the header)", size, data, bytes.size()));
+             fmt::format("{} bytes at {} are outside the file of {} bytes (or inside the header)", size, data,
+                         bytes.size()));
     if (s.kind == SectionKind::Text) {
-      if (s.addr != 0) r.fail(at + 8, field + ".addr", fmt::format(".text must be at address 0, not {}", s.addr));
+      if (s.addr != 0)
+        r.fail(at + 8, field + ".addr", fmt::format(".text must be at address 0, not {}", s.addr));
       if (size % isa::kInstrBytes)
-        r.fail(at + 12, field + ".size", fmt::format(".text size {} is not a multiple of {}", size, isa::kInstrBytes));
+        r.fail(at + 12, field + ".size",
+               fmt::format(".text size {} is not a multiple of {}", size, isa::kInstrBytes));
     } else if (std::uint64_t{s.addr} + size > kSdmBytes || s.addr < 8 * narg) {
       r.fail(at + 8, field + ".addr",
-             fmt::format("{} bytes at SDM address {} fall outside [{}, {}) (after the argument slots)",
-                         size, s.addr, 8 * narg, kSdmBytes));
+             fmt::format("{} bytes at SDM address {} fall outside [{}, {}) (after the argument slots)", size,
+                         s.addr, 8 * narg, kSdmBytes));
     }
     s.bytes.assign(bytes.begin() + data, bytes.begin() + data + size);
-    if (size) regions.push_back({data, std::uint64_t{data} + size, std::string(section_name(s.kind)), at + 16});
+    if (size)
+      regions.push_back({data, std::uint64_t{data} + size, std::string(section_name(s.kind)), at + 16});
     o.sections.push_back(std::move(s));
   }
   const Section* ro = o.section(SectionKind::Rodata);
   const Section* rw = o.section(SectionKind::Data);
   if (ro && rw && ro->addr < rw->addr + rw->bytes.size() && rw->addr < ro->addr + ro->bytes.size())
     r.fail(sec_at, "section table", ".rodata and .data overlap in the scalar data memory");
-  std::sort(regions.begin(), regions.end(), [](const Region& a, const Region& b) { return a.begin < b.begin; });
+  std::sort(regions.begin(), regions.end(),
+            [](const Region& a, const Region& b) { return a.begin < b.begin; });
   for (std::size_t i = 1; i < regions.size(); ++i)
     if (regions[i].begin < regions[i - 1].end)
       r.fail(regions[i].field_offset, regions[i].what,
@@ -296,7 +318,8 @@ Object read_object(std::span<const std::uint8_t> bytes, std::string_view name) {
     if (r.u8(at + 5, field + ".reserved") != 0) r.fail(at + 5, field + ".reserved", "must be zero");
     s.section = r.u16(at + 6, field + ".section");
     if (s.section > nsec)
-      r.fail(at + 6, field + ".section", fmt::format("section {} does not exist ({} sections)", s.section, nsec));
+      r.fail(at + 6, field + ".section",
+             fmt::format("section {} does not exist ({} sections)", s.section, nsec));
     if ((s.kind == SymbolKind::Label) != (s.section != 0))
       r.fail(at + 6, field + ".section", "labels, and only labels, belong to a section");
     s.value = static_cast<std::int64_t>(r.u64(at + 8, field + ".value"));
@@ -308,28 +331,34 @@ Object read_object(std::span<const std::uint8_t> bytes, std::string_view name) {
     KernelArg a{.name = string_at(at, field + ".name"), .kind = ArgKind::Ptr};
     std::uint32_t kind = r.u32(at + 4, field + ".kind");
     if (kind < 1 || kind > 4)
-      r.fail(at + 4, field + ".kind", fmt::format("kind {} is not 1 (ptr), 2 (u64), 3 (s64) or 4 (f32)", kind));
+      r.fail(at + 4, field + ".kind",
+             fmt::format("kind {} is not 1 (ptr), 2 (u64), 3 (s64) or 4 (f32)", kind));
     a.kind = static_cast<ArgKind>(kind);
     a.offset = r.u32(at + 8, field + ".offset");
-    if (a.offset != 8 * i) r.fail(at + 8, field + ".offset", fmt::format("is {}, argument {} lives at {}", a.offset, i, 8 * i));
+    if (a.offset != 8 * i)
+      r.fail(at + 8, field + ".offset", fmt::format("is {}, argument {} lives at {}", a.offset, i, 8 * i));
     if (r.u32(at + 12, field + ".size") != 8) r.fail(at + 12, field + ".size", "must be 8");
     o.args.push_back(std::move(a));
   }
 
   // 5. Code: an entry inside .text, every word a legal instruction of the declared profile.
   const Section* text = o.section(SectionKind::Text);
-  if (!text || text->bytes.empty()) r.fail(kOffSectionCount, "header.section_count", "no .text section or it is empty");
+  if (!text || text->bytes.empty())
+    r.fail(kOffSectionCount, "header.section_count", "no .text section or it is empty");
   o.entry = r.u32(kOffEntry, "header.entry");
   if (o.entry % isa::kInstrBytes || o.entry >= text->bytes.size())
     r.fail(kOffEntry, "header.entry",
            fmt::format("entry {} is not an instruction of .text ({} bytes)", o.entry, text->bytes.size()));
-  std::uint64_t text_off = r.u32(sec_at + std::uint64_t(text - o.sections.data()) * kSectionEntryBytes + 16, "section.offset");
+  std::uint64_t text_off =
+      r.u32(sec_at + std::uint64_t(text - o.sections.data()) * kSectionEntryBytes + 16, "section.offset");
   bool extensions = false;
   for (std::size_t pc = 0; pc < text->bytes.size(); pc += isa::kInstrBytes) {
     std::uint64_t word = r.u64(text_off + pc, ".text");
     std::string why;
     std::optional<isa::Instr> in = isa::decode(word, &why);
-    if (!in) r.fail(text_off + pc, fmt::format(".text+{}", pc), fmt::format("illegal instruction 0x{:016x}: {}", word, why));
+    if (!in)
+      r.fail(text_off + pc, fmt::format(".text+{}", pc),
+             fmt::format("illegal instruction 0x{:016x}: {}", word, why));
     extensions |= in->is_extension();
     if (!isa::pipe_on_core(in->pipe(), o.core))
       r.fail(text_off + pc, fmt::format(".text+{}", pc),
@@ -344,7 +373,8 @@ Object read_object(std::span<const std::uint8_t> bytes, std::string_view name) {
   std::fill_n(copy.begin() + kOffCrc, 4, 0);
   std::uint32_t want = r.u32(kOffCrc, "header.crc32");
   if (std::uint32_t got = crc32(copy); got != want)
-    r.fail(kOffCrc, "header.crc32", fmt::format("checksum 0x{:08x} does not match the contents (0x{:08x})", want, got));
+    r.fail(kOffCrc, "header.crc32",
+           fmt::format("checksum 0x{:08x} does not match the contents (0x{:08x})", want, got));
   return o;
 }
 

@@ -21,7 +21,8 @@ SourceReader files(std::map<std::string, std::string> contents) {
   };
 }
 
-Result assemble(std::string_view text, const Options& options = {}, const SourceReader& reader = read_source_file) {
+Result assemble(std::string_view text, const Options& options = {},
+                const SourceReader& reader = read_source_file) {
   return assemble_text(text, "k.s", options, reader);
 }
 
@@ -36,7 +37,8 @@ std::vector<std::uint64_t> words(const obj::Object& o) {
   return out;
 }
 
-obj::Object ok(std::string_view text, const Options& options = {}, const SourceReader& reader = read_source_file) {
+obj::Object ok(std::string_view text, const Options& options = {},
+               const SourceReader& reader = read_source_file) {
   Result r = assemble(text, options, reader);
   EXPECT_TRUE(r.object) << r.format_errors();
   return r.object ? *r.object : obj::Object{};
@@ -99,7 +101,8 @@ main:
   EXPECT_EQ(o.section(obj::SectionKind::Rodata)->addr, 16u);
   EXPECT_EQ(o.section(obj::SectionKind::Data)->addr, 32u);
   EXPECT_EQ(o.section(obj::SectionKind::Data)->bytes,
-            (std::vector<std::uint8_t>{0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255}));
+            (std::vector<std::uint8_t>{0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0, 0, 0, 255, 255, 255, 255, 255, 255,
+                                       255, 255}));
   EXPECT_EQ(words(o)[1] >> 16, 16u);  // li x1, tab
 }
 
@@ -109,8 +112,9 @@ TEST(AsmRoundTrip, KernelsAssembleAndRoundTrip) {
     isa::CoreType core;
     std::size_t args;
   };
-  for (const Kernel& k : {Kernel{"vec_add.s", isa::CoreType::Aiv, 4}, Kernel{"gemm_bf16.s", isa::CoreType::Aic, 6},
-                        Kernel{"rmsnorm_f32.s", isa::CoreType::Aiv, 7}}) {
+  for (const Kernel& k :
+       {Kernel{"vec_add.s", isa::CoreType::Aiv, 4}, Kernel{"gemm_bf16.s", isa::CoreType::Aic, 6},
+        Kernel{"rmsnorm_f32.s", isa::CoreType::Aiv, 7}}) {
     Result r = assemble_file(fmt::format("{}/firmware/kernels/{}", SNSIM_SOURCE_DIR, k.file));
     ASSERT_TRUE(r.object) << k.file << "\n" << r.format_errors();
     std::vector<std::uint8_t> bytes = obj::write_object(*r.object);
@@ -146,8 +150,10 @@ FWD: li x6, .
 }
 
 TEST(AsmMacros, ParametersUniqueLabelsNestingAndIncludes) {
-  SourceReader reader = files({{"lib/m.inc", ".macro twice op, r\n  \\op \\r, \\r, \\r\n  \\op \\r, \\r, \\r\n.endm\n"},
-                               {"lib/loop.inc", ".include \"m.inc\"\n.macro spin n\nl\\@: addi x9, x9, \\n\n  bne x9, x0, l\\@\n.endm\n"}});
+  SourceReader reader =
+      files({{"lib/m.inc", ".macro twice op, r\n  \\op \\r, \\r, \\r\n  \\op \\r, \\r, \\r\n.endm\n"},
+             {"lib/loop.inc",
+              ".include \"m.inc\"\n.macro spin n\nl\\@: addi x9, x9, \\n\n  bne x9, x0, l\\@\n.endm\n"}});
   obj::Object o = ok(".include \"lib/loop.inc\"\nstart: twice add, x3\n spin 1\n spin 2\n", {}, reader);
   std::vector<std::uint64_t> w = words(o);
   ASSERT_EQ(w.size(), 6u);
@@ -169,7 +175,8 @@ TEST(AsmMacros, ConfigWordMacrosMatchTheCppPackers) {
     nd2nz_cfg x1, 1, 16, 23, 0
     nd2nz_cfg2 x1, 32, 16, 1, 65535
     li64 x1, -2
-)", {}, reader);
+)",
+                     {}, reader);
   std::vector<std::uint64_t> w = words(o);
   ASSERT_EQ(w.size(), 16u);
   auto value = [&](int i) {  // li then lhi
@@ -187,7 +194,8 @@ TEST(AsmMacros, ConfigWordMacrosMatchTheCppPackers) {
 }
 
 TEST(AsmProfile, StrictRejectsExtensionsAndDefaultMarksThem) {
-  const char* text = "vadd.bf16 x1, x2, x3, x4\nfixp.bf16.s32 gm, x1, x2, x3, x4, norelu, nd\nvadd.f16 x1, x2, x3, x4\n";
+  const char* text =
+      "vadd.bf16 x1, x2, x3, x4\nfixp.bf16.s32 gm, x1, x2, x3, x4, norelu, nd\nvadd.f16 x1, x2, x3, x4\n";
   obj::Object o = ok(text);
   EXPECT_TRUE(o.uses_extensions);
   EXPECT_FALSE(ok("vadd.f16 x1, x2, x3, x4\nvconv.bf16.f32 x1, x2, x3, rint\n").uses_extensions);
@@ -306,10 +314,18 @@ TEST(AsmRobustness, MutatedSourcesGiveAnObjectOrErrorsNeverACrash) {
     for (int e = 0; e < edits; ++e) {
       std::size_t at = rng() % (text.size() + 1);
       switch (rng() % 4) {
-        case 0: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
-        case 1: if (at < text.size()) text.erase(at, 1 + rng() % 8); break;
-        case 2: text.resize(at); break;
-        case 3: text.insert(at, text.substr(rng() % text.size(), rng() % 64)); break;
+        case 0:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 1:
+          if (at < text.size()) text.erase(at, 1 + rng() % 8);
+          break;
+        case 2:
+          text.resize(at);
+          break;
+        case 3:
+          text.insert(at, text.substr(rng() % text.size(), rng() % 64));
+          break;
       }
     }
     Result r;

@@ -88,7 +88,8 @@ TEST(IsaTable, FieldsFitTheWordAndDoNotOverlap) {
         EXPECT_EQ(f.extension & ~f.legal, 0u);
       } else {
         EXPECT_LE(f.min, f.max);
-        EXPECT_LE(f.max, f.is_signed ? (std::int64_t{1} << (f.width - 1)) - 1 : (std::int64_t{1} << f.width) - 1);
+        EXPECT_LE(f.max,
+                  f.is_signed ? (std::int64_t{1} << (f.width - 1)) - 1 : (std::int64_t{1} << f.width) - 1);
       }
     }
     if (info.pipe.from) {
@@ -172,14 +173,17 @@ Instr make(std::string_view mnemonic, std::initializer_list<std::pair<Role, std:
 TEST(IsaDecode, CrossFieldRulesRejectLegalFieldsInIllegalCombinations) {
   // Each field alone is legal; the pair is not.
   std::string why;
-  Instr cast = make("vconv", {{Role::Type, static_cast<int>(DType::S16)}, {Role::Type2, static_cast<int>(DType::F32)}});
+  Instr cast = make(
+      "vconv", {{Role::Type, static_cast<int>(DType::S16)}, {Role::Type2, static_cast<int>(DType::F32)}});
   EXPECT_THROW(encode(cast), EncodeError);
-  std::uint64_t word = encode(make("vconv", {{Role::Type, static_cast<int>(DType::F16)}, {Role::Type2, static_cast<int>(DType::F32)}}));
+  std::uint64_t word = encode(make(
+      "vconv", {{Role::Type, static_cast<int>(DType::F16)}, {Role::Type2, static_cast<int>(DType::F32)}}));
   const Field& t = *find_mnemonic("vconv")->field(Role::Type);
   word = (word & ~t.mask()) | (std::uint64_t{static_cast<unsigned>(DType::S16)} << t.lsb);
   EXPECT_FALSE(decode(word, &why));
   EXPECT_NE(why.find("not a legal conversion"), std::string::npos) << why;
-  Instr event = make("set_flag", {{Role::SrcPipe, static_cast<int>(Pipe::S)}, {Role::DstPipe, static_cast<int>(Pipe::M)}});
+  Instr event = make(
+      "set_flag", {{Role::SrcPipe, static_cast<int>(Pipe::S)}, {Role::DstPipe, static_cast<int>(Pipe::M)}});
   EXPECT_THROW(encode(event), EncodeError);
 }
 
@@ -212,7 +216,11 @@ TEST(IsaDisassemble, BranchTargetsAreAbsoluteAddresses) {
   Instr b = make("beq", {{Role::Rs1, 1}, {Role::Rs2, 2}, {Role::Target, -2}});
   EXPECT_EQ(disassemble(b, 0x40), "beq x1, x2, 0x30");
   EXPECT_EQ(disassemble(b, 0x8), "beq x1, x2, -0x8");
-  Instr v = make("vadd", {{Role::Type, static_cast<int>(DType::F32)}, {Role::Dst, 3}, {Role::Src, 4}, {Role::Src1, 5}, {Role::Cfg, 6}});
+  Instr v = make("vadd", {{Role::Type, static_cast<int>(DType::F32)},
+                          {Role::Dst, 3},
+                          {Role::Src, 4},
+                          {Role::Src1, 5},
+                          {Role::Cfg, 6}});
   EXPECT_EQ(disassemble(v, 0), "vadd.f32 x3, x4, x5, x6");
 }
 

@@ -11,7 +11,8 @@
 namespace snsim::obj {
 namespace {
 
-std::uint64_t word(std::string_view mnemonic, std::initializer_list<std::pair<isa::Role, std::int64_t>> values) {
+std::uint64_t word(std::string_view mnemonic,
+                   std::initializer_list<std::pair<isa::Role, std::int64_t>> values) {
   isa::Instr in{.info = isa::find_mnemonic(mnemonic)};
   for (auto [role, v] : values) in.set(role, v);
   return isa::encode(in);
@@ -26,13 +27,16 @@ Object sample_object() {
   o.core = isa::CoreType::Aiv;
   Section text{SectionKind::Text, 0, {}};
   append(text.bytes, word("li", {{isa::Role::Rd, 1}, {isa::Role::Imm, 42}}));
-  append(text.bytes, word("vadd", {{isa::Role::Type, static_cast<int>(isa::DType::F32)}, {isa::Role::Cfg, 3}}));
+  append(text.bytes,
+         word("vadd", {{isa::Role::Type, static_cast<int>(isa::DType::F32)}, {isa::Role::Cfg, 3}}));
   append(text.bytes, word("halt", {}));
   o.sections.push_back(text);
   o.sections.push_back({SectionKind::Rodata, 16, {1, 2, 3, 4, 5}});
   o.sections.push_back({SectionKind::Data, 24, {9, 9, 9}});
-  o.symbols = {{"start", SymbolKind::Label, 1, 0}, {"table", SymbolKind::Label, 2, 16},
-               {"N", SymbolKind::Constant, 0, -7}, {"x", SymbolKind::Arg, 0, 0}};
+  o.symbols = {{"start", SymbolKind::Label, 1, 0},
+               {"table", SymbolKind::Label, 2, 16},
+               {"N", SymbolKind::Constant, 0, -7},
+               {"x", SymbolKind::Arg, 0, 0}};
   o.args = {{"x", ArgKind::Ptr, 0}, {"n", ArgKind::U64, 8}};
   o.entry = 8;
   return o;
@@ -49,10 +53,12 @@ std::string error_of(const std::vector<std::uint8_t>& bytes) {
 
 // Rewrites a field and fixes the checksum, so the structural check (not the CRC) must catch it.
 std::vector<std::uint8_t> patched(std::vector<std::uint8_t> bytes, std::size_t at, std::uint64_t v, int n) {
-  for (int i = 0; i < n; ++i) bytes[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
+  for (int i = 0; i < n; ++i)
+    bytes[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
   std::fill_n(bytes.begin() + 60, 4, 0);
   std::uint32_t crc = crc32(bytes);
-  for (int i = 0; i < 4; ++i) bytes[60 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(crc >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    bytes[60 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(crc >> (8 * i));
   return bytes;
 }
 
@@ -92,8 +98,10 @@ TEST(ObjectFormat, EveryTruncationIsRejectedWithAMessage) {
     std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
     std::string e = error_of(cut);
     ASSERT_FALSE(e.empty()) << "length " << n;
-    if (n < kHeaderBytes) EXPECT_NE(e.find("shorter than the 64-byte header"), std::string::npos) << e;
-    else EXPECT_NE(e.find("header.file_size"), std::string::npos) << e;
+    if (n < kHeaderBytes)
+      EXPECT_NE(e.find("shorter than the 64-byte header"), std::string::npos) << e;
+    else
+      EXPECT_NE(e.find("header.file_size"), std::string::npos) << e;
   }
 }
 
@@ -169,7 +177,7 @@ TEST(ObjectFormat, CorruptTablesAreNamed) {
       {sec + 12, 4, 12, "section[0].size"},
       {sec + 16, 4, 0x7fffff00, "section[0].offset"},
       {sec + 16, 4, sym, "overlap"},
-      {sec + 24 + 8, 4, 0, "section[1].addr"},   // .rodata over the argument slots
+      {sec + 24 + 8, 4, 0, "section[1].addr"},  // .rodata over the argument slots
       {sec + 48 + 8, 4, 18, ".rodata and .data overlap"},
       {sec + 48 + 8, 4, 65534, "section[2].addr"},
       {sym, 4, 0, "symbol[0].name"},
@@ -213,11 +221,18 @@ TEST(ObjectFormat, RandomFieldsWithARepairedChecksumNeverCrashTheReader) {
     int edits = 1 + static_cast<int>(rng() % 3);
     for (int e = 0; e < edits; ++e) {
       std::size_t at = rng() % (bad.size() - 3);
-      std::uint32_t pick[] = {0, 1, 8, 64, static_cast<std::uint32_t>(bad.size()), 0xffffffffu, 0x80000000u,
+      std::uint32_t pick[] = {0,
+                              1,
+                              8,
+                              64,
+                              static_cast<std::uint32_t>(bad.size()),
+                              0xffffffffu,
+                              0x80000000u,
                               static_cast<std::uint32_t>(rng())};
       std::uint32_t v = pick[rng() % 8];
       int n = rng() % 2 ? 4 : 1;
-      for (int i = 0; i < n; ++i) bad[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
+      for (int i = 0; i < n; ++i)
+        bad[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
     }
     bad = patched(bad, 60, 0, 0);
     try {
@@ -229,9 +244,7 @@ TEST(ObjectFormat, RandomFieldsWithARepairedChecksumNeverCrashTheReader) {
   EXPECT_LT(accepted, 20000);
 }
 
-TEST(ObjectFormat, MissingFileIsAnError) {
-  EXPECT_THROW(read_object_file("/nonexistent/x.o"), ObjectError);
-}
+TEST(ObjectFormat, MissingFileIsAnError) { EXPECT_THROW(read_object_file("/nonexistent/x.o"), ObjectError); }
 
 }  // namespace
 }  // namespace snsim::obj
