@@ -900,6 +900,8 @@ std::string Result::format_errors() const {
 }
 
 std::optional<std::string> read_source_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream text;

@@ -37,7 +37,7 @@ constexpr std::string_view kXMode[] = {"all", "pair", "group"};
 constexpr std::string_view kRoleNames[] = {
     "rd",    "rs1",   "rs2",  "dst",  "src", "src1",   "cfg",    "cfg2",  "val",
     "imm",   "target", "type", "type2", "buf", "srcpipe", "dstpipe", "pipe", "event",
-    "flag",  "xmode", "round", "cmp",  "quant", "relu",  "layout", "trans", "acc", "sysreg"};
+    "flag",  "xmode", "round", "cmp",  "relu",  "layout", "trans", "acc", "sysreg"};
 static_assert(std::size(kRoleNames) == kNumRoles);
 
 template <class... T>

@@ -155,7 +155,7 @@ enum class Role : std::uint8_t {
   Event,                   // intra-core event id 0-7
   Flag,                    // cross-core flag id 0-15
   XMode,                   // cross-core mode
-  Round, Cmp, Quant, Relu, Layout, Trans, Acc, SysReg,
+  Round, Cmp, Relu, Layout, Trans, Acc, SysReg,
   Count_
 };
 inline constexpr unsigned kNumRoles = static_cast<unsigned>(Role::Count_);
