@@ -320,6 +320,10 @@ class Assembler {
             i += 2;
             continue;
           }
+          if (t.compare(i + 1, 2, "()") == 0) {  // an empty separator: \op\().f32
+            i += 3;
+            continue;
+          }
           bool hit = false;
           for (std::size_t k : order) {
             const std::string& param = m.params[k];

@@ -114,7 +114,7 @@ TEST(AsmRoundTrip, KernelsAssembleAndRoundTrip) {
   };
   for (const Kernel& k :
        {Kernel{"vec_add.s", isa::CoreType::Aiv, 4}, Kernel{"gemm_bf16.s", isa::CoreType::Aic, 6},
-        Kernel{"rmsnorm_f32.s", isa::CoreType::Aiv, 7}}) {
+        Kernel{"rmsnorm_f32.s", isa::CoreType::Aiv, 7}, Kernel{"softmax_f32.s", isa::CoreType::Aiv, 4}}) {
     Result r = assemble_file(fmt::format("{}/firmware/kernels/{}", SNSIM_SOURCE_DIR, k.file));
     ASSERT_TRUE(r.object) << k.file << "\n" << r.format_errors();
     std::vector<std::uint8_t> bytes = obj::write_object(*r.object);
@@ -154,9 +154,12 @@ TEST(AsmMacros, ParametersUniqueLabelsNestingAndIncludes) {
       files({{"lib/m.inc", ".macro twice op, r\n  \\op \\r, \\r, \\r\n  \\op \\r, \\r, \\r\n.endm\n"},
              {"lib/loop.inc",
               ".include \"m.inc\"\n.macro spin n\nl\\@: addi x9, x9, \\n\n  bne x9, x0, l\\@\n.endm\n"}});
-  obj::Object o = ok(".include \"lib/loop.inc\"\nstart: twice add, x3\n spin 1\n spin 2\n", {}, reader);
+  obj::Object o = ok(".include \"lib/loop.inc\"\nstart: twice add, x3\n spin 1\n spin 2\n"
+                     ".macro typed op, t\n  \\op\\().\\t x1, x2, x3, x4\n.endm\n typed vadd, f16\n",
+                     {}, reader);
   std::vector<std::uint64_t> w = words(o);
-  ASSERT_EQ(w.size(), 6u);
+  ASSERT_EQ(w.size(), 7u);
+  EXPECT_EQ(isa::disassemble(*isa::decode(w[6]), 48), "vadd.f16 x1, x2, x3, x4");
   EXPECT_EQ(isa::disassemble(*isa::decode(w[0]), 0), "add x3, x3, x3");
   EXPECT_EQ(isa::disassemble(*isa::decode(w[3]), 24), "bne x9, x0, 0x10");
   EXPECT_EQ(isa::disassemble(*isa::decode(w[5]), 40), "bne x9, x0, 0x20");
