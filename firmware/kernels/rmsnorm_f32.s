@@ -8,6 +8,7 @@
 # the partials under a mask, scales, adds eps, takes rsqrt, broadcasts it to a block (vbrcb) and
 # multiplies x by that block (source block and repeat strides 0) and by gamma; MTE3 stores y.
 .include "include/snsim.inc"
+.include "include/rows.inc"
 
 .core aiv
 .arg x, ptr
@@ -38,24 +39,7 @@ start:
     ld.u32  x7, x0, eps
     csrr    x8, blockid                       # x8 = row
     csrr    x9, blocknum
-    slli    x10, x5, 2                        # row bytes
-    srli    x11, x5, 6                        # repeats per row = h / 64 (<= 64)
-    # Copy word for one row: one burst of h * 4 / 32 blocks.
-    srli    x12, x10, 5
-    slli    x12, x12, 16
-    ori     x12, x12, 1
-    # Vector words: dense over the row; the partial sums; one repeat; the broadcast multiply.
-    vec_cfg_dense x13, 0
-    or      x13, x13, x11
-    vec_cfg x14, 0, 1, 1, 1, 1, 8, 8          # vcadd: one result per repeat, results contiguous
-    or      x14, x14, x11
-    vec_cfg_dense x15, 1
-    vec_cfg x16, 0, 1, 1, 0, 8, 8, 0          # src1: block 0 of UB_B for every block and repeat
-    or      x16, x16, x11
-    li      x17, -1                           # mask of the first h / 64 elements
-    li      x18, 64
-    sub     x18, x18, x11
-    srl     x17, x17, x18
+    row_setup                                 # x10..x17, x27: rows.inc
     li      x20, UB_X
     li      x21, UB_G
     li      x22, UB_SQ
@@ -63,7 +47,6 @@ start:
     li      x24, UB_P
     li      x25, UB_S
     li      x26, UB_B
-    li      x27, -1
     # gamma, once.
     dma_in  ub, x21, x2, x12
     set_flag mte2, v, 1
@@ -82,12 +65,7 @@ row:
     wait_flag mte3, v, 0                      # MTE3 has stored the last y
     vmul.f32 x22, x20, x20, x13               # squares
     pipe_barrier v
-    vcadd.f32 x24, x22, x14                   # one sum per repeat
-    pipe_barrier v
-    vmask   x0, x17
-    vcadd.f32 x25, x24, x15                   # the row's sum of squares
-    pipe_barrier v
-    vmask   x27, x27
+    row_reduce vcadd, x22                     # the row's sum of squares, at x25
     vmuls.f32 x25, x25, x6, x15               # mean
     pipe_barrier v
     vadds.f32 x25, x25, x7, x15               # + eps

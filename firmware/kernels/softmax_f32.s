@@ -8,6 +8,7 @@
 # (source strides 0), exponentiates, sums the same way, takes the reciprocal, broadcasts it and
 # scales; MTE3 stores y.
 .include "include/snsim.inc"
+.include "include/rows.inc"
 
 .core aiv
 .arg x, ptr
@@ -21,17 +22,6 @@
 .equ UB_S, 33024                  # the row's scalar (one repeat wide)
 .equ UB_B, 33280                  # 8 blocks from vbrcb; block 0 holds the scalar 8 times
 
-# Reduce the row at src (x11 repeats) to one scalar at UB_S and broadcast it into block 0 of UB_B:
-# op is vcmax or vcadd.
-.macro row_reduce op, src
-    \op\().f32 x24, \src, x14                 # one result per repeat
-    pipe_barrier v
-    vmask   x0, x17
-    \op\().f32 x25, x24, x15                  # one result for the row
-    pipe_barrier v
-    vmask   x27, x27
-.endm
-
 .text
 .entry start
 start:
@@ -41,28 +31,12 @@ start:
     ld.u64  x5, x0, h
     csrr    x8, blockid                       # x8 = row
     csrr    x9, blocknum
-    slli    x10, x5, 2                        # row bytes
-    srli    x11, x5, 6                        # repeats per row = h / 64 (<= 64)
-    srli    x12, x10, 5                       # copy word: one burst of h * 4 / 32 blocks
-    slli    x12, x12, 16
-    ori     x12, x12, 1
-    vec_cfg_dense x13, 0                      # dense over the row
-    or      x13, x13, x11
-    vec_cfg x14, 0, 1, 1, 1, 1, 8, 8          # reductions: one result per repeat, contiguous
-    or      x14, x14, x11
-    vec_cfg_dense x15, 1                      # one repeat
-    vec_cfg x16, 0, 1, 1, 0, 8, 8, 0          # src1: block 0 of UB_B for every block and repeat
-    or      x16, x16, x11
-    li      x17, -1                           # mask of the first h / 64 elements
-    li      x18, 64
-    sub     x18, x18, x11
-    srl     x17, x17, x18
+    row_setup                                 # x10..x17, x27: rows.inc
     li      x20, UB_X
     li      x22, UB_E
     li      x24, UB_P
     li      x25, UB_S
     li      x26, UB_B
-    li      x27, -1
     set_flag v, mte2, 0                       # the x and y buffers start free
     set_flag mte3, v, 0
     bge     x8, x4, drain
