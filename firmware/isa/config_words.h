@@ -1,9 +1,10 @@
 #pragma once
-// Parameter words that pipe instructions read from a register (Role::Cfg, Role::Cfg2), as the
-// real intrinsics pass their DataCopyParams / LoadData2DParams / MmadParams / repeat strides in
-// config registers (ASCEND_ISA_NOTES.md §2-§6). docs/isa.md, "Parameter words", gives the layouts;
-// firmware/kernels/include/snsim.inc builds the same words in assembly, and a test checks that the
-// two agree. Each word packs fields of 8 or 16 bits; pack(unpack(w)) == w for every w.
+// Parameter words that pipe instructions read from a register (Role::Cfg, Role::Cfg2): the real
+// intrinsics' parameter structures (DataCopyParams, LoadData2DParams, MmadParams, repeat strides;
+// ASCEND_ISA_NOTES.md §2-§6), each packed into 64 bits with its real field widths and units.
+// docs/isa.md, "Parameter words", gives the layouts; firmware/kernels/include/snsim.inc builds the
+// same words in assembly, and a test checks that the two agree. Each word packs fields of 8 or 16
+// bits; pack(unpack(w)) == w for every w.
 
 #include <cstdint>
 
