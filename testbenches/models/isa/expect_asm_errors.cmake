@@ -1,0 +1,15 @@
+# Runs snsim-as on data/bad.s: it must exit non-zero, write no object, and print each error with
+# its location.
+execute_process(COMMAND ${AS} ${SRC} -o ${OUT} RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "snsim-as accepted a bad source")
+endif()
+if(EXISTS ${OUT})
+  message(FATAL_ERROR "snsim-as wrote ${OUT} despite errors")
+endif()
+foreach(want "bad.s:2:5: error: 'add' takes 3 operands, got 2" "bad.s:4:17: error: undefined symbol 'nowhere'" "2 errors")
+  string(FIND "${err}" "${want}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "missing \"${want}\" in:\n${err}")
+  endif()
+endforeach()
