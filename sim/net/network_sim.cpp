@@ -255,9 +255,7 @@ struct RunSpec {
   std::uint64_t measure_begin = 0, measure_end = 0, stop_limit = 0;
 };
 
-}  // namespace
-
-// The shared cycle loop of both run kinds, as a local class so that it sees NetworkSim::Impl.
+// The cycle loop shared by both run kinds: one per run, over the network's routers and endpoints.
 class NetRun {
  public:
   NetRun(const NetConfig& cfg, const noc::Topology& topo, NetworkSim::Impl& s, const RunSpec& spec,
@@ -276,13 +274,18 @@ class NetRun {
                         (std::uint64_t{t_.packet_flits} * flit_bytes_);
   }
 
+  // Fresh routers, channels and endpoints for this run.
+  void reset();
   // Runs until every packet is delivered; returns the cycles simulated.
   std::uint64_t run();
   std::uint64_t undelivered_after_drain() const { return undelivered_after_drain_; }
   std::uint64_t last_tail() const { return last_tail_; }
+  std::uint64_t flits_created() const { return st_created_.value(); }
+  std::uint64_t flits_accepted() const { return st_accepted_.value(); }
+  std::uint64_t packets_measured() const { return st_packets_.value(); }
+  const Histogram& latency() const { return st_latency_; }
 
  private:
-  void reset(std::size_t point);
   std::uint32_t pick_dst(std::uint32_t src, Rng& rng);
   void create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t flits, bool tagged);
   void send(std::uint32_t e);
@@ -309,12 +312,11 @@ class NetRun {
   std::uint64_t cycle_ = 0, last_delivery_ = 0, last_tail_ = 0;
   bool injecting_ = true, measuring_ = false;
   std::uint64_t undelivered_after_drain_ = 0;
-
- public:
-  friend class NetworkSim;
 };
 
-void NetRun::reset(std::size_t point) {
+}  // namespace
+
+void NetRun::reset() {
   for (RouterSlot& r : s_.routers) r.model->reset();
   for (auto& b : s_.flit_wheel) b.clear();
   for (auto& b : s_.credit_wheel) b.clear();
@@ -355,7 +357,6 @@ void NetRun::reset(std::size_t point) {
     const std::uint32_t k = cfg_.topology.mesh_x;
     for (std::uint32_t i = 0; i < n_; ++i) perm_[i] = (i % k) * k + i / k;
   }
-  (void)point;
 }
 
 std::uint32_t NetRun::pick_dst(std::uint32_t src, Rng& rng) {
@@ -677,7 +678,7 @@ LoadPoint NetworkSim::run_point(std::size_t k, StatsRegistry& stats) {
   spec.stop_limit = spec.measure_end + t.drain_cycles;
   stats.scalar(spec.prefix + "offered_load", "flits/port/cycle", "configured offered load").set(t.loads.at(k));
   NetRun run(cfg_, topo_, *impl_, spec, stats, total_cycles_, on_cycle_);
-  run.reset(k);
+  run.reset();
   const std::uint64_t cycles = run.run();
 
   // Per endpoint port: a load of 1 is every endpoint port sending a flit every cycle.
@@ -686,13 +687,13 @@ LoadPoint NetworkSim::run_point(std::size_t k, StatsRegistry& stats) {
   const double denom = static_cast<double>(eport_count) * static_cast<double>(t.measure_cycles);
   LoadPoint r;
   r.offered = t.loads.at(k);
-  r.injected = static_cast<double>(run.st_created_.value()) / denom;
-  r.accepted = static_cast<double>(run.st_accepted_.value()) / denom;
-  r.packets = run.st_packets_.value();
-  r.lat_mean = run.st_latency_.mean();
-  r.lat_p50 = run.st_latency_.percentile(50);
-  r.lat_p99 = run.st_latency_.percentile(99);
-  r.lat_max = run.st_latency_.max();
+  r.injected = static_cast<double>(run.flits_created()) / denom;
+  r.accepted = static_cast<double>(run.flits_accepted()) / denom;
+  r.packets = run.packets_measured();
+  r.lat_mean = run.latency().mean();
+  r.lat_p50 = run.latency().percentile(50);
+  r.lat_p99 = run.latency().percentile(99);
+  r.lat_max = run.latency().max();
   r.saturated = run.undelivered_after_drain() != 0 || r.accepted < 0.97 * r.injected;
   r.cycles = cycles;
   util_.assign(impl_->ch_flits.size(), 0);
@@ -712,7 +713,7 @@ AllToAllResult NetworkSim::run_all_to_all(StatsRegistry& stats) {
   spec.prefix = "net.all_to_all.";
   spec.all_to_all = true;
   NetRun run(cfg_, topo_, *impl_, spec, stats, total_cycles_, on_cycle_);
-  run.reset(0);
+  run.reset();
   run.run();
   const std::uint32_t n = topo_.num_endpoints();
   const std::uint64_t msg_flits = (t.message_bytes + flit_bytes(cfg_) - 1) / flit_bytes(cfg_);
@@ -729,11 +730,11 @@ AllToAllResult NetworkSim::run_all_to_all(StatsRegistry& stats) {
   r.gbytes_per_s_per_endpoint = static_cast<double>(t.message_bytes) * (n - 1) / r.seconds / 1e9;
   r.bound_cycles = bound;
   r.fraction_of_bound = static_cast<double>(bound) / static_cast<double>(r.cycles);
-  r.packets = run.st_packets_.value();
-  r.lat_mean = run.st_latency_.mean();
-  r.lat_p50 = run.st_latency_.percentile(50);
-  r.lat_p99 = run.st_latency_.percentile(99);
-  r.lat_max = run.st_latency_.max();
+  r.packets = run.packets_measured();
+  r.lat_mean = run.latency().mean();
+  r.lat_p50 = run.latency().percentile(50);
+  r.lat_p99 = run.latency().percentile(99);
+  r.lat_max = run.latency().max();
   util_.assign(impl_->ch_flits.size(), 0);
   for (std::size_t c = 0; c < util_.size(); ++c) {
     util_[c] = static_cast<double>(impl_->ch_flits[c]) / static_cast<double>(r.cycles);

@@ -3,6 +3,7 @@
 // network configs refused with the key or the channels at fault.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "config/config.h"
@@ -154,6 +155,17 @@ TEST(NetworkSim, NetworksThatCannotWorkAreRefusedBeforeSimulating) {
     EXPECT_NE(std::string(e.what()).find("topology.router_latency: 1 cycles is below the sn_router pipeline"),
               std::string::npos) << e.what();
   }
+  // A link longer than the timing wheel allows.
+  cfg = cfg_of(small_clos("", "  pattern: uniform\n"));
+  cfg.topology.link_latency_s = 2e-3;
+  try {
+    NetworkSim sim(cfg, log);
+    ADD_FAILURE() << "a 2 ms link was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("topology.link_latency: 2000000 cycles at the network clock; must be "
+                                         "1..1000000"),
+              std::string::npos) << e.what();
+  }
   // An RTL router in a configuration that is not built names the built ones.
   cfg = cfg_of(small_clos("", "  pattern: uniform\n"));
   cfg.router.impl = RouterImpl::Rtl;
@@ -181,6 +193,43 @@ TEST(NetworkSim, NetworksThatCannotWorkAreRefusedBeforeSimulating) {
   } catch (const noc::TopologyError& e) {
     EXPECT_NE(std::string(e.what()).find("can deadlock"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("r0.1 -> r1.2"), std::string::npos) << e.what();
+  }
+}
+
+TEST(NetworkSim, WaveOfTheFirstRtlRouterIsWritten) {
+  // Two 8-port routers back to back (the traced p8 configuration), one endpoint on each.
+  NetConfig cfg = cfg_of(
+      "clock: 1GHz\nrouter:\n  vcs: 2\n  buf_depth: 8\n  payload_bits: 256\n  table_depth: 1024\n  impl: fast\n"
+      "topology:\n  kind: custom\n  link_latency: 1ns\n  router_latency: 2ns\n"
+      "  impl_overrides: [{routers: r1, impl: rtl}]\n  nodes:\n"
+      "    - {name: a, endpoint: true}\n    - {name: b, endpoint: true}\n"
+      "    - {name: r0, ports: 8}\n    - {name: r1, ports: 8}\n"
+      "  links: [{a: a.0, b: r0.0}, {a: r0.1, b: r1.1}, {a: r1.0, b: b.0}]\n"
+      "traffic:\n  packet_flits: 2\n  loads: [0.2]\n  warmup_cycles: 100\n  measure_cycles: 500\n");
+  const std::string path = ::testing::TempDir() + "/network_wave.fst";
+  std::remove(path.c_str());
+  {
+    Logger log;
+    NetworkSim sim(cfg, log);
+    EXPECT_EQ(sim.rtl_routers(), 1u);
+    sim.open_wave(path, 300);
+    StatsRegistry stats;
+    EXPECT_GT(sim.run_point(0, stats).packets, 10u);
+  }
+  FILE* f = std::fopen(path.c_str(), "rb");
+  ASSERT_NE(f, nullptr) << path;
+  std::fseek(f, 0, SEEK_END);
+  EXPECT_GT(std::ftell(f), 1000);
+  std::fclose(f);
+  // Without an RTL router there is nothing to dump, and the error says how to get one.
+  cfg.topology.impl_overrides.clear();
+  Logger log;
+  NetworkSim sim(cfg, log);
+  try {
+    sim.open_wave(path, 0);
+    ADD_FAILURE() << "a wave of a network without RTL routers was opened";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--wave needs a router using the RTL"), std::string::npos) << e.what();
   }
 }
 

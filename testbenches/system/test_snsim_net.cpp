@@ -242,3 +242,53 @@ TEST(SnsimCli, HelpAndVersion) {
   EXPECT_EQ(v.status, 0);
   EXPECT_NE(v.output.find("snsim 0."), std::string::npos);
 }
+
+TEST(SnsimNet, ShippedNetworkConfigsRunAndPlot) {
+  // node8-net shortened, and the all-to-all of nvl72-net with a small message: outputs exist, the
+  // all-to-all accounts for every byte, and --plot draws both figures.
+  const fs::path dir = temp_dir("networks");
+  const fs::path node8 = dir / "node8.yaml";
+  std::ofstream(node8) << "include: " << SNSIM_SOURCE_DIR << "/configs/node8-net.yaml\n"
+                       << "traffic:\n  loads: [0.2, 0.95]\n  warmup_cycles: 500\n  measure_cycles: 1500\n";
+  RunResult r = run("net -c " + node8.string() + " -o " + dir.string() + " --plot");
+  ASSERT_EQ(r.status, 0) << r.output;
+  nlohmann::json j = read_json(dir / "net.json");
+  EXPECT_EQ(j["network"]["routers"], 7);
+  EXPECT_EQ(j["network"]["endpoints"], 16);
+  EXPECT_NEAR(j["points"][0]["accepted_load"].get<double>(), 0.2, 0.02);
+  EXPECT_TRUE(j["points"][1]["saturated"].get<bool>());
+  EXPECT_EQ(read_json(dir / "links.json")["routers"].size(), 7u);
+  EXPECT_GT(fs::file_size(dir / "latency.png"), 1000u);
+  EXPECT_GT(fs::file_size(dir / "links.png"), 1000u);
+
+  const fs::path nvl = dir / "nvl72.yaml";
+  std::ofstream(nvl) << "include: " << SNSIM_SOURCE_DIR << "/configs/nvl72-net.yaml\n"
+                     << "traffic:\n  message_bytes: 1024\n";
+  r = run("net -c " + nvl.string() + " -o " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  j = read_json(dir / "net.json");
+  EXPECT_EQ(j["network"]["routers"], 18);
+  const auto& a2a = j["all_to_all"];
+  EXPECT_EQ(a2a["packets"], 72 * 71 * 2);  // 1024 B = two 512 B packets per pair
+  EXPECT_GT(a2a["fraction_of_bound"].get<double>(), 0.1);
+  EXPECT_LE(a2a["fraction_of_bound"].get<double>(), 1.0);
+  EXPECT_NE(r.output.find("of the non-blocking bound"), std::string::npos) << r.output;
+}
+
+TEST(SnsimNet, NetworkThatCanDeadlockIsRefusedWithItsCycle) {
+  const fs::path dir = temp_dir("ring");
+  const fs::path cfg = dir / "ring.yaml";
+  std::ofstream f(cfg);
+  f << "router:\n  table_depth: 4\n  impl: fast\ntopology:\n  kind: custom\n  nodes:\n";
+  for (int i = 0; i < 4; ++i) f << "    - {name: e" << i << ", endpoint: true}\n    - {name: r" << i << ", ports: 3}\n";
+  f << "  links:\n";
+  for (int i = 0; i < 4; ++i) {
+    f << "    - {a: e" << i << ".0, b: r" << i << ".0}\n    - {a: r" << i << ".1, b: r" << (i + 1) % 4 << ".2}\n";
+  }
+  f.close();
+  const RunResult r = run("net -c " + cfg.string() + " -o " + dir.string());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find(cfg.string() + ": topology: the routing tables can deadlock"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("r3.1 -> r0.2"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "net.json"));
+}
