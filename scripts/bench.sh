@@ -33,12 +33,13 @@ router: {impl: $impl, buf_depth: $([ $impl = rtl ] && echo 4 || echo 8), table_d
 traffic: {loads: [$load], warmup_cycles: 1000, measure_cycles: 20000}" | tail -n 2
   done
 done
-echo "== CM384 network (448 switches, fast model): uniform random at 50% load"
+echo "== CM384 network (448 switches, fast model): uniform random at 50% load, adaptive up-routing"
 net cm384-uniform "include: $PWD/configs/cm384-net.yaml
+topology: {up_routing: adaptive}
 traffic: {pattern: uniform, loads: [0.5], warmup_cycles: 1000, measure_cycles: 3000}"
-echo "== CM384 all-to-all, 7.5 KB per endpoint pair: adaptive up-routing (cm384-net.yaml) and hash"
-net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml"
-net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml
-topology: {up_routing: hash}"
+echo "== CM384 all-to-all, 7.5 KB per endpoint pair: hash up-routing (cm384-net.yaml) and adaptive"
+net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml"
+net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml
+topology: {up_routing: adaptive}"
 echo "== synthesis (Yosys)"
 scripts/synth.sh
