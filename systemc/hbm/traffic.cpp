@@ -120,12 +120,16 @@ Cycle drive(HbmStack& stack, const std::function<bool(TraceEntry&)>& next,
       have = next(e);
     }
     if (!have && stack.in_flight() == 0) break;
-    // 2. Run to the next cycle at which something happens (a retry needs a state change).
-    Cycle nxt = stack.next_event();
-    if (have && !blocked) nxt = std::min(nxt, e.cycle);
-    nxt = std::max(nxt, t);
-    stack.advance_to(nxt + 1);
-    t = nxt + 1;
+    // 2. Run to the next cycle at which something happens: a submission (run every cycle before
+    //    it) or a model event (run that cycle; a blocked retry needs such a state change).
+    const Cycle event = std::max(stack.next_event(), t);
+    if (have && !blocked && e.cycle <= event) {
+      stack.advance_to(e.cycle);
+      t = e.cycle;
+    } else {
+      stack.advance_to(event + 1);
+      t = event + 1;
+    }
     for (const Completion& c : stack.completions()) {
       end = std::max(end, c.done + 1);
       if (on_done) on_done(c);
