@@ -293,10 +293,10 @@ void HbmCfg::describe(Schema<HbmCfg>& s) {
   s.section("controller", &HbmCfg::controller).doc("Per pseudo-channel controller policies.");
   s.section("energy", &HbmCfg::energy).doc("Energy per event (DECISIONS.md D15).");
   s.check([](const HbmCfg& c, const Checker& k) {
-    // Command headers carry the bank in 8 bits (CmdRecord).
-    if (c.org.banks_per_pc() > 256) {
+    // The controller keeps one bit per bank of a pseudo-channel in a 64-bit mask.
+    if (c.org.banks_per_pc() > 64) {
       k.fail("org.banks_per_group", fmt::format("{} banks per pseudo-channel (sids x bank_groups x "
-                                                "banks_per_group) exceed the model's 256",
+                                                "banks_per_group) exceed the model's 64",
                                                 c.org.banks_per_pc()));
     }
     try {

@@ -1,6 +1,7 @@
 #include "hbm/channel.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 
 namespace snsim::hbm {
@@ -9,6 +10,17 @@ namespace {
 
 void raise(Cycle& slot, Cycle v) { slot = std::max(slot, v); }
 
+// Calls f(b) for each set bit b of m, lowest first.
+template <class F>
+void for_each_bit(std::uint64_t m, F&& f) {
+  while (m != 0) {
+    f(static_cast<std::uint32_t>(std::countr_zero(m)));
+    m &= m - 1;
+  }
+}
+
+std::uint64_t bit(std::uint32_t b) { return std::uint64_t{1} << b; }
+
 }  // namespace
 
 Channel::Channel(const HbmCfg& cfg, std::uint16_t id, BurstDone on_burst_done)
@@ -16,6 +28,8 @@ Channel::Channel(const HbmCfg& cfg, std::uint16_t id, BurstDone on_burst_done)
       tm_(cfg.timing),
       id_(id),
       on_burst_done_(std::move(on_burst_done)),
+      all_banks_(cfg.org.banks_per_pc() == 64 ? ~std::uint64_t{0}
+                                              : (std::uint64_t{1} << cfg.org.banks_per_pc()) - 1),
       bank_groups_(cfg.org.bank_groups),
       banks_per_group_(cfg.org.banks_per_group),
       banks_(cfg.org.banks_per_pc()),
@@ -49,6 +63,7 @@ void Channel::enqueue(std::uint32_t pc, bool write, const Burst& b, Cycle now) {
   Bank& bank = p.banks[b.bank];
   (write ? bank.wr : bank.rd).push_back(q);
   ++(write ? p.wr_count : p.rd_count);
+  (write ? p.wr_mask : p.rd_mask) |= bit(b.bank);
   p.col_wake = p.row_wake = 0;
   next_ = std::min(next_, now);
 }
@@ -147,12 +162,18 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
   Candidate best;
   const bool w = p.write_mode;
   if ((w ? p.wr_count : p.rd_count) == 0) return best;
+  // No column command of this direction before the pseudo-channel-wide limit (tCCD_S, tWTR_S,
+  // tRTW): waking then is early enough, and skips looking at every bank.
+  const Cycle gate = w ? p.wr_ok : p.rd_ok;
+  if (gate > t) {
+    wake = std::min(wake, gate);
+    return best;
+  }
   const bool fcfs = cfg_.controller.scheduler == HbmScheduler::Fcfs;
   const std::uint64_t oldest = fcfs ? oldest_seq(p, w) : kNever;
-  for (std::uint32_t b = 0; b < banks_; ++b) {
+  for_each_bit((w ? p.wr_mask : p.rd_mask) & p.open_mask, [&](std::uint32_t b) {
     const Bank& bank = p.banks[b];
     const auto& q = w ? bank.wr : bank.rd;
-    if (q.empty() || bank.open_row < 0) continue;
     // FR-FCFS: the oldest burst of this bank that hits the open row; FCFS: only the oldest of all.
     for (const Burst& x : q) {
       if (x.row != static_cast<std::uint32_t>(bank.open_row)) continue;
@@ -167,7 +188,7 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
       offer(best, c, earliest_cas(p, b, w), t, wake);
       break;
     }
-  }
+  });
   return best;
 }
 
@@ -193,16 +214,15 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
   // Per-bank: refresh a bank of this round that nothing is waiting for; when forced and none is
   // idle, block the first bank of the round and refresh it anyway.
   if (!forced_only || forced) {
-    for (std::uint32_t b = 0; b < banks_; ++b) {
+    for_each_bit(~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_, [&](std::uint32_t b) {
       const Bank& bank = p.banks[b];
-      if (bank.refresh_done || !bank.rd.empty() || !bank.wr.empty()) continue;
       Candidate r;
       r.priority = forced ? 0 : 3;
       r.bank = b;
       r.cmd = bank.open_row >= 0 ? Cmd::PRE : Cmd::REFpb;
       r.seq = b;
       offer(best, r, bank.open_row >= 0 ? bank.pre_ok : earliest_refpb(p, b), t, wake);
-    }
+    });
   }
   if (forced && !best.valid) {
     if (p.forced_bank < 0) {
@@ -210,7 +230,7 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
       std::size_t fewest = SIZE_MAX;
       for (std::uint32_t b = 0; b < banks_; ++b) {
         const Bank& bank = p.banks[b];
-        if (!bank.refresh_done && bank.rd.size() + bank.wr.size() < fewest) {
+        if (!(p.done_mask & bit(b)) && bank.rd.size() + bank.wr.size() < fewest) {
           fewest = bank.rd.size() + bank.wr.size();
           p.forced_bank = static_cast<std::int32_t>(b);
         }
@@ -237,17 +257,24 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
   // 2. ACT or PRE for queued requests (oldest first).
   if ((w ? p.wr_count : p.rd_count) > 0) {
     const std::uint64_t oldest = fcfs ? oldest_seq(p, w) : kNever;
-    for (std::uint32_t b = 0; b < banks_; ++b) {
+    // No ACT before the pseudo-channel-wide limit (tRRD_S, tRREFD, tFAW): skip the ACT candidates
+    // and wake then (early enough; the exact cycle is found when they are looked at).
+    const Cycle act_gate = std::max(p.act_ok, faw_ok(p));
+    bool act_gated = false;
+    for_each_bit(w ? p.wr_mask : p.rd_mask, [&](std::uint32_t b) {
       const Bank& bank = p.banks[b];
       const auto& q = w ? bank.wr : bank.rd;
-      if (q.empty()) continue;
-      if (fcfs && q.front().seq != oldest) continue;
+      if (fcfs && q.front().seq != oldest) return;
       Candidate r;
       r.bank = b;
       r.seq = q.front().seq;
       r.arrival = q.front().arrival;
       if (bank.open_row < 0) {
-        if (static_cast<std::int32_t>(b) == p.forced_bank || p.refab_pending) continue;
+        if (static_cast<std::int32_t>(b) == p.forced_bank || p.refab_pending) return;
+        if (act_gate > t) {
+          act_gated = true;
+          return;
+        }
         r.cmd = Cmd::ACT;
         r.priority = 1;  // ACTs first: their spacing (tRRD, tFAW) is what random traffic is bound by
         r.row = q.front().row;
@@ -257,19 +284,19 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
         // FR-FCFS keeps a row open while a queued burst still hits it.
         if (fcfs ? q.front().row == open
                  : std::any_of(q.begin(), q.end(), [&](const Burst& x) { return x.row == open; })) {
-          continue;
+          return;
         }
         r.cmd = Cmd::PRE;
         r.priority = 2;
         offer(best, r, bank.pre_ok, t, wake);
       }
-    }
+    });
+    if (act_gated) wake = std::min(wake, act_gate);
   }
   // 3. Page policy: close idle rows.
   if (c.page_policy != HbmPagePolicy::Open) {
-    for (std::uint32_t b = 0; b < banks_; ++b) {
+    for_each_bit(p.open_mask & ~(p.rd_mask | p.wr_mask), [&](std::uint32_t b) {
       const Bank& bank = p.banks[b];
-      if (bank.open_row < 0 || !bank.rd.empty() || !bank.wr.empty()) continue;
       Candidate r;
       r.priority = 3;
       r.cmd = Cmd::PRE;
@@ -279,7 +306,7 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
                                 ? bank.last_cas + c.adaptive_timeout
                                 : 0;
       offer(best, r, std::max(bank.pre_ok, idle_ok), t, wake);
-    }
+    });
   }
   // 4. Opportunistic refresh of idle banks.
   if (!best.valid) best = pick_refresh(p, t, wake, /*forced_only=*/false);
@@ -306,6 +333,7 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
     case Cmd::ACT: {
       const Cycle te = t + T.act_cycles - 1;  // the bank opens on the last ACT cycle
       bank.open_row = c.row;
+      p.open_mask |= bit(c.bank);
       raise(bank.rd_ok, te + T.tRCDRD);
       raise(bank.wr_ok, te + T.tRCDWR);
       raise(bank.pre_ok, te + T.tRAS);
@@ -323,6 +351,7 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
     }
     case Cmd::PRE:
       bank.open_row = -1;
+      p.open_mask &= ~bit(c.bank);
       raise(bank.act_ok, t + T.tRP);
       raise(bank.ref_ok, t + T.tRP);
       raise(p.refab_ok, t + T.tRP);
@@ -333,6 +362,7 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       for (Bank& b : p.banks) {
         b.open_row = -1;
         raise(b.act_ok, t + T.tRP);
+        p.open_mask = 0;
         raise(b.ref_ok, t + T.tRP);
       }
       raise(p.refab_ok, t + T.tRP);
@@ -366,6 +396,7 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       const auto it = std::find_if(q.begin(), q.end(), [&](const Burst& x) { return x.seq == c.seq; });
       const std::uint32_t request = it->request;
       q.erase(it);
+      if (q.empty()) (w ? p.wr_mask : p.rd_mask) &= ~bit(c.bank);
       --(w ? p.wr_count : p.rd_count);
       col_free_ = t + 1;
       on_burst_done_(request, (w ? t + T.WL : t + T.RL) + cfg_.org.burst_cycles);
@@ -393,10 +424,10 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       push_faw(p, t);
       ++p.counts.refpb;
       --p.ref_debt;
-      bank.refresh_done = true;
+      p.done_mask |= bit(c.bank);
       if (p.forced_bank == static_cast<std::int32_t>(c.bank)) p.forced_bank = -1;
       if (--p.ref_round_left == 0) {
-        for (Bank& b : p.banks) b.refresh_done = false;
+        p.done_mask = 0;
         p.ref_round_left = banks_;
       }
       row_free_ = t + 1;

@@ -62,7 +62,6 @@ class Channel {
     Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, pre_ok = 0, ref_ok = 0;
     Cycle last_cas = 0;
     std::vector<Burst> rd, wr;  // arrival order
-    bool refresh_done = false;  // refreshed in the current per-bank round
   };
   struct Group {
     Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, ref_ok = 0;
@@ -75,6 +74,9 @@ class Channel {
     std::array<Cycle, 4> faw{};  // last four ACT/REFpb (effective cycles), ring
     unsigned faw_n = 0, faw_head = 0;
     std::uint32_t rd_count = 0, wr_count = 0;
+    // Bit b: bank b has queued reads / writes / an open row (banks_per_pc <= 64).
+    std::uint64_t rd_mask = 0, wr_mask = 0, open_mask = 0;
+    std::uint64_t done_mask = 0;  // refreshed in the current per-bank round
     std::uint64_t seq = 0;
     bool write_mode = false;
     // Refresh.
@@ -126,6 +128,7 @@ class Channel {
   const HbmTimingCfg& tm_;
   std::uint16_t id_;
   BurstDone on_burst_done_;
+  std::uint64_t all_banks_;
   std::uint32_t bank_groups_, banks_per_group_, banks_;
   std::vector<Pc> pcs_;
   Cycle row_free_ = 0, col_free_ = 0;
