@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: speed figures of the verilated routers and the synthesis figures. Prints them; asserts
+# make bench: speed figures of the verilated routers, the HBM model and the synthesis figures. Prints them; asserts
 # nothing. Record them with date and machine in docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,5 +10,11 @@ echo "== verilated router: simulated cycles per second, random uniform 4-flit pa
 echo "== snsim net on configs/switch8-net.yaml (whole sweep, with the traffic checker)"
 /usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" net -c configs/switch8-net.yaml \
   -o "$build/bench-results" | tail -n 1
+echo "== HBM stack: simulated requests per second, saturating random 64 B reads and streaming reads"
+"$build/testbenches/bench/snsim-bench-hbm" --requests 1000000
+"$build/testbenches/bench/snsim-bench-hbm" --requests 1000000 --pattern stream
+echo "== snsim mem on configs/hbm2e-random.yaml (with the timing checker)"
+/usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" mem -c configs/hbm2e-random.yaml \
+  --check -o "$build/bench-results/mem" | sed -n '3p;11,12p'
 echo "== synthesis (Yosys)"
 scripts/synth.sh

@@ -53,6 +53,8 @@ TEST(HbmConfig, InconsistentOrganizationNamesTheKey) {
   EXPECT_NE(m.find("bad.yaml:4: hbm.org.channels"), std::string::npos) << m;
   m = error_of("hbm:\n  controller:\n    write_low: 48\n");
   EXPECT_NE(m.find("hbm.controller.write_low"), std::string::npos) << m;
+  m = error_of("hbm:\n  org:\n    banks_per_group: 16\n    sids: 4\n");
+  EXPECT_NE(m.find("hbm.org.banks_per_group: 256 banks per pseudo-channel"), std::string::npos) << m;
   m = error_of("traffic:\n  size: 48\n");
   EXPECT_NE(m.find("traffic.size: 48 B is not a multiple of the 32 B burst"), std::string::npos) << m;
   m = error_of("traffic:\n  pattern: trace\n");
