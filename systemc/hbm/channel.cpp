@@ -327,7 +327,22 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
   rec.column = c.column;
   if (observer_ != nullptr) observer_->on_command(rec);
 
-  p.col_wake = p.row_wake = 0;
+  // 1. What this command can make possible on the other bus, and how soon: an ACT opens column
+  //    commands to its bank no sooner than tRCD; a RD or WR makes a PRE of its bank (conflict,
+  //    page policy, refresh) possible no sooner than tRTP or the write recovery. Other candidates
+  //    only got later, so the cached wake of that bus stays valid down to that bound. The bus
+  //    that issued is asked again next cycle; FCFS (whose one candidate changes) re-asks both.
+  if (cfg_.controller.scheduler == HbmScheduler::Fcfs) {
+    p.col_wake = p.row_wake = 0;
+  } else if (c.cmd == Cmd::ACT) {
+    p.col_wake = std::min(p.col_wake, t + T.act_cycles - 1 + std::min(T.tRCDRD, T.tRCDWR));
+    p.row_wake = 0;
+  } else if (is_column(c.cmd)) {
+    p.col_wake = 0;
+    p.row_wake = std::min(p.row_wake, std::min(t + T.tRTP, wr_end + T.tWR));
+  } else {
+    p.row_wake = 0;
+  }
   Bank& bank = p.banks[c.bank];
   switch (c.cmd) {
     case Cmd::ACT: {
@@ -425,7 +440,12 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       ++p.counts.refpb;
       --p.ref_debt;
       p.done_mask |= bit(c.bank);
-      if (p.forced_bank == static_cast<std::int32_t>(c.bank)) p.forced_bank = -1;
+      // Once refresh is no longer forced, no bank stays blocked: a bank held back while idle banks
+      // were refreshed instead would starve its requests for up to a whole round.
+      if (p.forced_bank == static_cast<std::int32_t>(c.bank) ||
+          p.ref_debt < cfg_.controller.refresh_postpone) {
+        p.forced_bank = -1;
+      }
       if (--p.ref_round_left == 0) {
         p.done_mask = 0;
         p.ref_round_left = banks_;
