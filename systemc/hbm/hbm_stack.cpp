@@ -55,9 +55,10 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
   const std::uint32_t n = r.size / burst;
   // 1. Room in every target queue, or nothing is taken.
   std::fill(scratch_.begin(), scratch_.end(), 0);
+  locations_.clear();
   for (std::uint32_t i = 0; i < n; ++i) {
-    const Location l = map_.decode(r.address + std::uint64_t{i} * burst);
-    ++scratch_[map_.flat_pc(l)];
+    locations_.push_back(map_.decode(r.address + std::uint64_t{i} * burst));
+    ++scratch_[map_.flat_pc(locations_.back())];
   }
   for (std::uint32_t pc = 0; pc < cfg_.org.pcs(); ++pc) {
     if (scratch_[pc] == 0) continue;
@@ -79,8 +80,7 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
   slots_[slot] = Slot{r, now, 0, n};
   ++live_;
   if (r.write && data != nullptr) store_.write(r.address, data, r.size);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const Location l = map_.decode(r.address + std::uint64_t{i} * burst);
+  for (const Location& l : locations_) {
     Burst b;
     b.request = slot;
     b.row = l.row;

@@ -112,6 +112,7 @@ class HbmStack {
   Cycle now_ = 0;
   std::uint64_t live_ = 0;
   std::vector<std::uint32_t> scratch_;  // bursts per pseudo-channel of one request
+  std::vector<Location> locations_;     // its bursts, decoded once
 
   StatsRegistry& stats_;
   std::string prefix_;
