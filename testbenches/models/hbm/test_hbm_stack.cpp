@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -342,6 +343,46 @@ TEST(HbmEnergy, CountsEventsWithTheConfiguredEnergies) {
   const double expect = 2 * e.act_pj + 2 * 256 * (e.read_pj_per_bit + e.io_pj_per_bit);
   EXPECT_NEAR(s.energy_pj, expect, 1e-6);
   EXPECT_NEAR(s.pj_per_bit, expect / 512, 1e-9);
+}
+
+}  // namespace
+}  // namespace snsim::hbm
+
+namespace snsim::hbm {
+namespace {
+
+// Nothing a trace file holds crashes the reader: random lines of plausible and garbage tokens are
+// either read or refused with FILE:LINE.
+TEST(HbmTrace, GarbageLinesAreReadOrRefusedNeverCrash) {
+  const HbmCfg cfg = preset();
+  StatsRegistry stats;
+  HbmStack stack(cfg, stats);
+  Rng rng = Rng::derive(9, "test.garbage");
+  const std::vector<std::string> tokens = {"0", "1", "-1", "R", "W", "r", "0x40", "0x", "64", "32", "512",
+                                           "1024", "18446744073709551616", "0x3ffffffc0", "1e3", "#",
+                                           "\t", "abc", "0xffffffffffffffff", "4294967296", ""};
+  const std::string path = testing::TempDir() + "/garbage.trace";
+  int read = 0, refused = 0;
+  for (int file = 0; file < 300; ++file) {
+    {
+      std::ofstream f(path);
+      const std::uint64_t lines = 1 + rng.uniform(4);
+      for (std::uint64_t l = 0; l < lines; ++l) {
+        const std::uint64_t n = rng.uniform(6);
+        for (std::uint64_t k = 0; k < n; ++k) f << tokens[rng.uniform(tokens.size())] << ' ';
+        f << '\n';
+      }
+    }
+    try {
+      read_trace(path, stack);
+      ++read;
+    } catch (const TraceError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(path + ":", 0), 0u) << e.what();
+      ++refused;
+    }
+  }
+  EXPECT_GT(read, 0);
+  EXPECT_GT(refused, 0);
 }
 
 }  // namespace
