@@ -61,9 +61,15 @@ void Channel::enqueue(std::uint32_t pc, bool write, const Burst& b, Cycle now) {
   q.seq = p.seq++;
   q.arrival = now;
   Bank& bank = p.banks[b.bank];
-  (write ? bank.wr : bank.rd).push_back(q);
+  auto& list = write ? bank.wr : bank.rd;
+  if (list.empty()) bank.front[write] = q;
+  list.push_back(q);
   ++(write ? p.wr_count : p.rd_count);
   (write ? p.wr_mask : p.rd_mask) |= bit(b.bank);
+  if (bank.open_row == static_cast<std::int64_t>(b.row)) {
+    ++bank.hits[write];
+    p.hit_mask[write] |= bit(b.bank);
+  }
   p.col_wake = p.row_wake = 0;
   next_ = std::min(next_, now);
 }
@@ -151,11 +157,22 @@ void Channel::offer(Candidate& best, const Candidate& c, Cycle e, Cycle t, Cycle
 
 std::uint64_t Channel::oldest_seq(const Pc& p, bool write) const {
   std::uint64_t oldest = kNever;
-  for (const Bank& bank : p.banks) {
-    const auto& q = write ? bank.wr : bank.rd;
-    if (!q.empty()) oldest = std::min(oldest, q.front().seq);
-  }
+  for_each_bit(write ? p.wr_mask : p.rd_mask,
+               [&](std::uint32_t b) { oldest = std::min(oldest, p.banks[b].front[write].seq); });
   return oldest;
+}
+
+void Channel::recount_hits(Pc& p, std::uint32_t b) {
+  Bank& bank = p.banks[b];
+  for (int w = 0; w < 2; ++w) {
+    const auto& q = w ? bank.wr : bank.rd;
+    bank.hits[w] = bank.open_row < 0
+                       ? 0
+                       : static_cast<std::uint32_t>(std::count_if(q.begin(), q.end(), [&](const Burst& x) {
+                           return x.row == static_cast<std::uint32_t>(bank.open_row);
+                         }));
+    p.hit_mask[w] = bank.hits[w] > 0 ? p.hit_mask[w] | bit(b) : p.hit_mask[w] & ~bit(b);
+  }
 }
 
 Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
@@ -171,10 +188,11 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
   }
   const bool fcfs = cfg_.controller.scheduler == HbmScheduler::Fcfs;
   const std::uint64_t oldest = fcfs ? oldest_seq(p, w) : kNever;
-  for_each_bit((w ? p.wr_mask : p.rd_mask) & p.open_mask, [&](std::uint32_t b) {
+  for_each_bit(p.hit_mask[w], [&](std::uint32_t b) {
     const Bank& bank = p.banks[b];
     const auto& q = w ? bank.wr : bank.rd;
     // FR-FCFS: the oldest burst of this bank that hits the open row; FCFS: only the oldest of all.
+    if (fcfs && bank.front[w].seq != oldest) return;
     for (const Burst& x : q) {
       if (x.row != static_cast<std::uint32_t>(bank.open_row)) continue;
       if (fcfs && x.seq != oldest) break;
@@ -263,12 +281,12 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
     bool act_gated = false;
     for_each_bit(w ? p.wr_mask : p.rd_mask, [&](std::uint32_t b) {
       const Bank& bank = p.banks[b];
-      const auto& q = w ? bank.wr : bank.rd;
-      if (fcfs && q.front().seq != oldest) return;
+      const Burst& front = bank.front[w];
+      if (fcfs && front.seq != oldest) return;
       Candidate r;
       r.bank = b;
-      r.seq = q.front().seq;
-      r.arrival = q.front().arrival;
+      r.seq = front.seq;
+      r.arrival = front.arrival;
       if (bank.open_row < 0) {
         if (static_cast<std::int32_t>(b) == p.forced_bank || p.refab_pending) return;
         if (act_gate > t) {
@@ -277,15 +295,12 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
         }
         r.cmd = Cmd::ACT;
         r.priority = 1;  // ACTs first: their spacing (tRRD, tFAW) is what random traffic is bound by
-        r.row = q.front().row;
+        r.row = front.row;
         offer(best, r, earliest_act(p, b), t, wake);
       } else {
         const auto open = static_cast<std::uint32_t>(bank.open_row);
         // FR-FCFS keeps a row open while a queued burst still hits it.
-        if (fcfs ? q.front().row == open
-                 : std::any_of(q.begin(), q.end(), [&](const Burst& x) { return x.row == open; })) {
-          return;
-        }
+        if (fcfs ? front.row == open : bank.hits[w] > 0) return;
         r.cmd = Cmd::PRE;
         r.priority = 2;
         offer(best, r, bank.pre_ok, t, wake);
@@ -349,6 +364,7 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       const Cycle te = t + T.act_cycles - 1;  // the bank opens on the last ACT cycle
       bank.open_row = c.row;
       p.open_mask |= bit(c.bank);
+      recount_hits(p, c.bank);
       raise(bank.rd_ok, te + T.tRCDRD);
       raise(bank.wr_ok, te + T.tRCDWR);
       raise(bank.pre_ok, te + T.tRAS);
@@ -367,6 +383,7 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
     case Cmd::PRE:
       bank.open_row = -1;
       p.open_mask &= ~bit(c.bank);
+      recount_hits(p, c.bank);
       raise(bank.act_ok, t + T.tRP);
       raise(bank.ref_ok, t + T.tRP);
       raise(p.refab_ok, t + T.tRP);
@@ -377,10 +394,11 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       for (Bank& b : p.banks) {
         b.open_row = -1;
         raise(b.act_ok, t + T.tRP);
-        p.open_mask = 0;
+        b.hits[0] = b.hits[1] = 0;
         raise(b.ref_ok, t + T.tRP);
       }
       raise(p.refab_ok, t + T.tRP);
+      p.open_mask = p.hit_mask[0] = p.hit_mask[1] = 0;
       ++p.counts.prea;
       row_free_ = t + 1;
       break;
@@ -410,8 +428,14 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       auto& q = w ? bank.wr : bank.rd;
       const auto it = std::find_if(q.begin(), q.end(), [&](const Burst& x) { return x.seq == c.seq; });
       const std::uint32_t request = it->request;
+      const bool was_front = it == q.begin();
       q.erase(it);
-      if (q.empty()) (w ? p.wr_mask : p.rd_mask) &= ~bit(c.bank);
+      if (q.empty()) {
+        (w ? p.wr_mask : p.rd_mask) &= ~bit(c.bank);
+      } else if (was_front) {
+        bank.front[w] = q.front();
+      }
+      if (--bank.hits[w] == 0) p.hit_mask[w] &= ~bit(c.bank);  // the burst served was a hit
       --(w ? p.wr_count : p.rd_count);
       col_free_ = t + 1;
       on_burst_done_(request, (w ? t + T.WL : t + T.RL) + cfg_.org.burst_cycles);

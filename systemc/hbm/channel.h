@@ -62,6 +62,10 @@ class Channel {
     Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, pre_ok = 0, ref_ok = 0;
     Cycle last_cas = 0;
     std::vector<Burst> rd, wr;  // arrival order
+    // Kept in the bank so a pick reads no queue storage: the front burst of each queue and how
+    // many queued bursts hit the open row ([0] reads, [1] writes).
+    Burst front[2];
+    std::uint32_t hits[2] = {0, 0};
   };
   struct Group {
     Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, ref_ok = 0;
@@ -77,6 +81,7 @@ class Channel {
     // Bit b: bank b has queued reads / writes / an open row (banks_per_pc <= 64).
     std::uint64_t rd_mask = 0, wr_mask = 0, open_mask = 0;
     std::uint64_t done_mask = 0;  // refreshed in the current per-bank round
+    std::uint64_t hit_mask[2] = {0, 0};  // banks with a queued read / write hitting the open row
     std::uint64_t seq = 0;
     bool write_mode = false;
     // Refresh.
@@ -116,6 +121,8 @@ class Channel {
   // The arrival number of the oldest queued read (or write) burst, for FCFS.
   std::uint64_t oldest_seq(const Pc& p, bool write) const;
   void update_mode(Pc& p);
+  // Recounts bank b's queued bursts that hit its open row (after an ACT or a PRE).
+  void recount_hits(Pc& p, std::uint32_t b);
   void update_refresh(Pc& p, Cycle t);
   Candidate pick_column(Pc& p, Cycle t, Cycle& wake);
   Candidate pick_row(Pc& p, Cycle t, Cycle& wake);
