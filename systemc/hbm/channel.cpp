@@ -46,6 +46,7 @@ Channel::Channel(const HbmCfg& cfg, std::uint16_t id, BurstDone on_burst_done)
     // All pseudo-channels fall due together: staggered all-bank refreshes would stall an in-order
     // initiator once per pseudo-channel instead of once per tREFI.
     p.ref_due = c.refresh == HbmRefresh::None ? kNever : interval;
+    next_ = std::min(next_, p.ref_due);  // an idle channel still wakes to refresh
   }
 }
 
@@ -181,6 +182,9 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
   if ((w ? p.wr_count : p.rd_count) == 0) return best;
   // No column command of this direction before the pseudo-channel-wide limit (tCCD_S, tWTR_S,
   // tRTW): waking then is early enough, and skips looking at every bank.
+  // A refresh that may no longer wait closes its bank(s): row hits would keep pushing the PRE
+  // back (tRTP, tWR) and starve the refresh.
+  if (p.refab_pending) return best;
   const Cycle gate = w ? p.wr_ok : p.rd_ok;
   if (gate > t) {
     wake = std::min(wake, gate);
@@ -188,7 +192,8 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
   }
   const bool fcfs = cfg_.controller.scheduler == HbmScheduler::Fcfs;
   const std::uint64_t oldest = fcfs ? oldest_seq(p, w) : kNever;
-  for_each_bit(p.hit_mask[w], [&](std::uint32_t b) {
+  const std::uint64_t blocked = p.forced_bank < 0 ? 0 : bit(static_cast<std::uint32_t>(p.forced_bank));
+  for_each_bit(p.hit_mask[w] & ~blocked, [&](std::uint32_t b) {
     const Bank& bank = p.banks[b];
     const auto& q = w ? bank.wr : bank.rd;
     // FR-FCFS: the oldest burst of this bank that hits the open row; FCFS: only the oldest of all.

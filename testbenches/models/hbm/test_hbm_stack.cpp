@@ -316,6 +316,29 @@ TEST(HbmPolicies, PerBankRefreshCostsLessThanAllBank) {
   EXPECT_LT(pb.read_p99, ab.read_p99);
 }
 
+// Row hits to one bank without end: refresh must still close the row and happen (the checker's
+// tREFI rule fires otherwise, after 9 tREFI).
+TEST(HbmPolicies, RowHitsCannotStarveRefresh) {
+  for (const HbmRefresh ref : {HbmRefresh::PerBank, HbmRefresh::AllBank}) {
+    HbmCfg cfg = preset();
+    cfg.controller.refresh = ref;
+    StatsRegistry stats;
+    HbmStack stack(cfg, stats);
+    TimingChecker chk(cfg, true);
+    stack.add_observer(&chk);
+    std::uint64_t i = 0;
+    const Cycle end = drive(stack, [&](TraceEntry& e) {
+      if (i == 30000) return false;
+      e = TraceEntry{0, false, (i++ % 32) * 8192, 32, 0};  // the 32 columns of ch0 pc0 bank 0 row 0
+      return true;
+    });
+    EXPECT_GT(end, 12 * Cycle{cfg.timing.tREFI}) << to_string(ref);
+    EXPECT_NO_THROW(chk.finish(end)) << to_string(ref);
+    const HbmSummary s = stack.summarize(end);
+    EXPECT_GT(s.refresh_share, 0.0) << to_string(ref);
+  }
+}
+
 TEST(HbmPolicies, ClosedPageHelpsRandomAndOpenPageHelpsStreams) {
   const auto eff = [](HbmPagePolicy p, MemPattern pat) {
     HbmCfg cfg = preset();
