@@ -123,6 +123,9 @@ void HbmControllerCfg::describe(Schema<HbmControllerCfg>& s) {
       .doc("write draining starts when this many writes are queued (<= write_queue)");
   s.field("write_low", &HbmControllerCfg::write_low, 16u).unit("bursts")
       .doc("write draining stops when this many writes are left (< write_high)");
+  s.field("write_max_wait", &HbmControllerCfg::write_max_wait, 4096u).unit("cycles").range(1, 1u << 30)
+      .doc("write draining also starts once the oldest queued write has waited this long, so a few "
+           "writes among saturating reads are not held forever");
   s.choice("scheduler", &HbmControllerCfg::scheduler, HbmScheduler::FrFcfs,
            {{"fr-fcfs", HbmScheduler::FrFcfs}, {"fcfs", HbmScheduler::Fcfs}})
       .doc("fr-fcfs: ready row hits first, then oldest; fcfs: strictly the oldest request");

@@ -59,6 +59,7 @@ struct HbmControllerCfg {
   std::uint32_t write_queue{};  // bursts per pseudo-channel
   std::uint32_t write_high{};   // start draining writes at this many queued writes
   std::uint32_t write_low{};    // stop draining at this many
+  std::uint32_t write_max_wait{};  // cycles; drain anyway once the oldest write waited this long
   HbmScheduler scheduler{};
   HbmPagePolicy page_policy{};
   std::uint32_t adaptive_timeout{};  // cycles an idle open row stays open (adaptive)

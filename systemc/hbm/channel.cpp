@@ -124,14 +124,22 @@ Cycle Channel::earliest_refab(const Pc& p) const {
   return e;
 }
 
-void Channel::update_mode(Pc& p) {
+Cycle Channel::update_mode(Pc& p, Cycle t) {
   const HbmControllerCfg& c = cfg_.controller;
+  // A write that has waited write_max_wait is drained whatever the watermarks say, so a few
+  // writes among saturating reads are not held forever.
+  Cycle oldest = kNever;
+  if (p.wr_count > 0) {
+    for_each_bit(p.wr_mask, [&](std::uint32_t b) { oldest = std::min(oldest, p.banks[b].front[1].arrival); });
+  }
+  const bool aged = oldest != kNever && t >= oldest + c.write_max_wait;
   if (!p.write_mode) {
     // Drain writes in a batch once they pile up, or when there is nothing to read.
-    if (p.wr_count >= c.write_high || (p.rd_count == 0 && p.wr_count > 0)) p.write_mode = true;
-  } else if (p.wr_count == 0 || (p.wr_count <= c.write_low && p.rd_count > 0)) {
+    if (p.wr_count >= c.write_high || (p.rd_count == 0 && p.wr_count > 0) || aged) p.write_mode = true;
+  } else if (p.wr_count == 0 || (p.wr_count <= c.write_low && p.rd_count > 0 && !aged)) {
     p.write_mode = false;
   }
+  return oldest != kNever && !aged ? oldest + c.write_max_wait : kNever;
 }
 
 void Channel::update_refresh(Pc& p, Cycle t) {
@@ -489,7 +497,7 @@ void Channel::step(Cycle t) {
   for (Pc& p : pcs_) {
     update_refresh(p, t);
     const bool mode = p.write_mode;
-    update_mode(p);
+    wake = std::min(wake, update_mode(p, t));
     if (mode != p.write_mode) p.col_wake = p.row_wake = 0;
     wake = std::min(wake, p.ref_due);
   }

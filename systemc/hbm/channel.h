@@ -120,7 +120,9 @@ class Channel {
 
   // The arrival number of the oldest queued read (or write) burst, for FCFS.
   std::uint64_t oldest_seq(const Pc& p, bool write) const;
-  void update_mode(Pc& p);
+  // Read/write mode at cycle t; returns the cycle at which the oldest write's wait would switch
+  // the mode (kNever if none).
+  Cycle update_mode(Pc& p, Cycle t);
   // Recounts bank b's queued bursts that hit its open row (after an ACT or a PRE).
   void recount_hits(Pc& p, std::uint32_t b);
   void update_refresh(Pc& p, Cycle t);

@@ -300,6 +300,23 @@ TEST(HbmPolicies, WriteDrainingBoundsReadLatency) {
   EXPECT_LT(narrow.read_p99, 4 * batch);
 }
 
+// A few writes among saturating reads never reach the high watermark; they are drained once the
+// oldest has waited write_max_wait, not left until the reads stop.
+TEST(HbmPolicies, FewWritesAmongReadsAreNotHeldForever) {
+  HbmCfg cfg = preset();
+  const RunResult r = run(cfg, traffic(MemPattern::Random, 60000, 64, 0.995));
+  StatsRegistry stats;
+  HbmStack stack(cfg, stats);
+  Generator gen(traffic(MemPattern::Random, 60000, 64, 0.995), cfg.org.stack_bytes(), 1);
+  drive(stack, [&](TraceEntry& e) { return gen.next(e); });
+  const auto j = stats.to_json();
+  ASSERT_GT(j["hbm"]["writes"]["value"].get<std::uint64_t>(), 100u);
+  // A write waits at most write_max_wait plus one drain (tRTW turnaround, ACT, tRCDWR, WL).
+  EXPECT_LE(j["hbm"]["write_latency"]["max"].get<double>(),
+            cfg.controller.write_max_wait + 2.0 * cfg.timing.tRC + cfg.timing.tRFCSB + 200);
+  EXPECT_GT(r.s.reads, 0u);
+}
+
 TEST(HbmPolicies, PerBankRefreshCostsLessThanAllBank) {
   const auto go = [](HbmRefresh r) {
     HbmCfg cfg = preset();
