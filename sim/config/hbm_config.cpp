@@ -126,6 +126,10 @@ void HbmControllerCfg::describe(Schema<HbmControllerCfg>& s) {
   s.field("write_max_wait", &HbmControllerCfg::write_max_wait, 4096u).unit("cycles").range(1, 1u << 30)
       .doc("write draining also starts once the oldest queued write has waited this long, so a few "
            "writes among saturating reads are not held forever");
+  s.field("conflict_max_wait", &HbmControllerCfg::conflict_max_wait, 1024u).unit("cycles")
+      .range(1, 1u << 30)
+      .doc("FR-FCFS serves row hits first; once a bank's oldest queued burst (another row) has "
+           "waited this long, the bank takes no more hits until its row is closed for it");
   s.choice("scheduler", &HbmControllerCfg::scheduler, HbmScheduler::FrFcfs,
            {{"fr-fcfs", HbmScheduler::FrFcfs}, {"fcfs", HbmScheduler::Fcfs}})
       .doc("fr-fcfs: ready row hits first, then oldest; fcfs: strictly the oldest request");

@@ -60,6 +60,7 @@ struct HbmControllerCfg {
   std::uint32_t write_high{};   // start draining writes at this many queued writes
   std::uint32_t write_low{};    // stop draining at this many
   std::uint32_t write_max_wait{};  // cycles; drain anyway once the oldest write waited this long
+  std::uint32_t conflict_max_wait{};  // cycles; then a bank's oldest burst closes its row to newer hits
   HbmScheduler scheduler{};
   HbmPagePolicy page_policy{};
   std::uint32_t adaptive_timeout{};  // cycles an idle open row stays open (adaptive)

@@ -184,6 +184,12 @@ void Channel::recount_hits(Pc& p, std::uint32_t b) {
   }
 }
 
+bool Channel::starved(const Bank& bank, bool write, Cycle t) const {
+  const Burst& f = bank.front[write];
+  return static_cast<std::int64_t>(f.row) != bank.open_row &&
+         t >= f.arrival + cfg_.controller.conflict_max_wait;
+}
+
 Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
   Candidate best;
   const bool w = p.write_mode;
@@ -206,6 +212,7 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
     const auto& q = w ? bank.wr : bank.rd;
     // FR-FCFS: the oldest burst of this bank that hits the open row; FCFS: only the oldest of all.
     if (fcfs && bank.front[w].seq != oldest) return;
+    if (starved(bank, w, t)) return;  // its oldest burst needs the row closed
     for (const Burst& x : q) {
       if (x.row != static_cast<std::uint32_t>(bank.open_row)) continue;
       if (fcfs && x.seq != oldest) break;
@@ -313,7 +320,11 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
       } else {
         const auto open = static_cast<std::uint32_t>(bank.open_row);
         // FR-FCFS keeps a row open while a queued burst still hits it.
-        if (fcfs ? front.row == open : bank.hits[w] > 0) return;
+        if (fcfs ? front.row == open : bank.hits[w] > 0 && !starved(bank, w, t)) {
+          // Row hits go first, but not past conflict_max_wait of the bank's oldest burst.
+          if (!fcfs && front.row != open) wake = std::min(wake, front.arrival + c.conflict_max_wait);
+          return;
+        }
         r.cmd = Cmd::PRE;
         r.priority = 2;
         offer(best, r, bank.pre_ok, t, wake);

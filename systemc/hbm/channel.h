@@ -123,6 +123,9 @@ class Channel {
   // Read/write mode at cycle t; returns the cycle at which the oldest write's wait would switch
   // the mode (kNever if none).
   Cycle update_mode(Pc& p, Cycle t);
+  // The bank's oldest queued burst (of this direction) wants another row and has waited
+  // conflict_max_wait: the bank takes no more row hits until it is closed.
+  bool starved(const Bank& bank, bool write, Cycle t) const;
   // Recounts bank b's queued bursts that hit its open row (after an ACT or a PRE).
   void recount_hits(Pc& p, std::uint32_t b);
   void update_refresh(Pc& p, Cycle t);

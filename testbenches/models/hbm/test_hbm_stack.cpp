@@ -356,6 +356,34 @@ TEST(HbmPolicies, RowHitsCannotStarveRefresh) {
   }
 }
 
+// FR-FCFS serves row hits first, but a stream of hits does not hold back an older request to
+// another row of the same bank past conflict_max_wait.
+TEST(HbmPolicies, RowHitsCannotStarveAConflictingRequest) {
+  const HbmCfg cfg = preset();
+  StatsRegistry stats;
+  HbmStack stack(cfg, stats);
+  TimingChecker chk(cfg, true);
+  stack.add_observer(&chk);
+  const std::uint64_t row1 = std::uint64_t{1} << 19;  // row 1 of ch0 pc0 bank 0
+  std::uint64_t i = 0;
+  Cycle conflict_latency = 0;
+  drive(
+      stack,
+      [&](TraceEntry& e) {
+        if (i == 20000) return false;
+        // Request 100 wants row 1; all others hit row 0.
+        e = TraceEntry{0, false, i == 100 ? row1 : (i % 32) * 8192, 32, 0};
+        ++i;
+        return true;
+      },
+      [&](const Completion& c) {
+        if (c.tag == 100) conflict_latency = c.done - c.arrival;
+      });
+  ASSERT_GT(conflict_latency, 0u);
+  const HbmTimingCfg& T = cfg.timing;
+  EXPECT_LE(conflict_latency, cfg.controller.conflict_max_wait + T.tRTP + T.tRP + T.tRC + T.tRFCSB + T.RL + 64);
+}
+
 TEST(HbmPolicies, ClosedPageHelpsRandomAndOpenPageHelpsStreams) {
   const auto eff = [](HbmPagePolicy p, MemPattern pat) {
     HbmCfg cfg = preset();
