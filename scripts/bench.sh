@@ -15,6 +15,6 @@ echo "== HBM stack: simulated requests per second, saturating random 64 B reads 
 "$build/testbenches/bench/snsim-bench-hbm" --requests 1000000 --pattern stream
 echo "== snsim mem on configs/hbm2e-random.yaml (with the timing checker)"
 /usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" mem -c configs/hbm2e-random.yaml \
-  --check -o "$build/bench-results/mem" | sed -n '3p;11,12p'
+  --check -o "$build/bench-results/mem" | sed -n '3p;10,11p'
 echo "== synthesis (Yosys)"
 scripts/synth.sh
