@@ -10,13 +10,13 @@ SANITIZE  ?= OFF
 SNSIM     := $(BUILD)/sim/snsim
 RESULTS   ?= results
 
-.PHONY: all deps configure build run demo-net demo-network test check-large lint synth bench wave clean help
+.PHONY: all deps configure build run demo-net demo-network demo-mem test check-large lint synth bench wave clean help
 
 all: build
 
 help:
 	@sed -n '2,4p' Makefile
-	@echo "  targets: deps configure build run demo-net demo-network test check-large lint synth bench wave clean"
+	@echo "  targets: deps configure build run demo-net demo-network demo-mem test check-large lint synth bench wave clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -44,6 +44,11 @@ demo-network: build
 demo-net: build
 	@mkdir -p $(RESULTS)
 	$(SNSIM) net -c configs/switch8-net.yaml -o $(RESULTS)
+
+# Issue 4: one HBM2E stack, streaming reads, every command checked.
+demo-mem: build
+	@mkdir -p $(RESULTS)
+	$(SNSIM) mem -c configs/hbm2e.yaml --check -o $(RESULTS)/mem
 
 test: build
 	@scripts/lint.sh

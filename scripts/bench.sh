@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: speed figures of the verilated routers and the synthesis figures. Prints them; asserts
+# make bench: speed figures of the verilated routers, the HBM model and the synthesis figures. Prints them; asserts
 # nothing. Record them with date and machine in docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,5 +41,11 @@ echo "== CM384 all-to-all, 7.5 KB per endpoint pair: hash up-routing (cm384-net.
 net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml"
 net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml
 topology: {up_routing: adaptive}"
+echo "== HBM stack: simulated requests per second, saturating random 64 B reads and streaming reads"
+"$build/testbenches/bench/snsim-bench-hbm" --requests 1000000
+"$build/testbenches/bench/snsim-bench-hbm" --requests 1000000 --pattern stream
+echo "== snsim mem on configs/hbm2e-random.yaml (with the timing checker)"
+/usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" mem -c configs/hbm2e-random.yaml \
+  --check -o "$build/bench-results/mem" | sed -n '3p;10,11p'
 echo "== synthesis (Yosys)"
 scripts/synth.sh

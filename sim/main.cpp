@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "config/reference.h"
+#include "mem/mem_cmd.h"
 #include "net/net_cmd.h"
 #include "version.h"
 
@@ -33,11 +34,28 @@ int main(int argc, char** argv) {
   net_cmd->add_option("--log-level", net.log_level, "error, warn, info, debug or trace (default: config)")
       ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}));
 
+  snsim::mem::MemOptions mem;
+  CLI::App* mem_cmd = app.add_subcommand(
+      "mem", "One HBM stack under a trace or a traffic generator: bandwidth, latency, energy");
+  mem_cmd->add_option("-c,--config", mem.config, "HBM config (YAML), e.g. configs/hbm2e.yaml")
+      ->required()
+      ->check(CLI::ExistingFile);
+  mem_cmd->add_option("--trace", mem.trace, "Trace file: lines 'cycle R|W address size'")
+      ->check(CLI::ExistingFile);
+  mem_cmd->add_flag("--check", mem.check, "Check every command with the timing checker");
+  mem_cmd->add_option("-o,--out", mem.out_dir, "Directory for mem.json and stats.json")
+      ->capture_default_str();
+  mem_cmd->add_option("--vcd", mem.vcd, "Write a VCD of the command and data buses to this file");
+  mem_cmd->add_option("--vcd-cycles", mem.vcd_cycles, "Stop the VCD after this many cycles (0: whole run)")
+      ->capture_default_str();
+  mem_cmd->add_option("--seed", mem.seed, "Override the config's seed");
+
   CLI::App* doc_cmd = app.add_subcommand("config-doc", "Print the configuration reference (docs/config.md)");
 
   CLI11_PARSE(app, argc, argv);
 
   if (*net_cmd) return snsim::net::run_net(net);
+  if (*mem_cmd) return snsim::mem::run_mem(mem);
   if (*doc_cmd) {
     fmt::print("{}", snsim::config_reference_markdown());
     return 0;

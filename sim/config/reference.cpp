@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "config/config.h"
+#include "config/hbm_config.h"
 #include "config/net_config.h"
 
 namespace snsim {
@@ -24,6 +25,11 @@ std::string config_reference_markdown() {
        "One switch with a traffic generator and a sink on every port, swept over offered loads. "
        "Example: `configs/switch8-net.yaml`.",
        schema_of<NetConfig>()},
+      {"`snsim mem` (MemConfig)",
+       "One HBM stack (organization, timing in CK cycles with sources, controller policies, "
+       "energy per event) driven by a trace or the built-in generator. Presets: "
+       "`configs/hbm2e.yaml`, `configs/hbm3.yaml`; see docs/hbm.md.",
+       schema_of<MemConfig>()},
   };
 
   std::string out =

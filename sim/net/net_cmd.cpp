@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/atomic_file.h"
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/stats.h"
@@ -24,16 +25,8 @@ namespace snsim::net {
 
 namespace {
 
-// Writes through a temporary file and a rename, so an interrupted run never leaves half a file.
 void write_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream f(tmp);
-    if (!f) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
-    f << text;
-    if (!f.flush()) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
-  }
-  std::filesystem::rename(tmp, path);
+  write_file_atomic(path.string(), text);
 }
 
 nlohmann::ordered_json point_json(const LoadPoint& r) {

@@ -11,33 +11,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_snsim.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct RunResult {
-  int status = 0;
-  std::string output;  // stdout and stderr together
-};
-
-RunResult run(const std::string& args) {
-  const std::string cmd = std::string(SNSIM_BIN) + " " + args + " 2>&1";
-  RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return {-1, "popen failed"};
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p) != nullptr) r.output += buf.data();
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("snsim_test_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using snsim_test::run;
+using snsim_test::RunResult;
+using snsim_test::temp_dir;
 
 // A short sweep of the shipped switch (the default config, with fewer cycles and two loads).
 fs::path short_config(const fs::path& dir, const std::string& extra_traffic = "") {

@@ -1,0 +1,151 @@
+#pragma once
+// One HBM channel: two pseudo-channel controllers sharing the row and column command buses
+// (HBM_TIMING.md section 5, D16). A plain C++ state machine (D11): step(t) issues at most one row
+// command and one column command at cycle t, then computes the next cycle at which anything can
+// happen (a command becoming legal, a refresh falling due, a page timeout), so idle cycles are
+// skipped. Timing is tracked as "earliest legal cycle" per bank, bank group, SID and
+// pseudo-channel, raised when a command issues; the TimingChecker verifies the result
+// independently from its own constraint table.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <vector>
+
+#include "config/hbm_config.h"
+#include "hbm/command.h"
+
+namespace snsim::hbm {
+
+inline constexpr Cycle kNever = std::numeric_limits<Cycle>::max();
+
+// One queued burst of a request.
+struct Burst {
+  std::uint64_t seq = 0;  // arrival order within the pseudo-channel
+  Cycle arrival = 0;
+  std::uint32_t request = 0;  // slot in the stack's request table
+  std::uint32_t row = 0;
+  std::uint16_t column = 0;
+  std::uint8_t bank = 0;
+};
+
+// Per pseudo-channel event counts, for statistics and energy.
+struct PcCounts {
+  std::uint64_t act = 0, pre = 0, prea = 0, rd = 0, wr = 0, refab = 0, refpb = 0;
+  std::vector<std::uint64_t> bank_act;
+};
+
+class Channel {
+ public:
+  // burst_done(request slot, cycle the burst's data ends) is called at the column command.
+  using BurstDone = std::function<void(std::uint32_t, Cycle)>;
+
+  Channel(const HbmCfg& cfg, std::uint16_t id, BurstDone on_burst_done);
+
+  bool can_accept(std::uint32_t pc, bool write, std::uint32_t bursts) const;
+  void enqueue(std::uint32_t pc, bool write, const Burst& b, Cycle now);
+  // Issues what is legal at cycle t (t == next_event()) and updates next_event().
+  void step(Cycle t);
+  Cycle next_event() const { return next_; }
+  bool idle() const;
+
+  void set_observer(CommandObserver* o) { observer_ = o; }
+  const PcCounts& counts(std::uint32_t pc) const { return pcs_[pc].counts; }
+  std::uint64_t queued(std::uint32_t pc, bool write) const {
+    return write ? pcs_[pc].wr_count : pcs_[pc].rd_count;
+  }
+
+ private:
+  struct Bank {
+    std::int64_t open_row = -1;
+    Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, pre_ok = 0, ref_ok = 0;
+    Cycle last_cas = 0;
+    std::vector<Burst> rd, wr;  // arrival order
+    // Kept in the bank so a pick reads no queue storage: the front burst of each queue and how
+    // many queued bursts hit the open row ([0] reads, [1] writes).
+    Burst front[2];
+    std::uint32_t hits[2] = {0, 0};
+  };
+  struct Group {
+    Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, ref_ok = 0;
+  };
+  struct Pc {
+    std::vector<Bank> banks;
+    std::vector<Group> groups;  // sid * bank_groups + bg
+    std::vector<Cycle> sid_rd_ok;
+    Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, refpb_ok = 0, refab_ok = 0;
+    std::array<Cycle, 4> faw{};  // last four ACT/REFpb (effective cycles), ring
+    unsigned faw_n = 0, faw_head = 0;
+    std::uint32_t rd_count = 0, wr_count = 0;
+    // Bit b: bank b has queued reads / writes / an open row (banks_per_pc <= 64).
+    std::uint64_t rd_mask = 0, wr_mask = 0, open_mask = 0;
+    std::uint64_t done_mask = 0;  // refreshed in the current per-bank round
+    std::uint64_t hit_mask[2] = {0, 0};  // banks with a queued read / write hitting the open row
+    std::uint64_t seq = 0;
+    bool write_mode = false;
+    // Refresh.
+    Cycle ref_due = 0;
+    std::uint32_t ref_debt = 0;
+    std::uint32_t ref_round_left = 0;
+    std::int32_t forced_bank = -1;  // per-bank refresh that may no longer wait: no new ACT to it
+    bool refab_pending = false;
+    // Cached: the earliest cycle the column / row pick can yield a command. Only this
+    // pseudo-channel's own events (enqueue, issue, refresh falling due) change its candidates, so
+    // a pseudo-channel with nothing ready is not examined again until then (0 = examine).
+    Cycle col_wake = 0, row_wake = 0;
+    PcCounts counts;
+  };
+  // A command one pseudo-channel proposes for this cycle.
+  struct Candidate {
+    bool valid = false;
+    Cmd cmd = Cmd::ACT;
+    std::uint32_t bank = 0;
+    std::uint32_t row = 0;
+    std::uint16_t column = 0;
+    std::uint64_t seq = 0;  // the burst served (column) or the oldest burst waiting (row)
+    Cycle arrival = 0;
+    int priority = 0;  // row: 0 forced refresh, 1 ACT, 2 PRE for a conflict, 3 page policy / refresh
+  };
+
+  Cycle faw_ok(const Pc& p) const;
+  Cycle earliest_act(const Pc& p, std::uint32_t b) const;
+  Cycle earliest_cas(const Pc& p, std::uint32_t b, bool write) const;
+  Cycle earliest_refpb(const Pc& p, std::uint32_t b) const;
+  Cycle earliest_prea(const Pc& p) const;
+  Cycle earliest_refab(const Pc& p) const;
+  Group& group(Pc& p, std::uint32_t b) { return p.groups[b / banks_per_group_]; }
+  const Group& group(const Pc& p, std::uint32_t b) const { return p.groups[b / banks_per_group_]; }
+  std::uint32_t sid_of(std::uint32_t b) const { return b / (banks_per_group_ * bank_groups_); }
+
+  // The arrival number of the oldest queued read (or write) burst, for FCFS.
+  std::uint64_t oldest_seq(const Pc& p, bool write) const;
+  // Read/write mode at cycle t; returns the cycle at which the oldest write's wait would switch
+  // the mode (kNever if none).
+  Cycle update_mode(Pc& p, Cycle t);
+  // The bank's oldest queued burst (of this direction) wants another row and has waited
+  // conflict_max_wait: the bank takes no more row hits until it is closed.
+  bool starved(const Bank& bank, bool write, Cycle t) const;
+  // Recounts bank b's queued bursts that hit its open row (after an ACT or a PRE).
+  void recount_hits(Pc& p, std::uint32_t b);
+  void update_refresh(Pc& p, Cycle t);
+  Candidate pick_column(Pc& p, Cycle t, Cycle& wake);
+  Candidate pick_row(Pc& p, Cycle t, Cycle& wake);
+  Candidate pick_refresh(Pc& p, Cycle t, Cycle& wake, bool forced_only);
+  void offer(Candidate& best, const Candidate& c, Cycle e, Cycle t, Cycle& wake) const;
+  void issue(std::uint32_t pc, const Candidate& c, Cycle t);
+  void push_faw(Pc& p, Cycle eff);
+
+  const HbmCfg& cfg_;
+  const HbmTimingCfg& tm_;
+  std::uint16_t id_;
+  BurstDone on_burst_done_;
+  std::uint64_t all_banks_;
+  std::uint32_t bank_groups_, banks_per_group_, banks_;
+  std::vector<Pc> pcs_;
+  Cycle row_free_ = 0, col_free_ = 0;
+  Cycle next_ = kNever;
+  CommandObserver* observer_ = nullptr;
+};
+
+}  // namespace snsim::hbm
