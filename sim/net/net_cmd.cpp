@@ -159,7 +159,9 @@ int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const 
         pj["utilization"] = utilization_summary(topo, sim.channel_utilization());
         fmt::print("{:>8.3f} {:>9.3f} {:>9.3f} {:>9} {:>8.1f} {:>6} {:>6} {:>6} {:>8.3f}  {}\n", r.offered,
                    r.injected, r.accepted, r.packets, r.lat_mean, r.lat_p50, r.lat_p99, r.lat_max,
-                   pj["utilization"]["switch_links_max"].get<double>(), r.saturated ? "saturated" : "");
+                   std::max(pj["utilization"]["switch_links_max"].get<double>(),
+                            pj["utilization"]["endpoint_links_max"].get<double>()),
+                   r.saturated ? "saturated" : "");
         std::fflush(stdout);
         result["points"].push_back(pj);
         links["points"].push_back(
