@@ -31,7 +31,6 @@ std::uint64_t operand(const std::array<std::uint64_t, isa::kNumRegs>& regs, cons
   return in.info->field(role) ? regs[in.reg(role)] : 0;
 }
 
-Cycle ceil_cycles(double x) { return static_cast<Cycle>(std::ceil(x - 1e-9)); }
 
 }  // namespace
 
@@ -126,10 +125,11 @@ void Core::fault(std::string reason) const {
   throw CoreFault(name_, cur_pc_, describe(*cur_in_, cur_pc_), std::move(reason));
 }
 
-std::uint8_t* Core::local(Buffer which, std::uint64_t addr, std::uint64_t len, const char* operand) {
+std::uint8_t* Core::local(Buffer which, std::uint64_t addr, std::uint64_t len, const char* operand,
+                          bool aligned) {
   LocalBuffer* b = buffer(which);
   if (!b) fault(fmt::format("{}: this core has no such buffer", operand));
-  if (addr % b->align() != 0)
+  if (aligned && addr % b->align() != 0)
     fault(fmt::format("{} {} address 0x{:x} is not {}-byte aligned", operand, b->name(), addr,
                       b->align()));
   if (addr > b->size() || len > b->size() - addr)
@@ -247,9 +247,9 @@ Core::Cost Core::execute(const Queued& q, Cycle now) {
     case Op::Vmask:
       vmask_ = {q.src1, q.src};
       return {1, 1};
-    case Op::Load2d:
-    case Op::Mmad:
-    case Op::Fixp:
+    case Op::Load2d: return execute_load2d(q);
+    case Op::Mmad: return execute_mmad(q);
+    case Op::Fixp: return execute_fixp(q, now);
     case Op::Xset:
       fault(fmt::format("{} is not modelled yet (docs/core.md, \"Not modelled\")", q.in.mnemonic()));
     default: return execute_vector(q);
@@ -307,10 +307,13 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
     gm_bytes = burst * (last + 1);
   }
   const double rate = out ? params_.mte3_bytes_per_cycle : params_.mte2_bytes_per_cycle;
-  const Cycle port = ceil_cycles(static_cast<double>(gm_bytes) / rate);
-  const GlobalMemory::Timing t = gm_.transfer(now, gm_bytes, out);
-  const Cycle streamed = std::max(now + port, t.streamed);
   pipes_[static_cast<unsigned>(q.in.pipe())].stats.bytes->add(gm_bytes);
+  return gm_cost(now, ceil_cycles(static_cast<double>(gm_bytes) / rate), gm_bytes, out);
+}
+
+Core::Cost Core::gm_cost(Cycle now, Cycle port, std::uint64_t bytes, bool is_write) {
+  const GlobalMemory::Timing t = gm_.transfer(now, bytes, is_write);
+  const Cycle streamed = std::max(now + port, t.streamed);
   return {streamed - now, streamed + (t.complete - t.streamed) - now, streamed - now - port};
 }
 

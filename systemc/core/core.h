@@ -18,6 +18,7 @@
 //   core's memories keep what was written before the fault.
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -37,6 +38,10 @@ namespace snsim::core {
 
 inline constexpr Cycle kNever = std::numeric_limits<Cycle>::max();
 
+// Whole cycles covering a fractional cost; a cost within 1e-9 above an integer (decimal rates
+// such as 2.07 x 100) counts as that integer.
+inline Cycle ceil_cycles(double x) { return static_cast<Cycle>(std::ceil(x - 1e-9)); }
+
 // Cost of a vector instruction: start-up + slope x repeats cycles (ASCEND_ISA_NOTES.md §9).
 struct VecCost {
   double startup = 0;
@@ -55,6 +60,15 @@ struct CoreParams {
   Cycle sync_cycles = 1;               // set_flag / wait_flag / pipe_barrier once unblocked (assumed)
   double mte2_bytes_per_cycle = 32;    // MTE2 GM -> L1 / UB port (HARDWARE.md §3: HBM 32 read)
   double mte3_bytes_per_cycle = 64;    // MTE3 UB -> GM port (HARDWARE.md §3: UB->HBM 64)
+  // MTE1 L1 -> L0A / L0B: the Ascend C guide's load_data_perf figures (ASCEND_ISA_NOTES.md §9);
+  // HARDWARE.md §3 (INI) gives twice these, 512 / 256 B per cycle.
+  double mte1_l0a_bytes_per_cycle = 256;
+  double mte1_l0b_bytes_per_cycle = 128;
+  Cycle mte1_latency = 28;
+  // Cube: one 16 x k0 x 16 fractal per cycle, k0 = 32 (s8), 16 (f16, bf16), 4 (f32) [PERF] mmad_perf.
+  // FixPipe: 64 output elements per cycle, latency 20 [PERF] fixpipe_perf.
+  double fix_elements_per_cycle = 64;
+  Cycle fix_latency = 20;
   std::map<isa::Op, VecCostPair> vector_costs = default_vector_costs();
 };
 
@@ -166,15 +180,21 @@ class Core {
   Cost execute(const Queued& q, Cycle now);
   Cost execute_dma(const Queued& q, Cycle now);
   Cost execute_vector(const Queued& q);
+  Cost execute_load2d(const Queued& q);
+  Cost execute_mmad(const Queued& q);
+  Cost execute_fixp(const Queued& q, Cycle now);
+  // Cost of moving `bytes` to or from GM at `now` through a port needing `port` cycles.
+  Cost gm_cost(Cycle now, Cycle port, std::uint64_t bytes, bool is_write);
   bool execute_scalar(const isa::Instr& in, Cycle now);  // false if it must wait
 
   // Events (set_flag / wait_flag): cycle at which the event becomes visible, kNever if clear.
   Cycle& event(isa::Pipe src, isa::Pipe dst, unsigned id);
   bool pipes_drained(Cycle now) const;
 
-  // Checks an operand range of a buffer (alignment of the base, bounds) and returns its bytes;
-  // faults naming `operand` otherwise.
-  std::uint8_t* local(isa::Buffer which, std::uint64_t addr, std::uint64_t len, const char* operand);
+  // Checks an operand range of a buffer (alignment of the base unless !aligned, bounds) and
+  // returns its bytes; faults naming `operand` otherwise.
+  std::uint8_t* local(isa::Buffer which, std::uint64_t addr, std::uint64_t len, const char* operand,
+                      bool aligned = true);
   void check_gm(std::uint64_t addr, std::uint64_t len, const char* operand);
   [[noreturn]] void fault(std::string reason) const;
   std::string describe(const isa::Instr& in, std::uint64_t pc) const;

@@ -301,7 +301,7 @@ Core::Cost Core::execute_vector(const Queued& q) {
   }
   pipes_[static_cast<unsigned>(isa::Pipe::V)].stats.flops->add(flops);
   const double cycles = c.startup + c.slope * rpt;
-  return {static_cast<Cycle>(std::ceil(c.slope * rpt - 1e-9)), static_cast<Cycle>(std::ceil(cycles - 1e-9))};
+  return {ceil_cycles(c.slope * rpt), ceil_cycles(cycles)};
 }
 
 }  // namespace snsim::core
