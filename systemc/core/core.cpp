@@ -39,8 +39,9 @@ CoreFault::CoreFault(std::string core_, std::uint64_t pc_, std::string instr_, s
       core(std::move(core_)), pc(pc_), instr(std::move(instr_)), reason(std::move(reason_)) {}
 
 Core::Core(std::string name, const CoreParams& params, const LaunchInfo& launch, GlobalMemory& gm,
-           StatsRegistry& stats)
-    : name_(std::move(name)), params_(params), launch_(launch), gm_(gm) {
+           StatsRegistry& stats, CrossCoreFlags* xflags)
+    : name_(std::move(name)), params_(params), launch_(launch), gm_(gm), xflags_(xflags) {
+  if (xflags_) xflags_->attach(*this);
   // Buffer sizes and operand alignment: HARDWARE.md §3, docs/isa.md §2.
   if (launch_.type == isa::CoreType::Aic) {
     l1_ = std::make_unique<LocalBuffer>("l1", 512 * 1024, 32);
@@ -170,6 +171,12 @@ bool Core::finished(Cycle now) const { return !loaded_ || (halted_ && pipes_drai
 
 bool Core::step(Cycle now) {
   bool progress = false;
+  // Cross-core increments that have become visible.
+  std::erase_if(xincoming_, [&](const std::pair<Cycle, unsigned>& inc) {
+    if (inc.first > now) return false;
+    ++xcount_[inc.second];
+    return true;
+  });
   for (unsigned i = 1; i < isa::kNumPipes; ++i) progress |= step_pipe(static_cast<Pipe>(i), now);
   progress |= step_scalar(now);
   if (finished(now) && loaded_ && cycles_stat_->value() == 0) cycles_stat_->add(now);
@@ -182,6 +189,7 @@ Cycle Core::next_event(Cycle now) const {
     if (t > now) next = std::min(next, t);
   };
   if (!halted_) consider(scalar_free_at_);
+  for (const auto& inc : xincoming_) consider(inc.first);
   for (unsigned i = 1; i < isa::kNumPipes; ++i) {
     const PipeState& p = pipes_[i];
     consider(p.done_at);
@@ -213,6 +221,7 @@ bool Core::step_pipe(Pipe pipe, Cycle now) {
     }
     case Op::SetFlag:
     case Op::PipeBarrier:
+    case Op::Xset:
       if (p.done_at > now) {
         block(p, Stall::Barrier, now);
         return false;
@@ -221,6 +230,12 @@ bool Core::step_pipe(Pipe pipe, Cycle now) {
         Cycle& ev = event(pipe, q.in.as<Pipe>(Role::DstPipe), static_cast<unsigned>(q.in.get(Role::Event)));
         if (ev != kNever) fault("event is already set (set twice without a wait)");
         ev = now + 1;
+      }
+      if (q.in.op() == Op::Xset) {
+        if (!xflags_) fault("no cross-core flags in this launch");
+        const std::string why = xflags_->set(*this, q.in.as<isa::XMode>(Role::XMode),
+                                             static_cast<unsigned>(q.in.get(Role::Flag)), now);
+        if (!why.empty()) fault(why);
       }
       break;
     default:
@@ -250,8 +265,6 @@ Core::Cost Core::execute(const Queued& q, Cycle now) {
     case Op::Load2d: return execute_load2d(q);
     case Op::Mmad: return execute_mmad(q);
     case Op::Fixp: return execute_fixp(q, now);
-    case Op::Xset:
-      fault(fmt::format("{} is not modelled yet (docs/core.md, \"Not modelled\")", q.in.mnemonic()));
     default: return execute_vector(q);
   }
 }
@@ -513,8 +526,17 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
       }
       cost = params_.sync_cycles;
       break;
-    case Op::Xwait:
-      fault("xwait is not modelled yet (docs/core.md, \"Not modelled\")");
+    case Op::Xwait: {
+      if (!xflags_) fault("no cross-core flags in this launch");
+      unsigned& count = xcount_[static_cast<unsigned>(in.get(Role::Flag))];
+      if (count == 0) {
+        block(s, Stall::Flag, now);
+        return false;
+      }
+      --count;
+      cost = params_.sync_cycles;
+      break;
+    }
     default:
       fault("not a scalar instruction");
   }
@@ -532,6 +554,9 @@ std::string Core::blocked_report(Cycle now) const {
       return fmt::format("event ({}, {}, {})", isa::pipe_name(in.as<Pipe>(Role::SrcPipe)),
                          isa::pipe_name(pipe), in.get(Role::Event));
     if (in.op() == Op::PipeBarrier) return "every queue to drain";
+    if (in.op() == Op::Xwait)
+      return fmt::format("cross-core flag {} (counter 0)", in.get(Role::Flag));
+    if (in.op() == Op::Xset) return "earlier work of the pipe";
     if (blocked && why == Stall::QueueFull) return "queue space";
     return "nothing (ready)";
   };
@@ -554,6 +579,58 @@ std::string Core::blocked_report(Cycle now) const {
                        p.queue.size(), p.blocked ? p.blocked_since : now);
   }
   return out;
+}
+
+unsigned Core::xflag_total(unsigned id) const {
+  unsigned n = xcount_[id];
+  for (const auto& inc : xincoming_) n += inc.second == id;
+  return n;
+}
+
+unsigned ai_core_of(const LaunchInfo& launch) {
+  return launch.type == isa::CoreType::Aic ? launch.block_id
+                                           : launch.block_id / std::max(launch.sub_block_num, 1u);
+}
+
+// 1. Find the cores the mode addresses (for all and AIV group: only once every setter arrived).
+// 2. Refuse if any target's counter would pass 15; otherwise increment each, visible at now + 1.
+std::string CrossCoreFlags::set(const Core& from, isa::XMode mode, unsigned id, Cycle now) {
+  const LaunchInfo& me = from.launch();
+  const unsigned group = ai_core_of(me);
+  std::vector<Core*> targets;
+  switch (mode) {
+    case isa::XMode::All: {
+      unsigned members = 0;
+      for (Core* c : cores_) members += c->launch().type == me.type;
+      unsigned& arrived = all_arrivals_[{static_cast<unsigned>(me.type), id}];
+      if (++arrived < members) return {};
+      arrived = 0;
+      for (Core* c : cores_)
+        if (c->launch().type == me.type) targets.push_back(c);
+      break;
+    }
+    case isa::XMode::Pair:
+      if (me.type != isa::CoreType::Aiv) return "xset pair is for the two AIVs of an AI core";
+      for (Core* c : cores_)
+        if (c != &from && c->launch().type == isa::CoreType::Aiv && ai_core_of(c->launch()) == group)
+          targets.push_back(c);
+      break;
+    case isa::XMode::Group:
+      if (me.type == isa::CoreType::Aiv) {
+        unsigned& arrived = group_arrivals_[{group, id}];
+        if (++arrived < me.sub_block_num) return {};
+        arrived = 0;
+      }
+      for (Core* c : cores_)
+        if (c->launch().type != me.type && ai_core_of(c->launch()) == group) targets.push_back(c);
+      break;
+  }
+  if (targets.empty()) return fmt::format("xset: no core of AI core {} to signal", group);
+  for (const Core* c : targets)
+    if (c->xflag_total(id) >= kMaxCount)
+      return fmt::format("cross-core flag {} of {} would exceed {}", id, c->name(), kMaxCount);
+  for (Core* c : targets) c->xflag_increment(id, now + 1);
+  return {};
 }
 
 RunResult run_cores(std::span<Core* const> cores, Cycle max_cycles) {

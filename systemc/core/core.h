@@ -113,14 +113,38 @@ class LocalBuffer {
   std::vector<std::uint8_t> bytes_;
 };
 
+class Core;
+
+// The cross-core flags of one launch (docs/isa.md §7, xset / xwait): 16 counters per core, set
+// in modes all (barrier of every core of the setter's type), pair (the other AIV of the AI core)
+// and group (AIC -> both AIVs; both AIVs -> the AIC). The AI core of a core is its block id on an
+// AIC and block id / sub-block count on an AIV. Increments become visible one cycle after the set.
+class CrossCoreFlags {
+ public:
+  static constexpr unsigned kFlags = 16;
+  static constexpr unsigned kMaxCount = 15;  // a set that would make a counter 16 is a fault (D19)
+
+  void attach(Core& core) { cores_.push_back(&core); }
+  // Signals flag `id` from `from` at `now`; returns why it is illegal, or an empty string.
+  std::string set(const Core& from, isa::XMode mode, unsigned id, Cycle now);
+
+ private:
+  std::vector<Core*> cores_;
+  std::map<std::pair<unsigned, unsigned>, unsigned> all_arrivals_;    // (core type, id)
+  std::map<std::pair<unsigned, unsigned>, unsigned> group_arrivals_;  // (AI core, id)
+};
+
+unsigned ai_core_of(const LaunchInfo& launch);
+
 enum class Stall : std::uint8_t { Flag, Barrier, QueueFull, Memory };
 inline constexpr unsigned kNumStalls = 4;
 
 class Core {
  public:
   // Statistics are registered under "<name>." in `stats`; `name` is unique per registry.
+  // `xflags` may be null: then xset / xwait fault.
   Core(std::string name, const CoreParams& params, const LaunchInfo& launch, GlobalMemory& gm,
-       StatsRegistry& stats);
+       StatsRegistry& stats, CrossCoreFlags* xflags = nullptr);
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
@@ -141,6 +165,10 @@ class Core {
   // The buffer, or nullptr if this core type has none (GM is not a local buffer).
   LocalBuffer* buffer(isa::Buffer which);
   std::uint64_t instructions() const { return instructions_; }
+
+  // Cross-core counter `id`, counting increments not yet visible; and an increment seen at `at`.
+  unsigned xflag_total(unsigned id) const;
+  void xflag_increment(unsigned id, Cycle at) { xincoming_.emplace_back(at, id); }
 
  private:
   struct Queued {
@@ -219,6 +247,10 @@ class Core {
   // The instruction being executed, for fault reports.
   const isa::Instr* cur_in_ = nullptr;
   std::uint64_t cur_pc_ = 0;
+
+  CrossCoreFlags* xflags_;
+  std::array<unsigned, CrossCoreFlags::kFlags> xcount_{};
+  std::vector<std::pair<Cycle, unsigned>> xincoming_;  // (visible at, id)
 
   std::unique_ptr<LocalBuffer> l1_, l0a_, l0b_, l0c_, ub_;
   Counter* cycles_stat_;

@@ -27,7 +27,7 @@ struct Rig {
   Core& add(const obj::Object& kernel, LaunchInfo launch = {}, std::vector<std::uint64_t> args = {}) {
     const char* type = launch.type == isa::CoreType::Aic ? "aic" : "aiv";
     cores.push_back(std::make_unique<Core>(fmt::format("{}{}", type, launch.core_id), params, launch,
-                                           gm, stats));
+                                           gm, stats, &xflags));
     cores.back()->load(kernel, args);
     return *cores.back();
   }
@@ -52,6 +52,7 @@ struct Rig {
   StatsRegistry stats;
   SimpleGm gm;
   CoreParams params;
+  CrossCoreFlags xflags;
   std::vector<std::unique_ptr<Core>> cores;
 };
 

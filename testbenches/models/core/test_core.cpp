@@ -302,3 +302,71 @@ TEST(CoreFaults, OutputsWrittenBeforeAFaultStayReadable) {
 
 }  // namespace
 }  // namespace snsim::core::test
+
+namespace snsim::core::test {
+namespace {
+
+// An AI core of the launch: AIC `g` and AIVs 2g, 2g + 1 (mixed launch of `groups`).
+LaunchInfo aic(unsigned g, unsigned groups) {
+  return {.type = isa::CoreType::Aic, .core_id = g, .block_id = g, .block_num = groups, .sub_block_num = 2};
+}
+LaunchInfo aiv(unsigned g, unsigned sub, unsigned groups) {
+  return {.type = isa::CoreType::Aiv, .core_id = 2 * g + sub, .block_id = 2 * g + sub,
+          .block_num = 2 * groups, .sub_block_id = sub, .sub_block_num = 2};
+}
+
+TEST(CoreCrossCore, GroupSetFromTheAicReleasesBothAivs) {
+  Rig rig;
+  // li at 0, 10 loop iterations at 1..10, xset issued at 11, runs on mte2 at 12, seen at 13.
+  rig.add(assemble("li x5, 10\nl:\nloop x5, l\nxset group, mte2, 3\nhalt\n", "aic"), aic(0, 1));
+  const obj::Object waiter = assemble("xwait 3\ncsrr x1, cycle\nhalt\n");
+  Core& v0 = rig.add(waiter, aiv(0, 0, 1));
+  Core& v1 = rig.add(waiter, aiv(0, 1, 1));
+  const RunResult r = rig.run();
+  ASSERT_EQ(r.status, RunResult::Status::Finished) << r.report;
+  EXPECT_EQ(v0.reg(1), 14u);
+  EXPECT_EQ(v1.reg(1), 14u);
+}
+
+TEST(CoreCrossCore, GroupSetFromAivsNeedsBoth) {
+  Rig rig;
+  Core& c = rig.add(assemble("xwait 1\ncsrr x1, cycle\nhalt\n", "aic"), aic(0, 1));
+  rig.add(assemble("xset group, v, 1\nhalt\n"), aiv(0, 0, 1));
+  // The second AIV sets at 21 (li, 20 iterations), on v at 22, seen by the AIC at 23.
+  rig.add(assemble("li x5, 20\nl:\nloop x5, l\nxset group, v, 1\nhalt\n"), aiv(0, 1, 1));
+  const RunResult r = rig.run();
+  ASSERT_EQ(r.status, RunResult::Status::Finished) << r.report;
+  EXPECT_EQ(c.reg(1), 24u);
+}
+
+TEST(CoreCrossCore, AllModeIsABarrierOfTheCoreType) {
+  Rig rig;
+  std::vector<Core*> v;
+  for (unsigned i = 0; i < 3; ++i)
+    v.push_back(&rig.add(assemble(fmt::format("li x5, {}\nl:\nloop x5, l\nxset all, v, 0\nxwait 0\ncsrr x1, cycle\nhalt\n",
+                                              5 + 10 * i)),
+                         {.core_id = i, .block_id = i, .block_num = 3}));
+  const RunResult r = rig.run();
+  ASSERT_EQ(r.status, RunResult::Status::Finished) << r.report;
+  // The last core (25 iterations) issues its set at 26, runs it on v at 27; all see it at 28.
+  for (Core* c : v) EXPECT_EQ(c->reg(1), 29u);
+}
+
+TEST(CoreCrossCore, SixteenthPendingSetFaultsAndAWaitWithoutSetterDeadlocks) {
+  Rig rig;
+  std::string body;
+  for (int i = 0; i < 16; ++i) body += "xset pair, v, 2\n";
+  rig.add(assemble(body + "halt\n"), aiv(0, 0, 1));
+  rig.add(assemble("halt\n"), aiv(0, 1, 1));
+  RunResult r = rig.run();
+  ASSERT_EQ(r.status, RunResult::Status::Fault);
+  EXPECT_THAT(r.report, HasSubstr("aiv0 pc 0x78 `xset pair, v, 2`: cross-core flag 2 of aiv1 would exceed 15"));
+  Rig rig2;
+  rig2.add(assemble("xwait 5\nhalt\n"), aiv(0, 0, 1));
+  r = rig2.run();
+  ASSERT_EQ(r.status, RunResult::Status::Deadlock);
+  EXPECT_THAT(r.report, HasSubstr("aiv0 s: pc 0x0 `xwait 5` waits for cross-core flag 5 (counter 0)"));
+}
+
+}  // namespace
+}  // namespace snsim::core::test
