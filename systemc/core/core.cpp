@@ -73,6 +73,10 @@ Core::Core(std::string name, const CoreParams& params, const LaunchInfo& launch,
   }
 }
 
+Core::~Core() {
+  if (xflags_) xflags_->detach(*this);
+}
+
 LocalBuffer* Core::buffer(Buffer which) {
   switch (which) {
     case Buffer::L1: return l1_.get();
@@ -88,6 +92,9 @@ LocalBuffer* Core::buffer(Buffer which) {
 void Core::load(const obj::Object& object, std::span<const std::uint64_t> args) {
   if (object.core != isa::CoreType::Any && object.core != launch_.type)
     throw std::invalid_argument(fmt::format("{}: kernel is for another core type", name_));
+  if (params_.strict && object.uses_extensions)
+    throw std::invalid_argument(fmt::format(
+        "{}: kernel uses ISA extensions (bf16 vector arithmetic, fixp s32->bf16), refused by the strict profile", name_));
   if (args.size() != object.args.size())
     throw std::invalid_argument(fmt::format("{}: kernel takes {} arguments, {} given", name_,
                                             object.args.size(), args.size()));

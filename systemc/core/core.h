@@ -20,6 +20,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <algorithm>
 #include <deque>
 #include <limits>
 #include <map>
@@ -55,6 +56,7 @@ std::map<isa::Op, VecCostPair> default_vector_costs();
 
 // Timing parameters of a core. docs/core.md gives the source of each default.
 struct CoreParams {
+  bool strict = false;                 // refuse kernels using ISA extensions (D19, isa.md §8)
   unsigned queue_depth = 32;           // per-pipe instruction queue (MTE1/MMAD: 32 [HWC2201])
   Cycle scalar_cycles = 1;             // scalar ALU, branch, SDM ld/st, issue (assumed)
   Cycle sync_cycles = 1;               // set_flag / wait_flag / pipe_barrier once unblocked (assumed)
@@ -125,6 +127,7 @@ class CrossCoreFlags {
   static constexpr unsigned kMaxCount = 15;  // a set that would make a counter 16 is a fault (D19)
 
   void attach(Core& core) { cores_.push_back(&core); }
+  void detach(const Core& core) { std::erase(cores_, &core); }
   // Signals flag `id` from `from` at `now`; returns why it is illegal, or an empty string.
   std::string set(const Core& from, isa::XMode mode, unsigned id, Cycle now);
 
@@ -145,11 +148,13 @@ class Core {
   // `xflags` may be null: then xset / xwait fault.
   Core(std::string name, const CoreParams& params, const LaunchInfo& launch, GlobalMemory& gm,
        StatsRegistry& stats, CrossCoreFlags* xflags = nullptr);
+  ~Core();
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
   // Loads a kernel (object-format.md, "Loading"): code, SDM data, arguments; pc = entry.
-  // Throws std::invalid_argument if the object is for the other core type or args do not match.
+  // Throws std::invalid_argument if the object is for the other core type, the arguments do not
+  // match, or it uses ISA extensions under the strict profile.
   void load(const obj::Object& object, std::span<const std::uint64_t> args);
 
   bool step(Cycle now);  // true if anything changed state

@@ -207,6 +207,25 @@ RunResult run_fault(const std::string& body, Rig& rig) {
   return rig.run();
 }
 
+TEST(CoreLoad, RefusesWrongCoreTypeArgumentsAndExtensionsUnderStrict) {
+  Rig rig;
+  EXPECT_THROW(rig.add(assemble("halt\n", "aic")), std::invalid_argument);
+  EXPECT_THROW(rig.add(assemble(".arg p, ptr\nhalt\n"), {.core_id = 1}, {}), std::invalid_argument);
+  const obj::Object ext = assemble("li x1, 0\nvec_cfg_dense x4, 1\nvadd.bf16 x1, x1, x1, x4\nhalt\n");
+  ASSERT_TRUE(ext.uses_extensions);
+  rig.params.strict = true;
+  try {
+    rig.add(ext, {.core_id = 2});
+    FAIL() << "strict profile accepted an extension";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("aiv2: kernel uses ISA extensions"));
+  }
+  rig.params.strict = false;
+  rig.cores.clear();
+  rig.add(ext, {.core_id = 3});
+  EXPECT_EQ(rig.run().status, RunResult::Status::Finished);
+}
+
 TEST(CoreFaults, MisalignedBufferOperand) {
   Rig rig;
   const RunResult r = run_fault("li x1, 16\nvec_cfg_dense x4, 1\nvadd.f32 x1, x0, x0, x4\nhalt\n", rig);
