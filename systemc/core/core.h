@@ -57,6 +57,9 @@ std::map<isa::Op, VecCostPair> default_vector_costs();
 // Timing parameters of a core. docs/core.md gives the source of each default.
 struct CoreParams {
   bool strict = false;                 // refuse kernels using ISA extensions (D19, isa.md §8)
+  // false: timing only. No data is moved or computed and no buffer is allocated; every check,
+  // cost and statistic is the same (issue 5 §4).
+  bool numerics = true;
   unsigned queue_depth = 32;           // per-pipe instruction queue (MTE1/MMAD: 32 [HWC2201])
   Cycle scalar_cycles = 1;             // scalar ALU, branch, SDM ld/st, issue (assumed)
   Cycle sync_cycles = 1;               // set_flag / wait_flag / pipe_barrier once unblocked (assumed)
@@ -225,7 +228,7 @@ class Core {
   bool pipes_drained(Cycle now) const;
 
   // Checks an operand range of a buffer (alignment of the base unless !aligned, bounds) and
-  // returns its bytes; faults naming `operand` otherwise.
+  // returns its bytes (nullptr in timing-only mode); faults naming `operand` otherwise.
   std::uint8_t* local(isa::Buffer which, std::uint64_t addr, std::uint64_t len, const char* operand,
                       bool aligned = true);
   void check_gm(std::uint64_t addr, std::uint64_t len, const char* operand);

@@ -50,6 +50,7 @@ Core::Cost Core::execute_load2d(const Queued& q) {
     if (f < 0) fault(fmt::format("load2d source fractal {} is below the buffer", f));
     const std::uint8_t* s = local(Buffer::L1, q.src + static_cast<std::uint64_t>(f) * kFractal, kFractal, "src");
     std::uint8_t* d = local(dst_buf, q.dst + std::uint64_t{i} * (w.dst_gap + 1u) * kFractal, kFractal, "dst");
+    if (!d) continue;  // timing only
     if (!trans) {
       std::memmove(d, s, kFractal);
       continue;
@@ -80,6 +81,10 @@ Core::Cost Core::execute_mmad(const Queued& q) {
   const std::uint8_t* a = local(Buffer::L0A, q.src, std::uint64_t{m1} * kk1 * kFractal, "src");
   const std::uint8_t* b = local(Buffer::L0B, q.src1, std::uint64_t{kk1} * n1 * kFractal, "src1");
   std::uint8_t* c = local(Buffer::L0C, q.dst, std::uint64_t{n1} * m1 * 1024, "dst");
+  pipes_[static_cast<unsigned>(isa::Pipe::M)].stats.flops->add(2ull * w.m * w.n * w.k);
+  const unsigned cost_k0 = t == DType::S8 ? 32 : t == DType::F32 ? 4 : 16;
+  const Cycle cycles = std::uint64_t{m1} * n1 * ((w.k + cost_k0 - 1) / cost_k0);
+  if (!c) return {cycles, cycles};  // timing only
   // Gather A (m x k) and B transposed (n x k) densely, then multiply.
   std::vector<float> ad(std::size_t{w.m} * w.k), bd(std::size_t{w.n} * w.k);
   for (unsigned m = 0; m < w.m; ++m)
@@ -111,9 +116,6 @@ Core::Cost Core::execute_mmad(const Queued& q) {
       }
       std::memcpy(out, &sum, 4);
     }
-  pipes_[static_cast<unsigned>(isa::Pipe::M)].stats.flops->add(2ull * w.m * w.n * w.k);
-  const unsigned cost_k0 = t == DType::S8 ? 32 : t == DType::F32 ? 4 : 16;
-  const Cycle cycles = std::uint64_t{m1} * n1 * ((w.k + cost_k0 - 1) / cost_k0);
   return {cycles, cycles};
 }
 
@@ -132,7 +134,7 @@ Core::Cost Core::execute_fixp(const Queued& q, Cycle now) {
   const unsigned col_blocks = (w.n + 15u) / 16;
   for (unsigned cb = 0; cb < col_blocks; ++cb)
     local(Buffer::L0C, q.src + std::uint64_t{cb} * w.src_stride * 64, std::uint64_t{w.m} * 64, "src");
-  const std::uint8_t* src = buffer(Buffer::L0C)->data(0);
+  const std::uint8_t* src = params_.numerics ? buffer(Buffer::L0C)->data(0) : nullptr;
   auto dst_addr = [&](unsigned r, unsigned c) {
     return nd ? q.dst + (std::uint64_t{r} * w.dst_stride + c) * ds
               : q.dst + std::uint64_t{c / 16} * w.dst_stride * 32 + (std::uint64_t{r} * 16 + c % 16) * ds;
@@ -148,8 +150,8 @@ Core::Cost Core::execute_fixp(const Queued& q, Cycle now) {
     else
       local(Buffer::L1, first, len, "dst", false);
   }
-  std::uint8_t* l1 = to_gm ? nullptr : buffer(Buffer::L1)->data(0);
-  for (unsigned r = 0; r < w.m; ++r)
+  std::uint8_t* l1 = to_gm || !src ? nullptr : buffer(Buffer::L1)->data(0);
+  for (unsigned r = 0; r < (src ? w.m : 0u); ++r)
     for (unsigned c = 0; c < w.n; ++c) {
       const std::uint8_t* p = src + q.src + (std::uint64_t{c / 16} * w.src_stride + r) * 64 + (c % 16) * 4;
       std::uint32_t raw;

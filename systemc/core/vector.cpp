@@ -201,9 +201,13 @@ Core::Cost Core::execute_vector(const Queued& q) {
   std::uint8_t* ub = nullptr;
   auto check = [&](std::uint64_t base, std::uint64_t len, const char* name) {
     local(isa::Buffer::Ub, base, len, name);
-    ub = ub_->data(0);
+    if (params_.numerics) ub = ub_->data(0);
   };
-  std::uint64_t flops = 0;
+  // One operation per enabled element and repeat, for the instructions that compute.
+  const bool computes = op != Op::Vconv && op != Op::Vdup && op != Op::Vsel && op != Op::Vbrcb;
+  unsigned enabled = 0;
+  for (unsigned idx = 0; idx < n; ++idx) enabled += static_cast<unsigned>(mask_bit(idx));
+  pipes_[static_cast<unsigned>(isa::Pipe::V)].stats.flops->add(computes ? std::uint64_t{enabled} * rpt : 0);
 
   switch (op) {
     case Op::Vadd: case Op::Vsub: case Op::Vmul: case Op::Vdiv: case Op::Vmax: case Op::Vmin:
@@ -218,6 +222,7 @@ Core::Cost Core::execute_vector(const Queued& q) {
       if (op == Op::Vsel) check(q.val, std::uint64_t{rpt} * n / 8, "val");
       std::uint8_t sval[8];
       std::memcpy(sval, &q.val, sizeof sval);  // the scalar operand: low sizeof(T) bytes of val
+      if (!ub) break;  // timing only
       const double s = scalar ? load_elem(sval, t) : 0.0;
       const auto round = op == Op::Vconv ? q.in.as<isa::Round>(Role::Round) : isa::Round::Rint;
       for (unsigned i = 0; i < rpt; ++i)
@@ -247,7 +252,6 @@ Core::Cost Core::execute_vector(const Queued& q) {
             else
               r = is_float(t) ? unary(op, x) : std::max(x, 0.0);  // vrelu.s32
             store_elem(d, t, r, round);
-            if (op != Op::Vconv) ++flops;
           }
       break;
     }
@@ -255,6 +259,7 @@ Core::Cost Core::execute_vector(const Queued& q) {
       check(q.dst, std::uint64_t{rpt} * n / 8, "dst");
       check(src.base, src.extent(rpt), "src");
       check(src1.base, src1.extent(rpt), "src1");
+      if (!ub) break;
       const auto cmp = q.in.as<isa::Cmp>(Role::Cmp);
       for (unsigned i = 0; i < rpt; ++i) {
         std::uint8_t* out = ub + q.dst + std::uint64_t{i} * n / 8;
@@ -264,7 +269,6 @@ Core::Cost Core::execute_vector(const Queued& q) {
           const unsigned j = idx / e_per_block, e = idx % e_per_block;
           if (compare(cmp, load_elem(ub + src.at(i, j, e), t), load_elem(ub + src1.at(i, j, e), t)))
             out[idx / 8] |= static_cast<std::uint8_t>(1u << (idx % 8));
-          ++flops;
         }
       }
       break;
@@ -272,6 +276,7 @@ Core::Cost Core::execute_vector(const Queued& q) {
     case Op::Vbrcb: {
       check(q.src, std::uint64_t{rpt} * 8 * sz, "src");
       check(dst.base, dst.extent(rpt), "dst");
+      if (!ub) break;
       for (unsigned i = 0; i < rpt; ++i)
         for (unsigned j = 0; j < 8; ++j) {
           const std::uint8_t* a = ub + q.src + (std::uint64_t{i} * 8 + j) * sz;
@@ -285,6 +290,7 @@ Core::Cost Core::execute_vector(const Queued& q) {
       const unsigned results = group ? 8 : 1;
       check(q.dst, (std::uint64_t{rpt - 1} * w.dst_rep * results + results) * sz, "dst");
       check(src.base, src.extent(rpt), "src");
+      if (!ub) break;
       std::vector<double> v;
       for (unsigned i = 0; i < rpt; ++i)
         for (unsigned g = 0; g < results; ++g) {
@@ -292,14 +298,12 @@ Core::Cost Core::execute_vector(const Queued& q) {
           for (unsigned idx = g * (n / results); idx < (g + 1) * (n / results); ++idx)
             if (mask_bit(idx)) v.push_back(load_elem(ub + src.at(i, idx / e_per_block, idx % e_per_block), t));
           if (v.empty()) continue;  // nothing enabled: the result is not written
-          flops += v.size();
           const double r = sum ? tree_sum(v, t) : max_of(v);
           store_elem(ub + q.dst + (std::uint64_t{i} * w.dst_rep * results + g) * sz, t, r);
         }
       break;
     }
   }
-  pipes_[static_cast<unsigned>(isa::Pipe::V)].stats.flops->add(flops);
   const double cycles = c.startup + c.slope * rpt;
   return {ceil_cycles(c.slope * rpt), ceil_cycles(cycles)};
 }

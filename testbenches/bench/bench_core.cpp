@@ -47,7 +47,7 @@ struct Launch {
     const char* pipe = type == isa::CoreType::Aic ? "m" : "v";
     const auto json = stats.to_json();
     for (auto& c : cores) busy += json[c->name()][pipe]["busy"]["value"].get<std::uint64_t>();
-    fmt::print("{:<34} {:>10} cycles  {} busy {:5.1f}%  cpu {:6.3f} s  {:8.2f} M instr/s", what, r.cycles, pipe,
+    fmt::print("{:<46} {:>10} cycles  {} busy {:5.1f}%  cpu {:6.3f} s  {:8.2f} M instr/s", what, r.cycles, pipe,
                100.0 * static_cast<double>(busy) / static_cast<double>(r.cycles * cores.size()), secs,
                static_cast<double>(instructions) / secs / 1e6);
     if (macs) fmt::print("  {:6.2f} G MAC/s", static_cast<double>(macs) / secs / 1e9);
@@ -70,8 +70,9 @@ void vec_add(unsigned cores, std::uint64_t n) {
   l.report(fmt::format("vec_add f32 n={} on {} AIV", n, cores).c_str(), isa::CoreType::Aiv, 0);
 }
 
-void gemm(unsigned cores, unsigned m, unsigned n, unsigned k) {
+void gemm(unsigned cores, unsigned m, unsigned n, unsigned k, bool numerics = true) {
   Launch l(cores);
+  l.params.numerics = numerics;
   l.fill_random(0x1000'0000, std::uint64_t{m} * k * 2, 3);
   l.fill_random(0x2000'0000, std::uint64_t{k} * n * 2, 4);
   l.gm.map(0x3000'0000, std::uint64_t{m} * n * 4);
@@ -82,7 +83,8 @@ void gemm(unsigned cores, unsigned m, unsigned n, unsigned k) {
                                              l.gm, l.stats, &l.xflags));
     l.cores.back()->load(obj, std::vector<std::uint64_t>{0x1000'0000, 0x2000'0000, 0x3000'0000, m, n, k});
   }
-  l.report(fmt::format("gemm_bf16 {}x{}x{} on {} AIC", m, n, k, cores).c_str(), isa::CoreType::Aic,
+  l.report(fmt::format("gemm_bf16 {}x{}x{} on {} AIC{}", m, n, k, cores, numerics ? "" : " (timing)").c_str(),
+           isa::CoreType::Aic,
            std::uint64_t{m} * n * k);
 }
 
@@ -97,5 +99,7 @@ int main(int argc, char** argv) {
   vec_add(48, 48 * 4096 * 4);
   gemm(1, 512, 512, 512);
   gemm(24, size, size, size);
+  gemm(24, size, size, size, false);
+  gemm(24, 4 * size, 4 * size, 4 * size, false);
   return 0;
 }
