@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "core/cube_kernels.h"
 #include "core/fp.h"
 #include "isa/config_words.h"
 
@@ -32,6 +33,12 @@ float load_operand(const std::uint8_t* p, DType t) {
     case DType::F32: return std::bit_cast<float>(raw);
     default: return static_cast<float>(static_cast<std::int8_t>(raw));  // s8 (exact)
   }
+}
+
+// s8: exact products, wrapping s32 sums.
+void mmad_row_s8(std::uint32_t* sum, float a, const float* b, unsigned n) {
+  const auto av = static_cast<std::int32_t>(a);
+  for (unsigned j = 0; j < n; ++j) sum[j] += static_cast<std::uint32_t>(av * static_cast<std::int32_t>(b[j]));
 }
 
 }  // namespace
@@ -85,37 +92,34 @@ Core::Cost Core::execute_mmad(const Queued& q) {
   const unsigned cost_k0 = t == DType::S8 ? 32 : t == DType::F32 ? 4 : 16;
   const Cycle cycles = std::uint64_t{m1} * n1 * ((w.k + cost_k0 - 1) / cost_k0);
   if (!c) return {cycles, cycles};  // timing only
-  // Gather A (m x k) and B transposed (n x k) densely, then multiply.
-  std::vector<float> ad(std::size_t{w.m} * w.k), bd(std::size_t{w.n} * w.k);
+  // Gather A (m x k) and B (k x n) densely; then each row of C in the D18 order.
+  std::vector<float> ad(std::size_t{w.m} * w.k), bd(std::size_t{w.k} * w.n);
   for (unsigned m = 0; m < w.m; ++m)
     for (unsigned k = 0; k < w.k; ++k)
       ad[std::size_t{m} * w.k + k] = load_operand(a + ((m / 16) * kk1 + k / k0) * kFractal + ((m % 16) * k0 + k % k0) * s, t);
-  for (unsigned n = 0; n < w.n; ++n)
-    for (unsigned k = 0; k < w.k; ++k)
-      bd[std::size_t{n} * w.k + k] = load_operand(b + ((k / k0) * n1 + n / 16) * kFractal + ((n % 16) * k0 + k % k0) * s, t);
+  for (unsigned k = 0; k < w.k; ++k)
+    for (unsigned n = 0; n < w.n; ++n)
+      bd[std::size_t{k} * w.n + n] = load_operand(b + ((k / k0) * n1 + n / 16) * kFractal + ((n % 16) * k0 + k % k0) * s, t);
   const bool acc = q.in.get(Role::Acc) == 1;
-  for (unsigned m = 0; m < w.m; ++m)
-    for (unsigned n = 0; n < w.n; ++n) {
-      std::uint8_t* out = c + ((n / 16) * m1 + m / 16) * 1024 + ((m % 16) * 16 + n % 16) * 4;
-      const float* ar = &ad[std::size_t{m} * w.k];
-      const float* br = &bd[std::size_t{n} * w.k];
-      if (t == DType::S8) {
-        std::uint32_t sum = 0;
-        if (acc) std::memcpy(&sum, out, 4);
-        for (unsigned k = 0; k < w.k; ++k)
-          sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(ar[k]) * static_cast<std::int32_t>(br[k]));
-        std::memcpy(out, &sum, 4);
-        continue;
-      }
-      float sum = 0.0f;
-      if (acc) std::memcpy(&sum, out, 4);
-      for (unsigned kb = 0; kb < w.k; kb += k0) {
-        float part = 0.0f;
-        for (unsigned k = kb; k < std::min<unsigned>(kb + k0, w.k); ++k) part += ar[k] * br[k];
-        sum += part;
-      }
-      std::memcpy(out, &sum, 4);
+  std::vector<float> sum(w.n), part(w.n);
+  std::vector<std::uint32_t> isum(w.n);
+  auto out = [&](unsigned m, unsigned n) { return c + ((n / 16) * m1 + m / 16) * 1024 + ((m % 16) * 16 + n % 16) * 4; };
+  for (unsigned m = 0; m < w.m; ++m) {
+    const float* ar = &ad[std::size_t{m} * w.k];
+    if (t == DType::S8) {
+      for (unsigned n = 0; n < w.n; ++n) isum[n] = 0;
+      if (acc)
+        for (unsigned n = 0; n < w.n; ++n) std::memcpy(&isum[n], out(m, n), 4);
+      for (unsigned k = 0; k < w.k; ++k) mmad_row_s8(isum.data(), ar[k], &bd[std::size_t{k} * w.n], w.n);
+      for (unsigned n = 0; n < w.n; ++n) std::memcpy(out(m, n), &isum[n], 4);
+      continue;
     }
+    for (unsigned n = 0; n < w.n; ++n) sum[n] = 0.0f;
+    if (acc)
+      for (unsigned n = 0; n < w.n; ++n) std::memcpy(&sum[n], out(m, n), 4);
+    detail::mmad_row_f32(sum.data(), part.data(), ar, bd.data(), w.n, w.k, k0);
+    for (unsigned n = 0; n < w.n; ++n) std::memcpy(out(m, n), &sum[n], 4);
+  }
   return {cycles, cycles};
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <random>
 
+#include "core/cube_kernels.h"
 #include "core/fp.h"
 #include "rig.h"
 
@@ -210,6 +211,21 @@ TEST(CoreCube, Load2dTransposesFractalsAndFaultsBelowTheBuffer) {
   const RunResult r = f.run();
   ASSERT_EQ(r.status, RunResult::Status::Fault);
   EXPECT_NE(r.report.find("load2d source fractal -1 is below the buffer"), std::string::npos) << r.report;
+}
+
+TEST(CoreCube, VectorizedInnerLoopIsBitIdenticalToPortable) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> d(-3, 3);
+  for (auto [n, k, k0] : {std::array{128u, 64u, 16u}, std::array{100u, 40u, 16u}, std::array{37u, 29u, 8u}}) {
+    std::vector<float> a(k), b(std::size_t{k} * n), s1(n), s2(n), p(n);
+    for (float& x : a) x = d(rng);
+    for (float& x : b) x = d(rng);
+    for (unsigned j = 0; j < n; ++j) s1[j] = s2[j] = d(rng);
+    detail::mmad_row_f32_portable(s1.data(), p.data(), a.data(), b.data(), n, k, k0);
+    if (!detail::mmad_row_f32_avx2(s2.data(), p.data(), a.data(), b.data(), n, k, k0))
+      GTEST_SKIP() << "no AVX2 build on this host";
+    for (unsigned j = 0; j < n; ++j) ASSERT_EQ(std::bit_cast<std::uint32_t>(s1[j]), std::bit_cast<std::uint32_t>(s2[j])) << j;
+  }
 }
 
 TEST(CoreCube, GemmBf16OneCoreTwoTiles) { run_gemm(128, 256, 1024, 1); }
