@@ -147,7 +147,8 @@ inline constexpr unsigned kNumStalls = 4;
 
 class Core {
  public:
-  // Statistics are registered under "<name>." in `stats`; `name` is unique per registry.
+  // Statistics are registered under "<name>." in `stats`; `name` is unique per registry. `params`,
+  // `gm`, `stats` and `xflags` are held by reference and must outlive the core.
   // `xflags` may be null: then xset / xwait fault.
   Core(std::string name, const CoreParams& params, const LaunchInfo& launch, GlobalMemory& gm,
        StatsRegistry& stats, CrossCoreFlags* xflags = nullptr);
