@@ -19,10 +19,21 @@ namespace {
 
 double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
+// Per-core GM rates of HARDWARE.md §3: HBM 32 read / 32 write; the L2 level 110 read / 86 write
+// (D17 asks for the GEMM efficiency with both).
+struct Level {
+  const char* name;
+  double read, write;
+};
+constexpr Level kHbm{"HBM", 32, 32}, kL2{"L2", 110, 86};
+
 struct Launch {
-  explicit Launch(unsigned cores)
-      : gm({.latency = 200, .read_bytes_per_cycle = 32.0 * cores, .write_bytes_per_cycle = 32.0 * cores}) {}
-  SimpleGm gm;  // 32 B per cycle and direction per core (HARDWARE.md §3), 200 cycles latency
+  explicit Launch(unsigned cores, Level level = kHbm)
+      : gm({.latency = 200, .read_bytes_per_cycle = level.read * cores,
+            .write_bytes_per_cycle = level.write * cores}) {
+    params.mte2_bytes_per_cycle = level.read;
+  }
+  SimpleGm gm;  // the level's rates times the core count, 200 cycles latency
   StatsRegistry stats;
   CoreParams params;
   CrossCoreFlags xflags;
@@ -36,6 +47,8 @@ struct Launch {
     for (std::size_t i = 0; i < bytes; ++i) data[i] = static_cast<std::uint8_t>(i % 2 ? 0x3f : rng());
     gm.write(base, data);
   }
+  bool detail = false;  // print the first core's statistics after the run
+
   void report(const char* what, isa::CoreType type, std::uint64_t macs) {
     std::vector<Core*> list;
     for (auto& c : cores) list.push_back(c.get());
@@ -52,6 +65,7 @@ struct Launch {
                static_cast<double>(instructions) / secs / 1e6);
     if (macs) fmt::print("  {:6.2f} G MAC/s", static_cast<double>(macs) / secs / 1e9);
     fmt::print("{}\n", r.status == RunResult::Status::Finished ? "" : "  NOT FINISHED: " + r.report);
+    if (detail) fmt::print("{}", stats.summary_table(cores.front()->name() + "."));
   }
 };
 
@@ -70,8 +84,11 @@ void vec_add(unsigned cores, std::uint64_t n) {
   l.report(fmt::format("vec_add f32 n={} on {} AIV", n, cores).c_str(), isa::CoreType::Aiv, 0);
 }
 
-void gemm(unsigned cores, unsigned m, unsigned n, unsigned k, bool numerics = true) {
-  Launch l(cores);
+bool g_detail = false;
+
+void gemm(unsigned cores, unsigned m, unsigned n, unsigned k, bool numerics = true, Level level = kHbm) {
+  Launch l(cores, level);
+  l.detail = g_detail && !numerics;
   l.params.numerics = numerics;
   l.fill_random(0x1000'0000, std::uint64_t{m} * k * 2, 3);
   l.fill_random(0x2000'0000, std::uint64_t{k} * n * 2, 4);
@@ -83,7 +100,8 @@ void gemm(unsigned cores, unsigned m, unsigned n, unsigned k, bool numerics = tr
                                              l.gm, l.stats, &l.xflags));
     l.cores.back()->load(obj, std::vector<std::uint64_t>{0x1000'0000, 0x2000'0000, 0x3000'0000, m, n, k});
   }
-  l.report(fmt::format("gemm_bf16 {}x{}x{} on {} AIC{}", m, n, k, cores, numerics ? "" : " (timing)").c_str(),
+  l.report(fmt::format("gemm_bf16 {}x{}x{} on {} AIC{}{}", m, n, k, cores, numerics ? "" : " (timing)",
+                       level.name == kHbm.name ? "" : ", L2 rates").c_str(),
            isa::CoreType::Aic,
            std::uint64_t{m} * n * k);
 }
@@ -94,6 +112,7 @@ int main(int argc, char** argv) {
   CLI::App app{"snsim-bench-core: kernels on the core models, simulated cycles and simulation speed"};
   unsigned size = 1024;
   app.add_option("--gemm-size", size, "M = N = K of the GEMM (multiple of 512)")->check(CLI::PositiveNumber);
+  app.add_flag("--detail", g_detail, "print the first core's statistics after each timing-only GEMM");
   CLI11_PARSE(app, argc, argv);
   vec_add(8, 8 * 4096 * 16);
   vec_add(48, 48 * 4096 * 4);
@@ -101,5 +120,6 @@ int main(int argc, char** argv) {
   gemm(24, size, size, size);
   gemm(24, size, size, size, false);
   gemm(24, 4 * size, 4 * size, 4 * size, false);
+  gemm(24, 4 * size, 4 * size, 4 * size, false, kL2);
   return 0;
 }
