@@ -223,6 +223,7 @@ bool Core::step_pipe(Pipe pipe, Cycle now) {
         block(p, Stall::Flag, now);
         return false;
       }
+      released_by_ = ev - 1;
       ev = kNever;
       break;
     }
@@ -249,6 +250,10 @@ bool Core::step_pipe(Pipe pipe, Cycle now) {
       cost = execute(q, now);
       break;
   }
+  if (observer_)
+    observer_({this, pipe, q.pc, &code_[q.pc / isa::kInstrBytes], now, std::max<Cycle>(cost.total, 1),
+               p.blocked ? now - p.blocked_since : 0, p.blocked_on, released_by_});
+  released_by_ = kNever;
   unblock(p, now);
   p.free_at = now + std::max<Cycle>(cost.occupancy, 1);
   p.done_at = std::max(p.done_at, now + std::max<Cycle>(cost.total, 1));
@@ -371,7 +376,12 @@ bool Core::step_scalar(Cycle now) {
     s.stats.busy->add(params_.scalar_cycles);
     return true;
   }
+  const std::uint64_t pc = pc_;
   if (!execute_scalar(in, now)) return false;
+  if (observer_)
+    observer_({this, Pipe::S, pc, &in, now, scalar_free_at_ - now, s.blocked ? now - s.blocked_since : 0,
+               s.blocked_on, released_by_});
+  released_by_ = kNever;
   unblock(s, now);
   s.stats.instructions->inc();
   ++instructions_;
@@ -524,6 +534,7 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
         block(s, Stall::Flag, now);
         return false;
       }
+      released_by_ = ev - 1;
       ev = kNever;
       cost = params_.sync_cycles;
       break;

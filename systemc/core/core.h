@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -145,6 +146,22 @@ unsigned ai_core_of(const LaunchInfo& launch);
 enum class Stall : std::uint8_t { Flag, Barrier, QueueFull, Memory };
 inline constexpr unsigned kNumStalls = 4;
 
+// One instruction as it started, for traces and per-instruction tables (issue 5 §3). Pipe-s
+// instructions are reported when the scalar unit executes them, the others when they start in
+// their pipe (their issue by the scalar unit is not an event).
+struct InstrEvent {
+  const Core* core;
+  isa::Pipe pipe;
+  std::uint64_t pc;
+  const isa::Instr* instr;  // valid while the core keeps its kernel loaded
+  Cycle start;
+  Cycle cycles;        // until the instruction completed (its pipe may start the next earlier)
+  Cycle stalled;       // cycles it waited, ready, for a flag, earlier work or queue space
+  Stall stall_reason;  // meaningful when stalled > 0
+  Cycle released_by;   // wait_flag: the cycle of the set_flag it consumed; else kNever
+};
+using InstrObserver = std::function<void(const InstrEvent&)>;
+
 class Core {
  public:
   // Statistics are registered under "<name>." in `stats`; `name` is unique per registry. `params`,
@@ -174,6 +191,9 @@ class Core {
   // The buffer, or nullptr if this core type has none (GM is not a local buffer).
   LocalBuffer* buffer(isa::Buffer which);
   std::uint64_t instructions() const { return instructions_; }
+
+  // Called for every instruction as it starts (no cost when unset).
+  void set_observer(InstrObserver observer) { observer_ = std::move(observer); }
 
   // Cross-core counter `id`, counting increments not yet visible; and an increment seen at `at`.
   unsigned xflag_total(unsigned id) const;
@@ -257,6 +277,8 @@ class Core {
   const isa::Instr* cur_in_ = nullptr;
   std::uint64_t cur_pc_ = 0;
 
+  InstrObserver observer_;
+  Cycle released_by_ = kNever;  // set by a wait_flag for its event
   CrossCoreFlags* xflags_;
   std::array<unsigned, CrossCoreFlags::kFlags> xcount_{};
   std::vector<std::pair<Cycle, unsigned>> xincoming_;  // (visible at, id)

@@ -389,3 +389,48 @@ TEST(CoreCrossCore, SixteenthPendingSetFaultsAndAWaitWithoutSetterDeadlocks) {
 
 }  // namespace
 }  // namespace snsim::core::test
+
+namespace snsim::core::test {
+namespace {
+
+TEST(CoreObserver, EveryInstructionOnceAndEachWaitPointsAtItsSet) {
+  Rig rig;
+  rig.gm.map(kX, 8192 * 4);
+  rig.gm.map(kY, 8192 * 4);
+  rig.gm.map(kZ, 8192 * 4);
+  Core& c = rig.add(obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/vec_add.o"), {}, {kX, kY, kZ, 8192});
+  std::vector<InstrEvent> events;
+  c.set_observer([&](const InstrEvent& e) { events.push_back(e); });
+  ASSERT_EQ(rig.run().status, RunResult::Status::Finished);
+  EXPECT_EQ(events.size(), c.instructions());
+  unsigned waits = 0, vadds = 0;
+  for (const InstrEvent& e : events) {
+    ASSERT_EQ(e.core, &c);
+    ASSERT_EQ(e.pipe, e.instr->pipe());
+    if (e.instr->op() == isa::Op::Vadd) {
+      ++vadds;
+      EXPECT_EQ(e.cycles, 139u);
+    }
+    if (e.instr->op() != isa::Op::WaitFlag) {
+      EXPECT_EQ(e.released_by, kNever);
+      continue;
+    }
+    ++waits;
+    ASSERT_LT(e.released_by, e.start);
+    const bool found = std::any_of(events.begin(), events.end(), [&](const InstrEvent& s) {
+      return s.instr->op() == isa::Op::SetFlag && s.start == e.released_by &&
+             s.instr->get(isa::Role::SrcPipe) == e.instr->get(isa::Role::SrcPipe) &&
+             s.instr->get(isa::Role::DstPipe) == e.instr->get(isa::Role::DstPipe) &&
+             s.instr->get(isa::Role::Event) == e.instr->get(isa::Role::Event);
+    });
+    EXPECT_TRUE(found) << "wait at pc 0x" << std::hex << e.pc;
+    if (e.stalled > 0) {
+      EXPECT_EQ(e.stall_reason, Stall::Flag);
+    }
+  }
+  EXPECT_EQ(vadds, 2u);
+  EXPECT_EQ(waits, 2u * 4 + 4);  // 4 per tile, 4 to drain
+}
+
+}  // namespace
+}  // namespace snsim::core::test
