@@ -54,7 +54,8 @@ Core::Core(std::string name, const CoreParams& params, const LaunchInfo& launch,
     throw std::invalid_argument(fmt::format("{}: a core is an aic or an aiv", name_));
   }
   std::fill(events_.begin(), events_.end(), kNever);
-  cycles_stat_ = &stats.counter(name_ + ".cycles", "cycles", "cycles until the core finished");
+  cycles_stat_ = &stats.counter(name_ + ".cycles", "cycles",
+                                "cycles until the core finished (or the run ended, if it did not)");
   for (unsigned i = 0; i < isa::kNumPipes; ++i) {
     const auto pipe = static_cast<Pipe>(i);
     if (!isa::pipe_on_core(pipe, launch_.type)) continue;
@@ -176,6 +177,16 @@ bool Core::pipes_drained(Cycle now) const {
 
 bool Core::finished(Cycle now) const { return !loaded_ || (halted_ && pipes_drained(now)); }
 
+void Core::record_cycles(Cycle now) {
+  Cycle end = now;
+  if (finished(now)) {
+    end = halted_at_;
+    for (unsigned i = 1; i < isa::kNumPipes; ++i) end = std::max(end, pipes_[i].done_at);
+  }
+  cycles_stat_->reset();
+  cycles_stat_->add(end);
+}
+
 bool Core::step(Cycle now) {
   bool progress = false;
   // Cross-core increments that have become visible.
@@ -186,7 +197,6 @@ bool Core::step(Cycle now) {
   });
   for (unsigned i = 1; i < isa::kNumPipes; ++i) progress |= step_pipe(static_cast<Pipe>(i), now);
   progress |= step_scalar(now);
-  if (finished(now) && loaded_ && cycles_stat_->value() == 0) cycles_stat_->add(now);
   return progress;
 }
 
@@ -417,7 +427,10 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
   };
   switch (in.op()) {
     case Op::Nop: break;
-    case Op::Halt: halted_ = true; break;
+    case Op::Halt:
+      halted_ = true;
+      halted_at_ = now + 1;
+      break;
     case Op::Add: set_rd(r(Role::Rs1) + r(Role::Rs2)); break;
     case Op::Sub: set_rd(r(Role::Rs1) - r(Role::Rs2)); break;
     case Op::Mul: set_rd(r(Role::Rs1) * r(Role::Rs2)); break;
@@ -653,7 +666,9 @@ std::string CrossCoreFlags::set(const Core& from, isa::XMode mode, unsigned id, 
   return {};
 }
 
-RunResult run_cores(std::span<Core* const> cores, Cycle max_cycles) {
+namespace {
+
+RunResult run_until_end(std::span<Core* const> cores, Cycle max_cycles) {
   Cycle now = 0;
   while (true) {
     bool all_done = true;
@@ -681,6 +696,14 @@ RunResult run_cores(std::span<Core* const> cores, Cycle max_cycles) {
     }
     now = next;
   }
+}
+
+}  // namespace
+
+RunResult run_cores(std::span<Core* const> cores, Cycle max_cycles) {
+  RunResult result = run_until_end(cores, max_cycles);
+  for (Core* c : cores) c->record_cycles(result.cycles);
+  return result;
 }
 
 }  // namespace snsim::core

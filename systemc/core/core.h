@@ -181,6 +181,8 @@ class Core {
   bool step(Cycle now);  // true if anything changed state
   Cycle next_event(Cycle now) const;
   bool finished(Cycle now) const;
+  // Sets the `cycles` statistic: when the core finished, or `now` if it has not (run_cores calls it).
+  void record_cycles(Cycle now);
   // What the scalar unit and each non-empty pipe wait for, one line each (deadlock report).
   std::string blocked_report(Cycle now) const;
 
@@ -266,6 +268,7 @@ class Core {
   std::array<std::uint64_t, isa::kNumRegs> regs_{};
   std::uint64_t pc_ = 0;
   bool halted_ = false;
+  Cycle halted_at_ = 0;
   bool loaded_ = false;
   Cycle scalar_free_at_ = 0;
   std::array<std::uint64_t, 2> vmask_{~0ull, ~0ull};  // low, high

@@ -43,6 +43,11 @@ TEST(CoreKernel, VecAddFromObjectMatchesReference) {
   // 4 dma_in, per tile a wait_flag and a set_flag, 2 wait_flag after the loop.
   EXPECT_EQ(rig.stat("aiv0.mte2.instructions"), 4u + 4u + 2u);
   EXPECT_GT(rig.stat("aiv0.v.stall_flag"), 0u);            // the adds waited for their data
+  // Each core's cycles: when it finished; the later one ends the run.
+  const std::uint64_t c0 = rig.stat("aiv0.cycles"), c1 = rig.stat("aiv1.cycles");
+  EXPECT_GT(c0, 0u);
+  EXPECT_GT(c1, 0u);
+  EXPECT_EQ(std::max(c0, c1), r.cycles);
 }
 
 // A kernel with a single vector instruction at instruction index 5 (li, li, li, li64 = 2) issued at
@@ -100,6 +105,11 @@ TEST(CoreTiming, IndependentVectorOpsOverlapStartupAndBarrierSerializes) {
   EXPECT_EQ(run("nop").cycles, 139u + 139u);
   // pipe_barrier v starts when the first vadd has completed (145), takes 1 cycle.
   EXPECT_EQ(run("pipe_barrier v").cycles, 146u + 139u);
+  // A core that halts early with nothing queued finishes at its halt.
+  Rig rig;
+  rig.add(assemble("nop\nnop\nhalt\n"));
+  EXPECT_EQ(rig.run().cycles, 3u);
+  EXPECT_EQ(rig.stat("aiv0.cycles"), 3u);
 }
 
 TEST(CoreTiming, DmaCostIsPortAndMemoryBandwidthPlusLatency) {
