@@ -7,6 +7,8 @@ build=${1:-build}
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(date -u +%Y-%m-%d)"
 echo "== verilated router: simulated cycles per second, random uniform 4-flit packets"
 "$build/testbenches/bench/snsim-bench-router" --cycles 200000
+echo "== core models: kernels of firmware/kernels with real data (simulated cycles, simulation speed)"
+"$build/testbenches/bench/snsim-bench-core"
 echo "== snsim net on configs/switch8-net.yaml (whole sweep, with the traffic checker)"
 /usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" net -c configs/switch8-net.yaml \
   -o "$build/bench-results" | tail -n 1

@@ -1,0 +1,65 @@
+// The stand-in global memory (gm.h).
+#include "core/gm.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+namespace snsim::core {
+
+void SimpleGm::map(std::uint64_t base, std::uint64_t size) {
+  if (size == 0 || base + size < base)
+    throw std::invalid_argument(fmt::format("gm: bad region 0x{:x}+0x{:x}", base, size));
+  auto next = regions_.lower_bound(base);
+  bool overlaps = next != regions_.end() && next->first < base + size;
+  if (next != regions_.begin()) {
+    auto prev = std::prev(next);
+    overlaps = overlaps || prev->first + prev->second.size() > base;
+  }
+  if (overlaps)
+    throw std::invalid_argument(fmt::format("gm: region 0x{:x}+0x{:x} overlaps another", base, size));
+  regions_.emplace(base, std::vector<std::uint8_t>(size));
+}
+
+const std::vector<std::uint8_t>* SimpleGm::region(std::uint64_t addr, std::uint64_t len,
+                                                  std::uint64_t* offset) const {
+  auto it = regions_.upper_bound(addr);
+  if (it == regions_.begin()) return nullptr;
+  --it;
+  const std::uint64_t off = addr - it->first;
+  if (off > it->second.size() || len > it->second.size() - off) return nullptr;
+  *offset = off;
+  return &it->second;
+}
+
+bool SimpleGm::mapped(std::uint64_t addr, std::uint64_t len) const {
+  std::uint64_t off;
+  return region(addr, len, &off) != nullptr;
+}
+
+void SimpleGm::read(std::uint64_t addr, std::span<std::uint8_t> out) const {
+  std::uint64_t off;
+  const auto* r = region(addr, out.size(), &off);
+  if (!r) throw std::out_of_range(fmt::format("gm: read of unmapped 0x{:x}+{}", addr, out.size()));
+  std::memcpy(out.data(), r->data() + off, out.size());
+}
+
+void SimpleGm::write(std::uint64_t addr, std::span<const std::uint8_t> in) {
+  std::uint64_t off;
+  auto* r = const_cast<std::vector<std::uint8_t>*>(region(addr, in.size(), &off));
+  if (!r) throw std::out_of_range(fmt::format("gm: write of unmapped 0x{:x}+{}", addr, in.size()));
+  std::memcpy(r->data() + off, in.data(), in.size());
+}
+
+GlobalMemory::Timing SimpleGm::transfer(Cycle now, std::uint64_t bytes, bool is_write) {
+  double& free = is_write ? write_free_ : read_free_;
+  const double rate = is_write ? params_.write_bytes_per_cycle : params_.read_bytes_per_cycle;
+  free = std::max(free, static_cast<double>(now)) + static_cast<double>(bytes) / rate;
+  const auto streamed = static_cast<Cycle>(std::ceil(free));
+  return {streamed, streamed + params_.latency};
+}
+
+}  // namespace snsim::core

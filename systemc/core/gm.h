@@ -1,0 +1,66 @@
+#pragma once
+// Global memory as the core models see it: bytes at 64-bit addresses plus a timing model.
+//
+// GlobalMemory is the interface the cores use, so that the NPU model can later put a TLM initiator
+// socket (L2, HBM, the network) behind it. SimpleGm is the stand-in the die harness and the tests
+// use until then: mapped regions of real bytes and one latency plus a bytes-per-cycle rate per
+// direction, shared by every core that uses it (transfers queue behind each other).
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <vector>
+
+namespace snsim::core {
+
+using Cycle = std::uint64_t;
+
+class GlobalMemory {
+ public:
+  virtual ~GlobalMemory() = default;
+  // True if every byte of [addr, addr + len) is mapped.
+  virtual bool mapped(std::uint64_t addr, std::uint64_t len) const = 0;
+  // Functional access; the range must be mapped (the caller checks and faults otherwise).
+  virtual void read(std::uint64_t addr, std::span<std::uint8_t> out) const = 0;
+  virtual void write(std::uint64_t addr, std::span<const std::uint8_t> in) = 0;
+  // Timing of a transfer of `bytes` requested at cycle `now`: the cycle by which its data has
+  // streamed through memory (bandwidth) and the cycle it is complete (plus latency).
+  struct Timing {
+    Cycle streamed;
+    Cycle complete;
+  };
+  virtual Timing transfer(Cycle now, std::uint64_t bytes, bool is_write) = 0;
+};
+
+struct SimpleGmParams {
+  Cycle latency = 200;                // core cycles from request to data (assumed; HBM + NoC)
+  double read_bytes_per_cycle = 32;   // per GM model (HARDWARE.md §3: HBM 32 B/cycle per core)
+  double write_bytes_per_cycle = 32;
+};
+
+class SimpleGm : public GlobalMemory {
+ public:
+  explicit SimpleGm(SimpleGmParams params = {}) : params_(params) {}
+
+  // Maps [base, base + size), zero-filled. Regions may not overlap (std::invalid_argument).
+  void map(std::uint64_t base, std::uint64_t size);
+
+  bool mapped(std::uint64_t addr, std::uint64_t len) const override;
+  void read(std::uint64_t addr, std::span<std::uint8_t> out) const override;
+  void write(std::uint64_t addr, std::span<const std::uint8_t> in) override;
+  Timing transfer(Cycle now, std::uint64_t bytes, bool is_write) override;
+
+  const SimpleGmParams& params() const { return params_; }
+
+ private:
+  // The region holding [addr, addr + len), or nullptr.
+  const std::vector<std::uint8_t>* region(std::uint64_t addr, std::uint64_t len,
+                                          std::uint64_t* offset) const;
+
+  SimpleGmParams params_;
+  std::map<std::uint64_t, std::vector<std::uint8_t>> regions_;  // by base address
+  double read_free_ = 0;   // cycle (fractional) at which each direction's bandwidth is free
+  double write_free_ = 0;
+};
+
+}  // namespace snsim::core
