@@ -85,8 +85,9 @@ struct MmadWord {
 };
 
 // fixp (FixpipeParamsV220): n columns, m rows; src_stride = distance between 16-column fractal
-// columns of L0C in 16-row units (normally ceil16(M)/16 * 16); dst_stride = elements per output
-// row (nd layout) or 32-byte units between NZ fractal columns (nz layout).
+// columns of L0C in 64-byte rows of 16 FP32/INT32 values (normally ceil16(M)), as docs/isa.md has
+// it; dst_stride = elements per output row (nd layout) or 32-byte units between NZ fractal
+// columns (nz layout).
 struct FixpWord {
   std::uint16_t n = 0, m = 0, src_stride = 0, dst_stride = 0;
 
