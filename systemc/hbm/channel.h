@@ -131,6 +131,8 @@ class Channel {
   void update_refresh(Pc& p, Cycle t);
   Candidate pick_column(Pc& p, Cycle t, Cycle& wake);
   Candidate pick_row(Pc& p, Cycle t, Cycle& wake);
+  // FCFS's step 2 of pick_row: only the oldest burst's bank.
+  void pick_row_fcfs(Pc& p, Cycle t, Cycle& wake, Candidate& best, Cycle act_gate);
   Candidate pick_refresh(Pc& p, Cycle t, Cycle& wake, bool forced_only);
   void offer(Candidate& best, const Candidate& c, Cycle e, Cycle t, Cycle& wake) const;
   void issue(std::uint32_t pc, const Candidate& c, Cycle t);
