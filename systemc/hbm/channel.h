@@ -57,15 +57,17 @@ class Channel {
   }
 
  private:
-  struct Bank {
+  // Laid out by use: what the picks read for every bank in the first cache line, the front
+  // bursts in the second, the queues (read only at a column command or a recount) last.
+  struct alignas(64) Bank {
     std::int64_t open_row = -1;
-    Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, pre_ok = 0, ref_ok = 0;
+    Cycle act_ok = 0, pre_ok = 0, rd_ok = 0, wr_ok = 0, ref_ok = 0;
     Cycle last_cas = 0;
-    std::vector<Burst> rd, wr;  // arrival order
-    // Kept in the bank so a pick reads no queue storage: the front burst of each queue and how
-    // many queued bursts hit the open row ([0] reads, [1] writes).
-    Burst front[2];
+    // How many queued bursts hit the open row ([0] reads, [1] writes).
     std::uint32_t hits[2] = {0, 0};
+    // Kept in the bank so a pick reads no queue storage: the front burst of each queue.
+    Burst front[2];
+    std::vector<Burst> rd, wr;  // arrival order
   };
   struct Group {
     Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, ref_ok = 0;
