@@ -34,6 +34,10 @@ Channel::Channel(const HbmCfg& cfg, std::uint16_t id, BurstDone on_burst_done)
       banks_per_group_(cfg.org.banks_per_group),
       banks_(cfg.org.banks_per_pc()),
       pcs_(cfg.org.pseudo_channels) {
+  for (std::uint32_t b = 0; b < banks_; ++b) {
+    group_of_[b] = static_cast<std::uint8_t>(b / banks_per_group_);
+    sid_of_[b] = static_cast<std::uint8_t>(b / (banks_per_group_ * bank_groups_));
+  }
   const HbmControllerCfg& c = cfg.controller;
   const std::uint32_t interval = c.refresh == HbmRefresh::AllBank ? tm_.tREFI : tm_.tREFISB;
   for (std::uint32_t i = 0; i < pcs_.size(); ++i) {
@@ -571,7 +575,7 @@ void Channel::step(Cycle t) {
     Candidate best;
     std::uint32_t best_pc = 0;
     for (std::uint32_t k = 0; k < n; ++k) {
-      const std::uint32_t pc = (first + k) % n;
+      const std::uint32_t pc = first + k < n ? first + k : first + k - n;  // (first + k) % n
       Pc& p = pcs_[pc];
       if (p.*cached > t) continue;
       Cycle w = kNever;

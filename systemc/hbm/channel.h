@@ -116,9 +116,10 @@ class Channel {
   Cycle earliest_refpb(const Pc& p, std::uint32_t b) const;
   Cycle earliest_prea(const Pc& p) const;
   Cycle earliest_refab(const Pc& p) const;
-  Group& group(Pc& p, std::uint32_t b) { return p.groups[b / banks_per_group_]; }
-  const Group& group(const Pc& p, std::uint32_t b) const { return p.groups[b / banks_per_group_]; }
-  std::uint32_t sid_of(std::uint32_t b) const { return b / (banks_per_group_ * bank_groups_); }
+  // Bank to group and SID by table: a division by a run-time count costs more than the lookup.
+  Group& group(Pc& p, std::uint32_t b) { return p.groups[group_of_[b]]; }
+  const Group& group(const Pc& p, std::uint32_t b) const { return p.groups[group_of_[b]]; }
+  std::uint32_t sid_of(std::uint32_t b) const { return sid_of_[b]; }
 
   // The arrival number of the oldest queued read (or write) burst, for FCFS.
   std::uint64_t oldest_seq(const Pc& p, bool write) const;
@@ -146,6 +147,7 @@ class Channel {
   BurstDone on_burst_done_;
   std::uint64_t all_banks_;
   std::uint32_t bank_groups_, banks_per_group_, banks_;
+  std::array<std::uint8_t, 64> group_of_{}, sid_of_{};  // per flat bank (banks_per_pc <= 64)
   std::vector<Pc> pcs_;
   Cycle row_free_ = 0, col_free_ = 0;
   Cycle next_ = kNever;
