@@ -53,15 +53,24 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
   if (now < now_) throw std::logic_error("HbmStack::try_submit: time went backwards");
   const std::uint32_t burst = cfg_.org.burst_bytes;
   const std::uint32_t n = r.size / burst;
-  // 1. Room in every target queue, or nothing is taken.
-  std::fill(scratch_.begin(), scratch_.end(), 0);
-  locations_.clear();
-  for (std::uint32_t i = 0; i < n; ++i) {
-    locations_.push_back(map_.decode(r.address + std::uint64_t{i} * burst));
-    ++scratch_[map_.flat_pc(locations_.back())];
+  // 1. Room in every target queue, or nothing is taken. The decode depends on the address and
+  //    size only: a request retried after back-pressure reuses it.
+  if (!decoded_ || r.address != decoded_address_ || r.size != decoded_size_) {
+    std::fill(scratch_.begin(), scratch_.end(), 0);
+    locations_.clear();
+    used_pcs_.clear();
+    for (std::uint32_t i = 0; i < n; ++i) {
+      locations_.push_back(map_.decode(r.address + std::uint64_t{i} * burst));
+      if (scratch_[map_.flat_pc(locations_.back())]++ == 0) {
+        used_pcs_.push_back(map_.flat_pc(locations_.back()));
+      }
+    }
+    std::sort(used_pcs_.begin(), used_pcs_.end());  // the order of the scan it replaces
+    decoded_ = true;
+    decoded_address_ = r.address;
+    decoded_size_ = r.size;
   }
-  for (std::uint32_t pc = 0; pc < cfg_.org.pcs(); ++pc) {
-    if (scratch_[pc] == 0) continue;
+  for (const std::uint32_t pc : used_pcs_) {
     const std::uint32_t ch = pc / cfg_.org.pseudo_channels, p = pc % cfg_.org.pseudo_channels;
     if (!channels_[ch]->can_accept(p, r.write, scratch_[pc])) {
       rejected_.inc();
