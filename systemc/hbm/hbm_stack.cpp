@@ -27,6 +27,7 @@ HbmStack::HbmStack(const HbmCfg& cfg, StatsRegistry& stats, const std::string& p
         [this](std::uint32_t slot, Cycle end) { burst_done(slot, end); }));
     channels_.back()->set_observer(&fanout_);
   }
+  for (const auto& ch : channels_) channel_next_.push_back(ch->next_event());
   scratch_.assign(cfg_.org.pcs() * 2, 0);
 }
 
@@ -96,6 +97,7 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
     b.column = static_cast<std::uint16_t>(l.column);
     b.bank = static_cast<std::uint8_t>(map_.flat_bank(l));
     channels_[l.channel]->enqueue(l.pc, r.write, b, now);
+    channel_next_[l.channel] = channels_[l.channel]->next_event();
   }
   return true;
 }
@@ -120,15 +122,19 @@ void HbmStack::burst_done(std::uint32_t slot, Cycle end) {
 
 void HbmStack::advance_to(Cycle t) {
   // Events in (cycle, channel id) order (D13).
+  const std::size_t n = channel_next_.size();
   for (;;) {
-    Channel* next = nullptr;
-    for (const auto& ch : channels_) {
-      if (ch->next_event() < t && (next == nullptr || ch->next_event() < next->next_event())) {
-        next = ch.get();
+    std::size_t next = n;
+    Cycle at = t;
+    for (std::size_t c = 0; c < n; ++c) {
+      if (channel_next_[c] < at) {
+        at = channel_next_[c];
+        next = c;
       }
     }
-    if (next == nullptr) break;
-    next->step(next->next_event());
+    if (next == n) break;
+    channels_[next]->step(at);
+    channel_next_[next] = channels_[next]->next_event();
   }
   now_ = std::max(now_, t);
   while (!pending_.empty() && pending_.top().done < t) {
@@ -145,7 +151,7 @@ Cycle HbmStack::next_event() const {
   }
   // Only refresh is left when no request is queued: report the next completion instead.
   if (busy) {
-    for (const auto& ch : channels_) e = std::min(e, ch->next_event());
+    for (const Cycle c : channel_next_) e = std::min(e, c);
   }
   if (!pending_.empty()) e = std::min(e, pending_.top().done);
   return e;
