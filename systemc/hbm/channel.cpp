@@ -348,6 +348,12 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
           wake = std::min(wake, act_gate);
         } else {
           for_each_bit(closed, [&](std::uint32_t b) {
+            // Not legal yet: only the wake matters, and the front burst's line is not read.
+            const Cycle e = earliest_act(p, b);
+            if (e > t) {
+              wake = std::min(wake, e);
+              return;
+            }
             const Burst& front = p.banks[b].front[w];
             Candidate r;
             r.bank = b;
@@ -356,7 +362,7 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
             r.cmd = Cmd::ACT;
             r.priority = 1;  // ACTs first: their spacing (tRRD, tFAW) binds random traffic
             r.row = front.row;
-            offer(best, r, earliest_act(p, b), t, wake);
+            offer(best, r, e, t, wake);
           });
         }
       }
@@ -371,6 +377,10 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
           if (static_cast<std::int64_t>(front.row) != bank.open_row) {
             wake = std::min(wake, front.arrival + c.conflict_max_wait);
           }
+          return;
+        }
+        if (bank.pre_ok > t) {  // as offer() would: only the wake
+          wake = std::min(wake, bank.pre_ok);
           return;
         }
         Candidate r;
