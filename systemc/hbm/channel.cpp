@@ -34,6 +34,10 @@ Channel::Channel(const HbmCfg& cfg, std::uint16_t id, BurstDone on_burst_done)
       banks_per_group_(cfg.org.banks_per_group),
       banks_(cfg.org.banks_per_pc()),
       pcs_(cfg.org.pseudo_channels) {
+  for (std::uint32_t b = 0; b < banks_; ++b) {
+    group_of_[b] = static_cast<std::uint8_t>(b / banks_per_group_);
+    sid_of_[b] = static_cast<std::uint8_t>(b / (banks_per_group_ * bank_groups_));
+  }
   const HbmControllerCfg& c = cfg.controller;
   const std::uint32_t interval = c.refresh == HbmRefresh::AllBank ? tm_.tREFI : tm_.tREFISB;
   for (std::uint32_t i = 0; i < pcs_.size(); ++i) {
@@ -285,6 +289,38 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
   return best;
 }
 
+void Channel::pick_row_fcfs(Pc& p, Cycle t, Cycle& wake, Candidate& best, Cycle act_gate) {
+  const bool w = p.write_mode;
+  const std::uint64_t oldest = oldest_seq(p, w);
+  bool act_gated = false;
+  for_each_bit(w ? p.wr_mask : p.rd_mask, [&](std::uint32_t b) {
+    const Bank& bank = p.banks[b];
+    const Burst& front = bank.front[w];
+    if (front.seq != oldest) return;
+    Candidate r;
+    r.bank = b;
+    r.seq = front.seq;
+    r.arrival = front.arrival;
+    if (bank.open_row < 0) {
+      if (static_cast<std::int32_t>(b) == p.forced_bank || p.refab_pending) return;
+      if (act_gate > t) {
+        act_gated = true;
+        return;
+      }
+      r.cmd = Cmd::ACT;
+      r.priority = 1;
+      r.row = front.row;
+      offer(best, r, earliest_act(p, b), t, wake);
+    } else {
+      if (front.row == static_cast<std::uint32_t>(bank.open_row)) return;
+      r.cmd = Cmd::PRE;
+      r.priority = 2;
+      offer(best, r, bank.pre_ok, t, wake);
+    }
+  });
+  if (act_gated) wake = std::min(wake, act_gate);
+}
+
 Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
   // 1. A forced refresh goes first.
   Candidate best = pick_refresh(p, t, wake, /*forced_only=*/true);
@@ -294,43 +330,68 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
   const bool fcfs = c.scheduler == HbmScheduler::Fcfs;
   // 2. ACT or PRE for queued requests (oldest first).
   if ((w ? p.wr_count : p.rd_count) > 0) {
-    const std::uint64_t oldest = fcfs ? oldest_seq(p, w) : kNever;
-    // No ACT before the pseudo-channel-wide limit (tRRD_S, tRREFD, tFAW): skip the ACT candidates
+    // No ACT before the pseudo-channel-wide limit (tRRD_S, tFAW, tRREFD): skip the ACT candidates
     // and wake then (early enough; the exact cycle is found when they are looked at).
     const Cycle act_gate = std::max(p.act_ok, faw_ok(p));
-    bool act_gated = false;
-    for_each_bit(w ? p.wr_mask : p.rd_mask, [&](std::uint32_t b) {
-      const Bank& bank = p.banks[b];
-      const Burst& front = bank.front[w];
-      if (fcfs && front.seq != oldest) return;
-      Candidate r;
-      r.bank = b;
-      r.seq = front.seq;
-      r.arrival = front.arrival;
-      if (bank.open_row < 0) {
-        if (static_cast<std::int32_t>(b) == p.forced_bank || p.refab_pending) return;
+    if (fcfs) {
+      pick_row_fcfs(p, t, wake, best, act_gate);
+    } else {
+      // FR-FCFS, by bank state from the masks (the candidates do not depend on the order in which
+      // they are offered: each bank's oldest burst has its own arrival number).
+      const std::uint64_t queued = w ? p.wr_mask : p.rd_mask;
+      // Closed banks: an ACT for the oldest burst, unless an all-bank refresh waits or the bank
+      // is held for a forced per-bank refresh.
+      std::uint64_t closed = p.refab_pending ? 0 : queued & ~p.open_mask;
+      if (p.forced_bank >= 0) closed &= ~bit(static_cast<std::uint32_t>(p.forced_bank));
+      if (closed != 0) {
         if (act_gate > t) {
-          act_gated = true;
+          wake = std::min(wake, act_gate);
+        } else {
+          for_each_bit(closed, [&](std::uint32_t b) {
+            // Not legal yet: only the wake matters, and the front burst's line is not read.
+            const Cycle e = earliest_act(p, b);
+            if (e > t) {
+              wake = std::min(wake, e);
+              return;
+            }
+            const Burst& front = p.banks[b].front[w];
+            Candidate r;
+            r.bank = b;
+            r.seq = front.seq;
+            r.arrival = front.arrival;
+            r.cmd = Cmd::ACT;
+            r.priority = 1;  // ACTs first: their spacing (tRRD, tFAW) binds random traffic
+            r.row = front.row;
+            offer(best, r, e, t, wake);
+          });
+        }
+      }
+      // Open banks: FR-FCFS keeps a row open while a queued burst still hits it, but not past
+      // conflict_max_wait of the bank's oldest burst; otherwise a PRE for the conflict.
+      const std::uint64_t open = queued & p.open_mask;
+      const std::uint64_t hit = p.hit_mask[w];
+      for_each_bit(open, [&](std::uint32_t b) {
+        const Bank& bank = p.banks[b];
+        const Burst& front = bank.front[w];
+        if ((hit & bit(b)) != 0 && !starved(bank, w, t)) {
+          if (static_cast<std::int64_t>(front.row) != bank.open_row) {
+            wake = std::min(wake, front.arrival + c.conflict_max_wait);
+          }
           return;
         }
-        r.cmd = Cmd::ACT;
-        r.priority = 1;  // ACTs first: their spacing (tRRD, tFAW) is what random traffic is bound by
-        r.row = front.row;
-        offer(best, r, earliest_act(p, b), t, wake);
-      } else {
-        const auto open = static_cast<std::uint32_t>(bank.open_row);
-        // FR-FCFS keeps a row open while a queued burst still hits it.
-        if (fcfs ? front.row == open : bank.hits[w] > 0 && !starved(bank, w, t)) {
-          // Row hits go first, but not past conflict_max_wait of the bank's oldest burst.
-          if (!fcfs && front.row != open) wake = std::min(wake, front.arrival + c.conflict_max_wait);
+        if (bank.pre_ok > t) {  // as offer() would: only the wake
+          wake = std::min(wake, bank.pre_ok);
           return;
         }
+        Candidate r;
+        r.bank = b;
+        r.seq = front.seq;
+        r.arrival = front.arrival;
         r.cmd = Cmd::PRE;
         r.priority = 2;
         offer(best, r, bank.pre_ok, t, wake);
-      }
-    });
-    if (act_gated) wake = std::min(wake, act_gate);
+      });
+    }
   }
   // 3. Page policy: close idle rows.
   if (c.page_policy != HbmPagePolicy::Open) {
@@ -524,7 +585,7 @@ void Channel::step(Cycle t) {
     Candidate best;
     std::uint32_t best_pc = 0;
     for (std::uint32_t k = 0; k < n; ++k) {
-      const std::uint32_t pc = (first + k) % n;
+      const std::uint32_t pc = first + k < n ? first + k : first + k - n;  // (first + k) % n
       Pc& p = pcs_[pc];
       if (p.*cached > t) continue;
       Cycle w = kNever;

@@ -57,15 +57,17 @@ class Channel {
   }
 
  private:
-  struct Bank {
+  // Laid out by use: what the picks read for every bank in the first cache line, the front
+  // bursts in the second, the queues (read only at a column command or a recount) last.
+  struct alignas(64) Bank {
     std::int64_t open_row = -1;
-    Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, pre_ok = 0, ref_ok = 0;
+    Cycle act_ok = 0, pre_ok = 0, rd_ok = 0, wr_ok = 0, ref_ok = 0;
     Cycle last_cas = 0;
-    std::vector<Burst> rd, wr;  // arrival order
-    // Kept in the bank so a pick reads no queue storage: the front burst of each queue and how
-    // many queued bursts hit the open row ([0] reads, [1] writes).
-    Burst front[2];
+    // How many queued bursts hit the open row ([0] reads, [1] writes).
     std::uint32_t hits[2] = {0, 0};
+    // Kept in the bank so a pick reads no queue storage: the front burst of each queue.
+    Burst front[2];
+    std::vector<Burst> rd, wr;  // arrival order
   };
   struct Group {
     Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, ref_ok = 0;
@@ -114,9 +116,10 @@ class Channel {
   Cycle earliest_refpb(const Pc& p, std::uint32_t b) const;
   Cycle earliest_prea(const Pc& p) const;
   Cycle earliest_refab(const Pc& p) const;
-  Group& group(Pc& p, std::uint32_t b) { return p.groups[b / banks_per_group_]; }
-  const Group& group(const Pc& p, std::uint32_t b) const { return p.groups[b / banks_per_group_]; }
-  std::uint32_t sid_of(std::uint32_t b) const { return b / (banks_per_group_ * bank_groups_); }
+  // Bank to group and SID by table: a division by a run-time count costs more than the lookup.
+  Group& group(Pc& p, std::uint32_t b) { return p.groups[group_of_[b]]; }
+  const Group& group(const Pc& p, std::uint32_t b) const { return p.groups[group_of_[b]]; }
+  std::uint32_t sid_of(std::uint32_t b) const { return sid_of_[b]; }
 
   // The arrival number of the oldest queued read (or write) burst, for FCFS.
   std::uint64_t oldest_seq(const Pc& p, bool write) const;
@@ -131,6 +134,8 @@ class Channel {
   void update_refresh(Pc& p, Cycle t);
   Candidate pick_column(Pc& p, Cycle t, Cycle& wake);
   Candidate pick_row(Pc& p, Cycle t, Cycle& wake);
+  // FCFS's step 2 of pick_row: only the oldest burst's bank.
+  void pick_row_fcfs(Pc& p, Cycle t, Cycle& wake, Candidate& best, Cycle act_gate);
   Candidate pick_refresh(Pc& p, Cycle t, Cycle& wake, bool forced_only);
   void offer(Candidate& best, const Candidate& c, Cycle e, Cycle t, Cycle& wake) const;
   void issue(std::uint32_t pc, const Candidate& c, Cycle t);
@@ -142,6 +147,7 @@ class Channel {
   BurstDone on_burst_done_;
   std::uint64_t all_banks_;
   std::uint32_t bank_groups_, banks_per_group_, banks_;
+  std::array<std::uint8_t, 64> group_of_{}, sid_of_{};  // per flat bank (banks_per_pc <= 64)
   std::vector<Pc> pcs_;
   Cycle row_free_ = 0, col_free_ = 0;
   Cycle next_ = kNever;

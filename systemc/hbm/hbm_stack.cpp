@@ -27,6 +27,7 @@ HbmStack::HbmStack(const HbmCfg& cfg, StatsRegistry& stats, const std::string& p
         [this](std::uint32_t slot, Cycle end) { burst_done(slot, end); }));
     channels_.back()->set_observer(&fanout_);
   }
+  for (const auto& ch : channels_) channel_next_.push_back(ch->next_event());
   scratch_.assign(cfg_.org.pcs() * 2, 0);
 }
 
@@ -53,15 +54,24 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
   if (now < now_) throw std::logic_error("HbmStack::try_submit: time went backwards");
   const std::uint32_t burst = cfg_.org.burst_bytes;
   const std::uint32_t n = r.size / burst;
-  // 1. Room in every target queue, or nothing is taken.
-  std::fill(scratch_.begin(), scratch_.end(), 0);
-  locations_.clear();
-  for (std::uint32_t i = 0; i < n; ++i) {
-    locations_.push_back(map_.decode(r.address + std::uint64_t{i} * burst));
-    ++scratch_[map_.flat_pc(locations_.back())];
+  // 1. Room in every target queue, or nothing is taken. The decode depends on the address and
+  //    size only: a request retried after back-pressure reuses it.
+  if (!decoded_ || r.address != decoded_address_ || r.size != decoded_size_) {
+    std::fill(scratch_.begin(), scratch_.end(), 0);
+    locations_.clear();
+    used_pcs_.clear();
+    for (std::uint32_t i = 0; i < n; ++i) {
+      locations_.push_back(map_.decode(r.address + std::uint64_t{i} * burst));
+      if (scratch_[map_.flat_pc(locations_.back())]++ == 0) {
+        used_pcs_.push_back(map_.flat_pc(locations_.back()));
+      }
+    }
+    std::sort(used_pcs_.begin(), used_pcs_.end());  // the order of the scan it replaces
+    decoded_ = true;
+    decoded_address_ = r.address;
+    decoded_size_ = r.size;
   }
-  for (std::uint32_t pc = 0; pc < cfg_.org.pcs(); ++pc) {
-    if (scratch_[pc] == 0) continue;
+  for (const std::uint32_t pc : used_pcs_) {
     const std::uint32_t ch = pc / cfg_.org.pseudo_channels, p = pc % cfg_.org.pseudo_channels;
     if (!channels_[ch]->can_accept(p, r.write, scratch_[pc])) {
       rejected_.inc();
@@ -87,6 +97,7 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
     b.column = static_cast<std::uint16_t>(l.column);
     b.bank = static_cast<std::uint8_t>(map_.flat_bank(l));
     channels_[l.channel]->enqueue(l.pc, r.write, b, now);
+    channel_next_[l.channel] = channels_[l.channel]->next_event();
   }
   return true;
 }
@@ -111,15 +122,19 @@ void HbmStack::burst_done(std::uint32_t slot, Cycle end) {
 
 void HbmStack::advance_to(Cycle t) {
   // Events in (cycle, channel id) order (D13).
+  const std::size_t n = channel_next_.size();
   for (;;) {
-    Channel* next = nullptr;
-    for (const auto& ch : channels_) {
-      if (ch->next_event() < t && (next == nullptr || ch->next_event() < next->next_event())) {
-        next = ch.get();
+    std::size_t next = n;
+    Cycle at = t;
+    for (std::size_t c = 0; c < n; ++c) {
+      if (channel_next_[c] < at) {
+        at = channel_next_[c];
+        next = c;
       }
     }
-    if (next == nullptr) break;
-    next->step(next->next_event());
+    if (next == n) break;
+    channels_[next]->step(at);
+    channel_next_[next] = channels_[next]->next_event();
   }
   now_ = std::max(now_, t);
   while (!pending_.empty() && pending_.top().done < t) {
@@ -136,7 +151,7 @@ Cycle HbmStack::next_event() const {
   }
   // Only refresh is left when no request is queued: report the next completion instead.
   if (busy) {
-    for (const auto& ch : channels_) e = std::min(e, ch->next_event());
+    for (const Cycle c : channel_next_) e = std::min(e, c);
   }
   if (!pending_.empty()) e = std::min(e, pending_.top().done);
   return e;

@@ -104,6 +104,9 @@ class HbmStack {
   AddressMap map_;
   BackingStore store_;
   std::vector<std::unique_ptr<Channel>> channels_;
+  // channels_[c]->next_event(), kept in step with every enqueue and step: the event loop scans
+  // one array instead of every channel object.
+  std::vector<Cycle> channel_next_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::priority_queue<Completion, std::vector<Completion>, Later> pending_;
@@ -113,6 +116,10 @@ class HbmStack {
   std::uint64_t live_ = 0;
   std::vector<std::uint32_t> scratch_;  // bursts per pseudo-channel of one request
   std::vector<Location> locations_;     // its bursts, decoded once
+  std::vector<std::uint32_t> used_pcs_;  // the pseudo-channels with scratch_ > 0, ascending
+  bool decoded_ = false;                 // scratch_, locations_ and used_pcs_ are of this request:
+  std::uint64_t decoded_address_ = 0;
+  std::uint32_t decoded_size_ = 0;
 
   StatsRegistry& stats_;
   std::string prefix_;
