@@ -1,5 +1,6 @@
 #include "run/npy.h"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <iterator>
@@ -150,7 +151,9 @@ std::string shape_text(std::span<const std::uint64_t> shape) {
 NpyArray parse_npy(std::span<const std::uint8_t> bytes, std::string_view name) {
   const auto fail = [&](const std::string& why) -> NpyError { return NpyError(fmt::format("{}: {}", name, why)); };
   // 1. Preamble: magic, version, header length.
-  if (bytes.size() < kMagicBytes + 2 || !std::equal(kMagic, kMagic + kMagicBytes, bytes.begin()))
+  if (bytes.size() < kMagicBytes + 2 ||
+      !std::equal(kMagic, kMagic + kMagicBytes, bytes.begin(),
+                  [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; }))
     throw fail("not an .npy file (no \\x93NUMPY magic)");
   const unsigned major = bytes[6], minor = bytes[7];
   if ((major != 1 && major != 2) || minor != 0)
