@@ -77,14 +77,40 @@ std::string small_vec_add(const std::string& z_extra, const std::string& x_init 
          "    output: true\n" + z_extra;
 }
 
-// A one-dimensional .npy of `n` elements of the NumPy type `descr`, all bytes zero.
-void write_npy(const fs::path& p, const std::string& descr, std::uint64_t n, std::size_t elem) {
+// A one-dimensional .npy of `n` elements of the NumPy type `descr`: `data`, or zero bytes.
+void write_npy(const fs::path& p, const std::string& descr, std::uint64_t n, std::size_t elem,
+               const std::string& data = "") {
   std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + std::to_string(n) + ",), }";
   header.append(63 - (10 + header.size()) % 64, ' ');
   header += '\n';
   std::ofstream f(p, std::ios::binary);
   f << "\x93NUMPY" << '\x01' << '\x00' << static_cast<char>(header.size() & 0xff)
-    << static_cast<char>(header.size() >> 8) << header << std::string(n * elem, '\0');
+    << static_cast<char>(header.size() >> 8) << header << (data.empty() ? std::string(n * elem, '\0') : data);
+}
+
+// A fused launch: each AIC writes 100 + its block id to out and signals its two AIVs (xset group);
+// each AIV waits (xwait), reads its AIC's value and stores it plus its sub-block id to res.
+TEST(SnsimRunWorkloads, AicAndAivKernelsShareGmAndCrossCoreFlags) {
+  const fs::path dir = temp_dir("run_fused");
+  std::ofstream(dir / "aic.s") << ".core aic\n.arg out, ptr\nstart:\n"
+                                  "    ld.u64 x1, x0, 0\n    csrr x2, blockid\n    slli x3, x2, 2\n    add x3, x1, x3\n"
+                                  "    addi x4, x2, 100\n    stg.u32 x4, x3, 0\n    xset group, fix, 3\n    halt\n"
+                                  ".entry start\n";
+  std::ofstream(dir / "aiv.s") << ".core aiv\n.arg out, ptr\n.arg res, ptr\nstart:\n    xwait 3\n"
+                                  "    ld.u64 x1, x0, 0\n    ld.u64 x5, x0, 8\n    csrr x2, blockid\n"
+                                  "    srli x3, x2, 1\n    slli x3, x3, 2\n    add x3, x1, x3\n    ldg.u32 x4, x3, 0\n"
+                                  "    csrr x6, subblockid\n    add x4, x4, x6\n    slli x7, x2, 2\n    add x7, x5, x7\n"
+                                  "    stg.u32 x4, x7, 0\n    halt\n.entry start\n";
+  const std::int32_t expected[] = {100, 101, 101, 102};
+  write_npy(dir / "expected.npy", "<i4", 4, 4, std::string(reinterpret_cast<const char*>(expected), sizeof expected));
+  std::ofstream(dir / "w.yaml") << "kernels:\n  - {file: aic.s, blocks: 2, args: [out]}\n"
+                                   "  - {file: aiv.s, blocks: 4, args: [out, res]}\n"
+                                   "tensors:\n  - {name: out, shape: [2], dtype: i32, output: true}\n"
+                                   "  - {name: res, shape: [4], dtype: i32, output: true, reference: {op: file, file: expected.npy}}\n";
+  const RunResult r = run_workload((dir / "w.yaml").string(), dir / "out");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("kernel aiv on 4 AIV (2 per AI core)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("check res"), std::string::npos) << r.output;
 }
 
 TEST(SnsimRunTrace, PerfettoTraceAndCsvDescribeEveryInstruction) {
