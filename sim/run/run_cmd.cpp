@@ -27,8 +27,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::uint64_t stat_value(const nlohmann::ordered_json& j) {
-  return j.is_object() && j.contains("value") ? j["value"].get<std::uint64_t>() : 0;
+// Counter <core>.<pipe>.<name> from the registry's JSON, 0 if that pipe does not count it.
+std::uint64_t pipe_counter(const nlohmann::ordered_json& stats, const std::string& core, const std::string& pipe,
+                           const char* name) {
+  const nlohmann::json::json_pointer at("/" + core + "/" + pipe + "/" + name + "/value");
+  return stats.contains(at) ? stats[at].get<std::uint64_t>() : 0;
 }
 
 // "12.34 us", "1.61 GFLOP": v scaled to an SI prefix between n and P.
@@ -46,9 +49,10 @@ std::string si(double v, const char* unit) {
   return fmt::format("{:.2f} {}{}", v, kPrefixes[p], unit);
 }
 
-// Busy share of every pipe, per core type: the mean over the cores of that type in the launch
-// and the busiest core; then totals of instructions, bytes per pipe and FLOPs.
-std::string summary(const nlohmann::ordered_json& stats, const std::vector<std::unique_ptr<core::Core>>& cores,
+// The summary table: busy share of every pipe, per core type, as the mean over the cores of
+// that type in the launch and for the busiest core; totals of instructions, bytes per pipe and
+// FLOPs; TFLOPS against the die's peak. Also records the run.* statistics in `reg`.
+std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std::unique_ptr<core::Core>>& cores,
                     core::Cycle cycles, const DieConfig& die, StatsRegistry& reg) {
   std::string out;
   const double seconds = static_cast<double>(cycles) / die.die.clock_hz;
@@ -72,16 +76,15 @@ std::string summary(const nlohmann::ordered_json& stats, const std::vector<std::
       std::uint64_t sum = 0, best = 0;
       const core::Core* busiest = of_type.front();
       for (const core::Core* c : of_type) {
-        const auto& ps = stats[c->name()][pname];
-        const std::uint64_t busy = stat_value(ps["busy"]);
+        const std::uint64_t busy = pipe_counter(stats, c->name(), pname, "busy");
         sum += busy;
         if (busy > best) {
           best = busy;
           busiest = c;
         }
-        bytes[pname] += stat_value(ps["bytes"]);
-        if (pipe == isa::Pipe::M) cube_flops += stat_value(ps["flops"]);
-        if (pipe == isa::Pipe::V) vector_flops += stat_value(ps["flops"]);
+        bytes[pname] += pipe_counter(stats, c->name(), pname, "bytes");
+        if (pipe == isa::Pipe::M) cube_flops += pipe_counter(stats, c->name(), pname, "flops");
+        if (pipe == isa::Pipe::V) vector_flops += pipe_counter(stats, c->name(), pname, "flops");
       }
       const double denom = static_cast<double>(std::max<core::Cycle>(cycles, 1));
       out += fmt::format("  {} {:<5} {:6.1f}% | {:6.1f}% ({})\n", tname, pname,
@@ -196,7 +199,12 @@ int run_run(const RunOptions& opt) {
                                     .sub_block_id = b % k.sub_block_num, .sub_block_num = k.sub_block_num};
       cores.push_back(std::make_unique<core::Core>(fmt::format("{}{}", aic ? "aic" : "aiv", id), params, launch, gm,
                                                    stats, &xflags));
-      cores.back()->load(k.object, k.args);
+      try {
+        cores.back()->load(k.object, k.args);
+      } catch (const std::invalid_argument& e) {  // e.g. extensions under the strict profile
+        fmt::print(stderr, "snsim run: error: {}: {}\n", k.file, e.what());
+        return 2;
+      }
       if (record) recorder.attach(*cores.back(), aic ? id : die.die.aic + id);
     }
   }
@@ -211,15 +219,22 @@ int run_run(const RunOptions& opt) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
   // 4. Reports that exist whatever the outcome: summary, statistics, trace, CSV.
-  fmt::print("{}", summary(stats.to_json(), cores, r.cycles, die, stats));
+  fmt::print("{}", summarize(stats.to_json(), cores, r.cycles, die, stats));
+  // A file that cannot be written (a missing directory, a full disk) ends the run with exit 1.
   const auto write_reports = [&] {
-    stats.write_json((out / "stats.json").string());
-    write_file_atomic((out / "stats.txt").string(), stats.summary_table());
-    if (!opt.trace.empty()) recorder.write_trace(opt.trace);
-    if (!opt.instr_csv.empty()) recorder.write_csv(opt.instr_csv);
+    try {
+      stats.write_json((out / "stats.json").string());
+      write_file_atomic((out / "stats.txt").string(), stats.summary_table());
+      if (!opt.trace.empty()) recorder.write_trace(opt.trace);
+      if (!opt.instr_csv.empty()) recorder.write_csv(opt.instr_csv);
+    } catch (const std::runtime_error& e) {
+      fmt::print(stderr, "snsim run: error: {}\n", e.what());
+      return false;
+    }
+    return true;
   };
   if (r.status != core::RunResult::Status::Finished) {
-    write_reports();
+    if (!write_reports()) return 1;
     fmt::print(stderr, "snsim run: {}\n", r.report);
     fmt::print(stderr, "snsim run: statistics up to cycle {} in {}/stats.json{}\n", r.cycles, out.string(),
                record ? " (trace and CSV up to there too)" : "");
@@ -233,7 +248,12 @@ int run_run(const RunOptions& opt) {
     if (!t.output || opt.timing_only) continue;
     NpyArray got{t.dtype, t.shape, std::vector<std::uint8_t>(t.bytes)};
     gm.read(t.addr, got.data);
-    write_npy((out / (t.name + ".npy")).string(), got);
+    try {
+      write_npy((out / (t.name + ".npy")).string(), got);
+    } catch (const std::runtime_error& e) {
+      fmt::print(stderr, "snsim run: error: {}\n", e.what());
+      return 1;
+    }
     if (t.reference.op == RefOp::None) continue;
     const NpyArray expected = to_npy(t.dtype, t.shape, reference_values(t, w));
     const std::vector<double> ref = to_values(expected), have = to_values(got);
@@ -253,7 +273,7 @@ int run_run(const RunOptions& opt) {
                  ref[c.first_failure]);
     }
   }
-  write_reports();
+  if (!write_reports()) return 1;
   fmt::print("{:.2f} s wall; results in {}/ (stats.json, stats.txt{}){}{}\n", wall, out.string(),
              opt.timing_only ? "" : ", output .npy files", opt.trace.empty() ? "" : "; trace in " + opt.trace,
              opt.instr_csv.empty() ? "" : "; instructions in " + opt.instr_csv);

@@ -152,9 +152,10 @@ NpyArray initial_contents(const WorkloadTensorCfg& c, const std::string& key, co
   return a;
 }
 
-// Operand shapes of a reference op against its output.
-void check_reference(const Tensor& out, const std::string& key, const fs::path& dir, const Workload& w,
-                     bool numerics, Tensor& slot, const Checker& at) {
+// Checks the operands of a reference op against its output, and reads op file's values into
+// out.expected.
+void check_reference(Tensor& out, const std::string& key, const fs::path& dir, const Workload& w, bool numerics,
+                     const Checker& at) {
   const WorkloadRefCfg& r = out.reference;
   std::vector<const Tensor*> in;
   for (std::size_t i = 0; i < r.inputs.size(); ++i) {
@@ -189,13 +190,13 @@ void check_reference(const Tensor& out, const std::string& key, const fs::path& 
     case RefOp::File: {
       const std::string path = (dir / r.file).lexically_normal().string();
       try {
-        slot.expected = read_npy(path);
+        out.expected = read_npy(path);
       } catch (const NpyError& e) {
         at.fail(key + ".file", e.what());
       }
-      if (slot.expected.shape != os)
-        at.fail(key + ".file", fmt::format("{} has shape {}, the tensor {}", path, shape_text(slot.expected.shape), shape_text(os)));
-      if (!numerics) slot.expected.data.clear();
+      if (out.expected.shape != os)
+        at.fail(key + ".file", fmt::format("{} has shape {}, the tensor is {}", path, shape_text(out.expected.shape), shape_text(os)));
+      if (!numerics) out.expected.data.clear();
       break;
     }
     case RefOp::None:
@@ -235,7 +236,7 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
     w.tensors.push_back(std::move(t));
   }
   for (std::size_t i = 0; i < w.tensors.size(); ++i)
-    check_reference(w.tensors[i], config::index_path("tensors", i) + ".reference", dir, w, numerics, w.tensors[i], at);
+    check_reference(w.tensors[i], config::index_path("tensors", i) + ".reference", dir, w, numerics, at);
 
   // 3. Kernels, placed on consecutive cores of their type.
   unsigned used[3] = {0, 0, 0};

@@ -191,6 +191,31 @@ TEST(SnsimRunTimingOnly, SameCyclesNoOutputs) {
   EXPECT_FALSE(fs::exists(dir / "timing" / "c.npy"));
 }
 
+// D20: kernels are assembled at build time and loaded from their objects; a workload may name
+// either, with the same result.
+TEST(SnsimRunWorkloads, ObjectFileRunsLikeItsSource) {
+  const fs::path dir = temp_dir("run_object");
+  std::string yaml = small_vec_add("    reference: {op: add, inputs: [x, y]}\n");
+  std::ofstream(dir / "s.yaml") << yaml;
+  yaml.replace(yaml.find(kKernels + "/vec_add.s"), kKernels.size() + 10, std::string(SNSIM_KERNEL_OBJ_DIR) + "/vec_add.o");
+  std::ofstream(dir / "o.yaml") << yaml;
+  ASSERT_EQ(run_workload((dir / "s.yaml").string(), dir / "s").status, 0);
+  const RunResult r = run_workload((dir / "o.yaml").string(), dir / "o");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(slurp(dir / "s" / "stats.json"), slurp(dir / "o" / "stats.json"));
+  EXPECT_EQ(slurp(dir / "s" / "z.npy"), slurp(dir / "o" / "z.npy"));
+}
+
+TEST(SnsimRunChecks, UnwritableTraceFailsAfterWritingTheStatistics) {
+  const fs::path dir = temp_dir("run_unwritable");
+  std::ofstream(dir / "w.yaml") << small_vec_add("");
+  const RunResult r = run_workload((dir / "w.yaml").string(), dir / "out", "--trace " + (dir / "no" / "t.json").string());
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("snsim run: error: cannot write " + (dir / "no" / "t.json").string()), std::string::npos)
+      << r.output;
+  EXPECT_GT(stat(json_file(dir / "out" / "stats.json"), "run", "cycles"), 0u);
+}
+
 TEST(SnsimRunChecks, OutputOutsideToleranceFails) {
   const fs::path dir = temp_dir("run_mismatch");
   write_npy(dir / "zeros.npy", "<f4", 4096, 4);
