@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <filesystem>
 #include <fstream>
@@ -92,6 +93,11 @@ TEST(Workload, SeedAndTensorNameDecideTheRandomData) {
   EXPECT_NE(a.tensor("x")->initial.data, c.tensor("x")->initial.data);
   const std::vector<double> x = to_values(a.tensor("x")->initial);
   EXPECT_TRUE(std::all_of(x.begin(), x.end(), [](double v) { return v >= 2 && v <= 3; }));
+  // Integer types draw integers lo..hi inclusive.
+  const Workload i = load_text(yaml + "  - {name: q, shape: [1000], dtype: i8, init: random, range: [-3, 3]}\n");
+  const std::vector<double> q = to_values(i.tensor("q")->initial);
+  EXPECT_EQ(*std::min_element(q.begin(), q.end()), -3);
+  EXPECT_EQ(*std::max_element(q.begin(), q.end()), 3);
   // Timing only: no contents at all.
   EXPECT_TRUE(load_text(yaml, false).tensor("x")->initial.data.empty());
 }
@@ -147,6 +153,9 @@ TEST(Workload, MistakesNameTheLine) {
   EXPECT_EQ(error_of("kernels:\n" + kernel("gemm_bf16.s", 20, "x, y, z, 1, 1, 1") + kernel("gemm_bf16.s", 5, "x, y, z, 1, 1, 1") +
                      kVecAddTensors),
             ":3: kernels[1].blocks: gemm_bf16 needs 5 AIC; the die has 24 and earlier kernels use 20");
+  write_npy((temp_dir() / "r8.npy").string(), to_npy(DType::F32, {8}, std::vector<double>(8)));
+  EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: w, shape: [4096], output: true, reference: {op: file, file: r8.npy}}\n"),
+            ":7: tensors[3].reference.file: " + (temp_dir() / "r8.npy").string() + " has shape [8], the tensor is [4096]");
   EXPECT_EQ(error_of("kernelz: []\n"), ":1: kernelz: unknown key (did you mean 'kernels'?)");
 }
 
