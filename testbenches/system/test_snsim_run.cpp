@@ -216,6 +216,15 @@ TEST(SnsimRunChecks, UnwritableTraceFailsAfterWritingTheStatistics) {
   EXPECT_GT(stat(json_file(dir / "out" / "stats.json"), "run", "cycles"), 0u);
 }
 
+// Issue 5 §4's GEMM is too slow with data for a test (about 80 s); timing only, it checks the file
+// and its shapes in about a second.
+TEST(SnsimRunTimingOnly, Gemm4096WorkloadRuns) {
+  const fs::path dir = temp_dir("run_gemm4096");
+  const RunResult r = run_workload(kSrc + "/workloads/gemm_bf16_4096.yaml", dir, "--timing-only");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_GT(stat(json_file(dir / "stats.json"), "run", "cycles"), 1'000'000u);
+}
+
 TEST(SnsimRunChecks, OutputOutsideToleranceFails) {
   const fs::path dir = temp_dir("run_mismatch");
   write_npy(dir / "zeros.npy", "<f4", 4096, 4);
