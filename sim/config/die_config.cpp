@@ -101,14 +101,16 @@ void DieGmCfg::describe(Schema<DieGmCfg>& s) {
       .unit("cycles")
       .range(0, 1000000)
       .doc("simple: core cycles from request to data (assumed: HBM plus on-die network)");
-  s.field("read_bytes_per_cycle", &DieGmCfg::read_bytes_per_cycle, d.read_bytes_per_cycle)
+  // SimpleGmParams's own defaults are one core's share (32); a die's cores share the die's HBM.
+  s.field("read_bytes_per_cycle", &DieGmCfg::read_bytes_per_cycle, 865.0)
       .unit("B/cycle")
       .greater_than(0)
-      .doc("simple: read bandwidth shared by every core of the die");
-  s.field("write_bytes_per_cycle", &DieGmCfg::write_bytes_per_cycle, d.write_bytes_per_cycle)
+      .doc("simple: read bandwidth shared by every core of the die (HARDWARE.md §2: 1.6 TB/s per die "
+           "[P CM 3.3.1] at 1850 MHz)");
+  s.field("write_bytes_per_cycle", &DieGmCfg::write_bytes_per_cycle, 865.0)
       .unit("B/cycle")
       .greater_than(0)
-      .doc("simple: write bandwidth shared by every core of the die");
+      .doc("simple: write bandwidth shared by every core of the die (the same HBM)");
 }
 
 core::SimpleGmParams DieGmCfg::simple_params() const {
