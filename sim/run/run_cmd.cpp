@@ -262,10 +262,10 @@ int run_run(const RunOptions& opt) {
     stats.scalar(key + ".max_abs_err", "", "largest |out - ref|").set(c.max_abs);
     stats.scalar(key + ".max_rel_err", "", "largest |out - ref| / |ref|").set(c.max_rel);
     stats.counter(key + ".failures", "elements", "elements outside atol + rtol |ref|").add(c.failures);
-    fmt::print("check {:<7} {} vs {}: max abs err {:.3g}, max rel err {:.3g} (atol {:g}, rtol {:g}): {}\n", t.name,
-               t.reference.op == RefOp::File ? t.reference.file : std::string(to_string(t.reference.op)),
-               dtype_name(t.dtype), c.max_abs, c.max_rel, t.reference.atol, t.reference.rtol,
-               c.failures ? "FAIL" : "ok");
+    fmt::print("check {} ({}) against {}: max abs err {:.3g}, max rel err {:.3g} (atol {:g}, rtol {:g}): {}\n", t.name,
+               dtype_name(t.dtype),
+               t.reference.op == RefOp::File ? t.reference.file : std::string(to_string(t.reference.op)), c.max_abs,
+               c.max_rel, t.reference.atol, t.reference.rtol, c.failures ? "FAIL" : "ok");
     if (c.failures) {
       ok = false;
       fmt::print(stderr, "snsim run: {}: {} of {} elements outside tolerance; first at {}: out {:.9g}, ref {:.9g}\n",
