@@ -10,13 +10,13 @@ SANITIZE  ?= OFF
 SNSIM     := $(BUILD)/sim/snsim
 RESULTS   ?= results
 
-.PHONY: all deps configure build run demo-net demo-network demo-mem test check-large lint synth bench wave clean help
+.PHONY: all deps configure build run demo-net demo-network demo-mem demo-gemm test check-large lint synth bench wave clean help
 
 all: build
 
 help:
 	@sed -n '2,4p' Makefile
-	@echo "  targets: deps configure build run demo-net demo-network demo-mem test check-large lint synth bench wave clean"
+	@echo "  targets: deps configure build run demo-net demo-network demo-mem demo-gemm test check-large lint synth bench wave clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -49,6 +49,12 @@ demo-net: build
 demo-mem: build
 	@mkdir -p $(RESULTS)
 	$(SNSIM) mem -c configs/hbm2e.yaml --check -o $(RESULTS)/mem
+
+# Issue 5: a BF16 GEMM on the 24 AIC of a die, checked against a host matmul, with a Perfetto trace.
+demo-gemm: build
+	@mkdir -p $(RESULTS)/gemm
+	$(SNSIM) run -c configs/die.yaml -w workloads/gemm_bf16.yaml -o $(RESULTS)/gemm --trace $(RESULTS)/gemm/trace.json
+	@echo "open $(RESULTS)/gemm/trace.json in https://ui.perfetto.dev or chrome://tracing"
 
 test: build
 	@scripts/lint.sh

@@ -9,6 +9,11 @@ echo "== verilated router: simulated cycles per second, random uniform 4-flit pa
 "$build/testbenches/bench/snsim-bench-router" --cycles 200000
 echo "== core models: kernels of firmware/kernels with real data (simulated cycles, simulation speed)"
 "$build/testbenches/bench/snsim-bench-core"
+echo "== snsim run: the shipped workloads on configs/die.yaml (processor time of the whole run, docs/run.md)"
+for w in gemm_bf16 vec_add softmax rmsnorm; do
+  /usr/bin/time -f "$w: %U s user, peak resident memory %M KiB" "$build/sim/snsim" run -c configs/die.yaml \
+    -w "workloads/$w.yaml" -o "$build/bench-results/run-$w" 2>&1 | grep -E '^(cycles|cube|vector|check|[a-z_0-9]+: )'
+done
 echo "== snsim net on configs/switch8-net.yaml (whole sweep, with the traffic checker)"
 /usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" net -c configs/switch8-net.yaml \
   -o "$build/bench-results" | tail -n 1

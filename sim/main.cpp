@@ -8,6 +8,7 @@
 #include "config/reference.h"
 #include "mem/mem_cmd.h"
 #include "net/net_cmd.h"
+#include "run/run_cmd.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
@@ -50,12 +51,35 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   mem_cmd->add_option("--seed", mem.seed, "Override the config's seed");
 
+  snsim::run::RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Kernels of a workload on one die of AI cores (AIC, AIV): cycles, utilization, TFLOPS, outputs "
+             "checked against host references");
+  run_cmd->add_option("-c,--config", run.config, "Die config (YAML), e.g. configs/die.yaml")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("-w,--workload", run.workload, "Workload (YAML), e.g. workloads/gemm_bf16.yaml")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("-o,--out", run.out_dir, "Directory for stats.json, stats.txt and the output tensors (.npy)")
+      ->capture_default_str();
+  run_cmd->add_option("--trace", run.trace,
+                      "Write a Chrome / Perfetto JSON trace to this file: a process per core, a lane per pipe, "
+                      "flow arrows from set_flag to wait_flag");
+  run_cmd->add_option("--instr-csv", run.instr_csv,
+                      "Write one CSV line per instruction to this file (pc, core, pipe, mnemonic, start, cycles, "
+                      "stalled, stall_reason)");
+  run_cmd->add_flag("--timing-only", run.timing_only,
+                    "No data: the same cycles and statistics, several times faster; outputs are not written or checked");
+  run_cmd->add_option("--seed", run.seed, "Override the workload's seed (random tensors)");
+
   CLI::App* doc_cmd = app.add_subcommand("config-doc", "Print the configuration reference (docs/config.md)");
 
   CLI11_PARSE(app, argc, argv);
 
   if (*net_cmd) return snsim::net::run_net(net);
   if (*mem_cmd) return snsim::mem::run_mem(mem);
+  if (*run_cmd) return snsim::run::run_run(run);
   if (*doc_cmd) {
     fmt::print("{}", snsim::config_reference_markdown());
     return 0;

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include "config/config.h"
+#include "config/die_config.h"
 #include "config/hbm_config.h"
 #include "config/net_config.h"
+#include "config/workload_config.h"
 
 namespace snsim {
 namespace {
@@ -30,6 +32,14 @@ std::string config_reference_markdown() {
        "energy per event) driven by a trace or the built-in generator. Presets: "
        "`configs/hbm2e.yaml`, `configs/hbm3.yaml`; see docs/hbm.md.",
        schema_of<MemConfig>()},
+      {"`snsim run -c` (DieConfig)",
+       "One die of AI cores (AIC and AIV counts, clock, core timing, the GM model they share) for "
+       "`snsim run`. Preset: `configs/die.yaml`; see docs/run.md and docs/core.md.",
+       schema_of<DieConfig>()},
+      {"`snsim run -w` (WorkloadConfig)",
+       "The workload of `snsim run`: kernels launched together, tensors in GM and the references of "
+       "the outputs. Examples: `workloads/*.yaml`; see docs/run.md.",
+       schema_of<WorkloadConfig>()},
   };
 
   std::string out =

@@ -1,0 +1,141 @@
+#include "config/die_config.h"
+
+namespace snsim {
+
+namespace {
+// One 16 x 16 x 16 f16 / bf16 fractal per cycle (HARDWARE.md §3; core.h, cube rate).
+constexpr double kCubeMacsPerCycle = 16.0 * 16 * 16;
+}  // namespace
+
+void DieCountsCfg::describe(Schema<DieCountsCfg>& s) {
+  s.frequency("clock", &DieCountsCfg::clock_hz, "1850MHz")
+      .greater_than(0)
+      .doc("Core clock (HARDWARE.md §2: 1850 MHz in the platform file [P INI])");
+  s.field("aic", &DieCountsCfg::aic, 24u)
+      .unit("cores")
+      .range(1, 1024)
+      .doc("Cube cores (AIC) per die (HARDWARE.md §2: 24 [P CM 3.3.1])");
+  s.field("aiv", &DieCountsCfg::aiv, 48u)
+      .unit("cores")
+      .range(2, 2048)
+      .doc("Vector cores (AIV) per die: 2 per AIC, each AI core being 1 AIC + 2 AIV (HARDWARE.md §3)");
+  s.check([](const DieCountsCfg& d, const Checker& k) {
+    if (d.aiv != 2 * d.aic) {
+      k.fail("aiv", "an AI core is 1 AIC + 2 AIV, so aiv must be 2 x aic = " + std::to_string(2 * d.aic));
+    }
+  });
+}
+
+void DieCoreCfg::describe(Schema<DieCoreCfg>& s) {
+  const core::CoreParams d;
+  s.field("strict", &DieCoreCfg::strict, d.strict)
+      .doc("Refuse kernels that use ISA extensions (DECISIONS.md D19, docs/isa.md §8)");
+  s.field("queue_depth", &DieCoreCfg::queue_depth, d.queue_depth)
+      .unit("instructions")
+      .range(1, 4096)
+      .doc("Per-pipe instruction queue (MTE1 / MMAD queues are 32 deep [HWC2201], ASCEND_ISA_NOTES.md §9; "
+           "assumed for every pipe)");
+  s.field("scalar_cycles", &DieCoreCfg::scalar_cycles, d.scalar_cycles)
+      .unit("cycles")
+      .range(1, 1000)
+      .doc("Scalar ALU, branch, SDM load/store, issue (assumed; a camodel trace gives 2 for ADD/MOV, "
+           "ASCEND_ISA_NOTES.md §8, uncertain)");
+  s.field("sync_cycles", &DieCoreCfg::sync_cycles, d.sync_cycles)
+      .unit("cycles")
+      .range(1, 1000)
+      .doc("set_flag / wait_flag / pipe_barrier once unblocked (assumed)");
+  s.field("mte2_bytes_per_cycle", &DieCoreCfg::mte2_bytes_per_cycle, d.mte2_bytes_per_cycle)
+      .unit("B/cycle")
+      .greater_than(0)
+      .doc("MTE2 port, GM -> L1 / UB (HARDWARE.md §3: HBM 32 read per core; the L2 figure is 110)");
+  s.field("mte3_bytes_per_cycle", &DieCoreCfg::mte3_bytes_per_cycle, d.mte3_bytes_per_cycle)
+      .unit("B/cycle")
+      .greater_than(0)
+      .doc("MTE3 port, UB -> GM (HARDWARE.md §3: UB -> HBM 64)");
+  s.field("mte1_l0a_bytes_per_cycle", &DieCoreCfg::mte1_l0a_bytes_per_cycle, d.mte1_l0a_bytes_per_cycle)
+      .unit("B/cycle")
+      .greater_than(0)
+      .doc("MTE1, L1 -> L0A (Ascend C guide load_data_perf, ASCEND_ISA_NOTES.md §9; HARDWARE.md §3 INI "
+           "gives 512)");
+  s.field("mte1_l0b_bytes_per_cycle", &DieCoreCfg::mte1_l0b_bytes_per_cycle, d.mte1_l0b_bytes_per_cycle)
+      .unit("B/cycle")
+      .greater_than(0)
+      .doc("MTE1, L1 -> L0B (Ascend C guide load_data_perf; HARDWARE.md §3 INI gives 256)");
+  s.field("mte1_latency", &DieCoreCfg::mte1_latency, d.mte1_latency)
+      .unit("cycles")
+      .range(0, 100000)
+      .doc("MTE1 latency after the transfer (Ascend C guide load_data_perf, ASCEND_ISA_NOTES.md §9)");
+  s.field("fix_elements_per_cycle", &DieCoreCfg::fix_elements_per_cycle, d.fix_elements_per_cycle)
+      .unit("elements/cycle")
+      .greater_than(0)
+      .doc("FixPipe output rate ([PERF] fixpipe_perf, ASCEND_ISA_NOTES.md §9)");
+  s.field("fix_latency", &DieCoreCfg::fix_latency, d.fix_latency)
+      .unit("cycles")
+      .range(0, 100000)
+      .doc("FixPipe latency ([PERF] fixpipe_perf, ASCEND_ISA_NOTES.md §9)");
+}
+
+core::CoreParams DieCoreCfg::params(bool numerics) const {
+  core::CoreParams p;
+  p.strict = strict;
+  p.numerics = numerics;
+  p.queue_depth = queue_depth;
+  p.scalar_cycles = scalar_cycles;
+  p.sync_cycles = sync_cycles;
+  p.mte2_bytes_per_cycle = mte2_bytes_per_cycle;
+  p.mte3_bytes_per_cycle = mte3_bytes_per_cycle;
+  p.mte1_l0a_bytes_per_cycle = mte1_l0a_bytes_per_cycle;
+  p.mte1_l0b_bytes_per_cycle = mte1_l0b_bytes_per_cycle;
+  p.mte1_latency = mte1_latency;
+  p.fix_elements_per_cycle = fix_elements_per_cycle;
+  p.fix_latency = fix_latency;
+  return p;
+}
+
+void DieGmCfg::describe(Schema<DieGmCfg>& s) {
+  const core::SimpleGmParams d;
+  s.choice("model", &DieGmCfg::model, GmModel::Simple, {{"simple", GmModel::Simple}})
+      .doc("GM model: `simple` is one latency and one bytes-per-cycle rate per direction shared by all "
+           "cores (core::SimpleGm, docs/core.md)");
+  s.field("latency", &DieGmCfg::latency, d.latency)
+      .unit("cycles")
+      .range(0, 1000000)
+      .doc("simple: core cycles from request to data (assumed: HBM plus on-die network)");
+  // SimpleGmParams's own defaults are one core's share (32); a die's cores share the die's HBM.
+  s.field("read_bytes_per_cycle", &DieGmCfg::read_bytes_per_cycle, 865.0)
+      .unit("B/cycle")
+      .greater_than(0)
+      .doc("simple: read bandwidth shared by every core of the die (HARDWARE.md §2: 1.6 TB/s per die "
+           "[P CM 3.3.1] at 1850 MHz)");
+  s.field("write_bytes_per_cycle", &DieGmCfg::write_bytes_per_cycle, 865.0)
+      .unit("B/cycle")
+      .greater_than(0)
+      .doc("simple: write bandwidth shared by every core of the die (the same HBM)");
+}
+
+core::SimpleGmParams DieGmCfg::simple_params() const {
+  return {.latency = latency, .read_bytes_per_cycle = read_bytes_per_cycle,
+          .write_bytes_per_cycle = write_bytes_per_cycle};
+}
+
+void DieConfig::describe(Schema<DieConfig>& s) {
+  s.section("die", &DieConfig::die).doc("Core counts and clock.");
+  s.section("core", &DieConfig::core).doc("Timing of every AIC and AIV (core::CoreParams, docs/core.md).");
+  s.section("gm", &DieConfig::gm).doc("The global memory the cores share.");
+  s.field("max_cycles", &DieConfig::max_cycles, std::uint64_t{1'000'000'000})
+      .unit("cycles")
+      .min(1)
+      .doc("A run still going after this many cycles stops as a timeout");
+}
+
+double DieConfig::cube_peak_flops() const { return 2 * kCubeMacsPerCycle * die.aic * die.clock_hz; }
+
+std::string_view to_string(GmModel m) {
+  switch (m) {
+    case GmModel::Simple:
+      return "simple";
+  }
+  return "?";
+}
+
+}  // namespace snsim

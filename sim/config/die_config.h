@@ -1,0 +1,69 @@
+#pragma once
+// Configuration of one die of AI cores for `snsim run` (issue 5 §3): the AIC / AIV counts and clock
+// (HARDWARE.md §3), the timing parameters of every core (CoreParams, docs/core.md) and the global
+// memory model the cores share. The preset configs/die.yaml names the source of every value beside
+// it; keys are documented in docs/config.md.
+
+#include <cstdint>
+
+#include "config/config.h"
+#include "core/core.h"
+#include "core/gm.h"
+
+namespace snsim {
+
+struct DieCountsCfg {
+  double clock_hz{};
+  std::uint32_t aic{};
+  std::uint32_t aiv{};  // 2 per AIC: an AI core is 1 AIC + 2 AIV (HARDWARE.md §3)
+
+  static void describe(Schema<DieCountsCfg>& s);
+};
+
+// The scalar timing parameters of core::CoreParams, one key each; defaults are CoreParams's.
+// The vector cost table keeps its defaults (docs/core.md), it is not configurable yet.
+struct DieCoreCfg {
+  bool strict{};
+  std::uint32_t queue_depth{};
+  std::uint64_t scalar_cycles{};
+  std::uint64_t sync_cycles{};
+  double mte2_bytes_per_cycle{};
+  double mte3_bytes_per_cycle{};
+  double mte1_l0a_bytes_per_cycle{};
+  double mte1_l0b_bytes_per_cycle{};
+  std::uint64_t mte1_latency{};
+  double fix_elements_per_cycle{};
+  std::uint64_t fix_latency{};
+
+  core::CoreParams params(bool numerics) const;
+  static void describe(Schema<DieCoreCfg>& s);
+};
+
+// The GM model the cores share. `model` picks the implementation; each model's keys are its
+// own (today only `simple`: core::SimpleGm).
+enum class GmModel { Simple };
+struct DieGmCfg {
+  GmModel model{};
+  std::uint64_t latency{};  // cycles
+  double read_bytes_per_cycle{};
+  double write_bytes_per_cycle{};
+
+  core::SimpleGmParams simple_params() const;
+  static void describe(Schema<DieGmCfg>& s);
+};
+
+struct DieConfig {
+  DieCountsCfg die;
+  DieCoreCfg core;
+  DieGmCfg gm;
+  std::uint64_t max_cycles{};
+
+  // FP16 / BF16 cube peak of the die in FLOP per second: every AIC does one 16 x 16 x 16 fractal
+  // (4096 multiply-adds) per cycle (HARDWARE.md §3, the cube model's rate in docs/core.md).
+  double cube_peak_flops() const;
+  static void describe(Schema<DieConfig>& s);
+};
+
+std::string_view to_string(GmModel m);
+
+}  // namespace snsim

@@ -1,0 +1,172 @@
+#include "run/host_ref.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+namespace snsim::run {
+
+namespace {
+
+double bf16_value(std::uint16_t bits) { return std::bit_cast<float>(std::uint32_t{bits} << 16); }
+
+std::uint16_t bf16_bits(double v) {
+  const std::uint32_t f = std::bit_cast<std::uint32_t>(static_cast<float>(v));
+  if (std::isnan(v)) return static_cast<std::uint16_t>((f >> 16) | 0x40);
+  return static_cast<std::uint16_t>((f + 0x7fff + ((f >> 16) & 1)) >> 16);  // round to nearest even
+}
+
+template <class I>
+I saturate(double v) {
+  if (std::isnan(v)) return 0;
+  const double r = std::nearbyint(v);
+  if (r <= std::numeric_limits<I>::min()) return std::numeric_limits<I>::min();
+  if (r >= std::numeric_limits<I>::max()) return std::numeric_limits<I>::max();
+  return static_cast<I>(r);
+}
+
+template <class T>
+T load(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <class T>
+void put(std::uint8_t* p, T v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+std::vector<double> elementwise(const std::vector<double>& x, const std::vector<double>& y, bool mul) {
+  if (x.size() != y.size()) throw std::invalid_argument("element-wise reference: operand sizes differ");
+  std::vector<double> out(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) out[i] = mul ? x[i] * y[i] : x[i] + y[i];
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> to_values(const NpyArray& a) {
+  const std::size_t n = a.elements(), s = dtype_bytes(a.dtype);
+  std::vector<double> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t* p = a.data.data() + i * s;
+    switch (a.dtype) {
+      case DType::F16:
+        out[i] = static_cast<double>(load<_Float16>(p));
+        break;
+      case DType::Bf16:
+        out[i] = bf16_value(load<std::uint16_t>(p));
+        break;
+      case DType::F32:
+        out[i] = load<float>(p);
+        break;
+      case DType::I8:
+        out[i] = load<std::int8_t>(p);
+        break;
+      case DType::I32:
+        out[i] = load<std::int32_t>(p);
+        break;
+    }
+  }
+  return out;
+}
+
+NpyArray to_npy(DType dtype, std::vector<std::uint64_t> shape, const std::vector<double>& values) {
+  NpyArray a{dtype, std::move(shape), {}};
+  if (a.elements() != values.size()) throw std::invalid_argument("to_npy: value count does not match the shape");
+  const std::size_t s = dtype_bytes(dtype);
+  a.data.resize(values.size() * s);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    std::uint8_t* p = a.data.data() + i * s;
+    const double v = values[i];
+    switch (dtype) {
+      case DType::F16:
+        put(p, static_cast<_Float16>(v));
+        break;
+      case DType::Bf16:
+        put(p, bf16_bits(v));
+        break;
+      case DType::F32:
+        put(p, static_cast<float>(v));
+        break;
+      case DType::I8:
+        put(p, saturate<std::int8_t>(v));
+        break;
+      case DType::I32:
+        put(p, saturate<std::int32_t>(v));
+        break;
+    }
+  }
+  return a;
+}
+
+std::vector<double> ref_matmul(const std::vector<double>& a, const std::vector<double>& b, std::uint64_t m,
+                               std::uint64_t k, std::uint64_t n, double scale) {
+  if (a.size() != m * k || b.size() != k * n) throw std::invalid_argument("matmul reference: operand sizes");
+  std::vector<double> c(m * n, 0.0);
+  for (std::uint64_t i = 0; i < m; ++i) {
+    double* row = &c[i * n];
+    for (std::uint64_t kk = 0; kk < k; ++kk) {
+      const double av = a[i * k + kk];
+      const double* brow = &b[kk * n];
+      for (std::uint64_t j = 0; j < n; ++j) row[j] += av * brow[j];
+    }
+    for (std::uint64_t j = 0; j < n; ++j) row[j] *= scale;
+  }
+  return c;
+}
+
+std::vector<double> ref_add(const std::vector<double>& x, const std::vector<double>& y) {
+  return elementwise(x, y, false);
+}
+
+std::vector<double> ref_mul(const std::vector<double>& x, const std::vector<double>& y) {
+  return elementwise(x, y, true);
+}
+
+std::vector<double> ref_softmax(const std::vector<double>& x, std::uint64_t h) {
+  std::vector<double> y(x.size());
+  for (std::size_t r = 0; r + h <= x.size(); r += h) {
+    const double m = *std::max_element(x.begin() + static_cast<std::ptrdiff_t>(r),
+                                       x.begin() + static_cast<std::ptrdiff_t>(r + h));
+    double sum = 0;
+    for (std::size_t i = r; i < r + h; ++i) sum += std::exp(x[i] - m);
+    for (std::size_t i = r; i < r + h; ++i) y[i] = std::exp(x[i] - m) / sum;
+  }
+  return y;
+}
+
+std::vector<double> ref_rmsnorm(const std::vector<double>& x, const std::vector<double>& gamma, std::uint64_t h,
+                                double eps) {
+  if (gamma.size() != h) throw std::invalid_argument("rmsnorm reference: gamma size");
+  std::vector<double> y(x.size());
+  for (std::size_t r = 0; r + h <= x.size(); r += h) {
+    double ss = 0;
+    for (std::size_t i = r; i < r + h; ++i) ss += x[i] * x[i];
+    const double rstd = 1.0 / std::sqrt(ss / static_cast<double>(h) + eps);
+    for (std::size_t i = r; i < r + h; ++i) y[i] = x[i] * rstd * gamma[i - r];
+  }
+  return y;
+}
+
+Comparison compare(const std::vector<double>& out, const std::vector<double>& ref, double atol, double rtol) {
+  Comparison c;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double err = std::abs(out[i] - ref[i]);
+    const bool ok = err <= atol + rtol * std::abs(ref[i]);  // false for NaN
+    if (std::isnan(err)) {
+      c.max_abs = std::numeric_limits<double>::quiet_NaN();
+    } else {
+      c.max_abs = std::max(c.max_abs, err);
+      if (ref[i] != 0) c.max_rel = std::max(c.max_rel, err / std::abs(ref[i]));
+    }
+    if (!ok && c.failures++ == 0) c.first_failure = i;
+  }
+  return c;
+}
+
+}  // namespace snsim::run

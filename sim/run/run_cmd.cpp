@@ -1,0 +1,283 @@
+#include "run/run_cmd.h"
+
+#include <algorithm>
+#include <cmath>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/atomic_file.h"
+#include "common/stats.h"
+#include "common/units.h"
+#include "config/config.h"
+#include "config/die_config.h"
+#include "core/core.h"
+#include "run/host_ref.h"
+#include "run/instr_trace.h"
+#include "run/workload.h"
+
+namespace snsim::run {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Counter <core>.<pipe>.<name> from the registry's JSON, 0 if that pipe does not count it.
+std::uint64_t pipe_counter(const nlohmann::ordered_json& stats, const std::string& core, const std::string& pipe,
+                           const char* name) {
+  const nlohmann::json::json_pointer at("/" + core + "/" + pipe + "/" + name + "/value");
+  return stats.contains(at) ? stats[at].get<std::uint64_t>() : 0;
+}
+
+// "12.34 us", "1.61 GFLOP": v scaled to an SI prefix between n and P.
+std::string si(double v, const char* unit) {
+  static constexpr const char* kPrefixes[] = {"n", "u", "m", "", "k", "M", "G", "T", "P"};
+  int p = 3;
+  while (v != 0 && std::abs(v) >= 1000 && p + 1 < static_cast<int>(std::size(kPrefixes))) {
+    v /= 1000;
+    ++p;
+  }
+  while (v != 0 && std::abs(v) < 1 && p > 0) {
+    v *= 1000;
+    --p;
+  }
+  return fmt::format("{:.2f} {}{}", v, kPrefixes[p], unit);
+}
+
+// The summary table: busy share of every pipe, per core type, as the mean over the cores of
+// that type in the launch and for the busiest core; totals of instructions, bytes per pipe and
+// FLOPs; TFLOPS against the die's peak. Also records the run.* statistics in `reg`.
+std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std::unique_ptr<core::Core>>& cores,
+                    core::Cycle cycles, const DieConfig& die, StatsRegistry& reg) {
+  std::string out;
+  const double seconds = static_cast<double>(cycles) / die.die.clock_hz;
+  std::uint64_t instructions = 0;
+  for (const auto& c : cores) instructions += c->instructions();
+  out += fmt::format("cycles        {} ({} at {})\n", cycles, si(seconds, "s"), format_frequency(die.die.clock_hz));
+  out += fmt::format("instructions  {}\n", instructions);
+  out += fmt::format("utilization   busy share of the {} cycles: mean over the cores of a type | busiest core\n", cycles);
+  std::map<std::string, std::uint64_t> bytes;
+  std::uint64_t cube_flops = 0, vector_flops = 0;
+  for (const isa::CoreType type : {isa::CoreType::Aic, isa::CoreType::Aiv}) {
+    const char* tname = type == isa::CoreType::Aic ? "aic" : "aiv";
+    std::vector<const core::Core*> of_type;
+    for (const auto& c : cores)
+      if (c->launch().type == type) of_type.push_back(c.get());
+    if (of_type.empty()) continue;
+    for (unsigned p = 0; p < isa::kNumPipes; ++p) {
+      const auto pipe = static_cast<isa::Pipe>(p);
+      if (!isa::pipe_on_core(pipe, type)) continue;
+      const std::string pname(isa::pipe_name(pipe));
+      std::uint64_t sum = 0, best = 0;
+      const core::Core* busiest = of_type.front();
+      for (const core::Core* c : of_type) {
+        const std::uint64_t busy = pipe_counter(stats, c->name(), pname, "busy");
+        sum += busy;
+        if (busy > best) {
+          best = busy;
+          busiest = c;
+        }
+        bytes[pname] += pipe_counter(stats, c->name(), pname, "bytes");
+        if (pipe == isa::Pipe::M) cube_flops += pipe_counter(stats, c->name(), pname, "flops");
+        if (pipe == isa::Pipe::V) vector_flops += pipe_counter(stats, c->name(), pname, "flops");
+      }
+      const double denom = static_cast<double>(std::max<core::Cycle>(cycles, 1));
+      out += fmt::format("  {} {:<5} {:6.1f}% | {:6.1f}% ({})\n", tname, pname,
+                         100.0 * static_cast<double>(sum) / static_cast<double>(of_type.size()) / denom,
+                         100.0 * static_cast<double>(best) / denom, busiest->name());
+    }
+  }
+  std::string moved;
+  for (const auto& [pipe, b] : bytes)
+    if (b) moved += fmt::format("{}{} {}", moved.empty() ? "" : ", ", pipe, si(static_cast<double>(b), "B"));
+  out += fmt::format("bytes moved   {}\n", moved.empty() ? "none" : moved);
+  const double peak = die.cube_peak_flops();
+  const double achieved = seconds > 0 ? static_cast<double>(cube_flops) / seconds : 0;
+  const auto has = [&](isa::CoreType t) {
+    return std::any_of(cores.begin(), cores.end(), [&](const auto& c) { return c->launch().type == t; });
+  };
+  if (has(isa::CoreType::Aic))
+    out += fmt::format("cube          {} = {} achieved of {} FP16/BF16 peak ({} AIC): {:.1f}%\n",
+                     si(static_cast<double>(cube_flops), "FLOP"), si(achieved, "FLOPS"), si(peak, "FLOPS"), die.die.aic,
+                     100 * achieved / peak);
+  if (has(isa::CoreType::Aiv))
+    out += fmt::format("vector        {} = {}\n", si(static_cast<double>(vector_flops), "FLOP"),
+                     si(seconds > 0 ? static_cast<double>(vector_flops) / seconds : 0, "FLOPS"));
+  reg.counter("run.cycles", "cycles", "cycles of the run").add(cycles);
+  reg.counter("run.instructions", "instructions", "instructions of every core").add(instructions);
+  reg.scalar("run.cube_tflops", "TFLOPS", "cube FLOPs per simulated second").set(achieved / 1e12);
+  reg.scalar("run.cube_peak_tflops", "TFLOPS", "FP16/BF16 cube peak of the die").set(peak / 1e12);
+  return out;
+}
+
+std::vector<double> reference_values(const Tensor& t, const Workload& w) {
+  const WorkloadRefCfg& r = t.reference;
+  std::vector<std::vector<double>> in;
+  for (const std::string& name : r.inputs) in.push_back(to_values(w.tensor(name)->initial));
+  switch (r.op) {
+    case RefOp::Matmul: {
+      const auto& a = w.tensor(r.inputs[0])->shape;
+      return ref_matmul(in[0], in[1], a[0], a[1], t.shape[1], r.scale);
+    }
+    case RefOp::Add:
+      return ref_add(in[0], in[1]);
+    case RefOp::Mul:
+      return ref_mul(in[0], in[1]);
+    case RefOp::Softmax:
+      return ref_softmax(in[0], t.shape.back());
+    case RefOp::Rmsnorm:
+      return ref_rmsnorm(in[0], in[1], t.shape.back(), r.eps);
+    case RefOp::File:
+      return to_values(t.expected);
+    case RefOp::None:
+      break;
+  }
+  return {};
+}
+
+std::string index_text(std::uint64_t i, const std::vector<std::uint64_t>& shape) {
+  std::vector<std::uint64_t> idx(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    idx[d] = i % shape[d];
+    i /= shape[d];
+  }
+  return shape_text(idx);
+}
+
+}  // namespace
+
+int run_run(const RunOptions& opt) {
+  // 1. Configuration and workload: every error names the file and line (exit 2).
+  DieConfig die;
+  Workload w;
+  try {
+    die = load<DieConfig>(opt.config);
+    w = load_workload(opt.workload, die, !opt.timing_only, opt.seed);
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "snsim run: error: {}\n", e.what());
+    return 2;
+  } catch (const AssemblyError& e) {
+    fmt::print(stderr, "{}", e.what());
+    return 2;
+  }
+  const fs::path out(opt.out_dir);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec || !fs::is_directory(out)) {
+    fmt::print(stderr, "snsim run: error: cannot create output directory {}: {}\n", out.string(),
+               ec ? ec.message() : "not a directory");
+    return 2;
+  }
+
+  // 2. The die: GM with the tensors, a core per block, one set of cross-core flags.
+  StatsRegistry stats;
+  core::SimpleGm gm(die.gm.simple_params());
+  for (const Tensor& t : w.tensors) {
+    gm.map(t.addr, t.bytes);
+    if (!t.initial.data.empty()) gm.write(t.addr, t.initial.data);
+  }
+  const core::CoreParams params = die.core.params(!opt.timing_only);
+  core::CrossCoreFlags xflags;
+  InstrRecorder recorder(die.die.clock_hz);
+  const bool record = !opt.trace.empty() || !opt.instr_csv.empty();
+  std::vector<std::unique_ptr<core::Core>> cores;
+  fmt::print("snsim run: {} on {} ({} AIC + {} AIV at {}, GM {}; seed {}{})\n", opt.workload, opt.config, die.die.aic,
+             die.die.aiv, format_frequency(die.die.clock_hz), to_string(die.gm.model), w.seed,
+             opt.timing_only ? ", timing only" : "");
+  for (const Kernel& k : w.kernels) {
+    const bool aic = k.type == isa::CoreType::Aic;
+    fmt::print("kernel {} on {} {}{}\n", k.name, k.blocks, aic ? "AIC" : "AIV",
+               k.sub_block_num > 1 ? fmt::format(" ({} per AI core)", k.sub_block_num) : "");
+    for (unsigned b = 0; b < k.blocks; ++b) {
+      const unsigned id = k.first_core + b;
+      const core::LaunchInfo launch{.type = k.type, .core_id = id, .block_id = b, .block_num = k.blocks,
+                                    .sub_block_id = b % k.sub_block_num, .sub_block_num = k.sub_block_num};
+      cores.push_back(std::make_unique<core::Core>(fmt::format("{}{}", aic ? "aic" : "aiv", id), params, launch, gm,
+                                                   stats, &xflags));
+      try {
+        cores.back()->load(k.object, k.args);
+      } catch (const std::invalid_argument& e) {  // e.g. extensions under the strict profile
+        fmt::print(stderr, "snsim run: error: {}: {}\n", k.file, e.what());
+        return 2;
+      }
+      if (record) recorder.attach(*cores.back(), aic ? id : die.die.aic + id);
+    }
+  }
+  for (const Tensor& t : w.tensors)
+    fmt::print("tensor {} {} {} at 0x{:x}\n", t.name, dtype_name(t.dtype), shape_text(t.shape), t.addr);
+
+  // 3. The run.
+  std::vector<core::Core*> list;
+  for (const auto& c : cores) list.push_back(c.get());
+  const auto wall0 = std::chrono::steady_clock::now();
+  const core::RunResult r = core::run_cores(list, die.max_cycles);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+
+  // 4. Reports that exist whatever the outcome: summary, statistics, trace, CSV.
+  fmt::print("{}", summarize(stats.to_json(), cores, r.cycles, die, stats));
+  // A file that cannot be written (a missing directory, a full disk) ends the run with exit 1.
+  const auto write_reports = [&] {
+    try {
+      stats.write_json((out / "stats.json").string());
+      write_file_atomic((out / "stats.txt").string(), stats.summary_table());
+      if (!opt.trace.empty()) recorder.write_trace(opt.trace);
+      if (!opt.instr_csv.empty()) recorder.write_csv(opt.instr_csv);
+    } catch (const std::runtime_error& e) {
+      fmt::print(stderr, "snsim run: error: {}\n", e.what());
+      return false;
+    }
+    return true;
+  };
+  if (r.status != core::RunResult::Status::Finished) {
+    if (!write_reports()) return 1;
+    fmt::print(stderr, "snsim run: {}\n", r.report);
+    fmt::print(stderr, "snsim run: statistics up to cycle {} in {}/stats.json{}\n", r.cycles, out.string(),
+               record ? " (trace and CSV up to there too)" : "");
+    return 1;
+  }
+
+  // 5. Outputs and their references.
+  bool ok = true;
+  if (opt.timing_only) fmt::print("timing only: no outputs written or checked\n");
+  for (const Tensor& t : w.tensors) {
+    if (!t.output || opt.timing_only) continue;
+    NpyArray got{t.dtype, t.shape, std::vector<std::uint8_t>(t.bytes)};
+    gm.read(t.addr, got.data);
+    try {
+      write_npy((out / (t.name + ".npy")).string(), got);
+    } catch (const std::runtime_error& e) {
+      fmt::print(stderr, "snsim run: error: {}\n", e.what());
+      return 1;
+    }
+    if (t.reference.op == RefOp::None) continue;
+    const NpyArray expected = to_npy(t.dtype, t.shape, reference_values(t, w));
+    const std::vector<double> ref = to_values(expected), have = to_values(got);
+    const Comparison c = compare(have, ref, t.reference.atol, t.reference.rtol);
+    const std::string key = "check." + t.name;
+    stats.scalar(key + ".max_abs_err", "", "largest |out - ref|").set(c.max_abs);
+    stats.scalar(key + ".max_rel_err", "", "largest |out - ref| / |ref|").set(c.max_rel);
+    stats.counter(key + ".failures", "elements", "elements outside atol + rtol |ref|").add(c.failures);
+    fmt::print("check {} ({}) against {}: max abs err {:.3g}, max rel err {:.3g} (atol {:g}, rtol {:g}): {}\n", t.name,
+               dtype_name(t.dtype),
+               t.reference.op == RefOp::File ? t.reference.file : std::string(to_string(t.reference.op)), c.max_abs,
+               c.max_rel, t.reference.atol, t.reference.rtol, c.failures ? "FAIL" : "ok");
+    if (c.failures) {
+      ok = false;
+      fmt::print(stderr, "snsim run: {}: {} of {} elements outside tolerance; first at {}: out {:.9g}, ref {:.9g}\n",
+                 t.name, c.failures, have.size(), index_text(c.first_failure, t.shape), have[c.first_failure],
+                 ref[c.first_failure]);
+    }
+  }
+  if (!write_reports()) return 1;
+  fmt::print("{:.2f} s wall; results in {}/ (stats.json, stats.txt{}){}{}\n", wall, out.string(),
+             opt.timing_only ? "" : ", output .npy files", opt.trace.empty() ? "" : "; trace in " + opt.trace,
+             opt.instr_csv.empty() ? "" : "; instructions in " + opt.instr_csv);
+  return ok ? 0 : 1;
+}
+
+}  // namespace snsim::run

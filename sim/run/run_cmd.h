@@ -1,0 +1,29 @@
+// `snsim run`: kernels of a workload on one die of AI cores (issue 5 §3, docs/run.md). Prints a
+// summary (cycles, time, per-unit utilization, instructions, bytes, TFLOPS vs peak, reference
+// checks) and writes stats.json, stats.txt and the output tensors (.npy) into the output
+// directory, optionally a Perfetto trace and a per-instruction CSV.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace snsim::run {
+
+struct RunOptions {
+  std::string config;
+  std::string workload;
+  std::string out_dir = "results";
+  std::string trace;      // Chrome / Perfetto JSON trace, empty = none
+  std::string instr_csv;  // per-instruction CSV, empty = none
+  bool timing_only = false;  // no data: same cycles and statistics, no outputs or checks
+  std::optional<std::uint64_t> seed;
+};
+
+// Returns the exit status: 0 on success; 1 when a core faults, the cores deadlock or time out, or
+// an output is outside its reference's tolerance; 2 on bad input (config, workload, kernel), with
+// the file and line. After a fault, deadlock or timeout, stats.json, stats.txt, the trace and the
+// CSV are still written, up to the cycle the run stopped.
+int run_run(const RunOptions& opt);
+
+}  // namespace snsim::run

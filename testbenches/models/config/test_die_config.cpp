@@ -1,0 +1,70 @@
+// DieConfig (`snsim run -c`): the shipped die preset, the mapping onto core::CoreParams and
+// core::SimpleGmParams, the derived cube peak, and its cross-field rule.
+#include <gtest/gtest.h>
+
+#include "config/die_config.h"
+
+namespace snsim {
+namespace {
+
+TEST(DieConfig, ShippedPresetIsThe910CDie) {
+  const DieConfig d = load<DieConfig>(std::string(SNSIM_SOURCE_DIR) + "/configs/die.yaml");
+  EXPECT_EQ(d.die.aic, 24u);
+  EXPECT_EQ(d.die.aiv, 48u);
+  EXPECT_EQ(d.die.clock_hz, 1850e6);
+  // The preset restates CoreParams's defaults, each with its source beside it.
+  const core::CoreParams p = d.core.params(true), def;
+  EXPECT_EQ(p.queue_depth, def.queue_depth);
+  EXPECT_EQ(p.mte2_bytes_per_cycle, def.mte2_bytes_per_cycle);
+  EXPECT_EQ(p.mte1_latency, def.mte1_latency);
+  EXPECT_EQ(p.fix_latency, def.fix_latency);
+  EXPECT_EQ(d.gm.model, GmModel::Simple);
+  EXPECT_EQ(d.gm.simple_params().read_bytes_per_cycle, 865);
+  // 24 AIC x 4096 MAC x 2 FLOP x 1.85 GHz.
+  EXPECT_DOUBLE_EQ(d.cube_peak_flops(), 24.0 * 4096 * 2 * 1.85e9);
+}
+
+TEST(DieConfig, EveryCoreKeyReachesCoreParams) {
+  const DieConfig d = load_string<DieConfig>(
+      "core:\n  strict: true\n  queue_depth: 7\n  scalar_cycles: 2\n  sync_cycles: 3\n  mte2_bytes_per_cycle: 110\n"
+      "  mte3_bytes_per_cycle: 65\n  mte1_l0a_bytes_per_cycle: 512\n  mte1_l0b_bytes_per_cycle: 257\n"
+      "  mte1_latency: 29\n  fix_elements_per_cycle: 33\n  fix_latency: 21\n"
+      "gm: {latency: 99, read_bytes_per_cycle: 110, write_bytes_per_cycle: 86}\n");
+  const core::CoreParams p = d.core.params(false);
+  EXPECT_TRUE(p.strict);
+  EXPECT_FALSE(p.numerics);
+  EXPECT_EQ(p.queue_depth, 7u);
+  EXPECT_EQ(p.scalar_cycles, 2u);
+  EXPECT_EQ(p.sync_cycles, 3u);
+  EXPECT_EQ(p.mte2_bytes_per_cycle, 110);
+  EXPECT_EQ(p.mte3_bytes_per_cycle, 65);
+  EXPECT_EQ(p.mte1_l0a_bytes_per_cycle, 512);
+  EXPECT_EQ(p.mte1_l0b_bytes_per_cycle, 257);
+  EXPECT_EQ(p.mte1_latency, 29u);
+  EXPECT_EQ(p.fix_elements_per_cycle, 33);
+  EXPECT_EQ(p.fix_latency, 21u);
+  const core::SimpleGmParams g = d.gm.simple_params();
+  EXPECT_EQ(g.latency, 99u);
+  EXPECT_EQ(g.read_bytes_per_cycle, 110);
+  EXPECT_EQ(g.write_bytes_per_cycle, 86);
+}
+
+std::string error_of(const std::string& yaml) {
+  try {
+    load_string<DieConfig>(yaml, "d.yaml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(DieConfig, AnAiCoreIsOneAicAndTwoAiv) {
+  EXPECT_EQ(error_of("die:\n  aic: 24\n  aiv: 40\n"),
+            "d.yaml:3: die.aiv: an AI core is 1 AIC + 2 AIV, so aiv must be 2 x aic = 48");
+  EXPECT_EQ(error_of("gm:\n  model: l2\n"), "d.yaml:2: gm.model: 'l2' is not one of simple");
+  EXPECT_EQ(error_of("core:\n  mte2_bytes_per_cycle: 0\n"),
+            "d.yaml:2: core.mte2_bytes_per_cycle: 0 is out of range > 0");
+}
+
+}  // namespace
+}  // namespace snsim
