@@ -44,29 +44,33 @@ L2Gm::Port& L2Gm::port(unsigned id) {
 }
 
 bool L2Gm::access_line(std::uint64_t line, bool is_write, std::uint64_t& writebacks) {
-  if (ways_.empty()) ways_.resize(sets_ * params_.ways);
-  Way* set = &ways_[(line % sets_) * params_.ways];
-  Way* victim = set;
+  if (tags_.empty()) {
+    tags_.assign(sets_ * params_.ways, 0);
+    last_use_.assign(sets_ * params_.ways, 0);
+  }
+  const std::uint64_t base = (line % sets_) * params_.ways;
+  std::uint64_t* tags = &tags_[base];
+  std::uint64_t* uses = &last_use_[base];
   ++use_clock_;
-  for (unsigned w = 0; w < params_.ways; ++w) {
-    if (set[w].tag == line + 1) {
-      set[w].last_use = use_clock_;
-      set[w].dirty = set[w].dirty || is_write;
+  for (unsigned w = 0; w < params_.ways; ++w)
+    if ((tags[w] & ~kDirty) == line + 1) {
+      uses[w] = use_clock_;
+      if (is_write) tags[w] |= kDirty;
       return true;
     }
-    // An invalid way (last_use 0) is taken before any valid one; then the least recently used.
-    if (set[w].last_use < victim->last_use) victim = &set[w];
-  }
-  if (victim->tag != 0 && victim->dirty) ++writebacks;
-  *victim = {line + 1, use_clock_, is_write};
+  // An invalid way (last use 0) is taken before any valid one; then the least recently used.
+  const auto victim = static_cast<unsigned>(std::min_element(uses, uses + params_.ways) - uses);
+  if (tags[victim] & kDirty) ++writebacks;
+  tags[victim] = (line + 1) | (is_write ? kDirty : 0);
+  uses[victim] = use_clock_;
   return false;
 }
 
 bool L2Gm::contains(std::uint64_t addr) const {
-  if (ways_.empty()) return false;
+  if (tags_.empty()) return false;
   const std::uint64_t line = addr >> line_shift_;
-  const Way* set = &ways_[(line % sets_) * params_.ways];
-  return std::any_of(set, set + params_.ways, [&](const Way& w) { return w.tag == line + 1; });
+  const std::uint64_t* tags = &tags_[(line % sets_) * params_.ways];
+  return std::any_of(tags, tags + params_.ways, [&](std::uint64_t t) { return (t & ~kDirty) == line + 1; });
 }
 
 GlobalMemory::Timing L2Gm::transfer(Cycle now, const GmAccess& access) {

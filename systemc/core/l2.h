@@ -57,11 +57,6 @@ class L2Gm : public GlobalMemory {
   const L2Params& params() const { return params_; }
 
  private:
-  struct Way {
-    std::uint64_t tag = 0;  // line number + 1; 0 = invalid
-    std::uint64_t last_use = 0;
-    bool dirty = false;
-  };
   struct Port {
     double read_free = 0, write_free = 0;  // cycle (fractional) each direction is free
     Counter* read_busy = nullptr;
@@ -77,7 +72,12 @@ class L2Gm : public GlobalMemory {
   std::string name_;
   std::uint64_t sets_;
   unsigned line_shift_;
-  std::vector<Way> ways_;  // sets_ x ways, allocated on the first access (D11)
+  // sets_ x ways, allocated on the first access (D11). A tag is the line number + 1 (0: invalid)
+  // with kDirty set for a dirty line; last_use_ is the access count at its last use (0: never).
+  // Tags and ages are apart so that a hit scans 16 x 8 B of tags.
+  static constexpr std::uint64_t kDirty = 1ull << 63;
+  std::vector<std::uint64_t> tags_;
+  std::vector<std::uint64_t> last_use_;
   std::uint64_t use_clock_ = 0;
   double hbm_free_ = 0;
   std::vector<Port> ports_;
