@@ -1,10 +1,11 @@
-// The L2 model (core/l2.h): hits and misses per line, LRU eviction and write-backs, and the
-// cycles its port and HBM rates give, each derived by hand in the comments.
+// The L2 model (core/l2.h): hits and misses per line, LRU eviction and write-backs, the cycles
+// its port and HBM rates give, each derived by hand in the comments, and a core reaching it.
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
 #include "core/l2.h"
+#include "rig.h"
 
 namespace snsim::core::test {
 namespace {
@@ -111,6 +112,35 @@ TEST(CoreL2, DataGoesToTheBackingStore) {
   EXPECT_EQ(std::vector<std::uint8_t>(out, out + 4), std::vector<std::uint8_t>(in, in + 4));
   EXPECT_TRUE(b.l2.mapped(0, 1 << 20));
   EXPECT_FALSE(b.l2.mapped(1 << 20, 1));
+}
+
+TEST(CoreL2, ACoreUsesItsOwnPortAndTheAddressesOfItsBursts) {
+  Rig rig;
+  rig.use_l2();
+  rig.gm.map(0x1000'0000, 4096);
+  // Twice: 4 bursts of 128 B, 128 B apart (lines 0, 2, 4, 6 of the region), into UB.
+  rig.add(assemble(R"(
+    li x1, 0
+    li64 x2, 0x10000000
+    copy_cfg x3, 4, 4, 4, 0
+    dma_in ub, x1, x2, x3
+    set_flag mte2, mte3, 0
+    wait_flag mte2, mte3, 0
+    dma_in ub, x1, x2, x3
+    set_flag mte2, mte3, 0
+    wait_flag mte2, mte3, 0
+  )" "halt\n"), {.core_id = 5});
+  const RunResult r = rig.run();
+  ASSERT_EQ(r.status, RunResult::Status::Finished) << r.report;
+  EXPECT_EQ(rig.stat("l2.misses"), 4u);
+  EXPECT_EQ(rig.stat("l2.hits"), 4u);
+  EXPECT_TRUE(rig.l2->contains(0x1000'0000 + 6 * 128));
+  EXPECT_FALSE(rig.l2->contains(0x1000'0000 + 128));  // the gaps are not fetched
+  // 512 B at 110 B/cycle: 4.65 cycles, twice, on core 5's port.
+  EXPECT_EQ(rig.stat("l2.port5.read_busy"), 10u);
+  // Each dma_in occupies MTE2 for 512 / 32 = 16 cycles (the core's port); its set_flag then
+  // waits for completion: 300 cycles (miss latency) the first time, 100 (hit) the second.
+  EXPECT_EQ(rig.stat("aiv5.mte2.stall_barrier"), 400u);
 }
 
 TEST(CoreL2, BadGeometryOrRateIsRefused) {
