@@ -91,7 +91,8 @@ void run_gemm(In in, Out out, unsigned m, unsigned n, unsigned k, unsigned cores
     const std::uint32_t want = out == Out::F32 ? std::bit_cast<std::uint32_t>(ref[i]) : round_bf16(ref[i]);
     ASSERT_EQ(got, want) << name << " C[" << i / n << "][" << i % n << "], reference " << ref[i];
   }
-  // Each 128 x 256 x 64 mmad takes 8 x 16 x 4 = 512 cycles; a tile has k / 64 of them.
+  // Each k-step of 64 is two 128 x 128 x 64 mmads, 8 x 8 x 4 = 256 cycles each; a tile has
+  // k / 64 steps.
   const std::uint64_t tiles = std::uint64_t{m / 128} * (n / 256);
   std::uint64_t busy = 0, flops = 0;
   for (unsigned i = 0; i < cores; ++i) {
@@ -99,8 +100,9 @@ void run_gemm(In in, Out out, unsigned m, unsigned n, unsigned k, unsigned cores
     flops += rig.stat(fmt::format("aic{}.m.flops", i));
   }
   // One cycle per sync instruction on m: per step wait_flag mte1->m and set_flag m->mte1; per
-  // tile wait_flag fix->m and set_flag m->fix; per core 2 preset set_flags and 1 drain wait.
-  EXPECT_EQ(busy, tiles * (k / 64) * (512 + 2) + tiles * 2 + cores * 3);
+  // tile wait_flag fix->m and set_flag m->fix for each L0C half; per core 2 preset set_flags
+  // (m->mte1) and 2 drain waits (fix->m).
+  EXPECT_EQ(busy, tiles * (k / 64) * (2 * 256 + 2) + tiles * 4 + cores * 4);
   EXPECT_EQ(flops, 2ull * m * n * k);
   if (l2) {
     EXPECT_GT(rig.stat("l2.hits"), 0u);
