@@ -295,6 +295,7 @@ Core::Cost Core::execute(const Queued& q, Cycle now) {
 // through the pipe's port (bytes / port rate) and the GM model (bandwidth queue + latency).
 Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
   std::uint64_t gm_bytes = 0;
+  GmAccess access;
   const bool out = q.in.op() == Op::DmaOut;
   if (q.in.op() == Op::Nd2nz) {
     const auto w = isa::Nd2NzWords::unpack(q.cfg, q.cfg2);
@@ -319,6 +320,8 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
         }
       }
     gm_bytes = std::uint64_t{w.nd_num} * w.n_value * row;
+    access = {.addr = q.src, .burst = row, .count = w.n_value, .stride = std::uint64_t{w.src_d_value} * s,
+              .outer = w.nd_num, .outer_stride = std::uint64_t{w.src_nd_stride} * s};
   } else {
     const auto w = isa::CopyWord::unpack(q.cfg);
     if (w.block_count > 4095) fault(fmt::format("copy block_count {} > 4095", w.block_count));
@@ -342,14 +345,16 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
         gm_.read(g, {l, burst});
     }
     gm_bytes = burst * (last + 1);
+    access = {.is_write = out, .addr = gm_addr, .burst = burst, .count = last + 1, .stride = burst + gm_gap * 32};
   }
   const double rate = out ? params_.mte3_bytes_per_cycle : params_.mte2_bytes_per_cycle;
   pipes_[static_cast<unsigned>(q.in.pipe())].stats.bytes->add(gm_bytes);
-  return gm_cost(now, ceil_cycles(static_cast<double>(gm_bytes) / rate), gm_bytes, out);
+  return gm_cost(now, ceil_cycles(static_cast<double>(gm_bytes) / rate), access);
 }
 
-Core::Cost Core::gm_cost(Cycle now, Cycle port, std::uint64_t bytes, bool is_write) {
-  const GlobalMemory::Timing t = gm_.transfer(now, bytes, is_write);
+Core::Cost Core::gm_cost(Cycle now, Cycle port, GmAccess access) {
+  access.port = launch_.core_id;
+  const GlobalMemory::Timing t = gm_.transfer(now, access);
   const Cycle streamed = std::max(now + port, t.streamed);
   return {streamed - now, streamed + (t.complete - t.streamed) - now, streamed - now - port};
 }
@@ -483,7 +488,8 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
       std::uint8_t bytes[8] = {};
       if (global) {
         check_gm(addr, size, "scalar");
-        const GlobalMemory::Timing t = gm_.transfer(now, size, store);
+        const GlobalMemory::Timing t =
+            gm_.transfer(now, {.port = launch_.core_id, .is_write = store, .addr = addr, .burst = size});
         memory = t.complete - now;
       } else if (addr >= sdm_.size() || size > sdm_.size() - addr) {
         fault(fmt::format("SDM address 0x{:x} is outside the {} KiB scalar data memory", addr, sdm_.size() / 1024));

@@ -242,8 +242,8 @@ class Core {
   Cost execute_load2d(const Queued& q);
   Cost execute_mmad(const Queued& q);
   Cost execute_fixp(const Queued& q, Cycle now);
-  // Cost of moving `bytes` to or from GM at `now` through a port needing `port` cycles.
-  Cost gm_cost(Cycle now, Cycle port, std::uint64_t bytes, bool is_write);
+  // Cost of the GM transfer `access` (its port set here) at `now` through a port needing `port` cycles.
+  Cost gm_cost(Cycle now, Cycle port, GmAccess access);
   bool execute_scalar(const isa::Instr& in, Cycle now);  // false if it must wait
 
   // Events (set_flag / wait_flag): cycle at which the event becomes visible, kNever if clear.

@@ -191,7 +191,13 @@ Core::Cost Core::execute_fixp(const Queued& q, Cycle now) {
   pipes_[static_cast<unsigned>(isa::Pipe::FIX)].stats.bytes->add(bytes);
   const Cycle port = ceil_cycles(static_cast<double>(w.m) * w.n / params_.fix_elements_per_cycle);
   if (!to_gm) return {port, port + params_.fix_latency};
-  Cost cost = gm_cost(now, port, bytes, true);
+  // The GM side sees rows (nd) or whole 16-column blocks (nz) at the destination pitch.
+  const GmAccess access =
+      nd ? GmAccess{.is_write = true, .addr = q.dst, .burst = std::uint64_t{w.n} * ds, .count = w.m,
+                    .stride = std::uint64_t{w.dst_stride} * ds}
+         : GmAccess{.is_write = true, .addr = q.dst, .burst = std::uint64_t{w.m} * 16 * ds, .count = col_blocks,
+                    .stride = std::uint64_t{w.dst_stride} * 32};
+  Cost cost = gm_cost(now, port, access);
   cost.total += params_.fix_latency;
   return cost;
 }

@@ -54,10 +54,10 @@ void SimpleGm::write(std::uint64_t addr, std::span<const std::uint8_t> in) {
   std::memcpy(r->data() + off, in.data(), in.size());
 }
 
-GlobalMemory::Timing SimpleGm::transfer(Cycle now, std::uint64_t bytes, bool is_write) {
-  double& free = is_write ? write_free_ : read_free_;
-  const double rate = is_write ? params_.write_bytes_per_cycle : params_.read_bytes_per_cycle;
-  free = std::max(free, static_cast<double>(now)) + static_cast<double>(bytes) / rate;
+GlobalMemory::Timing SimpleGm::transfer(Cycle now, const GmAccess& access) {
+  double& free = access.is_write ? write_free_ : read_free_;
+  const double rate = access.is_write ? params_.write_bytes_per_cycle : params_.read_bytes_per_cycle;
+  free = std::max(free, static_cast<double>(now)) + static_cast<double>(access.bytes()) / rate;
   const auto streamed = static_cast<Cycle>(std::ceil(free));
   return {streamed, streamed + params_.latency};
 }

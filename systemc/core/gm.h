@@ -4,7 +4,8 @@
 // GlobalMemory is the interface the cores use, so that the NPU model can later put a TLM initiator
 // socket (L2, HBM, the network) behind it. SimpleGm is the stand-in the die harness and the tests
 // use until then: mapped regions of real bytes and one latency plus a bytes-per-cycle rate per
-// direction, shared by every core that uses it (transfers queue behind each other).
+// direction, shared by every core that uses it (transfers queue behind each other). L2Gm (l2.h)
+// puts the die's L2 cache in front of such a store.
 
 #include <cstdint>
 #include <map>
@@ -15,6 +16,28 @@ namespace snsim::core {
 
 using Cycle = std::uint64_t;
 
+// One GM transfer as the core issues it: `outer` groups `outer_stride` bytes apart, each of
+// `count` bursts of `burst` bytes `stride` bytes apart, starting at `addr`, through the port of
+// core `port` (its core id). A scalar access or a contiguous copy is one burst.
+struct GmAccess {
+  unsigned port = 0;
+  bool is_write = false;
+  std::uint64_t addr = 0;
+  std::uint64_t burst = 0;
+  std::uint64_t count = 1;
+  std::uint64_t stride = 0;
+  std::uint64_t outer = 1;
+  std::uint64_t outer_stride = 0;
+
+  std::uint64_t bytes() const { return burst * count * outer; }
+  // Calls f(address, bytes) for every burst, in order.
+  template <class F>
+  void for_each_burst(F&& f) const {
+    for (std::uint64_t o = 0; o < outer; ++o)
+      for (std::uint64_t i = 0; i < count; ++i) f(addr + o * outer_stride + i * stride, burst);
+  }
+};
+
 class GlobalMemory {
  public:
   virtual ~GlobalMemory() = default;
@@ -23,13 +46,13 @@ class GlobalMemory {
   // Functional access; the range must be mapped (the caller checks and faults otherwise).
   virtual void read(std::uint64_t addr, std::span<std::uint8_t> out) const = 0;
   virtual void write(std::uint64_t addr, std::span<const std::uint8_t> in) = 0;
-  // Timing of a transfer of `bytes` requested at cycle `now`: the cycle by which its data has
-  // streamed through memory (bandwidth) and the cycle it is complete (plus latency).
+  // Timing of a transfer requested at cycle `now`: the cycle by which its data has streamed
+  // through memory (bandwidth) and the cycle it is complete (plus latency).
   struct Timing {
     Cycle streamed;
     Cycle complete;
   };
-  virtual Timing transfer(Cycle now, std::uint64_t bytes, bool is_write) = 0;
+  virtual Timing transfer(Cycle now, const GmAccess& access) = 0;
 };
 
 struct SimpleGmParams {
@@ -38,6 +61,8 @@ struct SimpleGmParams {
   double write_bytes_per_cycle = 32;
 };
 
+// Mapped regions of real bytes (the backing store every GlobalMemory here keeps its data in) and
+// a timing model that sees only the byte count of a transfer, not its addresses or port.
 class SimpleGm : public GlobalMemory {
  public:
   explicit SimpleGm(SimpleGmParams params = {}) : params_(params) {}
@@ -48,7 +73,7 @@ class SimpleGm : public GlobalMemory {
   bool mapped(std::uint64_t addr, std::uint64_t len) const override;
   void read(std::uint64_t addr, std::span<std::uint8_t> out) const override;
   void write(std::uint64_t addr, std::span<const std::uint8_t> in) override;
-  Timing transfer(Cycle now, std::uint64_t bytes, bool is_write) override;
+  Timing transfer(Cycle now, const GmAccess& access) override;
 
   const SimpleGmParams& params() const { return params_; }
 

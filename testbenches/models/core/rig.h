@@ -10,6 +10,7 @@
 
 #include "asm/assembler.h"
 #include "core/core.h"
+#include "core/l2.h"
 
 namespace snsim::core::test {
 
@@ -27,7 +28,7 @@ struct Rig {
   Core& add(const obj::Object& kernel, LaunchInfo launch = {}, std::vector<std::uint64_t> args = {}) {
     const char* type = launch.type == isa::CoreType::Aic ? "aic" : "aiv";
     cores.push_back(std::make_unique<Core>(fmt::format("{}{}", type, launch.core_id), params, launch,
-                                           gm, stats, &xflags));
+                                           l2 ? static_cast<GlobalMemory&>(*l2) : gm, stats, &xflags));
     cores.back()->load(kernel, args);
     return *cores.back();
   }
@@ -49,8 +50,12 @@ struct Rig {
     return j.at("value").get<std::uint64_t>();
   }
 
+  // Cores added after this see GM through an L2 model in front of `gm`.
+  void use_l2(L2Params p = {}) { l2 = std::make_unique<L2Gm>(p, gm, stats); }
+
   StatsRegistry stats;
   SimpleGm gm;
+  std::unique_ptr<L2Gm> l2;
   CoreParams params;
   CrossCoreFlags xflags;
   std::vector<std::unique_ptr<Core>> cores;

@@ -54,7 +54,7 @@ TEST(CoreTimingOnly, SameCyclesAndStatisticsWithoutData) {
       {"softmax_f32", isa::CoreType::Aiv, 2, {kIn0, kOut, 6, 256}, 6 * 256 * 4},
       {"rmsnorm_f32", isa::CoreType::Aiv, 3,
        {kIn0, kIn1, kOut, 5, 256, std::bit_cast<std::uint32_t>(inv_h), std::bit_cast<std::uint32_t>(1e-6f)}, 5 * 256 * 4},
-      {"gemm_bf16", isa::CoreType::Aic, 2, {kIn0, kIn1, kOut, 256, 128, 512}, 256 * 128 * 4},
+      {"gemm_bf16", isa::CoreType::Aic, 2, {kIn0, kIn1, kOut, 256, 256, 512}, 256 * 256 * 4},
   };
   for (const KernelCase& k : cases) {
     SCOPED_TRACE(k.name);

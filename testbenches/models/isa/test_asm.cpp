@@ -114,6 +114,8 @@ TEST(AsmRoundTrip, KernelsAssembleAndRoundTrip) {
   };
   for (const Kernel& k :
        {Kernel{"vec_add.s", isa::CoreType::Aiv, 4}, Kernel{"gemm_bf16.s", isa::CoreType::Aic, 6},
+        Kernel{"gemm_f16.s", isa::CoreType::Aic, 6}, Kernel{"gemm_bf16_bf16.s", isa::CoreType::Aic, 6},
+        Kernel{"gemm_f16_bf16.s", isa::CoreType::Aic, 6},
         Kernel{"rmsnorm_f32.s", isa::CoreType::Aiv, 7}, Kernel{"softmax_f32.s", isa::CoreType::Aiv, 4}}) {
     Result r = assemble_file(fmt::format("{}/firmware/kernels/{}", SNSIM_SOURCE_DIR, k.file));
     ASSERT_TRUE(r.object) << k.file << "\n" << r.format_errors();

@@ -1,0 +1,156 @@
+// The L2 model (core/l2.h): hits and misses per line, LRU eviction and write-backs, the cycles
+// its port and HBM rates give, each derived by hand in the comments, and a core reaching it.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "core/l2.h"
+#include "rig.h"
+
+namespace snsim::core::test {
+namespace {
+
+struct L2Bench {
+  explicit L2Bench(L2Params p = {}) : l2(p, store, stats) { store.map(0, 1 << 20); }
+  std::uint64_t stat(const std::string& name) const {
+    return stats.to_json()["l2"][name]["value"].get<std::uint64_t>();
+  }
+  SimpleGm store;
+  StatsRegistry stats;
+  L2Gm l2;
+};
+
+TEST(CoreL2, MissThenHitWithTheirLatencies) {
+  L2Bench b;
+  // Cold: 2 lines miss. Port 256 / 110 = 2.33 cycles, fills 256 / 864.9 = 0.30: streamed at 3,
+  // complete 3 + 300 (miss latency).
+  GlobalMemory::Timing t = b.l2.transfer(0, {.addr = 0, .burst = 256});
+  EXPECT_EQ(t.streamed, 3u);
+  EXPECT_EQ(t.complete, 303u);
+  // Again at 1000: both lines hit, 1000 + 3, then + 100 (hit latency).
+  t = b.l2.transfer(1000, {.addr = 0, .burst = 256});
+  EXPECT_EQ(t.streamed, 1003u);
+  EXPECT_EQ(t.complete, 1103u);
+  // An unaligned burst touching lines 0 and 1 hits both.
+  b.l2.transfer(2000, {.addr = 100, .burst = 60});
+  // Four 64 B bursts 256 B apart touch lines 128, 130, 132, 134 (of 0x4000 / 128): 4 misses.
+  b.l2.transfer(3000, {.addr = 0x4000, .burst = 64, .count = 4, .stride = 256});
+  EXPECT_EQ(b.stat("hits"), 4u);
+  EXPECT_EQ(b.stat("misses"), 6u);
+  EXPECT_EQ(b.stat("read_bytes"), 256u + 256 + 60 + 256);
+  EXPECT_EQ(b.stat("fill_bytes"), 6u * 128);
+  EXPECT_TRUE(b.l2.contains(0x4000 + 2 * 128));
+  EXPECT_FALSE(b.l2.contains(0x4000 + 128));
+}
+
+TEST(CoreL2, PortRatesPerCoreAndDirection) {
+  L2Bench b;
+  // 11,000 B at 110 B/cycle = 100 cycles (86 fills = 11,008 B at 864.9 take 13, hidden).
+  EXPECT_EQ(b.l2.transfer(0, {.port = 0, .addr = 0, .burst = 11000}).streamed, 100u);
+  // Another core's port is independent: also 100 (its fills queue behind, 26 < 100).
+  EXPECT_EQ(b.l2.transfer(0, {.port = 1, .addr = 0x10000, .burst = 11000}).streamed, 100u);
+  // The same port queues: 100 + 100.
+  EXPECT_EQ(b.l2.transfer(0, {.port = 0, .addr = 0x20000, .burst = 11000}).streamed, 200u);
+  // Writes have their own port: 8,600 B at 86 B/cycle = 100, complete with the hit latency.
+  const GlobalMemory::Timing w = b.l2.transfer(0, {.port = 0, .is_write = true, .addr = 0x30000, .burst = 8600});
+  EXPECT_EQ(w.streamed, 100u);
+  EXPECT_EQ(w.complete, 200u);
+  const auto json = b.stats.to_json()["l2"];
+  EXPECT_EQ(json["port0"]["read_busy"]["value"].get<std::uint64_t>(), 200u);
+  EXPECT_EQ(json["port0"]["write_busy"]["value"].get<std::uint64_t>(), 100u);
+  EXPECT_EQ(json["port1"]["read_busy"]["value"].get<std::uint64_t>(), 100u);
+  EXPECT_EQ(b.stat("write_bytes"), 8600u);
+  EXPECT_EQ(b.stat("fill_bytes"), 3u * 86 * 128);  // a write miss fetches nothing
+}
+
+TEST(CoreL2, MissesAreBoundByTheHbmRate) {
+  L2Bench b({.read_bytes_per_cycle = 1000, .hbm_bytes_per_cycle = 100});
+  // 100 cold lines: port 12.8 cycles, fills 12,800 / 100 = 128: streamed 128, + 300.
+  GlobalMemory::Timing t = b.l2.transfer(0, {.addr = 0, .burst = 12800});
+  EXPECT_EQ(t.streamed, 128u);
+  EXPECT_EQ(t.complete, 428u);
+  EXPECT_EQ(b.stat("hbm_busy"), 128u);
+  // Warm: the port alone, 500 + 12.8 -> 513, + 100.
+  t = b.l2.transfer(500, {.addr = 0, .burst = 12800});
+  EXPECT_EQ(t.streamed, 513u);
+  EXPECT_EQ(t.complete, 613u);
+}
+
+TEST(CoreL2, CapacityEvictsTheLeastRecentlyUsedAndWritesBackDirtyLines) {
+  // 1 KiB, 2 ways of 128 B lines: 4 sets; lines 0, 4, 8, 16 (addresses 0, 512, 1024, 2048) share set 0.
+  L2Bench b({.capacity_bytes = 1024, .line_bytes = 128, .ways = 2});
+  auto read = [&](std::uint64_t addr) { b.l2.transfer(0, {.addr = addr, .burst = 128}); };
+  read(0);
+  read(512);
+  read(1024);  // evicts line 0
+  EXPECT_FALSE(b.l2.contains(0));
+  EXPECT_TRUE(b.l2.contains(512));
+  EXPECT_TRUE(b.l2.contains(1024));
+  read(512);  // hit: line 4 becomes the most recent
+  read(0);    // evicts line 8, the least recent
+  EXPECT_FALSE(b.l2.contains(1024));
+  EXPECT_TRUE(b.l2.contains(512));
+  EXPECT_EQ(b.stat("hits"), 1u);
+  EXPECT_EQ(b.stat("misses"), 4u);
+  b.l2.transfer(0, {.is_write = true, .addr = 2048, .burst = 128});  // evicts clean line 4
+  read(1024);  // evicts clean line 0
+  EXPECT_EQ(b.stat("writeback_bytes"), 0u);
+  read(512);  // evicts dirty line 16: one write-back
+  EXPECT_EQ(b.stat("writeback_bytes"), 128u);
+  EXPECT_FALSE(b.l2.contains(2048));
+  // A line in another set is untouched by all this.
+  read(128);
+  EXPECT_TRUE(b.l2.contains(512));
+}
+
+TEST(CoreL2, DataGoesToTheBackingStore) {
+  L2Bench b;
+  const std::uint8_t in[4] = {1, 2, 3, 4};
+  b.l2.write(0x100, in);
+  std::uint8_t out[4] = {};
+  b.store.read(0x100, out);
+  EXPECT_EQ(std::vector<std::uint8_t>(out, out + 4), std::vector<std::uint8_t>(in, in + 4));
+  EXPECT_TRUE(b.l2.mapped(0, 1 << 20));
+  EXPECT_FALSE(b.l2.mapped(1 << 20, 1));
+}
+
+TEST(CoreL2, ACoreUsesItsOwnPortAndTheAddressesOfItsBursts) {
+  Rig rig;
+  rig.use_l2();
+  rig.gm.map(0x1000'0000, 4096);
+  // Twice: 4 bursts of 128 B, 128 B apart (lines 0, 2, 4, 6 of the region), into UB.
+  rig.add(assemble(R"(
+    li x1, 0
+    li64 x2, 0x10000000
+    copy_cfg x3, 4, 4, 4, 0
+    dma_in ub, x1, x2, x3
+    set_flag mte2, mte3, 0
+    wait_flag mte2, mte3, 0
+    dma_in ub, x1, x2, x3
+    set_flag mte2, mte3, 0
+    wait_flag mte2, mte3, 0
+  )" "halt\n"), {.core_id = 5});
+  const RunResult r = rig.run();
+  ASSERT_EQ(r.status, RunResult::Status::Finished) << r.report;
+  EXPECT_EQ(rig.stat("l2.misses"), 4u);
+  EXPECT_EQ(rig.stat("l2.hits"), 4u);
+  EXPECT_TRUE(rig.l2->contains(0x1000'0000 + 6 * 128));
+  EXPECT_FALSE(rig.l2->contains(0x1000'0000 + 128));  // the gaps are not fetched
+  // 512 B at 110 B/cycle: 4.65 cycles, twice, on core 5's port.
+  EXPECT_EQ(rig.stat("l2.port5.read_busy"), 10u);
+  // Each dma_in occupies MTE2 for 512 / 32 = 16 cycles (the core's port); its set_flag then
+  // waits for completion: 300 cycles (miss latency) the first time, 100 (hit) the second.
+  EXPECT_EQ(rig.stat("aiv5.mte2.stall_barrier"), 400u);
+}
+
+TEST(CoreL2, BadGeometryOrRateIsRefused) {
+  SimpleGm store;
+  StatsRegistry stats;
+  EXPECT_THROW(L2Gm({.capacity_bytes = 1000}, store, stats, "a"), std::invalid_argument);
+  EXPECT_THROW(L2Gm({.line_bytes = 96}, store, stats, "b"), std::invalid_argument);
+  EXPECT_THROW(L2Gm({.ways = 0}, store, stats, "c"), std::invalid_argument);
+  EXPECT_THROW(L2Gm({.hbm_bytes_per_cycle = 0}, store, stats, "d"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace snsim::core::test
