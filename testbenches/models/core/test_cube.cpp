@@ -9,41 +9,13 @@
 
 #include "core/cube_kernels.h"
 #include "core/fp.h"
+#include "reference.h"
 #include "rig.h"
 
 namespace snsim::core::test {
 namespace {
 
 constexpr std::uint64_t kA = 0x1000'0000, kB = 0x2000'0000, kC = 0x3000'0000;
-
-// Random bf16 values (bit patterns) of moderate range.
-std::vector<std::uint16_t> random_bf16(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-2, 2);
-  std::vector<std::uint16_t> v(n);
-  for (auto& x : v) x = static_cast<std::uint16_t>(std::bit_cast<std::uint32_t>(d(rng)) >> 16);
-  return v;
-}
-
-float bf16(std::uint16_t b) { return std::bit_cast<float>(std::uint32_t{b} << 16); }
-
-// C = A x B, row-major, in the order of D18: per output, the products of each group of 16
-// consecutive k are summed in order in float, and each group's sum is added to the total.
-std::vector<float> reference_gemm(const std::vector<std::uint16_t>& a, const std::vector<std::uint16_t>& b,
-                                  unsigned m, unsigned n, unsigned k) {
-  std::vector<float> c(std::size_t{m} * n);
-  for (unsigned i = 0; i < m; ++i)
-    for (unsigned j = 0; j < n; ++j) {
-      float total = 0;
-      for (unsigned g = 0; g < k; g += 16) {
-        float part = 0;
-        for (unsigned p = g; p < g + 16; ++p) part += bf16(a[std::size_t{i} * k + p]) * bf16(b[std::size_t{p} * n + j]);
-        total += part;
-      }
-      c[std::size_t{i} * n + j] = total;
-    }
-  return c;
-}
 
 void run_gemm(unsigned m, unsigned n, unsigned k, unsigned cores) {
   Rig rig;
