@@ -187,5 +187,18 @@ TEST(KernelGemmEpilogue, AivWaitForTheTileIsNeeded) {
   EXPECT_GT(f.mismatches(), 0u);
 }
 
+// The AIV half launched without its AIC: the first xset names the missing partner.
+TEST(KernelGemmEpilogue, AivHalfWithoutItsAicFaults) {
+  Rig rig;
+  const obj::Object aiv = epilogue_aiv();
+  for (unsigned sub = 0; sub < 2; ++sub)
+    rig.add(aiv, {.type = isa::CoreType::Aiv, .core_id = sub, .block_id = sub, .block_num = 2, .sub_block_id = sub,
+                  .sub_block_num = 2},
+            {kA, kB, kBias, kWs, kC, 128, 128, 256});
+  const RunResult r = rig.run();
+  ASSERT_EQ(r.status, RunResult::Status::Fault);
+  EXPECT_NE(r.report.find("`xset group, v, 1`: xset: no core of AI core 0 to signal"), std::string::npos) << r.report;
+}
+
 }  // namespace
 }  // namespace snsim::core::test
