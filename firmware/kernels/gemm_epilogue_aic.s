@@ -1,7 +1,7 @@
 # gemm_epilogue_aic: the AIC half of the fused out = relu(A x B + bias) (gemm_epilogue_aiv.s is
 # the AIV half; launch both as one mixed launch, 2 AIVs per AIC, with the same arguments).
 # A bf16 M x K and B bf16 K x N, both row-major; C = A x B in f32 (D18 order) passes through the
-# workspace ws (include/gemm_epilogue.inc: 128 KiB per AIC of the launch, 64 B aligned).
+# workspace ws (include/gemm_epilogue.inc: 128 KiB per AIC of the launch).
 #
 # AIC block g takes the 128 x 128 tiles t = g, g + blocknum, ... (row-major tile order), computes
 # each in L0C as include/gemm.inc describes (L1 blocks of K = 256, L0 steps of 64), then:
