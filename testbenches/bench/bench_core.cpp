@@ -49,19 +49,30 @@ struct Launch {
   }
   bool detail = false;  // print the first core's statistics after the run
 
+  // A core named aic<id> / aiv<id> running `kernel` with `args`.
+  void add(const obj::Object& kernel, LaunchInfo launch, const std::vector<std::uint64_t>& args) {
+    const char* type = launch.type == isa::CoreType::Aic ? "aic" : "aiv";
+    cores.push_back(std::make_unique<Core>(fmt::format("{}{}", type, launch.core_id), params, launch, gm, stats, &xflags));
+    cores.back()->load(kernel, args);
+  }
+
   void report(const char* what, isa::CoreType type, std::uint64_t macs) {
     std::vector<Core*> list;
     for (auto& c : cores) list.push_back(c.get());
     const double t0 = cpu_seconds();
     const RunResult r = run_cores(list);
     const double secs = cpu_seconds() - t0;
-    std::uint64_t instructions = 0, busy = 0;
+    std::uint64_t instructions = 0, busy = 0, counted = 0;  // busy over the cores of `type`
     for (auto& c : cores) instructions += c->instructions();
     const char* pipe = type == isa::CoreType::Aic ? "m" : "v";
     const auto json = stats.to_json();
-    for (auto& c : cores) busy += json[c->name()][pipe]["busy"]["value"].get<std::uint64_t>();
+    for (auto& c : cores)
+      if (c->launch().type == type) {
+        busy += json[c->name()][pipe]["busy"]["value"].get<std::uint64_t>();
+        ++counted;
+      }
     fmt::print("{:<46} {:>10} cycles  {} busy {:5.1f}%  cpu {:6.3f} s  {:8.2f} M instr/s", what, r.cycles, pipe,
-               100.0 * static_cast<double>(busy) / static_cast<double>(r.cycles * cores.size()), secs,
+               100.0 * static_cast<double>(busy) / static_cast<double>(r.cycles * counted), secs,
                static_cast<double>(instructions) / secs / 1e6);
     if (macs) fmt::print("  {:6.2f} G MAC/s", static_cast<double>(macs) / secs / 1e9);
     fmt::print("{}\n", r.status == RunResult::Status::Finished ? "" : "  NOT FINISHED: " + r.report);
@@ -106,6 +117,45 @@ void gemm(unsigned cores, unsigned m, unsigned n, unsigned k, bool numerics = tr
            std::uint64_t{m} * n * k);
 }
 
+// gemm_int8 (B given transposed, scale 2^-10) on `cores` AICs, timing only.
+void gemm_int8(unsigned cores, unsigned m, unsigned n, unsigned k) {
+  Launch l(cores);
+  l.params.numerics = false;
+  l.gm.map(0x1000'0000, std::uint64_t{m} * k);
+  l.gm.map(0x2000'0000, std::uint64_t{k} * n);
+  l.gm.map(0x3000'0000, std::uint64_t{m} * n * 2);
+  const obj::Object obj = obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/gemm_int8.o");
+  for (unsigned i = 0; i < cores; ++i)
+    l.add(obj, {.type = isa::CoreType::Aic, .core_id = i, .block_id = i, .block_num = cores},
+          {0x1000'0000, 0x2000'0000, 0x3000'0000, m, n, k, 0x3a800000});
+  l.report(fmt::format("gemm_int8 {}x{}x{} on {} AIC (timing)", m, n, k, cores).c_str(), isa::CoreType::Aic,
+           std::uint64_t{m} * n * k);
+}
+
+// The fused GEMM + relu(C + bias) epilogue on `groups` AIC + 2 AIV groups, timing only; GM at the
+// HBM rate for every core of the launch.
+void gemm_epilogue(unsigned groups, unsigned m, unsigned n, unsigned k) {
+  Launch l(3 * groups);
+  l.params.numerics = false;
+  l.gm.map(0x1000'0000, std::uint64_t{m} * k * 2);
+  l.gm.map(0x2000'0000, std::uint64_t{k} * n * 2);
+  l.gm.map(0x3000'0000, std::uint64_t{m} * n * 4);
+  l.gm.map(0x4000'0000, std::uint64_t{n} * 4);
+  l.gm.map(0x5000'0000, std::uint64_t{groups} * 128 * 1024);
+  const obj::Object aic = obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/gemm_epilogue_aic.o");
+  const obj::Object aiv = obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/gemm_epilogue_aiv.o");
+  const std::vector<std::uint64_t> args{0x1000'0000, 0x2000'0000, 0x4000'0000, 0x5000'0000, 0x3000'0000, m, n, k};
+  for (unsigned g = 0; g < groups; ++g) {
+    l.add(aic, {.type = isa::CoreType::Aic, .core_id = g, .block_id = g, .block_num = groups, .sub_block_num = 2}, args);
+    for (unsigned sub = 0; sub < 2; ++sub)
+      l.add(aiv, {.type = isa::CoreType::Aiv, .core_id = 2 * g + sub, .block_id = 2 * g + sub, .block_num = 2 * groups,
+                  .sub_block_id = sub, .sub_block_num = 2},
+            args);
+  }
+  l.report(fmt::format("gemm_epilogue {}x{}x{} on {} AIC + {} AIV (timing)", m, n, k, groups, 2 * groups).c_str(),
+           isa::CoreType::Aic, std::uint64_t{m} * n * k);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -121,5 +171,8 @@ int main(int argc, char** argv) {
   gemm(24, size, size, size, false);
   gemm(24, 4 * size, 4 * size, 4 * size, false);
   gemm(24, 4 * size, 4 * size, 4 * size, false, kL2);
+  gemm_int8(24, size, size, size);
+  gemm_epilogue(4, size, size, size);
+  gemm_epilogue(24, size, size, size);
   return 0;
 }
