@@ -110,9 +110,10 @@ struct Fused {
   Rig rig;
   RunResult result;
 
-  Fused(unsigned m_, unsigned n_, unsigned k_, unsigned groups_, const obj::Object& aiv)
+  Fused(unsigned m_, unsigned n_, unsigned k_, unsigned groups_, const obj::Object& aiv, bool numerics = true)
       : m(m_), n(n_), k(k_), groups(groups_), a(random_bf16(std::size_t{m} * k, m + k)),
         b(random_bf16(std::size_t{k} * n, n + 5 * k)), bias(n), out(std::size_t{m} * n) {
+    rig.params.numerics = numerics;
     std::mt19937 rng(n);
     std::uniform_real_distribution<float> d(-20, 20);
     for (float& x : bias) x = d(rng);
@@ -192,6 +193,16 @@ TEST(KernelGemmEpilogue, AivWaitForTheTileIsNeeded) {
   Fused f(256, 256, 256, 1, *r.object);
   ASSERT_EQ(f.result.status, RunResult::Status::Finished) << f.result.report;
   EXPECT_GT(f.mismatches(), 0u);
+}
+
+// A mixed launch without data (numerics off) keeps every cycle and statistic.
+TEST(KernelGemmEpilogue, TimingOnlyGivesTheSameCyclesAndStatistics) {
+  Fused full(256, 384, 512, 2, epilogue_aiv()), timing(256, 384, 512, 2, epilogue_aiv(), false);
+  ASSERT_EQ(full.result.status, RunResult::Status::Finished) << full.result.report;
+  ASSERT_EQ(timing.result.status, RunResult::Status::Finished) << timing.result.report;
+  EXPECT_EQ(timing.result.cycles, full.result.cycles);
+  EXPECT_EQ(timing.rig.stats.to_json().dump(), full.rig.stats.to_json().dump());
+  EXPECT_EQ(timing.out, std::vector<float>(timing.out.size()));
 }
 
 // The AIV half launched without its AIC: the first xset names the missing partner.
