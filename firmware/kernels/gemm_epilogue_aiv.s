@@ -86,7 +86,7 @@ start:
     addi    x21, x21, -16
     slli    x21, x21, 48
     or      x13, x13, x21
-    vec_cfg x14, 64, 1, 1, 1, 16, 16, 0       # a row per repeat, the bias block every repeat
+    vec_cfg x14, 64, 1, 1, 1, 16, 16, 0       # a row per repeat, the same 64 bias values each
     vec_cfg_dense x15, 128
     li      x28, 0                            # x28 = UB buffer offset (0 or HALF), flips per tile
     # Both workspace buffers and both UB buffers start free.
