@@ -631,6 +631,14 @@ unsigned ai_core_of(const LaunchInfo& launch) {
                                            : launch.block_id / std::max(launch.sub_block_num, 1u);
 }
 
+// Records a set from `from`; once `needed` distinct setters have one pending, consumes one of each.
+bool CrossCoreFlags::arrive(Arrivals& pending, const Core& from, std::size_t needed) {
+  ++pending[&from];
+  if (pending.size() < needed) return false;
+  for (auto it = pending.begin(); it != pending.end();) it = --it->second == 0 ? pending.erase(it) : std::next(it);
+  return true;
+}
+
 // 1. Find the cores the mode addresses (for all and AIV group: only once every setter arrived).
 // 2. Refuse if any target's counter would pass 15; otherwise increment each, visible at now + 1.
 std::string CrossCoreFlags::set(const Core& from, isa::XMode mode, unsigned id, Cycle now) {
@@ -641,9 +649,7 @@ std::string CrossCoreFlags::set(const Core& from, isa::XMode mode, unsigned id, 
     case isa::XMode::All: {
       unsigned members = 0;
       for (Core* c : cores_) members += c->launch().type == me.type;
-      unsigned& arrived = all_arrivals_[{static_cast<unsigned>(me.type), id}];
-      if (++arrived < members) return {};
-      arrived = 0;
+      if (!arrive(all_arrivals_[{static_cast<unsigned>(me.type), id}], from, members)) return {};
       for (Core* c : cores_)
         if (c->launch().type == me.type) targets.push_back(c);
       break;
@@ -656,9 +662,7 @@ std::string CrossCoreFlags::set(const Core& from, isa::XMode mode, unsigned id, 
       break;
     case isa::XMode::Group:
       if (me.type == isa::CoreType::Aiv) {
-        unsigned& arrived = group_arrivals_[{group, id}];
-        if (++arrived < me.sub_block_num) return {};
-        arrived = 0;
+        if (!arrive(group_arrivals_[{group, id}], from, me.sub_block_num)) return {};
       }
       for (Core* c : cores_)
         if (c->launch().type != me.type && ai_core_of(c->launch()) == group) targets.push_back(c);

@@ -136,9 +136,15 @@ class CrossCoreFlags {
   std::string set(const Core& from, isa::XMode mode, unsigned id, Cycle now);
 
  private:
+  // Sets not yet matched, per setter: a barrier completes when each of `needed` setters has one
+  // pending, so a core that sets twice counts once per completion (HARDWARE.md §3: both AIVs
+  // must set to release the AIC).
+  using Arrivals = std::map<const Core*, unsigned>;
+  static bool arrive(Arrivals& pending, const Core& from, std::size_t needed);
+
   std::vector<Core*> cores_;
-  std::map<std::pair<unsigned, unsigned>, unsigned> all_arrivals_;    // (core type, id)
-  std::map<std::pair<unsigned, unsigned>, unsigned> group_arrivals_;  // (AI core, id)
+  std::map<std::pair<unsigned, unsigned>, Arrivals> all_arrivals_;    // (core type, id)
+  std::map<std::pair<unsigned, unsigned>, Arrivals> group_arrivals_;  // (AI core, id)
 };
 
 unsigned ai_core_of(const LaunchInfo& launch);

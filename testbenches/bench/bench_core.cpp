@@ -65,22 +65,33 @@ struct Launch {
   }
   bool detail = false;  // print the first core's and the L2's statistics after the run
 
+  // A core named aic<id> / aiv<id> running `kernel` with `args`.
+  void add(const obj::Object& kernel, LaunchInfo launch, const std::vector<std::uint64_t>& args) {
+    const char* type = launch.type == isa::CoreType::Aic ? "aic" : "aiv";
+    cores.push_back(std::make_unique<Core>(fmt::format("{}{}", type, launch.core_id), params, launch, gm(), stats, &xflags));
+    cores.back()->load(kernel, args);
+  }
+
   void report(const std::string& what, isa::CoreType type, std::uint64_t flops) {
     std::vector<Core*> list;
     for (auto& c : cores) list.push_back(c.get());
     const double t0 = cpu_seconds(), w0 = wall_seconds();
     const RunResult r = run_cores(list);
     const double secs = cpu_seconds() - t0, wall = wall_seconds() - w0;
-    std::uint64_t instructions = 0, busy = 0;
+    std::uint64_t instructions = 0, busy = 0, counted = 0;  // busy over the cores of `type`
     for (auto& c : cores) instructions += c->instructions();
     const char* pipe = type == isa::CoreType::Aic ? "m" : "v";
     const auto json = stats.to_json();
-    for (auto& c : cores) busy += json[c->name()][pipe]["busy"]["value"].get<std::uint64_t>();
+    for (auto& c : cores)
+      if (c->launch().type == type) {
+        busy += json[c->name()][pipe]["busy"]["value"].get<std::uint64_t>();
+        ++counted;
+      }
     const auto cycles = static_cast<double>(r.cycles);
-    fmt::print("{:<52} {:>9} cycles  {} busy {:5.1f}%", what, r.cycles, pipe,
-               100.0 * static_cast<double>(busy) / (cycles * static_cast<double>(cores.size())));
+    fmt::print("{:<56} {:>9} cycles  {} busy {:5.1f}%", what, r.cycles, pipe,
+               100.0 * static_cast<double>(busy) / (cycles * static_cast<double>(counted)));
     if (flops)
-      fmt::print("  peak {:5.1f}%  {:6.1f} TFLOPS", 100.0 * static_cast<double>(flops) / (cycles * kCubeFlopsPerCycle * static_cast<double>(cores.size())),
+      fmt::print("  peak {:5.1f}%  {:6.1f} TFLOPS", 100.0 * static_cast<double>(flops) / (cycles * kCubeFlopsPerCycle * static_cast<double>(counted)),
                  static_cast<double>(flops) / (cycles / kClockHz) / 1e12);
     fmt::print("  cpu {:6.3f} s  wall {:6.3f} s  {:6.2f} M instr/s", secs, wall,
                static_cast<double>(instructions) / secs / 1e6);
@@ -98,12 +109,9 @@ void vec_add(unsigned cores, std::uint64_t n) {
   l.fill_random(0x2000'0000, n * 4, 2);
   l.store.map(0x3000'0000, n * 4);
   const obj::Object k = obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/vec_add.o");
-  for (unsigned i = 0; i < cores; ++i) {
-    l.cores.push_back(std::make_unique<Core>(fmt::format("aiv{}", i), l.params,
-                                             LaunchInfo{.type = isa::CoreType::Aiv, .core_id = i, .block_id = i, .block_num = cores},
-                                             l.gm(), l.stats, &l.xflags));
-    l.cores.back()->load(k, std::vector<std::uint64_t>{0x1000'0000, 0x2000'0000, 0x3000'0000, n});
-  }
+  for (unsigned i = 0; i < cores; ++i)
+    l.add(k, {.type = isa::CoreType::Aiv, .core_id = i, .block_id = i, .block_num = cores},
+          {0x1000'0000, 0x2000'0000, 0x3000'0000, n});
   l.report(fmt::format("vec_add f32 n={} on {} AIV, HBM only", n, cores), isa::CoreType::Aiv, 0);
 }
 
@@ -119,14 +127,51 @@ void gemm(unsigned cores, unsigned size, bool numerics, Level level) {
   l.fill_random(0x2'0000'0000, s * s * 2, 4);
   l.store.map(0x3'0000'0000, s * s * 4);
   const obj::Object obj = obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/gemm_bf16.o");
-  for (unsigned i = 0; i < cores; ++i) {
-    l.cores.push_back(std::make_unique<Core>(fmt::format("aic{}", i), l.params,
-                                             LaunchInfo{.type = isa::CoreType::Aic, .core_id = i, .block_id = i, .block_num = cores},
-                                             l.gm(), l.stats, &l.xflags));
-    l.cores.back()->load(obj, std::vector<std::uint64_t>{0x1'0000'0000, 0x2'0000'0000, 0x3'0000'0000, s, s, s});
-  }
+  for (unsigned i = 0; i < cores; ++i)
+    l.add(obj, {.type = isa::CoreType::Aic, .core_id = i, .block_id = i, .block_num = cores},
+          {0x1'0000'0000, 0x2'0000'0000, 0x3'0000'0000, s, s, s});
   l.report(fmt::format("gemm_bf16 {}^3 on {} AIC, {}{}", size, cores, level_name(level), numerics ? "" : " (timing)"),
            isa::CoreType::Aic, 2 * s * s * s);
+}
+
+// gemm_int8 (B given transposed, scale 2^-10) on `cores` AICs, timing only, HBM only.
+void gemm_int8(unsigned cores, std::uint64_t m, std::uint64_t n, std::uint64_t k) {
+  Launch l(Level::Hbm);
+  l.params.numerics = false;
+  l.store.map(0x1000'0000, m * k);
+  l.store.map(0x2000'0000, k * n);
+  l.store.map(0x3000'0000, m * n * 2);
+  const obj::Object obj = obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/gemm_int8.o");
+  for (unsigned i = 0; i < cores; ++i)
+    l.add(obj, {.type = isa::CoreType::Aic, .core_id = i, .block_id = i, .block_num = cores},
+          {0x1000'0000, 0x2000'0000, 0x3000'0000, m, n, k, 0x3a800000});
+  // An s8 fractal is 16 x 32 x 16: twice the bf16 MACs per cycle, so the "peak" column (bf16
+  // FLOPs) reads double for it; the m busy share is the comparable figure.
+  l.report(fmt::format("gemm_int8 {}x{}x{} on {} AIC, HBM only (timing)", m, n, k, cores), isa::CoreType::Aic, 0);
+}
+
+// The fused GEMM + relu(C + bias) epilogue on `groups` AIC + 2 AIV groups, timing only, HBM only
+// (the L2 model's ports are per core id, which the AIC and AIV halves of a launch share).
+void gemm_epilogue(unsigned groups, std::uint64_t m, std::uint64_t n, std::uint64_t k) {
+  Launch l(Level::Hbm);
+  l.params.numerics = false;
+  l.store.map(0x1000'0000, m * k * 2);
+  l.store.map(0x2000'0000, k * n * 2);
+  l.store.map(0x3000'0000, m * n * 4);
+  l.store.map(0x4000'0000, n * 4);
+  l.store.map(0x5000'0000, std::uint64_t{groups} * 128 * 1024);
+  const obj::Object aic = obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/gemm_epilogue_aic.o");
+  const obj::Object aiv = obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/gemm_epilogue_aiv.o");
+  const std::vector<std::uint64_t> args{0x1000'0000, 0x2000'0000, 0x4000'0000, 0x5000'0000, 0x3000'0000, m, n, k};
+  for (unsigned g = 0; g < groups; ++g) {
+    l.add(aic, {.type = isa::CoreType::Aic, .core_id = g, .block_id = g, .block_num = groups, .sub_block_num = 2}, args);
+    for (unsigned sub = 0; sub < 2; ++sub)
+      l.add(aiv, {.type = isa::CoreType::Aiv, .core_id = 2 * g + sub, .block_id = 2 * g + sub, .block_num = 2 * groups,
+                  .sub_block_id = sub, .sub_block_num = 2},
+            args);
+  }
+  l.report(fmt::format("gemm_epilogue {}x{}x{} on {} AIC + {} AIV, HBM only (timing)", m, n, k, groups, 2 * groups),
+           isa::CoreType::Aic, 2 * m * n * k);
 }
 
 }  // namespace
@@ -146,6 +191,9 @@ int main(int argc, char** argv) {
   // multiple of 512).
   for (unsigned s = 512; s <= max_size; s *= 2)
     for (Level level : {Level::L2, Level::Hbm}) gemm(24, s, false, level);
+  gemm_int8(24, 1024, 1024, 1024);
+  gemm_epilogue(4, 1024, 1024, 1024);
+  gemm_epilogue(24, 1024, 1024, 1024);
   if (!skip_numerics) gemm(24, size, true, Level::L2);
   return 0;
 }

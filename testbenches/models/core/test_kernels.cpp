@@ -1,10 +1,12 @@
-// The row kernels of firmware/kernels (softmax_f32.s, rmsnorm_f32.s), loaded from their object
-// files and run on several AIVs, against references computed here in double precision.
+// The row kernels of firmware/kernels (softmax_f32.s, rmsnorm_f32.s) against references computed
+// here in double precision, and vec_mul.s / vec_mul_f16.s against the host's IEEE multiplication,
+// each loaded from its object file and run on several AIVs.
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cmath>
 #include <random>
+#include <type_traits>
 
 #include "rig.h"
 
@@ -86,6 +88,51 @@ TEST(CoreKernels, RmsNormF32MatchesReference) {
       }
     }
   }
+}
+
+// x * y element-wise by `kernel` on `cores` AIVs; T is float or _Float16. The magnitudes span
+// 2^-emax..2^emax each, so products overflow to infinity and underflow to subnormals and zero.
+template <typename T>
+void check_vec_mul(const std::string& kernel, unsigned n, unsigned cores, int emax) {
+  Rig rig;
+  std::vector<T> x(n), y(n), z(n);
+  std::mt19937 rng(n + cores);
+  std::uniform_real_distribution<float> sig(1, 2);
+  std::uniform_int_distribution<int> e(-emax, emax);
+  for (unsigned i = 0; i < n; ++i) {
+    x[i] = static_cast<T>(std::ldexp(sig(rng), e(rng)) * (rng() % 2 ? 1 : -1));
+    y[i] = static_cast<T>(std::ldexp(sig(rng), e(rng)));
+  }
+  const std::size_t bytes = std::size_t{n} * sizeof(T);
+  for (std::uint64_t base : {kX, kY, kG}) rig.gm.map(base, bytes);
+  rig.gm.write(kX, {reinterpret_cast<const std::uint8_t*>(x.data()), bytes});
+  rig.gm.write(kY, {reinterpret_cast<const std::uint8_t*>(y.data()), bytes});
+  const obj::Object obj = obj::read_object_file(std::string(SNSIM_KERNEL_OBJ_DIR "/") + kernel + ".o");
+  for (unsigned b = 0; b < cores; ++b)
+    rig.add(obj, {.type = isa::CoreType::Aiv, .core_id = b, .block_id = b, .block_num = cores}, {kX, kY, kG, n});
+  const RunResult r = rig.run();
+  ASSERT_EQ(r.status, RunResult::Status::Finished) << r.report;
+  rig.gm.read(kG, {reinterpret_cast<std::uint8_t*>(z.data()), bytes});
+  using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint16_t>;
+  for (unsigned i = 0; i < n; ++i) {
+    const T ref = x[i] * y[i];
+    ASSERT_EQ(std::bit_cast<Bits>(z[i]), std::bit_cast<Bits>(ref))
+        << kernel << " " << i << ": " << static_cast<double>(x[i]) << " * " << static_cast<double>(y[i]);
+  }
+  // One vmul per 16 KiB tile: every element is one flop.
+  std::uint64_t flops = 0;
+  for (unsigned b = 0; b < cores; ++b) flops += rig.stat(fmt::format("aiv{}.v.flops", b));
+  EXPECT_EQ(flops, n);
+}
+
+TEST(CoreKernels, VecMulF32IsIeeeMultiplication) {
+  check_vec_mul<float>("vec_mul", 4096, 1, 70);       // one tile
+  check_vec_mul<float>("vec_mul", 3 * 5 * 4096, 3, 70);  // both buffers, odd tile count
+}
+
+TEST(CoreKernels, VecMulF16IsIeeeMultiplication) {
+  check_vec_mul<_Float16>("vec_mul_f16", 8192, 1, 10);
+  check_vec_mul<_Float16>("vec_mul_f16", 2 * 3 * 8192, 2, 10);
 }
 
 }  // namespace

@@ -55,6 +55,9 @@ TEST(CoreTimingOnly, SameCyclesAndStatisticsWithoutData) {
       {"rmsnorm_f32", isa::CoreType::Aiv, 3,
        {kIn0, kIn1, kOut, 5, 256, std::bit_cast<std::uint32_t>(inv_h), std::bit_cast<std::uint32_t>(1e-6f)}, 5 * 256 * 4},
       {"gemm_bf16", isa::CoreType::Aic, 2, {kIn0, kIn1, kOut, 256, 256, 512}, 256 * 256 * 4},
+      {"vec_mul_f16", isa::CoreType::Aiv, 2, {kIn0, kIn1, kOut, 32768}, 32768 * 2},
+      {"gemm_int8", isa::CoreType::Aic, 2, {kIn0, kIn1, kOut, 256, 128, 512, std::bit_cast<std::uint32_t>(0.01f)},
+       256 * 128 * 2},
   };
   for (const KernelCase& k : cases) {
     SCOPED_TRACE(k.name);
