@@ -1,5 +1,9 @@
 #include "config/die_config.h"
 
+#include <bit>
+
+#include <fmt/format.h>
+
 namespace snsim {
 
 namespace {
@@ -92,11 +96,49 @@ core::CoreParams DieCoreCfg::params(bool numerics) const {
   return p;
 }
 
+void DieL2Cfg::describe(Schema<DieL2Cfg>& s) {
+  const core::L2Params d;
+  s.field("capacity_bytes", &DieL2Cfg::capacity_bytes, d.capacity_bytes)
+      .unit("B")
+      .min(1)
+      .doc("L2 capacity per die (HARDWARE.md §2: 192 MiB [P CM 3.3.1]); a multiple of line_bytes x ways");
+  s.field("line_bytes", &DieL2Cfg::line_bytes, std::uint32_t{d.line_bytes})
+      .unit("B")
+      .range(32, 4096)
+      .doc("line size, a power of two (assumed: GM requests are 128/256/512 B [HWC2201])");
+  s.field("ways", &DieL2Cfg::ways, std::uint32_t{d.ways}).range(1, 64).doc("associativity (assumed)");
+  s.field("read_bytes_per_cycle", &DieL2Cfg::read_bytes_per_cycle, d.read_bytes_per_cycle)
+      .unit("B/cycle")
+      .greater_than(0)
+      .doc("read rate of each core's L2 port (HARDWARE.md §3: L2 -> core 110 [P INI])");
+  s.field("write_bytes_per_cycle", &DieL2Cfg::write_bytes_per_cycle, d.write_bytes_per_cycle)
+      .unit("B/cycle")
+      .greater_than(0)
+      .doc("write rate of each core's L2 port (HARDWARE.md §3: core -> L2 86 [P INI])");
+  s.field("hit_latency", &DieL2Cfg::hit_latency, std::uint64_t{d.hit_latency})
+      .unit("cycles")
+      .range(0, 1000000)
+      .doc("request to data on a hit (assumed: no public figure)");
+  s.field("miss_latency", &DieL2Cfg::miss_latency, std::uint64_t{d.miss_latency})
+      .unit("cycles")
+      .range(0, 1000000)
+      .doc("request to data when a line missed (assumed: hit + about 100 ns of HBM access)");
+  s.check([](const DieL2Cfg& c, const Checker& k) {
+    if (!std::has_single_bit(c.line_bytes)) k.fail("line_bytes", fmt::format("{} is not a power of two", c.line_bytes));
+    if (c.capacity_bytes % (std::uint64_t{c.line_bytes} * c.ways) != 0) {
+      k.fail("capacity_bytes", fmt::format("{} is not a multiple of line_bytes x ways = {}", c.capacity_bytes,
+                                           std::uint64_t{c.line_bytes} * c.ways));
+    }
+  });
+}
+
 void DieGmCfg::describe(Schema<DieGmCfg>& s) {
   const core::SimpleGmParams d;
-  s.choice("model", &DieGmCfg::model, GmModel::Simple, {{"simple", GmModel::Simple}})
+  s.choice("model", &DieGmCfg::model, GmModel::L2, {{"simple", GmModel::Simple}, {"l2", GmModel::L2}})
       .doc("GM model: `simple` is one latency and one bytes-per-cycle rate per direction shared by all "
-           "cores (core::SimpleGm, docs/core.md)");
+           "cores (core::SimpleGm); `l2` puts the die's L2 (core::L2Gm, tags only, a port per core; "
+           "DECISIONS.md D17) in front of that HBM, whose rate is then read_bytes_per_cycle and whose "
+           "latency is l2.miss_latency (docs/core.md)");
   s.field("latency", &DieGmCfg::latency, d.latency)
       .unit("cycles")
       .range(0, 1000000)
@@ -111,6 +153,14 @@ void DieGmCfg::describe(Schema<DieGmCfg>& s) {
       .unit("B/cycle")
       .greater_than(0)
       .doc("simple: write bandwidth shared by every core of the die (the same HBM)");
+  s.section("l2", &DieGmCfg::l2).doc("The die's L2 when model is `l2` (core::L2Params, docs/core.md \"The L2\").");
+}
+
+core::L2Params DieGmCfg::l2_params() const {
+  return {.capacity_bytes = l2.capacity_bytes, .line_bytes = l2.line_bytes, .ways = l2.ways,
+          .read_bytes_per_cycle = l2.read_bytes_per_cycle, .write_bytes_per_cycle = l2.write_bytes_per_cycle,
+          .hbm_bytes_per_cycle = read_bytes_per_cycle, .hit_latency = l2.hit_latency,
+          .miss_latency = l2.miss_latency};
 }
 
 core::SimpleGmParams DieGmCfg::simple_params() const {
@@ -134,6 +184,8 @@ std::string_view to_string(GmModel m) {
   switch (m) {
     case GmModel::Simple:
       return "simple";
+    case GmModel::L2:
+      return "l2";
   }
   return "?";
 }

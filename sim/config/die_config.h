@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "core/core.h"
 #include "core/gm.h"
+#include "core/l2.h"
 
 namespace snsim {
 
@@ -39,16 +40,32 @@ struct DieCoreCfg {
   static void describe(Schema<DieCoreCfg>& s);
 };
 
-// The GM model the cores share. `model` picks the implementation; each model's keys are its
-// own (today only `simple`: core::SimpleGm).
-enum class GmModel { Simple };
+// The die's L2 (core::L2Params, DECISIONS.md D17), used when gm.model is `l2`.
+struct DieL2Cfg {
+  std::uint64_t capacity_bytes{};
+  std::uint32_t line_bytes{};
+  std::uint32_t ways{};
+  double read_bytes_per_cycle{};
+  double write_bytes_per_cycle{};
+  std::uint64_t hit_latency{};
+  std::uint64_t miss_latency{};
+
+  static void describe(Schema<DieL2Cfg>& s);
+};
+
+// The GM model the cores share. `model` picks the implementation: `simple` (core::SimpleGm: one
+// latency and rate per direction) or `l2` (core::L2Gm in front of the same HBM, whose rate is
+// then read_bytes_per_cycle).
+enum class GmModel { Simple, L2 };
 struct DieGmCfg {
   GmModel model{};
   std::uint64_t latency{};  // cycles
   double read_bytes_per_cycle{};
   double write_bytes_per_cycle{};
+  DieL2Cfg l2;
 
   core::SimpleGmParams simple_params() const;
+  core::L2Params l2_params() const;
   static void describe(Schema<DieGmCfg>& s);
 };
 

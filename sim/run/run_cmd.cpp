@@ -176,11 +176,14 @@ int run_run(const RunOptions& opt) {
 
   // 2. The die: GM with the tensors, a core per block, one set of cross-core flags.
   StatsRegistry stats;
-  core::SimpleGm gm(die.gm.simple_params());
+  core::SimpleGm store(die.gm.simple_params());  // the data; HBM's timing unless the L2 is in front
   for (const Tensor& t : w.tensors) {
-    gm.map(t.addr, t.bytes);
-    if (!t.initial.data.empty()) gm.write(t.addr, t.initial.data);
+    store.map(t.addr, t.bytes);
+    if (!t.initial.data.empty()) store.write(t.addr, t.initial.data);
   }
+  std::unique_ptr<core::L2Gm> l2;
+  if (die.gm.model == GmModel::L2) l2 = std::make_unique<core::L2Gm>(die.gm.l2_params(), store, stats, "l2");
+  core::GlobalMemory& gm = l2 ? static_cast<core::GlobalMemory&>(*l2) : store;
   const core::CoreParams params = die.core.params(!opt.timing_only);
   core::CrossCoreFlags xflags;
   InstrRecorder recorder(die.die.clock_hz);

@@ -353,7 +353,7 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
 }
 
 Core::Cost Core::gm_cost(Cycle now, Cycle port, GmAccess access) {
-  access.port = launch_.core_id;
+  access.port = gm_port(launch_);
   const GlobalMemory::Timing t = gm_.transfer(now, access);
   const Cycle streamed = std::max(now + port, t.streamed);
   return {streamed - now, streamed + (t.complete - t.streamed) - now, streamed - now - port};
@@ -489,7 +489,7 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
       if (global) {
         check_gm(addr, size, "scalar");
         const GlobalMemory::Timing t =
-            gm_.transfer(now, {.port = launch_.core_id, .is_write = store, .addr = addr, .burst = size});
+            gm_.transfer(now, {.port = gm_port(launch_), .is_write = store, .addr = addr, .burst = size});
         memory = t.complete - now;
       } else if (addr >= sdm_.size() || size > sdm_.size() - addr) {
         fault(fmt::format("SDM address 0x{:x} is outside the {} KiB scalar data memory", addr, sdm_.size() / 1024));

@@ -88,6 +88,14 @@ struct LaunchInfo {
   unsigned sub_block_num = 1;
 };
 
+// The core's port into GM (its own port of the L2, core::L2Gm): an AIC's is its core id, an
+// AIV's kAivGmPortBase + its core id, so the AIC and AIV halves of a mixed launch, whose core ids
+// both count from 0, never share one.
+inline constexpr unsigned kAivGmPortBase = 256;
+inline unsigned gm_port(const LaunchInfo& launch) {
+  return launch.type == isa::CoreType::Aiv ? kAivGmPortBase + launch.core_id : launch.core_id;
+}
+
 // A run-time fault: "<core> pc 0x<pc> `<instruction>`: <reason>".
 struct CoreFault : std::runtime_error {
   CoreFault(std::string core, std::uint64_t pc, std::string instr, std::string reason);

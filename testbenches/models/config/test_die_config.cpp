@@ -1,5 +1,5 @@
-// DieConfig (`snsim run -c`): the shipped die preset, the mapping onto core::CoreParams and
-// core::SimpleGmParams, the derived cube peak, and its cross-field rule.
+// DieConfig (`snsim run -c`): the shipped die presets, the mapping onto core::CoreParams,
+// core::SimpleGmParams and core::L2Params, the derived cube peak, and its cross-field rules.
 #include <gtest/gtest.h>
 
 #include "config/die_config.h"
@@ -15,13 +15,31 @@ TEST(DieConfig, ShippedPresetIsThe910CDie) {
   // The preset restates CoreParams's defaults, each with its source beside it.
   const core::CoreParams p = d.core.params(true), def;
   EXPECT_EQ(p.queue_depth, def.queue_depth);
-  EXPECT_EQ(p.mte2_bytes_per_cycle, def.mte2_bytes_per_cycle);
   EXPECT_EQ(p.mte1_latency, def.mte1_latency);
   EXPECT_EQ(p.fix_latency, def.fix_latency);
-  EXPECT_EQ(d.gm.model, GmModel::Simple);
-  EXPECT_EQ(d.gm.simple_params().read_bytes_per_cycle, 865);
+  // The die reads through its L2 (D17): MTE2 ports at the L2's per-core rate, the L2 at
+  // L2Params's defaults, HBM behind it at 1.6 TB/s.
+  const core::L2Params l2 = d.gm.l2_params(), l2_def;
+  EXPECT_EQ(d.gm.model, GmModel::L2);
+  EXPECT_EQ(p.mte2_bytes_per_cycle, l2_def.read_bytes_per_cycle);
+  EXPECT_EQ(l2.capacity_bytes, l2_def.capacity_bytes);
+  EXPECT_EQ(l2.line_bytes, l2_def.line_bytes);
+  EXPECT_EQ(l2.ways, l2_def.ways);
+  EXPECT_EQ(l2.read_bytes_per_cycle, l2_def.read_bytes_per_cycle);
+  EXPECT_EQ(l2.write_bytes_per_cycle, l2_def.write_bytes_per_cycle);
+  EXPECT_EQ(l2.hit_latency, l2_def.hit_latency);
+  EXPECT_EQ(l2.miss_latency, l2_def.miss_latency);
+  EXPECT_EQ(l2.hbm_bytes_per_cycle, 865);
   // 24 AIC x 4096 MAC x 2 FLOP x 1.85 GHz.
   EXPECT_DOUBLE_EQ(d.cube_peak_flops(), 24.0 * 4096 * 2 * 1.85e9);
+}
+
+TEST(DieConfig, HbmOnlyPresetIsTheDieWithoutItsL2) {
+  const DieConfig d = load<DieConfig>(std::string(SNSIM_SOURCE_DIR) + "/configs/die-hbm.yaml");
+  EXPECT_EQ(d.die.aic, 24u);
+  EXPECT_EQ(d.gm.model, GmModel::Simple);
+  EXPECT_EQ(d.core.params(true).mte2_bytes_per_cycle, core::CoreParams{}.mte2_bytes_per_cycle);  // HBM's 32
+  EXPECT_EQ(d.gm.simple_params().read_bytes_per_cycle, 865);
 }
 
 TEST(DieConfig, EveryCoreKeyReachesCoreParams) {
@@ -29,7 +47,9 @@ TEST(DieConfig, EveryCoreKeyReachesCoreParams) {
       "core:\n  strict: true\n  queue_depth: 7\n  scalar_cycles: 2\n  sync_cycles: 3\n  mte2_bytes_per_cycle: 110\n"
       "  mte3_bytes_per_cycle: 65\n  mte1_l0a_bytes_per_cycle: 512\n  mte1_l0b_bytes_per_cycle: 257\n"
       "  mte1_latency: 29\n  fix_elements_per_cycle: 33\n  fix_latency: 21\n"
-      "gm: {latency: 99, read_bytes_per_cycle: 110, write_bytes_per_cycle: 86}\n");
+      "gm: {latency: 99, read_bytes_per_cycle: 110, write_bytes_per_cycle: 86, l2: {capacity_bytes: 65536,\n"
+      "     line_bytes: 64, ways: 4, read_bytes_per_cycle: 120, write_bytes_per_cycle: 90, hit_latency: 7,\n"
+      "     miss_latency: 70}}\n");
   const core::CoreParams p = d.core.params(false);
   EXPECT_TRUE(p.strict);
   EXPECT_FALSE(p.numerics);
@@ -47,6 +67,15 @@ TEST(DieConfig, EveryCoreKeyReachesCoreParams) {
   EXPECT_EQ(g.latency, 99u);
   EXPECT_EQ(g.read_bytes_per_cycle, 110);
   EXPECT_EQ(g.write_bytes_per_cycle, 86);
+  const core::L2Params l2 = d.gm.l2_params();
+  EXPECT_EQ(l2.capacity_bytes, 65536u);
+  EXPECT_EQ(l2.line_bytes, 64u);
+  EXPECT_EQ(l2.ways, 4u);
+  EXPECT_EQ(l2.read_bytes_per_cycle, 120);
+  EXPECT_EQ(l2.write_bytes_per_cycle, 90);
+  EXPECT_EQ(l2.hit_latency, 7u);
+  EXPECT_EQ(l2.miss_latency, 70u);
+  EXPECT_EQ(l2.hbm_bytes_per_cycle, 110);  // the HBM behind the L2 is gm's read rate
 }
 
 std::string error_of(const std::string& yaml) {
@@ -58,10 +87,13 @@ std::string error_of(const std::string& yaml) {
   return "no error";
 }
 
-TEST(DieConfig, AnAiCoreIsOneAicAndTwoAiv) {
+TEST(DieConfig, BadValuesNameFileLineAndKey) {
   EXPECT_EQ(error_of("die:\n  aic: 24\n  aiv: 40\n"),
             "d.yaml:3: die.aiv: an AI core is 1 AIC + 2 AIV, so aiv must be 2 x aic = 48");
-  EXPECT_EQ(error_of("gm:\n  model: l2\n"), "d.yaml:2: gm.model: 'l2' is not one of simple");
+  EXPECT_EQ(error_of("gm:\n  model: l3\n"), "d.yaml:2: gm.model: 'l3' is not one of simple, l2 (did you mean 'l2'?)");
+  EXPECT_EQ(error_of("gm:\n  l2:\n    line_bytes: 96\n"), "d.yaml:3: gm.l2.line_bytes: 96 is not a power of two");
+  EXPECT_EQ(error_of("gm:\n  l2:\n    capacity_bytes: 1000000\n"),
+            "d.yaml:3: gm.l2.capacity_bytes: 1000000 is not a multiple of line_bytes x ways = 2048");
   EXPECT_EQ(error_of("core:\n  mte2_bytes_per_cycle: 0\n"),
             "d.yaml:2: core.mte2_bytes_per_cycle: 0 is out of range > 0");
 }

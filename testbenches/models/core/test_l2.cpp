@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "core/l2.h"
 #include "rig.h"
 
@@ -136,8 +138,10 @@ TEST(CoreL2, ACoreUsesItsOwnPortAndTheAddressesOfItsBursts) {
   EXPECT_EQ(rig.stat("l2.hits"), 4u);
   EXPECT_TRUE(rig.l2->contains(0x1000'0000 + 6 * 128));
   EXPECT_FALSE(rig.l2->contains(0x1000'0000 + 128));  // the gaps are not fetched
-  // 512 B at 110 B/cycle: 4.65 cycles, twice, on core 5's port.
-  EXPECT_EQ(rig.stat("l2.port5.read_busy"), 10u);
+  // 512 B at 110 B/cycle: 4.65 cycles, twice, on the port of AIV 5 (AIV ports follow the AICs').
+  EXPECT_EQ(gm_port({.type = isa::CoreType::Aiv, .core_id = 5}), kAivGmPortBase + 5);
+  EXPECT_EQ(gm_port({.type = isa::CoreType::Aic, .core_id = 5}), 5u);
+  EXPECT_EQ(rig.stat(fmt::format("l2.port{}.read_busy", kAivGmPortBase + 5)), 10u);
   // Each dma_in occupies MTE2 for 512 / 32 = 16 cycles (the core's port); its set_flag then
   // waits for completion: 300 cycles (miss latency) the first time, 100 (hit) the second.
   EXPECT_EQ(rig.stat("aiv5.mte2.stall_barrier"), 400u);
