@@ -256,7 +256,10 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
   // Per-bank: refresh a bank of this round that nothing is waiting for; when forced and none is
   // idle, block the first bank of the round and refresh it anyway.
   if (!forced_only || forced) {
-    for_each_bit(~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_, [&](std::uint32_t b) {
+    // The candidates share one priority and rank by bank index, the scan's order: the first ready
+    // one is the pick (the wake matters only when none is).
+    for (std::uint64_t m = ~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_; m != 0; m &= m - 1) {
+      const auto b = static_cast<std::uint32_t>(std::countr_zero(m));
       const Bank& bank = p.banks[b];
       Candidate r;
       r.priority = forced ? 0 : 3;
@@ -264,7 +267,8 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
       r.cmd = bank.open_row >= 0 ? Cmd::PRE : Cmd::REFpb;
       r.seq = b;
       offer(best, r, bank.open_row >= 0 ? bank.pre_ok : earliest_refpb(p, b), t, wake);
-    });
+      if (best.valid) break;
+    }
   }
   if (forced && !best.valid) {
     if (p.forced_bank < 0) {
@@ -366,6 +370,9 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
           });
         }
       }
+      // A ready ACT outranks every PRE and the opportunistic refresh, and the wake matters only
+      // when nothing is ready.
+      if (best.valid) return best;
       // Open banks: FR-FCFS keeps a row open while a queued burst still hits it, but not past
       // conflict_max_wait of the bank's oldest burst; otherwise a PRE for the conflict.
       const std::uint64_t open = queued & p.open_mask;
