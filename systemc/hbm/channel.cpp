@@ -79,13 +79,6 @@ void Channel::enqueue(std::uint32_t pc, bool write, const Burst& b, Cycle now) {
   next_ = std::min(next_, now);
 }
 
-bool Channel::idle() const {
-  for (const Pc& p : pcs_) {
-    if (p.rd_count + p.wr_count > 0) return false;
-  }
-  return true;
-}
-
 Cycle Channel::faw_ok(const Pc& p) const {
   if (p.faw_n < 4) return 0;
   return p.faw[p.faw_head] + tm_.tFAW;  // the oldest of the last four

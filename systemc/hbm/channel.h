@@ -48,7 +48,6 @@ class Channel {
   // Issues what is legal at cycle t (t == next_event()) and updates next_event().
   void step(Cycle t);
   Cycle next_event() const { return next_; }
-  bool idle() const;
 
   void set_observer(CommandObserver* o) { observer_ = o; }
   const PcCounts& counts(std::uint32_t pc) const { return pcs_[pc].counts; }

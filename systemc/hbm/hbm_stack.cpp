@@ -121,20 +121,20 @@ void HbmStack::burst_done(std::uint32_t slot, Cycle end) {
 }
 
 void HbmStack::advance_to(Cycle t) {
-  // Events in (cycle, channel id) order (D13).
-  const std::size_t n = channel_next_.size();
-  for (;;) {
-    std::size_t next = n;
-    Cycle at = t;
-    for (std::size_t c = 0; c < n; ++c) {
-      if (channel_next_[c] < at) {
-        at = channel_next_[c];
-        next = c;
+  // Events in (cycle, channel id) order (D13): one pass steps every channel due at the earliest
+  // cycle, in id order (a step changes no other channel), and finds the next earliest cycle.
+  Cycle at = kNever;
+  for (const Cycle c : channel_next_) at = std::min(at, c);
+  while (at < t) {
+    Cycle following = kNever;
+    for (std::size_t c = 0; c < channel_next_.size(); ++c) {
+      if (channel_next_[c] == at) {
+        channels_[c]->step(at);
+        channel_next_[c] = channels_[c]->next_event();
       }
+      following = std::min(following, channel_next_[c]);
     }
-    if (next == n) break;
-    channels_[next]->step(at);
-    channel_next_[next] = channels_[next]->next_event();
+    at = following;
   }
   now_ = std::max(now_, t);
   while (!pending_.empty() && pending_.top().done < t) {
@@ -145,12 +145,9 @@ void HbmStack::advance_to(Cycle t) {
 
 Cycle HbmStack::next_event() const {
   Cycle e = kNever;
-  bool busy = false;
-  for (const auto& ch : channels_) {
-    if (!ch->idle()) busy = true;
-  }
-  // Only refresh is left when no request is queued: report the next completion instead.
-  if (busy) {
+  // Only refresh is left when no request is queued (a live request has a burst queued until its
+  // last column command): report the next completion instead.
+  if (live_ > 0) {
     for (const Cycle c : channel_next_) e = std::min(e, c);
   }
   if (!pending_.empty()) e = std::min(e, pending_.top().done);
