@@ -94,8 +94,12 @@ void Channel::push_faw(Pc& p, Cycle eff) {
   }
 }
 
-Cycle Channel::earliest_act(const Pc& p, std::uint32_t b) const {
-  return std::max({p.banks[b].act_ok, group(p, b).act_ok, p.act_ok, faw_ok(p)});
+Cycle Channel::pc_act_ok(const Pc& p) const { return std::max(p.act_ok, faw_ok(p)); }
+
+Cycle Channel::pc_refpb_ok(const Pc& p) const { return std::max(p.refpb_ok, faw_ok(p)); }
+
+Cycle Channel::earliest_act(const Pc& p, std::uint32_t b, Cycle gate) const {
+  return std::max({p.banks[b].act_ok, group(p, b).act_ok, gate});
 }
 
 Cycle Channel::earliest_cas(const Pc& p, std::uint32_t b, bool write) const {
@@ -103,8 +107,8 @@ Cycle Channel::earliest_cas(const Pc& p, std::uint32_t b, bool write) const {
   return std::max({p.banks[b].rd_ok, group(p, b).rd_ok, p.rd_ok, p.sid_rd_ok[sid_of(b)]});
 }
 
-Cycle Channel::earliest_refpb(const Pc& p, std::uint32_t b) const {
-  return std::max({p.banks[b].ref_ok, group(p, b).ref_ok, p.refpb_ok, faw_ok(p)});
+Cycle Channel::earliest_refpb(const Pc& p, std::uint32_t b, Cycle gate) const {
+  return std::max({p.banks[b].ref_ok, group(p, b).ref_ok, gate});
 }
 
 Cycle Channel::earliest_prea(const Pc& p) const {
@@ -248,6 +252,7 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
   if (p.ref_debt == 0) return best;
   // Per-bank: refresh a bank of this round that nothing is waiting for; when forced and none is
   // idle, block the first bank of the round and refresh it anyway.
+  const Cycle gate = pc_refpb_ok(p);
   if (!forced_only || forced) {
     // The candidates share one priority and rank by bank index, the scan's order: the first ready
     // one is the pick (the wake matters only when none is).
@@ -259,7 +264,7 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
       r.bank = b;
       r.cmd = bank.open_row >= 0 ? Cmd::PRE : Cmd::REFpb;
       r.seq = b;
-      offer(best, r, bank.open_row >= 0 ? bank.pre_ok : earliest_refpb(p, b), t, wake);
+      offer(best, r, bank.open_row >= 0 ? bank.pre_ok : earliest_refpb(p, b, gate), t, wake);
       if (best.valid) break;
     }
   }
@@ -281,7 +286,7 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
     r.priority = 0;
     r.bank = b;
     r.cmd = bank.open_row >= 0 ? Cmd::PRE : Cmd::REFpb;
-    offer(best, r, bank.open_row >= 0 ? bank.pre_ok : earliest_refpb(p, b), t, wake);
+    offer(best, r, bank.open_row >= 0 ? bank.pre_ok : earliest_refpb(p, b, gate), t, wake);
   }
   return best;
 }
@@ -307,7 +312,7 @@ void Channel::pick_row_fcfs(Pc& p, Cycle t, Cycle& wake, Candidate& best, Cycle 
       r.cmd = Cmd::ACT;
       r.priority = 1;
       r.row = front.row;
-      offer(best, r, earliest_act(p, b), t, wake);
+      offer(best, r, earliest_act(p, b, act_gate), t, wake);
     } else {
       if (front.row == static_cast<std::uint32_t>(bank.open_row)) return;
       r.cmd = Cmd::PRE;
@@ -329,7 +334,7 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
   if ((w ? p.wr_count : p.rd_count) > 0) {
     // No ACT before the pseudo-channel-wide limit (tRRD_S, tFAW, tRREFD): skip the ACT candidates
     // and wake then (early enough; the exact cycle is found when they are looked at).
-    const Cycle act_gate = std::max(p.act_ok, faw_ok(p));
+    const Cycle act_gate = pc_act_ok(p);
     if (fcfs) {
       pick_row_fcfs(p, t, wake, best, act_gate);
     } else {
@@ -346,7 +351,7 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
         } else {
           for_each_bit(closed, [&](std::uint32_t b) {
             // Not legal yet: only the wake matters, and the front burst's line is not read.
-            const Cycle e = earliest_act(p, b);
+            const Cycle e = earliest_act(p, b, act_gate);
             if (e > t) {
               wake = std::min(wake, e);
               return;

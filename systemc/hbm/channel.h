@@ -110,9 +110,13 @@ class Channel {
   };
 
   Cycle faw_ok(const Pc& p) const;
-  Cycle earliest_act(const Pc& p, std::uint32_t b) const;
+  // The pseudo-channel-wide part of the earliest ACT / REFpb (tRRD_S, tRREFD, tFAW), computed once
+  // per pick and passed to the per-bank part.
+  Cycle pc_act_ok(const Pc& p) const;
+  Cycle pc_refpb_ok(const Pc& p) const;
+  Cycle earliest_act(const Pc& p, std::uint32_t b, Cycle gate) const;
   Cycle earliest_cas(const Pc& p, std::uint32_t b, bool write) const;
-  Cycle earliest_refpb(const Pc& p, std::uint32_t b) const;
+  Cycle earliest_refpb(const Pc& p, std::uint32_t b, Cycle gate) const;
   Cycle earliest_prea(const Pc& p) const;
   Cycle earliest_refab(const Pc& p) const;
   // Bank to group and SID by table: a division by a run-time count costs more than the lookup.
