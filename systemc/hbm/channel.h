@@ -56,11 +56,12 @@ class Channel {
   }
 
  private:
-  // Laid out by use: what the picks read for every bank in the first cache line, the front
-  // bursts in the second, the queues (read only at a column command or a recount) last.
+  // Laid out by use: the open row and column timing in the first cache line, the front bursts in
+  // the second, the queues (read only at a column command or a recount) last. The timing the row
+  // pick scans for every bank is in the pseudo-channel's per-bank arrays instead (Pc).
   struct alignas(64) Bank {
     std::int64_t open_row = -1;
-    Cycle act_ok = 0, pre_ok = 0, rd_ok = 0, wr_ok = 0, ref_ok = 0;
+    Cycle rd_ok = 0, wr_ok = 0;
     Cycle last_cas = 0;
     // How many queued bursts hit the open row ([0] reads, [1] writes).
     std::uint32_t hits[2] = {0, 0};
@@ -75,6 +76,10 @@ class Channel {
     std::vector<Bank> banks;
     std::vector<Group> groups;  // sid * bank_groups + bg
     std::vector<Cycle> sid_rd_ok;
+    // Per bank (index = flat bank), apart from Bank: the row pick's scans read these for many
+    // banks, and a few small arrays stay in the L1 cache where a Bank line per bank does not.
+    std::vector<Cycle> bank_act_ok, bank_pre_ok, bank_ref_ok;
+    std::vector<std::uint64_t> front_seq[2];  // banks[b].front[w].seq while that queue is not empty
     Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, refpb_ok = 0, refab_ok = 0;
     std::array<Cycle, 4> faw{};  // last four ACT/REFpb (effective cycles), ring
     unsigned faw_n = 0, faw_head = 0;
@@ -150,6 +155,7 @@ class Channel {
   BurstDone on_burst_done_;
   std::uint64_t all_banks_;
   std::uint32_t bank_groups_, banks_per_group_, banks_;
+  std::uint32_t ref_interval_;  // tREFI (all-bank) or tREFISB (per-bank)
   std::array<std::uint8_t, 64> group_of_{}, sid_of_{};  // per flat bank (banks_per_pc <= 64)
   std::vector<Pc> pcs_;
   Cycle row_free_ = 0, col_free_ = 0;
