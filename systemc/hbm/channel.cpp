@@ -247,30 +247,32 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
     if (!p.refab_pending) return best;
     Candidate r;
     r.priority = 0;
-    bool any_open = false;
-    for (const Bank& b : p.banks) any_open |= b.open_row >= 0;
+    const bool any_open = p.open_mask != 0;
     r.cmd = any_open ? Cmd::PREA : Cmd::REFab;
     offer(best, r, any_open ? earliest_prea(p) : earliest_refab(p), t, wake);
     return best;
   }
-  if (p.ref_debt == 0) return best;
+  if (p.ref_debt == 0 || (forced_only && !forced)) return best;
   // Per-bank: refresh a bank of this round that nothing is waiting for; when forced and none is
   // idle, block the first bank of the round and refresh it anyway.
   const Cycle gate = pc_refpb_ok(p);
-  if (!forced_only || forced) {
-    // The candidates share one priority and rank by bank index, the scan's order: the first ready
-    // one is the pick (the wake matters only when none is).
-    for (std::uint64_t m = ~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_; m != 0; m &= m - 1) {
-      const auto b = static_cast<std::uint32_t>(std::countr_zero(m));
-      const bool open = (p.open_mask & bit(b)) != 0;
-      Candidate r;
-      r.priority = forced ? 0 : 3;
-      r.bank = b;
-      r.cmd = open ? Cmd::PRE : Cmd::REFpb;
-      r.seq = b;
-      offer(best, r, open ? p.bank_pre_ok[b] : earliest_refpb(p, b, gate), t, wake);
-      if (best.valid) break;
-    }
+  // The candidates share one priority and rank by bank index, the scan's order: the first ready
+  // one is the pick, and the wake matters only when none is. No closed bank's REFpb comes before
+  // `gate`: once one comes at it, the other closed banks cannot lower the wake.
+  bool closed_at_gate = false;
+  for (std::uint64_t m = ~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_; m != 0; m &= m - 1) {
+    const auto b = static_cast<std::uint32_t>(std::countr_zero(m));
+    const bool open = (p.open_mask & bit(b)) != 0;
+    if (!open && closed_at_gate) continue;
+    const Cycle e = open ? p.bank_pre_ok[b] : earliest_refpb(p, b, gate);
+    closed_at_gate |= !open && e == gate;
+    Candidate r;
+    r.priority = forced ? 0 : 3;
+    r.bank = b;
+    r.cmd = open ? Cmd::PRE : Cmd::REFpb;
+    r.seq = b;
+    offer(best, r, e, t, wake);
+    if (best.valid) break;
   }
   if (forced && !best.valid) {
     if (p.forced_bank < 0) {

@@ -25,7 +25,6 @@ HbmStack::HbmStack(const HbmCfg& cfg, StatsRegistry& stats, const std::string& p
     channels_.push_back(std::make_unique<Channel>(
         cfg_, static_cast<std::uint16_t>(c),
         [this](std::uint32_t slot, Cycle end) { burst_done(slot, end); }));
-    channels_.back()->set_observer(&fanout_);
   }
   for (const auto& ch : channels_) channel_next_.push_back(ch->next_event());
   scratch_.assign(cfg_.org.pcs() * 2, 0);
@@ -152,6 +151,14 @@ Cycle HbmStack::next_event() const {
   }
   if (!pending_.empty()) e = std::min(e, pending_.top().done);
   return e;
+}
+
+void HbmStack::add_observer(CommandObserver* o) {
+  // The channels call out only once someone watches: most runs have no observer.
+  if (fanout_.targets.empty()) {
+    for (const auto& ch : channels_) ch->set_observer(&fanout_);
+  }
+  fanout_.targets.push_back(o);
 }
 
 HbmSummary HbmStack::summarize(Cycle end) {

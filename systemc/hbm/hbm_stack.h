@@ -70,7 +70,7 @@ class HbmStack {
   // Requests accepted and not yet delivered through completions().
   std::uint64_t in_flight() const { return live_ + pending_.size(); }
 
-  void add_observer(CommandObserver* o) { fanout_.targets.push_back(o); }
+  void add_observer(CommandObserver* o);
   BackingStore& store() { return store_; }
   const AddressMap& address_map() const { return map_; }
   const HbmCfg& config() const { return cfg_; }
