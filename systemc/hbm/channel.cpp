@@ -33,7 +33,8 @@ Channel::Channel(const HbmCfg& cfg, std::uint16_t id, BurstDone on_burst_done)
       bank_groups_(cfg.org.bank_groups),
       banks_per_group_(cfg.org.banks_per_group),
       banks_(cfg.org.banks_per_pc()),
-      ref_interval_(cfg.controller.refresh == HbmRefresh::AllBank ? cfg.timing.tREFI : cfg.timing.tREFISB),
+      ref_interval_(cfg.controller.refresh == HbmRefresh::AllBank ? cfg.timing.tREFI
+                                                                  : cfg.timing.tREFISB),
       pcs_(cfg.org.pseudo_channels) {
   for (std::uint32_t b = 0; b < banks_; ++b) {
     group_of_[b] = static_cast<std::uint8_t>(b / banks_per_group_);

@@ -61,18 +61,20 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
     used_pcs_.clear();
     for (std::uint32_t i = 0; i < n; ++i) {
       locations_.push_back(map_.decode(r.address + std::uint64_t{i} * burst));
-      if (scratch_[map_.flat_pc(locations_.back())]++ == 0) {
-        used_pcs_.push_back(map_.flat_pc(locations_.back()));
+      const Location& l = locations_.back();
+      if (scratch_[map_.flat_pc(l)]++ == 0) {
+        used_pcs_.push_back(UsedPc{map_.flat_pc(l), l.channel, l.pc});
       }
     }
-    std::sort(used_pcs_.begin(), used_pcs_.end());  // the order of the scan it replaces
+    // The order of the scan it replaces.
+    std::sort(used_pcs_.begin(), used_pcs_.end(),
+              [](const UsedPc& a, const UsedPc& b) { return a.flat < b.flat; });
     decoded_ = true;
     decoded_address_ = r.address;
     decoded_size_ = r.size;
   }
-  for (const std::uint32_t pc : used_pcs_) {
-    const std::uint32_t ch = pc / cfg_.org.pseudo_channels, p = pc % cfg_.org.pseudo_channels;
-    if (!channels_[ch]->can_accept(p, r.write, scratch_[pc])) {
+  for (const UsedPc& u : used_pcs_) {
+    if (!channels_[u.channel]->can_accept(u.pc, r.write, scratch_[u.flat])) {
       rejected_.inc();
       return false;
     }

@@ -116,7 +116,10 @@ class HbmStack {
   std::uint64_t live_ = 0;
   std::vector<std::uint32_t> scratch_;  // bursts per pseudo-channel of one request
   std::vector<Location> locations_;     // its bursts, decoded once
-  std::vector<std::uint32_t> used_pcs_;  // the pseudo-channels with scratch_ > 0, ascending
+  struct UsedPc {
+    std::uint32_t flat, channel, pc;
+  };
+  std::vector<UsedPc> used_pcs_;  // the pseudo-channels with scratch_ > 0, ascending
   bool decoded_ = false;                 // scratch_, locations_ and used_pcs_ are of this request:
   std::uint64_t decoded_address_ = 0;
   std::uint32_t decoded_size_ = 0;
