@@ -56,9 +56,9 @@ class Channel {
   }
 
  private:
-  // Laid out by use: the open row and column timing in the first cache line, the front bursts in
-  // the second, the queues (read only at a column command or a recount) last. The timing the row
-  // pick scans for every bank is in the pseudo-channel's per-bank arrays instead (Pc).
+  // Laid out by use: the open row, column timing and hit counts first, then the front bursts, the
+  // queues (read only at a column command or a recount) last. The timing the row pick scans for
+  // every bank is in the pseudo-channel's per-bank arrays instead (Pc).
   struct alignas(64) Bank {
     std::int64_t open_row = -1;
     Cycle rd_ok = 0, wr_ok = 0;
