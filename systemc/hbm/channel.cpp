@@ -331,10 +331,14 @@ void Channel::pick_row_fcfs(Pc& p, Cycle t, Cycle& wake, Candidate& best, Cycle 
 }
 
 Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
-  // 1. A forced refresh goes first.
-  Candidate best = pick_refresh(p, t, wake, /*forced_only=*/true);
-  if (best.valid && best.priority == 0) return best;
+  // 1. A forced refresh goes first. (A per-bank refresh that is not forced has nothing to say
+  //    yet; the all-bank one may have to stop new ACTs.)
   const HbmControllerCfg& c = cfg_.controller;
+  Candidate best;
+  if (c.refresh == HbmRefresh::AllBank || p.ref_debt >= c.refresh_postpone) {
+    best = pick_refresh(p, t, wake, /*forced_only=*/true);
+    if (best.valid && best.priority == 0) return best;
+  }
   const bool w = p.write_mode;
   const bool fcfs = c.scheduler == HbmScheduler::Fcfs;
   // 2. ACT or PRE for queued requests (oldest first).
