@@ -5,23 +5,25 @@
 namespace snsim::hbm {
 
 AddressMap::AddressMap(const HbmCfg& cfg)
-    : pieces_(parse_address_map(cfg.controller.address_map, cfg.org)),
-      offset_bits_(static_cast<std::uint32_t>(std::countr_zero(cfg.org.burst_bytes))),
-      bank_groups_(cfg.org.bank_groups),
+    : bank_groups_(cfg.org.bank_groups),
       banks_per_group_(cfg.org.banks_per_group),
       pcs_per_channel_(cfg.org.pseudo_channels),
-      xor_hash_(cfg.controller.xor_bank_hash) {}
+      xor_hash_(cfg.controller.xor_bank_hash) {
+  // Each piece's place in the address and in its field, worked out once.
+  std::uint32_t from = static_cast<std::uint32_t>(std::countr_zero(cfg.org.burst_bytes));
+  std::uint32_t filled[7] = {};
+  for (const HbmMapPiece& p : parse_address_map(cfg.controller.address_map, cfg.org)) {
+    const auto i = static_cast<std::uint32_t>(p.field);
+    pieces_.push_back(Piece{i, from, filled[i], (std::uint64_t{1} << p.bits) - 1});
+    from += p.bits;
+    filled[i] += p.bits;
+  }
+}
 
 Location AddressMap::decode(std::uint64_t address) const {
   std::uint32_t f[7] = {};
-  std::uint32_t filled[7] = {};
-  std::uint64_t a = address >> offset_bits_;
-  for (const HbmMapPiece& p : pieces_) {
-    const int i = static_cast<int>(p.field);
-    const std::uint32_t bits = static_cast<std::uint32_t>(a & ((std::uint64_t{1} << p.bits) - 1));
-    f[i] |= bits << filled[i];
-    filled[i] += p.bits;
-    a >>= p.bits;
+  for (const Piece& p : pieces_) {
+    f[p.field] |= static_cast<std::uint32_t>((address >> p.from) & p.mask) << p.to;
   }
   Location l;
   l.channel = f[static_cast<int>(HbmField::Channel)];

@@ -27,8 +27,12 @@ class AddressMap {
   std::uint32_t flat_pc(const Location& l) const { return l.channel * pcs_per_channel_ + l.pc; }
 
  private:
-  std::vector<HbmMapPiece> pieces_;
-  std::uint32_t offset_bits_;
+  // One piece of the map: `mask` of the address bits from bit `from` go to bit `to` of `field`.
+  struct Piece {
+    std::uint32_t field, from, to;
+    std::uint64_t mask;
+  };
+  std::vector<Piece> pieces_;
   std::uint32_t bank_groups_, banks_per_group_, pcs_per_channel_;
   bool xor_hash_;
 };

@@ -33,23 +33,29 @@ Channel::Channel(const HbmCfg& cfg, std::uint16_t id, BurstDone on_burst_done)
       bank_groups_(cfg.org.bank_groups),
       banks_per_group_(cfg.org.banks_per_group),
       banks_(cfg.org.banks_per_pc()),
+      ref_interval_(cfg.controller.refresh == HbmRefresh::AllBank ? cfg.timing.tREFI
+                                                                  : cfg.timing.tREFISB),
       pcs_(cfg.org.pseudo_channels) {
   for (std::uint32_t b = 0; b < banks_; ++b) {
     group_of_[b] = static_cast<std::uint8_t>(b / banks_per_group_);
     sid_of_[b] = static_cast<std::uint8_t>(b / (banks_per_group_ * bank_groups_));
   }
   const HbmControllerCfg& c = cfg.controller;
-  const std::uint32_t interval = c.refresh == HbmRefresh::AllBank ? tm_.tREFI : tm_.tREFISB;
   for (std::uint32_t i = 0; i < pcs_.size(); ++i) {
     Pc& p = pcs_[i];
     p.banks.resize(banks_);
+    p.bank_act_ok.assign(banks_, 0);
+    p.bank_pre_ok.assign(banks_, 0);
+    p.bank_ref_ok.assign(banks_, 0);
+    p.front_seq[0].assign(banks_, 0);
+    p.front_seq[1].assign(banks_, 0);
     p.groups.resize(cfg.org.sids * bank_groups_);
     p.sid_rd_ok.assign(cfg.org.sids, 0);
     p.counts.bank_act.assign(banks_, 0);
     p.ref_round_left = banks_;
     // All pseudo-channels fall due together: staggered all-bank refreshes would stall an in-order
     // initiator once per pseudo-channel instead of once per tREFI.
-    p.ref_due = c.refresh == HbmRefresh::None ? kNever : interval;
+    p.ref_due = c.refresh == HbmRefresh::None ? kNever : ref_interval_;
     next_ = std::min(next_, p.ref_due);  // an idle channel still wakes to refresh
   }
 }
@@ -67,7 +73,10 @@ void Channel::enqueue(std::uint32_t pc, bool write, const Burst& b, Cycle now) {
   q.arrival = now;
   Bank& bank = p.banks[b.bank];
   auto& list = write ? bank.wr : bank.rd;
-  if (list.empty()) bank.front[write] = q;
+  if (list.empty()) {
+    bank.front[write] = q;
+    p.front_seq[write][b.bank] = q.seq;
+  }
   list.push_back(q);
   ++(write ? p.wr_count : p.rd_count);
   (write ? p.wr_mask : p.rd_mask) |= bit(b.bank);
@@ -77,13 +86,6 @@ void Channel::enqueue(std::uint32_t pc, bool write, const Burst& b, Cycle now) {
   }
   p.col_wake = p.row_wake = 0;
   next_ = std::min(next_, now);
-}
-
-bool Channel::idle() const {
-  for (const Pc& p : pcs_) {
-    if (p.rd_count + p.wr_count > 0) return false;
-  }
-  return true;
 }
 
 Cycle Channel::faw_ok(const Pc& p) const {
@@ -101,8 +103,12 @@ void Channel::push_faw(Pc& p, Cycle eff) {
   }
 }
 
-Cycle Channel::earliest_act(const Pc& p, std::uint32_t b) const {
-  return std::max({p.banks[b].act_ok, group(p, b).act_ok, p.act_ok, faw_ok(p)});
+Cycle Channel::pc_act_ok(const Pc& p) const { return std::max(p.act_ok, faw_ok(p)); }
+
+Cycle Channel::pc_refpb_ok(const Pc& p) const { return std::max(p.refpb_ok, faw_ok(p)); }
+
+Cycle Channel::earliest_act(const Pc& p, std::uint32_t b, Cycle gate) const {
+  return std::max({p.bank_act_ok[b], group(p, b).act_ok, gate});
 }
 
 Cycle Channel::earliest_cas(const Pc& p, std::uint32_t b, bool write) const {
@@ -110,21 +116,19 @@ Cycle Channel::earliest_cas(const Pc& p, std::uint32_t b, bool write) const {
   return std::max({p.banks[b].rd_ok, group(p, b).rd_ok, p.rd_ok, p.sid_rd_ok[sid_of(b)]});
 }
 
-Cycle Channel::earliest_refpb(const Pc& p, std::uint32_t b) const {
-  return std::max({p.banks[b].ref_ok, group(p, b).ref_ok, p.refpb_ok, faw_ok(p)});
+Cycle Channel::earliest_refpb(const Pc& p, std::uint32_t b, Cycle gate) const {
+  return std::max({p.bank_ref_ok[b], group(p, b).ref_ok, gate});
 }
 
 Cycle Channel::earliest_prea(const Pc& p) const {
   Cycle e = 0;
-  for (const Bank& b : p.banks) {
-    if (b.open_row >= 0) e = std::max(e, b.pre_ok);
-  }
+  for_each_bit(p.open_mask, [&](std::uint32_t b) { e = std::max(e, p.bank_pre_ok[b]); });
   return e;
 }
 
 Cycle Channel::earliest_refab(const Pc& p) const {
   Cycle e = p.refab_ok;
-  for (const Bank& b : p.banks) e = std::max(e, b.ref_ok);
+  for (const Cycle r : p.bank_ref_ok) e = std::max(e, r);
   return e;
 }
 
@@ -147,11 +151,9 @@ Cycle Channel::update_mode(Pc& p, Cycle t) {
 }
 
 void Channel::update_refresh(Pc& p, Cycle t) {
-  const std::uint32_t interval =
-      cfg_.controller.refresh == HbmRefresh::AllBank ? tm_.tREFI : tm_.tREFISB;
   while (t >= p.ref_due) {
     ++p.ref_debt;
-    p.ref_due += interval;
+    p.ref_due += ref_interval_;
     p.row_wake = 0;
   }
 }
@@ -171,7 +173,7 @@ void Channel::offer(Candidate& best, const Candidate& c, Cycle e, Cycle t, Cycle
 std::uint64_t Channel::oldest_seq(const Pc& p, bool write) const {
   std::uint64_t oldest = kNever;
   for_each_bit(write ? p.wr_mask : p.rd_mask,
-               [&](std::uint32_t b) { oldest = std::min(oldest, p.banks[b].front[write].seq); });
+               [&](std::uint32_t b) { oldest = std::min(oldest, p.front_seq[write][b]); });
   return oldest;
 }
 
@@ -215,7 +217,7 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
     const Bank& bank = p.banks[b];
     const auto& q = w ? bank.wr : bank.rd;
     // FR-FCFS: the oldest burst of this bank that hits the open row; FCFS: only the oldest of all.
-    if (fcfs && bank.front[w].seq != oldest) return;
+    if (fcfs && p.front_seq[w][b] != oldest) return;
     if (starved(bank, w, t)) return;  // its oldest burst needs the row closed
     for (const Burst& x : q) {
       if (x.row != static_cast<std::uint32_t>(bank.open_row)) continue;
@@ -246,25 +248,32 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
     if (!p.refab_pending) return best;
     Candidate r;
     r.priority = 0;
-    bool any_open = false;
-    for (const Bank& b : p.banks) any_open |= b.open_row >= 0;
+    const bool any_open = p.open_mask != 0;
     r.cmd = any_open ? Cmd::PREA : Cmd::REFab;
     offer(best, r, any_open ? earliest_prea(p) : earliest_refab(p), t, wake);
     return best;
   }
-  if (p.ref_debt == 0) return best;
+  if (p.ref_debt == 0 || (forced_only && !forced)) return best;
   // Per-bank: refresh a bank of this round that nothing is waiting for; when forced and none is
   // idle, block the first bank of the round and refresh it anyway.
-  if (!forced_only || forced) {
-    for_each_bit(~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_, [&](std::uint32_t b) {
-      const Bank& bank = p.banks[b];
-      Candidate r;
-      r.priority = forced ? 0 : 3;
-      r.bank = b;
-      r.cmd = bank.open_row >= 0 ? Cmd::PRE : Cmd::REFpb;
-      r.seq = b;
-      offer(best, r, bank.open_row >= 0 ? bank.pre_ok : earliest_refpb(p, b), t, wake);
-    });
+  const Cycle gate = pc_refpb_ok(p);
+  // The candidates share one priority and rank by bank index, the scan's order: the first ready
+  // one is the pick, and the wake matters only when none is. No closed bank's REFpb comes before
+  // `gate`: once one comes at it, the other closed banks cannot lower the wake.
+  bool closed_at_gate = false;
+  for (std::uint64_t m = ~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_; m != 0; m &= m - 1) {
+    const auto b = static_cast<std::uint32_t>(std::countr_zero(m));
+    const bool open = (p.open_mask & bit(b)) != 0;
+    if (!open && closed_at_gate) continue;
+    const Cycle e = open ? p.bank_pre_ok[b] : earliest_refpb(p, b, gate);
+    closed_at_gate |= !open && e == gate;
+    Candidate r;
+    r.priority = forced ? 0 : 3;
+    r.bank = b;
+    r.cmd = open ? Cmd::PRE : Cmd::REFpb;
+    r.seq = b;
+    offer(best, r, e, t, wake);
+    if (best.valid) break;
   }
   if (forced && !best.valid) {
     if (p.forced_bank < 0) {
@@ -279,12 +288,12 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
       }
     }
     const auto b = static_cast<std::uint32_t>(p.forced_bank);
-    const Bank& bank = p.banks[b];
+    const bool open = (p.open_mask & bit(b)) != 0;
     Candidate r;
     r.priority = 0;
     r.bank = b;
-    r.cmd = bank.open_row >= 0 ? Cmd::PRE : Cmd::REFpb;
-    offer(best, r, bank.open_row >= 0 ? bank.pre_ok : earliest_refpb(p, b), t, wake);
+    r.cmd = open ? Cmd::PRE : Cmd::REFpb;
+    offer(best, r, open ? p.bank_pre_ok[b] : earliest_refpb(p, b, gate), t, wake);
   }
   return best;
 }
@@ -310,29 +319,33 @@ void Channel::pick_row_fcfs(Pc& p, Cycle t, Cycle& wake, Candidate& best, Cycle 
       r.cmd = Cmd::ACT;
       r.priority = 1;
       r.row = front.row;
-      offer(best, r, earliest_act(p, b), t, wake);
+      offer(best, r, earliest_act(p, b, act_gate), t, wake);
     } else {
       if (front.row == static_cast<std::uint32_t>(bank.open_row)) return;
       r.cmd = Cmd::PRE;
       r.priority = 2;
-      offer(best, r, bank.pre_ok, t, wake);
+      offer(best, r, p.bank_pre_ok[b], t, wake);
     }
   });
   if (act_gated) wake = std::min(wake, act_gate);
 }
 
 Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
-  // 1. A forced refresh goes first.
-  Candidate best = pick_refresh(p, t, wake, /*forced_only=*/true);
-  if (best.valid && best.priority == 0) return best;
+  // 1. A forced refresh goes first. (A per-bank refresh that is not forced has nothing to say
+  //    yet; the all-bank one may have to stop new ACTs.)
   const HbmControllerCfg& c = cfg_.controller;
+  Candidate best;
+  if (c.refresh == HbmRefresh::AllBank || p.ref_debt >= c.refresh_postpone) {
+    best = pick_refresh(p, t, wake, /*forced_only=*/true);
+    if (best.valid && best.priority == 0) return best;
+  }
   const bool w = p.write_mode;
   const bool fcfs = c.scheduler == HbmScheduler::Fcfs;
   // 2. ACT or PRE for queued requests (oldest first).
   if ((w ? p.wr_count : p.rd_count) > 0) {
     // No ACT before the pseudo-channel-wide limit (tRRD_S, tFAW, tRREFD): skip the ACT candidates
     // and wake then (early enough; the exact cycle is found when they are looked at).
-    const Cycle act_gate = std::max(p.act_ok, faw_ok(p));
+    const Cycle act_gate = pc_act_ok(p);
     if (fcfs) {
       pick_row_fcfs(p, t, wake, best, act_gate);
     } else {
@@ -347,23 +360,32 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
         if (act_gate > t) {
           wake = std::min(wake, act_gate);
         } else {
+          // The ready ACT of the oldest front burst, else the wake of the earliest, from the
+          // per-bank arrays; the Bank is read for the one picked.
+          std::uint64_t oldest = kNever;
+          std::uint32_t pick = 0;
           for_each_bit(closed, [&](std::uint32_t b) {
-            // Not legal yet: only the wake matters, and the front burst's line is not read.
-            const Cycle e = earliest_act(p, b);
+            const Cycle e = earliest_act(p, b, act_gate);
             if (e > t) {
               wake = std::min(wake, e);
-              return;
+            } else if (p.front_seq[w][b] < oldest) {
+              oldest = p.front_seq[w][b];
+              pick = b;
             }
-            const Burst& front = p.banks[b].front[w];
-            Candidate r;
-            r.bank = b;
-            r.seq = front.seq;
-            r.arrival = front.arrival;
-            r.cmd = Cmd::ACT;
-            r.priority = 1;  // ACTs first: their spacing (tRRD, tFAW) binds random traffic
-            r.row = front.row;
-            offer(best, r, e, t, wake);
           });
+          // A ready ACT outranks every PRE and the opportunistic refresh, and the wake matters
+          // only when nothing is ready.
+          if (oldest != kNever) {
+            const Burst& front = p.banks[pick].front[w];
+            best.valid = true;
+            best.bank = pick;
+            best.seq = front.seq;
+            best.arrival = front.arrival;
+            best.cmd = Cmd::ACT;
+            best.priority = 1;  // ACTs first: their spacing (tRRD, tFAW) binds random traffic
+            best.row = front.row;
+            return best;
+          }
         }
       }
       // Open banks: FR-FCFS keeps a row open while a queued burst still hits it, but not past
@@ -372,24 +394,26 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
       const std::uint64_t hit = p.hit_mask[w];
       for_each_bit(open, [&](std::uint32_t b) {
         const Bank& bank = p.banks[b];
-        const Burst& front = bank.front[w];
         if ((hit & bit(b)) != 0 && !starved(bank, w, t)) {
+          const Burst& front = bank.front[w];
           if (static_cast<std::int64_t>(front.row) != bank.open_row) {
             wake = std::min(wake, front.arrival + c.conflict_max_wait);
           }
           return;
         }
-        if (bank.pre_ok > t) {  // as offer() would: only the wake
-          wake = std::min(wake, bank.pre_ok);
+        const Cycle pre_ok = p.bank_pre_ok[b];
+        if (pre_ok > t) {  // as offer() would: only the wake
+          wake = std::min(wake, pre_ok);
           return;
         }
+        const Burst& front = bank.front[w];
         Candidate r;
         r.bank = b;
         r.seq = front.seq;
         r.arrival = front.arrival;
         r.cmd = Cmd::PRE;
         r.priority = 2;
-        offer(best, r, bank.pre_ok, t, wake);
+        offer(best, r, pre_ok, t, wake);
       });
     }
   }
@@ -405,7 +429,7 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
       const Cycle idle_ok = c.page_policy == HbmPagePolicy::Adaptive
                                 ? bank.last_cas + c.adaptive_timeout
                                 : 0;
-      offer(best, r, std::max(bank.pre_ok, idle_ok), t, wake);
+      offer(best, r, std::max(p.bank_pre_ok[b], idle_ok), t, wake);
     });
   }
   // 4. Opportunistic refresh of idle banks.
@@ -452,8 +476,8 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       recount_hits(p, c.bank);
       raise(bank.rd_ok, te + T.tRCDRD);
       raise(bank.wr_ok, te + T.tRCDWR);
-      raise(bank.pre_ok, te + T.tRAS);
-      raise(bank.act_ok, te + T.tRC);
+      raise(p.bank_pre_ok[c.bank], te + T.tRAS);
+      raise(p.bank_act_ok[c.bank], te + T.tRC);
       Group& g = group(p, c.bank);
       raise(g.act_ok, te + T.tRRD_L);
       raise(g.ref_ok, te + T.tRRD_L);
@@ -469,18 +493,18 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       bank.open_row = -1;
       p.open_mask &= ~bit(c.bank);
       recount_hits(p, c.bank);
-      raise(bank.act_ok, t + T.tRP);
-      raise(bank.ref_ok, t + T.tRP);
+      raise(p.bank_act_ok[c.bank], t + T.tRP);
+      raise(p.bank_ref_ok[c.bank], t + T.tRP);
       raise(p.refab_ok, t + T.tRP);
       ++p.counts.pre;
       row_free_ = t + 1;
       break;
     case Cmd::PREA:
-      for (Bank& b : p.banks) {
-        b.open_row = -1;
-        raise(b.act_ok, t + T.tRP);
-        b.hits[0] = b.hits[1] = 0;
-        raise(b.ref_ok, t + T.tRP);
+      for (std::uint32_t b = 0; b < banks_; ++b) {
+        p.banks[b].open_row = -1;
+        raise(p.bank_act_ok[b], t + T.tRP);
+        p.banks[b].hits[0] = p.banks[b].hits[1] = 0;
+        raise(p.bank_ref_ok[b], t + T.tRP);
       }
       raise(p.refab_ok, t + T.tRP);
       p.open_mask = p.hit_mask[0] = p.hit_mask[1] = 0;
@@ -492,14 +516,14 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       const bool w = c.cmd == Cmd::WR;
       Group& g = group(p, c.bank);
       if (w) {
-        raise(bank.pre_ok, wr_end + T.tWR);
+        raise(p.bank_pre_ok[c.bank], wr_end + T.tWR);
         raise(g.wr_ok, t + T.tCCD_L);
         raise(g.rd_ok, wr_end + T.tWTR_L);
         raise(p.wr_ok, t + T.tCCD_S);
         raise(p.rd_ok, wr_end + T.tWTR_S);
         ++p.counts.wr;
       } else {
-        raise(bank.pre_ok, t + T.tRTP);
+        raise(p.bank_pre_ok[c.bank], t + T.tRTP);
         raise(g.rd_ok, t + T.tCCD_L);
         raise(p.rd_ok, t + T.tCCD_S);
         const std::uint32_t s = sid_of(c.bank);
@@ -519,6 +543,7 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
         (w ? p.wr_mask : p.rd_mask) &= ~bit(c.bank);
       } else if (was_front) {
         bank.front[w] = q.front();
+        p.front_seq[w][c.bank] = bank.front[w].seq;
       }
       if (--bank.hits[w] == 0) p.hit_mask[w] &= ~bit(c.bank);  // the burst served was a hit
       --(w ? p.wr_count : p.rd_count);
@@ -527,9 +552,9 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       break;
     }
     case Cmd::REFab:
-      for (Bank& b : p.banks) {
-        raise(b.act_ok, t + T.tRFC);
-        raise(b.ref_ok, t + T.tRFC);
+      for (std::uint32_t b = 0; b < banks_; ++b) {
+        raise(p.bank_act_ok[b], t + T.tRFC);
+        raise(p.bank_ref_ok[b], t + T.tRFC);
       }
       raise(p.refab_ok, t + T.tRFC);
       raise(p.refpb_ok, t + T.tRFC);
@@ -541,8 +566,8 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       row_free_ = t + 1;
       break;
     case Cmd::REFpb:
-      raise(bank.act_ok, t + T.tRFCSB);
-      raise(bank.ref_ok, t + T.tRFCSB);
+      raise(p.bank_act_ok[c.bank], t + T.tRFCSB);
+      raise(p.bank_ref_ok[c.bank], t + T.tRFCSB);
       raise(p.act_ok, t + T.tRREFD);
       raise(p.refpb_ok, t + T.tRREFD);
       push_faw(p, t);
@@ -568,14 +593,18 @@ void Channel::step(Cycle t) {
   Cycle wake = kNever;
   for (Pc& p : pcs_) {
     update_refresh(p, t);
-    const bool mode = p.write_mode;
-    wake = std::min(wake, update_mode(p, t));
-    if (mode != p.write_mode) p.col_wake = p.row_wake = 0;
+    // No write queued and not draining: the mode stays read (write_high >= 1 is validated).
+    if (p.wr_count > 0 || p.write_mode) {
+      const bool mode = p.write_mode;
+      wake = std::min(wake, update_mode(p, t));
+      if (mode != p.write_mode) p.col_wake = p.row_wake = 0;
+    }
     wake = std::min(wake, p.ref_due);
   }
   const std::uint32_t n = static_cast<std::uint32_t>(pcs_.size());
   // The pseudo-channels take turns at priority on equal footing (rotating by cycle).
-  const std::uint32_t first = static_cast<std::uint32_t>(t % n);
+  // (t % n without a division when n is a power of two: 2 in HBM2E and HBM3.)
+  const auto first = static_cast<std::uint32_t>((n & (n - 1)) == 0 ? t & (n - 1) : t % n);
   // One bus: ask each pseudo-channel whose cached wake has come, issue the best ready command.
   const auto bus = [&](Cycle free, Cycle Pc::*cached, auto pick, auto better) {
     if (t < free) {

@@ -48,7 +48,6 @@ class Channel {
   // Issues what is legal at cycle t (t == next_event()) and updates next_event().
   void step(Cycle t);
   Cycle next_event() const { return next_; }
-  bool idle() const;
 
   void set_observer(CommandObserver* o) { observer_ = o; }
   const PcCounts& counts(std::uint32_t pc) const { return pcs_[pc].counts; }
@@ -57,11 +56,12 @@ class Channel {
   }
 
  private:
-  // Laid out by use: what the picks read for every bank in the first cache line, the front
-  // bursts in the second, the queues (read only at a column command or a recount) last.
+  // Laid out by use: the open row, column timing and hit counts first, then the front bursts, the
+  // queues (read only at a column command or a recount) last. The timing the row pick scans for
+  // every bank is in the pseudo-channel's per-bank arrays instead (Pc).
   struct alignas(64) Bank {
     std::int64_t open_row = -1;
-    Cycle act_ok = 0, pre_ok = 0, rd_ok = 0, wr_ok = 0, ref_ok = 0;
+    Cycle rd_ok = 0, wr_ok = 0;
     Cycle last_cas = 0;
     // How many queued bursts hit the open row ([0] reads, [1] writes).
     std::uint32_t hits[2] = {0, 0};
@@ -76,6 +76,10 @@ class Channel {
     std::vector<Bank> banks;
     std::vector<Group> groups;  // sid * bank_groups + bg
     std::vector<Cycle> sid_rd_ok;
+    // Per bank (index = flat bank), apart from Bank: the row pick's scans read these for many
+    // banks, and a few small arrays stay in the L1 cache where a Bank line per bank does not.
+    std::vector<Cycle> bank_act_ok, bank_pre_ok, bank_ref_ok;
+    std::vector<std::uint64_t> front_seq[2];  // banks[b].front[w].seq while that queue is not empty
     Cycle act_ok = 0, rd_ok = 0, wr_ok = 0, refpb_ok = 0, refab_ok = 0;
     std::array<Cycle, 4> faw{};  // last four ACT/REFpb (effective cycles), ring
     unsigned faw_n = 0, faw_head = 0;
@@ -111,9 +115,13 @@ class Channel {
   };
 
   Cycle faw_ok(const Pc& p) const;
-  Cycle earliest_act(const Pc& p, std::uint32_t b) const;
+  // The pseudo-channel-wide part of the earliest ACT / REFpb (tRRD_S, tRREFD, tFAW), computed once
+  // per pick and passed to the per-bank part.
+  Cycle pc_act_ok(const Pc& p) const;
+  Cycle pc_refpb_ok(const Pc& p) const;
+  Cycle earliest_act(const Pc& p, std::uint32_t b, Cycle gate) const;
   Cycle earliest_cas(const Pc& p, std::uint32_t b, bool write) const;
-  Cycle earliest_refpb(const Pc& p, std::uint32_t b) const;
+  Cycle earliest_refpb(const Pc& p, std::uint32_t b, Cycle gate) const;
   Cycle earliest_prea(const Pc& p) const;
   Cycle earliest_refab(const Pc& p) const;
   // Bank to group and SID by table: a division by a run-time count costs more than the lookup.
@@ -147,6 +155,7 @@ class Channel {
   BurstDone on_burst_done_;
   std::uint64_t all_banks_;
   std::uint32_t bank_groups_, banks_per_group_, banks_;
+  std::uint32_t ref_interval_;  // tREFI (all-bank) or tREFISB (per-bank)
   std::array<std::uint8_t, 64> group_of_{}, sid_of_{};  // per flat bank (banks_per_pc <= 64)
   std::vector<Pc> pcs_;
   Cycle row_free_ = 0, col_free_ = 0;

@@ -25,7 +25,6 @@ HbmStack::HbmStack(const HbmCfg& cfg, StatsRegistry& stats, const std::string& p
     channels_.push_back(std::make_unique<Channel>(
         cfg_, static_cast<std::uint16_t>(c),
         [this](std::uint32_t slot, Cycle end) { burst_done(slot, end); }));
-    channels_.back()->set_observer(&fanout_);
   }
   for (const auto& ch : channels_) channel_next_.push_back(ch->next_event());
   scratch_.assign(cfg_.org.pcs() * 2, 0);
@@ -62,18 +61,20 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
     used_pcs_.clear();
     for (std::uint32_t i = 0; i < n; ++i) {
       locations_.push_back(map_.decode(r.address + std::uint64_t{i} * burst));
-      if (scratch_[map_.flat_pc(locations_.back())]++ == 0) {
-        used_pcs_.push_back(map_.flat_pc(locations_.back()));
+      const Location& l = locations_.back();
+      if (scratch_[map_.flat_pc(l)]++ == 0) {
+        used_pcs_.push_back(UsedPc{map_.flat_pc(l), l.channel, l.pc});
       }
     }
-    std::sort(used_pcs_.begin(), used_pcs_.end());  // the order of the scan it replaces
+    // The order of the scan it replaces.
+    std::sort(used_pcs_.begin(), used_pcs_.end(),
+              [](const UsedPc& a, const UsedPc& b) { return a.flat < b.flat; });
     decoded_ = true;
     decoded_address_ = r.address;
     decoded_size_ = r.size;
   }
-  for (const std::uint32_t pc : used_pcs_) {
-    const std::uint32_t ch = pc / cfg_.org.pseudo_channels, p = pc % cfg_.org.pseudo_channels;
-    if (!channels_[ch]->can_accept(p, r.write, scratch_[pc])) {
+  for (const UsedPc& u : used_pcs_) {
+    if (!channels_[u.channel]->can_accept(u.pc, r.write, scratch_[u.flat])) {
       rejected_.inc();
       return false;
     }
@@ -121,20 +122,20 @@ void HbmStack::burst_done(std::uint32_t slot, Cycle end) {
 }
 
 void HbmStack::advance_to(Cycle t) {
-  // Events in (cycle, channel id) order (D13).
-  const std::size_t n = channel_next_.size();
-  for (;;) {
-    std::size_t next = n;
-    Cycle at = t;
-    for (std::size_t c = 0; c < n; ++c) {
-      if (channel_next_[c] < at) {
-        at = channel_next_[c];
-        next = c;
+  // Events in (cycle, channel id) order (D13): one pass steps every channel due at the earliest
+  // cycle, in id order (a step changes no other channel), and finds the next earliest cycle.
+  Cycle at = kNever;
+  for (const Cycle c : channel_next_) at = std::min(at, c);
+  while (at < t) {
+    Cycle following = kNever;
+    for (std::size_t c = 0; c < channel_next_.size(); ++c) {
+      if (channel_next_[c] == at) {
+        channels_[c]->step(at);
+        channel_next_[c] = channels_[c]->next_event();
       }
+      following = std::min(following, channel_next_[c]);
     }
-    if (next == n) break;
-    channels_[next]->step(at);
-    channel_next_[next] = channels_[next]->next_event();
+    at = following;
   }
   now_ = std::max(now_, t);
   while (!pending_.empty() && pending_.top().done < t) {
@@ -145,16 +146,21 @@ void HbmStack::advance_to(Cycle t) {
 
 Cycle HbmStack::next_event() const {
   Cycle e = kNever;
-  bool busy = false;
-  for (const auto& ch : channels_) {
-    if (!ch->idle()) busy = true;
-  }
-  // Only refresh is left when no request is queued: report the next completion instead.
-  if (busy) {
+  // Only refresh is left when no request is queued (a live request has a burst queued until its
+  // last column command): report the next completion instead.
+  if (live_ > 0) {
     for (const Cycle c : channel_next_) e = std::min(e, c);
   }
   if (!pending_.empty()) e = std::min(e, pending_.top().done);
   return e;
+}
+
+void HbmStack::add_observer(CommandObserver* o) {
+  // The channels call out only once someone watches: most runs have no observer.
+  if (fanout_.targets.empty()) {
+    for (const auto& ch : channels_) ch->set_observer(&fanout_);
+  }
+  fanout_.targets.push_back(o);
 }
 
 HbmSummary HbmStack::summarize(Cycle end) {

@@ -70,7 +70,7 @@ class HbmStack {
   // Requests accepted and not yet delivered through completions().
   std::uint64_t in_flight() const { return live_ + pending_.size(); }
 
-  void add_observer(CommandObserver* o) { fanout_.targets.push_back(o); }
+  void add_observer(CommandObserver* o);
   BackingStore& store() { return store_; }
   const AddressMap& address_map() const { return map_; }
   const HbmCfg& config() const { return cfg_; }
@@ -116,7 +116,10 @@ class HbmStack {
   std::uint64_t live_ = 0;
   std::vector<std::uint32_t> scratch_;  // bursts per pseudo-channel of one request
   std::vector<Location> locations_;     // its bursts, decoded once
-  std::vector<std::uint32_t> used_pcs_;  // the pseudo-channels with scratch_ > 0, ascending
+  struct UsedPc {
+    std::uint32_t flat, channel, pc;
+  };
+  std::vector<UsedPc> used_pcs_;  // the pseudo-channels with scratch_ > 0, ascending
   bool decoded_ = false;                 // scratch_, locations_ and used_pcs_ are of this request:
   std::uint64_t decoded_address_ = 0;
   std::uint32_t decoded_size_ = 0;
