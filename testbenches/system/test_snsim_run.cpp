@@ -67,6 +67,7 @@ TEST(SnsimRunWorkloads, VecMulMatchesMul) { expect_passes("vec_mul", "z"); }
 TEST(SnsimRunWorkloads, VecMulF16MatchesMul) { expect_passes("vec_mul_f16", "z"); }
 TEST(SnsimRunWorkloads, GemmF16MatchesMatmul) { expect_passes("gemm_f16", "c"); }
 TEST(SnsimRunWorkloads, GemmBf16Bf16MatchesMatmul) { expect_passes("gemm_bf16_bf16", "c"); }
+TEST(SnsimRunWorkloads, GemmF16Bf16MatchesMatmul) { expect_passes("gemm_f16_bf16", "c"); }
 TEST(SnsimRunWorkloads, FusedGemmEpilogueMatchesMatmulBiasRelu) { expect_passes("gemm_epilogue", "out"); }
 
 // A small vec_add (4096 elements on one AIV) with the given reference lines for z.
