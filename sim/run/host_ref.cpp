@@ -14,8 +14,12 @@ namespace {
 double bf16_value(std::uint16_t bits) { return std::bit_cast<float>(std::uint32_t{bits} << 16); }
 
 std::uint16_t bf16_bits(double v) {
-  const std::uint32_t f = std::bit_cast<std::uint32_t>(static_cast<float>(v));
+  const float fv = static_cast<float>(v);
+  std::uint32_t f = std::bit_cast<std::uint32_t>(fv);
   if (std::isnan(v)) return static_cast<std::uint16_t>((f >> 16) | 0x40);
+  // The double -> float rounding must not make a bf16 tie of a value that is not one: move such an
+  // f one float ulp towards v, so that v is rounded once (bits are sign and magnitude).
+  if ((f & 0xffff) == 0x8000 && static_cast<double>(fv) != v) f += std::abs(v) > std::abs(fv) ? 1 : -1;
   return static_cast<std::uint16_t>((f + 0x7fff + ((f >> 16) & 1)) >> 16);  // round to nearest even
 }
 

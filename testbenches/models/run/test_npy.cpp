@@ -116,6 +116,10 @@ TEST(HostValues, ConversionsRoundToNearestEvenAndSaturate) {
   EXPECT_EQ(round_trip(DType::Bf16, 1 + 0x1p-8), 1.0);
   EXPECT_EQ(round_trip(DType::Bf16, 1 + 3 * 0x1p-8), 1 + 0x1p-6);
   EXPECT_EQ(round_trip(DType::Bf16, -3.0), -3.0);
+  // Rounded once from the double: 1 + 2^-8 + 2^-30 is above the tie (through float it would be one).
+  EXPECT_EQ(round_trip(DType::Bf16, 1 + 0x1p-8 + 0x1p-30), 1 + 0x1p-7);
+  EXPECT_EQ(round_trip(DType::Bf16, -(1 + 0x1p-8 + 0x1p-30)), -(1 + 0x1p-7));
+  EXPECT_EQ(round_trip(DType::Bf16, 1 + 3 * 0x1p-8 - 0x1p-30), 1 + 0x1p-7);
   // f16 keeps 11: 1 + 2^-11 ties to 1; 65520 overflows to infinity.
   EXPECT_EQ(round_trip(DType::F16, 1 + 0x1p-11), 1.0);
   EXPECT_EQ(round_trip(DType::F16, 1 + 3 * 0x1p-11), 1 + 0x1p-9);
