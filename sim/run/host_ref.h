@@ -1,9 +1,9 @@
 #pragma once
 // Host-side values of workload tensors and the built-in reference ops of `snsim run` (docs/run.md).
 // Plain C++ written independently of the core models (systemc/core): values are doubles, element
-// conversions use the compiler's _Float16, the float -> bf16 carry trick and std::nearbyint, and
-// every op computes in double with the textbook formula. Results are rounded once to the output's
-// element type by the caller (to_npy).
+// conversions use the compiler's _Float16, the float -> bf16 carry trick (guarded so that a double
+// is rounded once) and std::nearbyint, and every op computes in double with the textbook formula.
+// Results are rounded once to the output's element type by the caller (to_npy).
 
 #include <cstdint>
 #include <vector>
