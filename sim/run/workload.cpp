@@ -180,7 +180,8 @@ void check_reference(Tensor& out, const std::string& key, const fs::path& dir, c
         if (!bias) at.fail(key + ".bias", fmt::format("no tensor '{}'", r.bias));
         if (elements(bias->shape) != os[1])
           at.fail(key + ".bias", fmt::format("{} {} has {} values, the output {} {} has N = {} columns", r.bias,
-                                             shape_text(bias->shape), elements(bias->shape), out.name, shape_text(os), os[1]));
+                                             shape_text(bias->shape), elements(bias->shape), out.name,
+                                             shape_text(os), os[1]));
       }
       break;
     }
