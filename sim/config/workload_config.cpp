@@ -23,6 +23,11 @@ void WorkloadRefCfg::describe(Schema<WorkloadRefCfg>& s) {
       .doc("op file: the expected values (.npy, relative to the workload file)");
   s.field("eps", &WorkloadRefCfg::eps, 1e-6).min(0).doc("rmsnorm: y = x / sqrt(mean(x^2) + eps) * gamma");
   s.field("scale", &WorkloadRefCfg::scale, 1.0).doc("matmul: every sum is multiplied by it");
+  s.field("transpose_b", &WorkloadRefCfg::transpose_b, false)
+      .doc("matmul: b is given transposed, [N, K] with b[n][k] = B[k][n] (a Linear layer's weights)");
+  s.field("bias", &WorkloadRefCfg::bias, std::string())
+      .doc("matmul: a tensor of N values, bias[n] added to column n of scale x A B");
+  s.field("relu", &WorkloadRefCfg::relu, false).doc("matmul: max(0, x) of each result, after scale and bias");
   s.field("atol", &WorkloadRefCfg::atol, 0.0)
       .min(0)
       .doc("Absolute tolerance: each element must satisfy |out - ref| <= atol + rtol |ref|");
@@ -30,6 +35,11 @@ void WorkloadRefCfg::describe(Schema<WorkloadRefCfg>& s) {
   s.check([](const WorkloadRefCfg& r, const Checker& k) {
     if (r.op == RefOp::File && r.file.empty()) k.fail("file", "op file needs a file");
     if (r.op != RefOp::File && !r.file.empty()) k.fail("file", "file is only for op file");
+    if (r.op != RefOp::Matmul) {
+      if (r.transpose_b) k.fail("transpose_b", "transpose_b is only for op matmul");
+      if (!r.bias.empty()) k.fail("bias", "bias is only for op matmul");
+      if (r.relu) k.fail("relu", "relu is only for op matmul");
+    }
     const std::size_t want = r.op == RefOp::Matmul || r.op == RefOp::Add || r.op == RefOp::Mul ||
                                      r.op == RefOp::Rmsnorm
                                  ? 2

@@ -21,6 +21,9 @@ struct WorkloadRefCfg {
   std::string file;                 // op: file
   double eps{};                     // rmsnorm
   double scale{};                   // matmul: multiplies every sum (int8 dequantization)
+  bool transpose_b{};               // matmul: b is given as [N, K] (b[n][k] = B[k][n])
+  std::string bias;                 // matmul: tensor of N values added to each row, after scale
+  bool relu{};                      // matmul: max(0, .) last
   double atol{};
   double rtol{};
 

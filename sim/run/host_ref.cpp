@@ -14,8 +14,12 @@ namespace {
 double bf16_value(std::uint16_t bits) { return std::bit_cast<float>(std::uint32_t{bits} << 16); }
 
 std::uint16_t bf16_bits(double v) {
-  const std::uint32_t f = std::bit_cast<std::uint32_t>(static_cast<float>(v));
+  const float fv = static_cast<float>(v);
+  std::uint32_t f = std::bit_cast<std::uint32_t>(fv);
   if (std::isnan(v)) return static_cast<std::uint16_t>((f >> 16) | 0x40);
+  // The double -> float rounding must not make a bf16 tie of a value that is not one: move such an
+  // f one float ulp towards v, so that v is rounded once (bits are sign and magnitude).
+  if ((f & 0xffff) == 0x8000 && static_cast<double>(fv) != v) f += std::abs(v) > std::abs(fv) ? 1 : -1;
   return static_cast<std::uint16_t>((f + 0x7fff + ((f >> 16) & 1)) >> 16);  // round to nearest even
 }
 
@@ -105,17 +109,28 @@ NpyArray to_npy(DType dtype, std::vector<std::uint64_t> shape, const std::vector
 }
 
 std::vector<double> ref_matmul(const std::vector<double>& a, const std::vector<double>& b, std::uint64_t m,
-                               std::uint64_t k, std::uint64_t n, double scale) {
-  if (a.size() != m * k || b.size() != k * n) throw std::invalid_argument("matmul reference: operand sizes");
+                               std::uint64_t k, std::uint64_t n, const MatmulOptions& o) {
+  if (a.size() != m * k || b.size() != k * n || (o.bias && o.bias->size() != n))
+    throw std::invalid_argument("matmul reference: operand sizes");
   std::vector<double> c(m * n, 0.0);
   for (std::uint64_t i = 0; i < m; ++i) {
     double* row = &c[i * n];
-    for (std::uint64_t kk = 0; kk < k; ++kk) {
-      const double av = a[i * k + kk];
-      const double* brow = &b[kk * n];
-      for (std::uint64_t j = 0; j < n; ++j) row[j] += av * brow[j];
+    if (o.transpose_b) {
+      for (std::uint64_t j = 0; j < n; ++j) {
+        for (std::uint64_t kk = 0; kk < k; ++kk) row[j] += a[i * k + kk] * b[j * k + kk];
+      }
+    } else {
+      for (std::uint64_t kk = 0; kk < k; ++kk) {
+        const double av = a[i * k + kk];
+        const double* brow = &b[kk * n];
+        for (std::uint64_t j = 0; j < n; ++j) row[j] += av * brow[j];
+      }
     }
-    for (std::uint64_t j = 0; j < n; ++j) row[j] *= scale;
+    for (std::uint64_t j = 0; j < n; ++j) {
+      double v = row[j] * o.scale + (o.bias ? (*o.bias)[j] : 0.0);
+      if (o.relu) v = std::max(v, 0.0);
+      row[j] = v;
+    }
   }
   return c;
 }

@@ -122,7 +122,12 @@ std::vector<double> reference_values(const Tensor& t, const Workload& w) {
   switch (r.op) {
     case RefOp::Matmul: {
       const auto& a = w.tensor(r.inputs[0])->shape;
-      return ref_matmul(in[0], in[1], a[0], a[1], t.shape[1], r.scale);
+      const std::vector<double> bias = r.bias.empty() ? std::vector<double>{} : to_values(w.tensor(r.bias)->initial);
+      const MatmulOptions o{.scale = r.scale,
+                            .transpose_b = r.transpose_b,
+                            .bias = r.bias.empty() ? nullptr : &bias,
+                            .relu = r.relu};
+      return ref_matmul(in[0], in[1], a[0], a[1], t.shape[1], o);
     }
     case RefOp::Add:
       return ref_add(in[0], in[1]);

@@ -170,8 +170,19 @@ void check_reference(Tensor& out, const std::string& key, const fs::path& dir, c
   switch (r.op) {
     case RefOp::Matmul: {
       const auto &a = in[0]->shape, &b = in[1]->shape;
-      if (a.size() != 2 || b.size() != 2 || os.size() != 2 || a[1] != b[0] || a[0] != os[0] || b[1] != os[1])
-        shape_fail(fmt::format("needs a [M, K], b [K, N], out [M, N]; a is {}, b is {}", shape_text(a), shape_text(b)));
+      const std::size_t bk = r.transpose_b ? 1 : 0, bn = 1 - bk;  // b's K and N dimensions
+      if (a.size() != 2 || b.size() != 2 || os.size() != 2 || a[1] != b[bk] || a[0] != os[0] || b[bn] != os[1]) {
+        shape_fail(fmt::format("needs a [M, K], b {}, out [M, N]; a is {}, b is {}",
+                               r.transpose_b ? "[N, K] (transpose_b)" : "[K, N]", shape_text(a), shape_text(b)));
+      }
+      if (!r.bias.empty()) {
+        const Tensor* bias = w.tensor(r.bias);
+        if (!bias) at.fail(key + ".bias", fmt::format("no tensor '{}'", r.bias));
+        if (elements(bias->shape) != os[1])
+          at.fail(key + ".bias", fmt::format("{} {} has {} values, the output {} {} has N = {} columns", r.bias,
+                                             shape_text(bias->shape), elements(bias->shape), out.name,
+                                             shape_text(os), os[1]));
+      }
       break;
     }
     case RefOp::Add:

@@ -4,6 +4,7 @@
 // staying readable.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -61,6 +62,13 @@ TEST(SnsimRunWorkloads, GemmBf16MatchesMatmul) { expect_passes("gemm_bf16", "c")
 TEST(SnsimRunWorkloads, VecAddMatchesAdd) { expect_passes("vec_add", "z"); }
 TEST(SnsimRunWorkloads, SoftmaxMatchesSoftmax) { expect_passes("softmax", "y"); }
 TEST(SnsimRunWorkloads, RmsNormMatchesRmsNorm) { expect_passes("rmsnorm", "y"); }
+TEST(SnsimRunWorkloads, GemmInt8MatchesTransposedScaledMatmul) { expect_passes("gemm_int8", "c"); }
+TEST(SnsimRunWorkloads, VecMulMatchesMul) { expect_passes("vec_mul", "z"); }
+TEST(SnsimRunWorkloads, VecMulF16MatchesMul) { expect_passes("vec_mul_f16", "z"); }
+TEST(SnsimRunWorkloads, GemmF16MatchesMatmul) { expect_passes("gemm_f16", "c"); }
+TEST(SnsimRunWorkloads, GemmBf16Bf16MatchesMatmul) { expect_passes("gemm_bf16_bf16", "c"); }
+TEST(SnsimRunWorkloads, GemmF16Bf16MatchesMatmul) { expect_passes("gemm_f16_bf16", "c"); }
+TEST(SnsimRunWorkloads, FusedGemmEpilogueMatchesMatmulBiasRelu) { expect_passes("gemm_epilogue", "out"); }
 
 // A small vec_add (4096 elements on one AIV) with the given reference lines for z.
 std::string small_vec_add(const std::string& z_extra, const std::string& x_init = "init: random") {
@@ -273,6 +281,34 @@ TEST(SnsimRunBadInput, WorkloadErrorsNameFileAndLine) {
     EXPECT_EQ(r.status, 2) << c.name << "\n" << r.output;
     EXPECT_NE(r.output.find((dir / "w.yaml").string() + ":" + c.expect), std::string::npos) << c.name << "\n" << r.output;
   }
+}
+
+// A shipped workload with one edit (`from` replaced by `to`), its kernels named by absolute path, run
+// from a temporary directory: exit status 2 and "<file>:<line of `at`>: <expect>".
+void expect_edit_refused(const std::string& name, const std::string& from, const std::string& to, const std::string& at,
+                         const std::string& expect) {
+  const fs::path dir = temp_dir("run_bad_" + name);
+  std::string yaml = slurp(kSrc + "/workloads/" + name + ".yaml");
+  for (std::size_t p; (p = yaml.find("../firmware/kernels")) != std::string::npos;) yaml.replace(p, 19, kKernels);
+  ASSERT_NE(yaml.find(from), std::string::npos) << from;
+  yaml.replace(yaml.find(from), from.size(), to);
+  const auto line = 1 + std::count(yaml.begin(), yaml.begin() + static_cast<std::ptrdiff_t>(yaml.find(at)), '\n');
+  std::ofstream(dir / "w.yaml") << yaml;
+  const RunResult r = run_workload((dir / "w.yaml").string(), dir / "out");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find((dir / "w.yaml").string() + ":" + std::to_string(line) + ": " + expect), std::string::npos)
+      << r.output;
+}
+
+TEST(SnsimRunBadInput, MatmulBiasOfTheWrongLengthIsRefused) {
+  expect_edit_refused("gemm_epilogue", "{name: bias, shape: [512]", "{name: bias, shape: [256]", "    reference:",
+                      "tensors[4].reference.bias: bias [256] has 256 values, the output out [256, 512] has N = 512 columns");
+}
+
+TEST(SnsimRunBadInput, MatmulWithoutTransposeBOnATransposedOperandIsRefused) {
+  expect_edit_refused("gemm_int8", "transpose_b: true", "transpose_b: false", "    reference:",
+                      "tensors[2].reference.inputs: matmul of c [256, 256]: needs a [M, K], b [K, N], out [M, N]; "
+                      "a is [256, 512], b is [256, 512]");
 }
 
 TEST(SnsimRunBadInput, AssemblyErrorsComeOutAsTheAssemblerPrintsThem) {

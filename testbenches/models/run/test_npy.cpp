@@ -116,6 +116,10 @@ TEST(HostValues, ConversionsRoundToNearestEvenAndSaturate) {
   EXPECT_EQ(round_trip(DType::Bf16, 1 + 0x1p-8), 1.0);
   EXPECT_EQ(round_trip(DType::Bf16, 1 + 3 * 0x1p-8), 1 + 0x1p-6);
   EXPECT_EQ(round_trip(DType::Bf16, -3.0), -3.0);
+  // Rounded once from the double: 1 + 2^-8 + 2^-30 is above the tie (through float it would be one).
+  EXPECT_EQ(round_trip(DType::Bf16, 1 + 0x1p-8 + 0x1p-30), 1 + 0x1p-7);
+  EXPECT_EQ(round_trip(DType::Bf16, -(1 + 0x1p-8 + 0x1p-30)), -(1 + 0x1p-7));
+  EXPECT_EQ(round_trip(DType::Bf16, 1 + 3 * 0x1p-8 - 0x1p-30), 1 + 0x1p-7);
   // f16 keeps 11: 1 + 2^-11 ties to 1; 65520 overflows to infinity.
   EXPECT_EQ(round_trip(DType::F16, 1 + 0x1p-11), 1.0);
   EXPECT_EQ(round_trip(DType::F16, 1 + 3 * 0x1p-11), 1 + 0x1p-9);
@@ -129,8 +133,8 @@ TEST(HostValues, ConversionsRoundToNearestEvenAndSaturate) {
 
 TEST(HostReferences, OpsOnKnownValues) {
   // [1 2; 3 4] x [5 6; 7 8] = [19 22; 43 50].
-  EXPECT_EQ(ref_matmul({1, 2, 3, 4}, {5, 6, 7, 8}, 2, 2, 2, 1.0), (std::vector<double>{19, 22, 43, 50}));
-  EXPECT_EQ(ref_matmul({1, 2, 3}, {1, 1, 1}, 1, 3, 1, 0.5), (std::vector<double>{3}));
+  EXPECT_EQ(ref_matmul({1, 2, 3, 4}, {5, 6, 7, 8}, 2, 2, 2, {}), (std::vector<double>{19, 22, 43, 50}));
+  EXPECT_EQ(ref_matmul({1, 2, 3}, {1, 1, 1}, 1, 3, 1, {.scale = 0.5}), (std::vector<double>{3}));
   EXPECT_EQ(ref_add({1, 2}, {3, 4}), (std::vector<double>{4, 6}));
   EXPECT_EQ(ref_mul({1, 2}, {3, 4}), (std::vector<double>{3, 8}));
   const std::vector<double> s = ref_softmax({0, std::log(3.0), 5, 5}, 2);
@@ -141,6 +145,24 @@ TEST(HostReferences, OpsOnKnownValues) {
   const std::vector<double> r = ref_rmsnorm({3, 4}, {1, 2}, 2, 0);
   EXPECT_DOUBLE_EQ(r[0], 3 / std::sqrt(12.5));
   EXPECT_DOUBLE_EQ(r[1], 8 / std::sqrt(12.5));
+}
+
+TEST(HostReferences, MatmulTransposedBBiasAndRelu) {
+  // A = [1 2; 3 4], B = [5 6; 7 8] given transposed as bt = [5 7; 6 8]: A B = [19 22; 43 50].
+  const std::vector<double> a{1, 2, 3, 4}, bt{5, 7, 6, 8};
+  EXPECT_EQ(ref_matmul(a, bt, 2, 2, 2, {.transpose_b = true}), (std::vector<double>{19, 22, 43, 50}));
+  // A 1 x 3 times B 3 x 2 (bt 2 x 3): a non-square case where reading b untransposed gives other values.
+  EXPECT_EQ(ref_matmul({1, 2, 3}, {1, 0, -1, 2, 1, 0}, 1, 3, 2, {.transpose_b = true}), (std::vector<double>{-2, 4}));
+  // Bias per column, after scale: 0.5 x [19 22; 43 50] + [-10 -30] = [-0.5 -19; 11.5 -5].
+  const std::vector<double> bias{-10, -30};
+  EXPECT_EQ(ref_matmul(a, {5, 6, 7, 8}, 2, 2, 2, {.scale = 0.5, .bias = &bias}),
+            (std::vector<double>{-0.5, -19, 11.5, -5}));
+  // relu last: negatives become 0.
+  EXPECT_EQ(ref_matmul(a, bt, 2, 2, 2, {.scale = 0.5, .transpose_b = true, .bias = &bias, .relu = true}),
+            (std::vector<double>{0, 0, 11.5, 0}));
+  EXPECT_EQ(ref_matmul({-1}, {2}, 1, 1, 1, {.relu = true}), (std::vector<double>{0}));
+  const std::vector<double> short_bias{1};
+  EXPECT_THROW(ref_matmul(a, bt, 2, 2, 2, {.bias = &short_bias}), std::invalid_argument);
 }
 
 TEST(HostReferences, CompareIsAllcloseAndReportsTheLargestErrors) {

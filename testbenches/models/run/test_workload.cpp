@@ -139,6 +139,19 @@ TEST(Workload, MistakesNameTheLine) {
             ":7: tensors[3].reference.inputs: op softmax takes 1 input tensor, got 0");
   EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: w, shape: [4096], output: true, reference: {op: matmul, inputs: [x, y]}}\n"),
             ":7: tensors[3].reference.inputs: matmul of w [4096]: needs a [M, K], b [K, N], out [M, N]; a is [4096], b is [4096]");
+  const std::string pq = "  - {name: p, shape: [2, 3]}\n  - {name: q, shape: [3, 2]}\n";
+  EXPECT_EQ(error_of(k + kVecAddTensors + pq +
+                     "  - {name: w, shape: [2, 2], output: true, reference: {op: matmul, inputs: [p, q], transpose_b: true}}\n"),
+            ":9: tensors[5].reference.inputs: matmul of w [2, 2]: needs a [M, K], b [N, K] (transpose_b), out [M, N]; "
+            "a is [2, 3], b is [3, 2]");
+  EXPECT_EQ(error_of(k + kVecAddTensors + pq +
+                     "  - {name: w, shape: [2, 2], output: true, reference: {op: matmul, inputs: [p, q], bias: x}}\n"),
+            ":9: tensors[5].reference.bias: x [4096] has 4096 values, the output w [2, 2] has N = 2 columns");
+  EXPECT_EQ(error_of(k + kVecAddTensors + pq +
+                     "  - {name: w, shape: [2, 2], output: true, reference: {op: matmul, inputs: [p, q], bias: v}}\n"),
+            ":9: tensors[5].reference.bias: no tensor 'v'");
+  EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: w, shape: [4096], output: true, reference: {op: add, inputs: [x, y], relu: true}}\n"),
+            ":7: tensors[3].reference.relu: relu is only for op matmul");
   EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: g, shape: [3]}\n" +
                      "  - {name: w, shape: [4096], output: true, reference: {op: rmsnorm, inputs: [x, g]}}\n"),
             ":8: tensors[4].reference.inputs: rmsnorm of w [4096]: needs x of the output's shape and gamma of its last "
