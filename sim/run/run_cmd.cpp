@@ -101,10 +101,17 @@ std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std
   const auto has = [&](isa::CoreType t) {
     return std::any_of(cores.begin(), cores.end(), [&](const auto& c) { return c->launch().type == t; });
   };
-  if (has(isa::CoreType::Aic))
-    out += fmt::format("cube          {} = {} achieved of {} FP16/BF16 peak ({} AIC): {:.1f}%\n",
-                     si(static_cast<double>(cube_flops), "FLOP"), si(achieved, "FLOPS"), si(peak, "FLOPS"), die.die.aic,
-                     100 * achieved / peak);
+  const auto launched_aic = static_cast<std::uint32_t>(
+      std::count_if(cores.begin(), cores.end(), [](const auto& c) { return c->launch().type == isa::CoreType::Aic; }));
+  if (launched_aic > 0) {
+    out += fmt::format("cube          {} = {} achieved of {} FP16/BF16 peak ({} AIC): {:.1f}%",
+                       si(static_cast<double>(cube_flops), "FLOP"), si(achieved, "FLOPS"), si(peak, "FLOPS"), die.die.aic,
+                       100 * achieved / peak);
+    // A launch on fewer AICs than the die has: also against the peak of the AICs it used.
+    if (launched_aic < die.die.aic)
+      out += fmt::format("; {:.1f}% of its {} AIC", 100 * achieved / (peak * launched_aic / die.die.aic), launched_aic);
+    out += "\n";
+  }
   if (has(isa::CoreType::Aiv))
     out += fmt::format("vector        {} = {}\n", si(static_cast<double>(vector_flops), "FLOP"),
                      si(seconds > 0 ? static_cast<double>(vector_flops) / seconds : 0, "FLOPS"));

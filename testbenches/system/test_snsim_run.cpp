@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -69,6 +70,18 @@ TEST(SnsimRunWorkloads, GemmF16MatchesMatmul) { expect_passes("gemm_f16", "c"); 
 TEST(SnsimRunWorkloads, GemmBf16Bf16MatchesMatmul) { expect_passes("gemm_bf16_bf16", "c"); }
 TEST(SnsimRunWorkloads, GemmF16Bf16MatchesMatmul) { expect_passes("gemm_f16_bf16", "c"); }
 TEST(SnsimRunWorkloads, FusedGemmEpilogueMatchesMatmulBiasRelu) { expect_passes("gemm_epilogue", "out"); }
+
+// gemm_f16.yaml runs on 4 of the die's 24 AIC: the summary gives the share of the die's peak and
+// of the launched AICs' peak, six times larger.
+TEST(SnsimRunSummary, SmallLaunchAlsoReportsItsOwnAicPeak) {
+  const fs::path dir = temp_dir("run_summary_peak");
+  const RunResult r = run_workload(kSrc + "/workloads/gemm_f16.yaml", dir);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::regex line(R"(peak \(24 AIC\): ([0-9.]+)%; ([0-9.]+)% of its 4 AIC)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.output, m, line)) << r.output;
+  EXPECT_NEAR(std::stod(m[2]), 6 * std::stod(m[1]), 0.35);  // both printed to 0.1%
+}
 
 // A small vec_add (4096 elements on one AIV) with the given reference lines for z.
 std::string small_vec_add(const std::string& z_extra, const std::string& x_init = "init: random") {
