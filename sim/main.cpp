@@ -1,5 +1,7 @@
 // snsim: the command line. Each subcommand is one main job; `snsim <cmd> --help` documents it.
 #include <cstdio>
+#include <exception>
+#include <new>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -77,12 +79,22 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*net_cmd) return snsim::net::run_net(net);
-  if (*mem_cmd) return snsim::mem::run_mem(mem);
-  if (*run_cmd) return snsim::run::run_run(run);
-  if (*doc_cmd) {
-    fmt::print("{}", snsim::config_reference_markdown());
-    return 0;
+  // Each command reports its own errors (bad input: exit 2); what escapes is a last resort, said
+  // plainly rather than by std::terminate.
+  try {
+    if (*net_cmd) return snsim::net::run_net(net);
+    if (*mem_cmd) return snsim::mem::run_mem(mem);
+    if (*run_cmd) return snsim::run::run_run(run);
+    if (*doc_cmd) {
+      fmt::print("{}", snsim::config_reference_markdown());
+      return 0;
+    }
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "snsim: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "snsim: internal error: {}\n", e.what());
+    return 3;
   }
   return 0;
 }

@@ -17,11 +17,12 @@ void DieCountsCfg::describe(Schema<DieCountsCfg>& s) {
       .doc("Core clock (HARDWARE.md §2: 1850 MHz in the platform file [P INI])");
   s.field("aic", &DieCountsCfg::aic, 24u)
       .unit("cores")
-      .range(1, 1024)
-      .doc("Cube cores (AIC) per die (HARDWARE.md §2: 24 [P CM 3.3.1])");
+      .range(1, core::kAivGmPortBase)
+      .doc("Cube cores (AIC) per die (HARDWARE.md §2: 24 [P CM 3.3.1]); at most 256, the first AIV's L2 port "
+           "(core::gm_port)");
   s.field("aiv", &DieCountsCfg::aiv, 48u)
       .unit("cores")
-      .range(2, 2048)
+      .range(2, 2 * core::kAivGmPortBase)
       .doc("Vector cores (AIV) per die: 2 per AIC, each AI core being 1 AIC + 2 AIV (HARDWARE.md §3)");
   s.check([](const DieCountsCfg& d, const Checker& k) {
     if (d.aiv != 2 * d.aic) {

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <utility>
 
 namespace snsim::run {
 
@@ -39,5 +40,17 @@ constexpr std::string_view dtype_name(DType t) {
 }
 
 constexpr bool dtype_is_float(DType t) { return t == DType::F16 || t == DType::Bf16 || t == DType::F32; }
+
+// The range of an integer type, as doubles (exact for i8 and i32); {0, 0} for a float type.
+constexpr std::pair<double, double> dtype_int_limits(DType t) {
+  switch (t) {
+    case DType::I8:
+      return {-128.0, 127.0};
+    case DType::I32:
+      return {-2147483648.0, 2147483647.0};
+    default:
+      return {0.0, 0.0};
+  }
+}
 
 }  // namespace snsim::run

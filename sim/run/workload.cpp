@@ -49,6 +49,21 @@ std::uint64_t elements(const std::vector<std::uint64_t>& shape) {
   return n;
 }
 
+// The most GM one tensor may take: a die's HBM, 64 GB (HARDWARE.md §2).
+constexpr std::uint64_t kMaxTensorBytes = 64ull << 30;
+
+// Fails at `key` unless the shape's size in bytes is at most kMaxTensorBytes (no overflow).
+void check_size(const std::vector<std::uint64_t>& shape, DType dtype, const std::string& key, const Checker& at) {
+  std::uint64_t bytes = dtype_bytes(dtype);
+  for (std::uint64_t d : shape) {
+    if (d != 0 && bytes > kMaxTensorBytes / d) {
+      at.fail(key, fmt::format("{} {} is over {} GiB, a die's HBM", shape_text(shape), dtype_name(dtype),
+                               kMaxTensorBytes >> 30));
+    }
+    bytes *= d;
+  }
+}
+
 // 1. Read or assemble the object; 2. its core type; 3. the arguments against its .arg list.
 Kernel load_kernel(const WorkloadKernelCfg& k, const std::string& key, const fs::path& dir, const Workload& w,
                    const DieConfig& die, const Checker& at) {
@@ -139,6 +154,11 @@ NpyArray initial_contents(const WorkloadTensorCfg& c, const std::string& key, co
         } else {
           const double ilo = std::ceil(lo), ihi = std::floor(hi);
           if (ihi < ilo) at.fail(key + ".range", "holds no integer");
+          const auto [min, max] = dtype_int_limits(c.dtype);
+          if (ilo < min || ihi > max) {
+            at.fail(key + ".range", fmt::format("[{}, {}] goes beyond {}'s [{}, {}]", lo, hi, dtype_name(c.dtype),
+                                                min, max));
+          }
           x = ilo + static_cast<double>(rng.uniform(static_cast<std::uint64_t>(ihi - ilo) + 1));
         }
       }
@@ -241,6 +261,7 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
   for (std::size_t i = 0; i < cfg.tensors.size(); ++i) {
     const WorkloadTensorCfg& c = cfg.tensors[i];
     const std::string key = config::index_path("tensors", i);
+    check_size(c.shape, c.dtype, key + ".shape", at);
     Tensor t{c.name, c.dtype, c.shape, next, elements(c.shape) * dtype_bytes(c.dtype),
              initial_contents(c, key, dir, w.seed, numerics, at), c.output, c.reference, {}};
     next = (t.addr + t.bytes + kGmAlign + kGmAlign - 1) / kGmAlign * kGmAlign;
@@ -266,6 +287,27 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
     w.kernels.push_back(std::move(k));
   }
   const bool mixed = used[static_cast<unsigned>(isa::CoreType::Aic)] && used[static_cast<unsigned>(isa::CoreType::Aiv)];
+  // A mixed launch groups AIC block g with AIV blocks 2g and 2g + 1 (docs/isa.md §7) by block id,
+  // which each kernel counts from 0: it is one AIC kernel and one AIV kernel of twice its blocks.
+  if (mixed) {
+    const auto of = [&](isa::CoreType t) {
+      std::vector<std::size_t> idx;
+      for (std::size_t i = 0; i < w.kernels.size(); ++i)
+        if (w.kernels[i].type == t) idx.push_back(i);
+      return idx;
+    };
+    const std::vector<std::size_t> aic = of(isa::CoreType::Aic), aiv = of(isa::CoreType::Aiv);
+    if (aic.size() > 1 || aiv.size() > 1) {
+      const std::size_t second = aic.size() > 1 ? aic[1] : aiv[1];
+      at.fail(config::index_path("kernels", second) + ".file",
+              "a launch mixing AIC and AIV kernels takes one of each (AIC block g works with AIV blocks 2g and 2g + 1)");
+    }
+    if (w.kernels[aiv[0]].blocks != 2 * w.kernels[aic[0]].blocks) {
+      at.fail(config::index_path("kernels", aiv[0]) + ".blocks",
+              fmt::format("{} AIV blocks with {} AIC blocks: a mixed launch has 2 AIV per AIC, so {}",
+                          w.kernels[aiv[0]].blocks, w.kernels[aic[0]].blocks, 2 * w.kernels[aic[0]].blocks));
+    }
+  }
   for (Kernel& k : w.kernels) k.sub_block_num = mixed && k.type == isa::CoreType::Aiv ? 2 : 1;
   return w;
 }

@@ -88,6 +88,8 @@ std::string error_of(const std::string& yaml) {
 }
 
 TEST(DieConfig, BadValuesNameFileLineAndKey) {
+  // AIV L2 ports start at 256 (core::gm_port): more AICs would share them.
+  EXPECT_EQ(error_of("die:\n  aic: 257\n  aiv: 514\n"), "d.yaml:2: die.aic: 257 is out of range [1, 256]");
   EXPECT_EQ(error_of("die:\n  aic: 24\n  aiv: 40\n"),
             "d.yaml:3: die.aiv: an AI core is 1 AIC + 2 AIV, so aiv must be 2 x aic = 48");
   EXPECT_EQ(error_of("gm:\n  model: l3\n"), "d.yaml:2: gm.model: 'l3' is not one of simple, l2 (did you mean 'l2'?)");

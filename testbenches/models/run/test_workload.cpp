@@ -104,14 +104,16 @@ TEST(Workload, SeedAndTensorNameDecideTheRandomData) {
 
 TEST(Workload, MixedLaunchGroupsTwoAivPerAic) {
   const Workload w = load_text("kernels:\n" + kernel("gemm_bf16.s", 2, "x, y, z, 128, 128, 512") +
-                               kernel("vec_add.s", 4, "x, y, z, 4096") + kernel("vec_add.s", 2, "x, y, z, 4096") +
-                               kVecAddTensors);
+                               kernel("vec_add.s", 4, "x, y, z, 4096") + kVecAddTensors);
   EXPECT_EQ(w.kernels[0].sub_block_num, 1u);
   EXPECT_EQ(w.kernels[1].sub_block_num, 2u);
   EXPECT_EQ(w.kernels[1].first_core, 0u);
-  EXPECT_EQ(w.kernels[2].first_core, 4u);  // placed after the first AIV kernel's cores
-  const Workload v = load_text("kernels:\n" + kernel("vec_add.s", 4, "x, y, z, 4096") + kVecAddTensors);
+  // Kernels of one type without the other: each its own launch, on the next free cores.
+  const Workload v = load_text("kernels:\n" + kernel("vec_add.s", 4, "x, y, z, 4096") +
+                               kernel("vec_add.s", 2, "x, y, z, 4096") + kVecAddTensors);
   EXPECT_EQ(v.kernels[0].sub_block_num, 1u);
+  EXPECT_EQ(v.kernels[1].sub_block_num, 1u);
+  EXPECT_EQ(v.kernels[1].first_core, 4u);  // placed after the first kernel's cores
 }
 
 TEST(Workload, F32ArgumentsAreTheirBitPatterns) {
@@ -133,6 +135,20 @@ TEST(Workload, MistakesNameTheLine) {
             ":7: tensors[3].name: '2x' is not a name (letters, digits, _; not starting with a digit)");
   EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: w, shape: [1], init: random, range: [1, 1]}\n"),
             ":7: tensors[3].range: needs two numbers lo < hi");
+  EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: w, dtype: f32, shape: [4294967296, 4294967296]}\n"),
+            ":7: tensors[3].shape: [4294967296, 4294967296] f32 is over 64 GiB, a die's HBM");
+  EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: w, dtype: f32, shape: [65536, 65536, 16]}\n"),
+            ":7: tensors[3].shape: [65536, 65536, 16] f32 is over 64 GiB, a die's HBM");
+  EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: w, dtype: i8, shape: [1], init: random, range: [-1000, 1000]}\n"),
+            ":7: tensors[3].range: [-1000, 1000] goes beyond i8's [-128, 127]");
+  // A mixed launch is one AIC kernel and one AIV kernel of twice its blocks.
+  const std::string gemm = kernel("gemm_bf16.s", 1, "x, y, z, 128, 256, 512");
+  EXPECT_EQ(error_of("kernels:\n" + gemm + kernel("vec_add.s", 1, "x, y, z, 4096") + kVecAddTensors),
+            ":3: kernels[1].blocks: 1 AIV blocks with 1 AIC blocks: a mixed launch has 2 AIV per AIC, so 2");
+  EXPECT_EQ(error_of("kernels:\n" + gemm + kernel("vec_add.s", 2, "x, y, z, 4096") + kernel("vec_add.s", 2, "x, y, z, 4096") +
+                     kVecAddTensors),
+            ":4: kernels[2].file: a launch mixing AIC and AIV kernels takes one of each (AIC block g works with AIV "
+            "blocks 2g and 2g + 1)");
   EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: w, shape: [1], reference: {op: add, inputs: [x, y]}}\n"),
             ":7: tensors[3].reference: only an output tensor has a reference");
   EXPECT_EQ(error_of(k + kVecAddTensors + "  - {name: w, shape: [1], output: true, reference: {op: softmax}}\n"),
