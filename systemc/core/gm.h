@@ -18,7 +18,7 @@ using Cycle = std::uint64_t;
 
 // One GM transfer as the core issues it: `outer` groups `outer_stride` bytes apart, each of
 // `count` bursts of `burst` bytes `stride` bytes apart, starting at `addr`, through the port of
-// core `port` (its core id). A scalar access or a contiguous copy is one burst.
+// core `port` (core::gm_port: an AIC's core id, an AIV's 256 + core id). A scalar access or a contiguous copy is one burst.
 struct GmAccess {
   unsigned port = 0;
   bool is_write = false;

@@ -6,7 +6,8 @@
 //   (D11). read/write/mapped go straight to the store, so numerics cannot depend on the cache.
 // - transfer() looks up every line the access touches, in address order, updates the tags
 //   (LRU within a set; write-back, write-allocate without fetching the line: the L2 keeps no data,
-//   and the cores write whole 32 B blocks) and times the access on two resources:
+//   an assumption: most core writes are whole 32 B blocks, scalar stores and FixPipe rows need
+//   not be) and times the access on two resources:
 //     * the requesting core's port, one per direction (read_bytes_per_cycle / write_bytes_per_cycle),
 //       busy for bytes / rate; every byte of an access crosses it, hit or miss;
 //     * the HBM behind the L2 (hbm_bytes_per_cycle, shared by the die), busy for the lines a

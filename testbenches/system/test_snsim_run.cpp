@@ -237,8 +237,8 @@ TEST(SnsimRunChecks, UnwritableTraceFailsAfterWritingTheStatistics) {
   EXPECT_GT(stat(json_file(dir / "out" / "stats.json"), "run", "cycles"), 0u);
 }
 
-// Issue 5 §4's GEMM is too slow with data for a test (about 80 s); timing only, it checks the file
-// and its shapes in about a second.
+// Issue 5 §4's GEMM is too slow with data for a test (docs/run.md); timing only, it checks the
+// file and its shapes in about 1.5 s.
 TEST(SnsimRunTimingOnly, Gemm4096WorkloadRuns) {
   const fs::path dir = temp_dir("run_gemm4096");
   const RunResult r = run_workload(kSrc + "/workloads/gemm_bf16_4096.yaml", dir, "--timing-only");
