@@ -632,6 +632,7 @@ unsigned ai_core_of(const LaunchInfo& launch) {
 }
 
 // Records a set from `from`; once `needed` distinct setters have one pending, consumes one of each.
+// A setter's pending sets count like a flag counter: a 16th is a fault (D19), reported by set().
 bool CrossCoreFlags::arrive(Arrivals& pending, const Core& from, std::size_t needed) {
   ++pending[&from];
   if (pending.size() < needed) return false;
@@ -641,6 +642,16 @@ bool CrossCoreFlags::arrive(Arrivals& pending, const Core& from, std::size_t nee
 
 // 1. Find the cores the mode addresses (for all and AIV group: only once every setter arrived).
 // 2. Refuse if any target's counter would pass 15; otherwise increment each, visible at now + 1.
+bool CrossCoreFlags::pending_full(const Arrivals& pending, const Core& from) {
+  const auto it = pending.find(&from);
+  return it != pending.end() && it->second >= kMaxCount;
+}
+
+std::string CrossCoreFlags::unmatched(const Core& from, unsigned id) {
+  return fmt::format("cross-core flag {}: {} would have {} sets the other setters have not matched (at most {})", id,
+                     from.name(), kMaxCount + 1, kMaxCount);
+}
+
 std::string CrossCoreFlags::set(const Core& from, isa::XMode mode, unsigned id, Cycle now) {
   const LaunchInfo& me = from.launch();
   const unsigned group = ai_core_of(me);
@@ -649,7 +660,9 @@ std::string CrossCoreFlags::set(const Core& from, isa::XMode mode, unsigned id, 
     case isa::XMode::All: {
       unsigned members = 0;
       for (Core* c : cores_) members += c->launch().type == me.type;
-      if (!arrive(all_arrivals_[{static_cast<unsigned>(me.type), id}], from, members)) return {};
+      Arrivals& pending = all_arrivals_[{static_cast<unsigned>(me.type), id}];
+      if (pending_full(pending, from)) return unmatched(from, id);
+      if (!arrive(pending, from, members)) return {};
       for (Core* c : cores_)
         if (c->launch().type == me.type) targets.push_back(c);
       break;
@@ -662,7 +675,9 @@ std::string CrossCoreFlags::set(const Core& from, isa::XMode mode, unsigned id, 
       break;
     case isa::XMode::Group:
       if (me.type == isa::CoreType::Aiv) {
-        if (!arrive(group_arrivals_[{group, id}], from, me.sub_block_num)) return {};
+        Arrivals& pending = group_arrivals_[{group, id}];
+        if (pending_full(pending, from)) return unmatched(from, id);
+        if (!arrive(pending, from, me.sub_block_num)) return {};
       }
       for (Core* c : cores_)
         if (c->launch().type != me.type && ai_core_of(c->launch()) == group) targets.push_back(c);

@@ -149,6 +149,8 @@ class CrossCoreFlags {
   // must set to release the AIC).
   using Arrivals = std::map<const Core*, unsigned>;
   static bool arrive(Arrivals& pending, const Core& from, std::size_t needed);
+  static bool pending_full(const Arrivals& pending, const Core& from);  // 15 sets of `from` pending
+  static std::string unmatched(const Core& from, unsigned id);           // the fault of a 16th
 
   std::vector<Core*> cores_;
   std::map<std::pair<unsigned, unsigned>, Arrivals> all_arrivals_;    // (core type, id)

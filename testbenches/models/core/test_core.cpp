@@ -394,6 +394,18 @@ TEST(CoreCrossCore, SixteenthPendingSetFaultsAndAWaitWithoutSetterDeadlocks) {
   RunResult r = rig.run();
   ASSERT_EQ(r.status, RunResult::Status::Fault);
   EXPECT_THAT(r.report, HasSubstr("aiv0 pc 0x78 `xset pair, v, 2`: cross-core flag 2 of aiv1 would exceed 15"));
+  // The same limit for sets waiting for the other setters of a barrier: one AIV setting group 16
+  // times while its partner never sets.
+  Rig rig1;
+  std::string group;
+  for (int i = 0; i < 16; ++i) group += "xset group, v, 3\n";
+  rig1.add(assemble("halt\n", "aic"), aic(0, 1));
+  rig1.add(assemble(group + "halt\n"), aiv(0, 0, 1));
+  rig1.add(assemble("halt\n"), aiv(0, 1, 1));
+  r = rig1.run();
+  ASSERT_EQ(r.status, RunResult::Status::Fault);
+  EXPECT_THAT(r.report, HasSubstr("aiv0 pc 0x78 `xset group, v, 3`: cross-core flag 3: aiv0 would have 16 sets the "
+                                  "other setters have not matched (at most 15)"));
   Rig rig2;
   rig2.add(assemble("xwait 5\nhalt\n"), aiv(0, 0, 1));
   r = rig2.run();
