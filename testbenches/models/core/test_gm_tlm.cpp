@@ -107,8 +107,8 @@ TEST(GmTlm, TargetErrorResponseFaultsTheCoreWithTheResponse) {
   rig.add(assemble("li x1, 0x2000\nldg.u32 x2, x1, 0\nhalt\n"));
   const RunResult r = run_in_systemc(rig);
   ASSERT_EQ(r.status, RunResult::Status::Fault);
-  EXPECT_THAT(r.report, HasSubstr("aiv0 pc 0x8 `ldg.u32 x2, x1, 0`: GM through TLM (gm.socket): "));
-  EXPECT_THAT(r.report, HasSubstr("0x2000+4: the target answered TLM_GENERIC_ERROR_RESPONSE"));
+  EXPECT_THAT(r.report, HasSubstr("aiv0 pc 0x8 `ldg.u32 x2, x1, 0`: GM through TLM (gm.socket): "
+                                  "transfer (read) 0x2000+4: the target answered TLM_GENERIC_ERROR_RESPONSE"));
 }
 
 // GmTlmTarget's answers to bad payloads, and TlmGm's data path and timing on its own: bytes
