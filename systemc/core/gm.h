@@ -2,10 +2,10 @@
 // Global memory as the core models see it: bytes at 64-bit addresses plus a timing model.
 //
 // GlobalMemory is the interface the cores use; TlmGm (gm_tlm.h, library snsim_core_tlm) implements
-// it with a TLM-2.0 initiator socket, so that the NPU model can put L2, HBM or the network behind. SimpleGm is the stand-in the die harness and the tests
-// use until then: mapped regions of real bytes and one latency plus a bytes-per-cycle rate per
-// direction, shared by every core that uses it (transfers queue behind each other). L2Gm (l2.h)
-// puts the die's L2 cache in front of such a store.
+// it with a TLM-2.0 initiator socket, so that the NPU model can put L2, HBM or the network behind
+// it. SimpleGm is the store the die harness and the tests use: mapped regions of real bytes and
+// one latency plus a bytes-per-cycle rate per direction, shared by every core that uses it
+// (transfers queue behind each other). L2Gm (l2.h) puts the die's L2 cache in front of such a store.
 
 #include <cstdint>
 #include <map>
