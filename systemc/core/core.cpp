@@ -195,8 +195,12 @@ bool Core::step(Cycle now) {
     ++xcount_[inc.second];
     return true;
   });
-  for (unsigned i = 1; i < isa::kNumPipes; ++i) progress |= step_pipe(static_cast<Pipe>(i), now);
-  progress |= step_scalar(now);
+  try {
+    for (unsigned i = 1; i < isa::kNumPipes; ++i) progress |= step_pipe(static_cast<Pipe>(i), now);
+    progress |= step_scalar(now);
+  } catch (const GmError& e) {
+    fault(e.what());  // cur_in_ / cur_pc_ still name the instruction that accessed GM
+  }
   return progress;
 }
 

@@ -15,7 +15,8 @@
 //   pipe for its cost; set_flag and pipe_barrier wait until every earlier instruction of the pipe
 //   has completed.
 // - Any fault (docs/isa.md §9) throws CoreFault naming the core, the pc and the instruction. The
-//   core's memories keep what was written before the fault.
+//   core's memories keep what was written before the fault. A GmError from the GlobalMemory (a
+//   failed access behind it) becomes such a fault too.
 
 #include <array>
 #include <cmath>

@@ -1,15 +1,16 @@
 #pragma once
 // Global memory as the core models see it: bytes at 64-bit addresses plus a timing model.
 //
-// GlobalMemory is the interface the cores use, so that the NPU model can later put a TLM initiator
-// socket (L2, HBM, the network) behind it. SimpleGm is the stand-in the die harness and the tests
-// use until then: mapped regions of real bytes and one latency plus a bytes-per-cycle rate per
-// direction, shared by every core that uses it (transfers queue behind each other). L2Gm (l2.h)
-// puts the die's L2 cache in front of such a store.
+// GlobalMemory is the interface the cores use; TlmGm (gm_tlm.h, library snsim_core_tlm) implements
+// it with a TLM-2.0 initiator socket, so that the NPU model can put L2, HBM or the network behind
+// it. SimpleGm is the store the die harness and the tests use: mapped regions of real bytes and
+// one latency plus a bytes-per-cycle rate per direction, shared by every core that uses it
+// (transfers queue behind each other). L2Gm (l2.h) puts the die's L2 cache in front of such a store.
 
 #include <cstdint>
 #include <map>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 namespace snsim::core {
@@ -36,6 +37,12 @@ struct GmAccess {
     for (std::uint64_t o = 0; o < outer; ++o)
       for (std::uint64_t i = 0; i < count; ++i) f(addr + o * outer_stride + i * stride, burst);
   }
+};
+
+// A GlobalMemory whose backend failed an access (TlmGm: the target's error response). The core
+// reports it as a fault naming the core, pc and instruction.
+struct GmError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 class GlobalMemory {

@@ -28,7 +28,7 @@ struct Rig {
   Core& add(const obj::Object& kernel, LaunchInfo launch = {}, std::vector<std::uint64_t> args = {}) {
     const char* type = launch.type == isa::CoreType::Aic ? "aic" : "aiv";
     cores.push_back(std::make_unique<Core>(fmt::format("{}{}", type, launch.core_id), params, launch,
-                                           l2 ? static_cast<GlobalMemory&>(*l2) : gm, stats, &xflags));
+                                           memory(), stats, &xflags));
     cores.back()->load(kernel, args);
     return *cores.back();
   }
@@ -52,10 +52,13 @@ struct Rig {
 
   // Cores added after this see GM through an L2 model in front of `gm`.
   void use_l2(L2Params p = {}) { l2 = std::make_unique<L2Gm>(p, gm, stats); }
+  // The GlobalMemory cores added now see: `front` if set (e.g. a TLM initiator), else the L2, else gm.
+  GlobalMemory& memory() { return front ? *front : l2 ? static_cast<GlobalMemory&>(*l2) : gm; }
 
   StatsRegistry stats;
   SimpleGm gm;
   std::unique_ptr<L2Gm> l2;
+  GlobalMemory* front = nullptr;
   CoreParams params;
   CrossCoreFlags xflags;
   std::vector<std::unique_ptr<Core>> cores;

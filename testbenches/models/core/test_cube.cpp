@@ -9,42 +9,22 @@
 
 #include "core/cube_kernels.h"
 #include "core/fp.h"
-#include "reference.h"
-#include "rig.h"
+#include "gemm_launch.h"
 
 namespace snsim::core::test {
 namespace {
-
-constexpr std::uint64_t kA = 0x1000'0000, kB = 0x2000'0000, kC = 0x3000'0000;
 
 // Runs the GEMM kernel for (in, out) on `cores` AICs, on a SimpleGm or behind the L2 model, and
 // compares every output bit for bit with the reference.
 void run_gemm(In in, Out out, unsigned m, unsigned n, unsigned k, unsigned cores, bool l2 = false) {
   Rig rig;
   if (l2) rig.use_l2();
-  const auto a = random_inputs(in, std::size_t{m} * k, m + k), b = random_inputs(in, std::size_t{k} * n, n + 7 * k);
-  const unsigned out_bytes = out == Out::F32 ? 4 : 2;
-  rig.gm.map(kA, a.size() * 2);
-  rig.gm.map(kB, b.size() * 2);
-  rig.gm.map(kC, std::size_t{m} * n * out_bytes);
-  rig.gm.write(kA, {reinterpret_cast<const std::uint8_t*>(a.data()), a.size() * 2});
-  rig.gm.write(kB, {reinterpret_cast<const std::uint8_t*>(b.data()), b.size() * 2});
-  const std::string name = std::string("gemm_") + (in == In::Bf16 ? "bf16" : "f16") + (out == Out::F32 ? "" : "_bf16");
-  const obj::Object kernel = obj::read_object_file(SNSIM_KERNEL_OBJ_DIR "/" + name + ".o");
-  for (unsigned i = 0; i < cores; ++i)
-    rig.add(kernel, {.type = isa::CoreType::Aic, .core_id = i, .block_id = i, .block_num = cores},
-            {kA, kB, kC, m, n, k});
+  const GemmLaunch gemm(in, out, m, n, k, cores);
+  gemm.setup(rig);
   const RunResult r = rig.run();
   ASSERT_EQ(r.status, RunResult::Status::Finished) << r.report;
-  std::vector<std::uint8_t> c(std::size_t{m} * n * out_bytes);
-  rig.gm.read(kC, c);
-  const auto ref = reference_gemm(in, a, b, m, n, k);
-  for (std::size_t i = 0; i < ref.size(); ++i) {
-    std::uint32_t got = 0;
-    std::memcpy(&got, &c[i * out_bytes], out_bytes);
-    const std::uint32_t want = out == Out::F32 ? std::bit_cast<std::uint32_t>(ref[i]) : round_bf16(ref[i]);
-    ASSERT_EQ(got, want) << name << " C[" << i / n << "][" << i % n << "], reference " << ref[i];
-  }
+  gemm.check(rig);
+  if (::testing::Test::HasFatalFailure()) return;
   // Each k-step of 64 is two 128 x 128 x 64 mmads, 8 x 8 x 4 = 256 cycles each; a tile has
   // k / 64 steps.
   const std::uint64_t tiles = std::uint64_t{m / 128} * (n / 256);
