@@ -132,7 +132,7 @@ Cycle Channel::earliest_refab(const Pc& p) const {
   return e;
 }
 
-Cycle Channel::update_mode(Pc& p, Cycle t) {
+bool Channel::mode_at(const Pc& p, Cycle t, Cycle& aging) const {
   const HbmControllerCfg& c = cfg_.controller;
   // A write that has waited write_max_wait is drained whatever the watermarks say, so a few
   // writes among saturating reads are not held forever.
@@ -141,13 +141,18 @@ Cycle Channel::update_mode(Pc& p, Cycle t) {
     for_each_bit(p.wr_mask, [&](std::uint32_t b) { oldest = std::min(oldest, p.banks[b].front[1].arrival); });
   }
   const bool aged = oldest != kNever && t >= oldest + c.write_max_wait;
+  aging = oldest != kNever && !aged ? oldest + c.write_max_wait : kNever;
   if (!p.write_mode) {
     // Drain writes in a batch once they pile up, or when there is nothing to read.
-    if (p.wr_count >= c.write_high || (p.rd_count == 0 && p.wr_count > 0) || aged) p.write_mode = true;
-  } else if (p.wr_count == 0 || (p.wr_count <= c.write_low && p.rd_count > 0 && !aged)) {
-    p.write_mode = false;
+    return p.wr_count >= c.write_high || (p.rd_count == 0 && p.wr_count > 0) || aged;
   }
-  return oldest != kNever && !aged ? oldest + c.write_max_wait : kNever;
+  return !(p.wr_count == 0 || (p.wr_count <= c.write_low && p.rd_count > 0 && !aged));
+}
+
+Cycle Channel::update_mode(Pc& p, Cycle t) {
+  Cycle aging;
+  p.write_mode = mode_at(p, t, aging);
+  return aging;
 }
 
 void Channel::update_refresh(Pc& p, Cycle t) {
@@ -462,7 +467,6 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
     p.col_wake = std::min(p.col_wake, t + T.act_cycles - 1 + std::min(T.tRCDRD, T.tRCDWR));
     p.row_wake = 0;
   } else if (is_column(c.cmd)) {
-    p.col_wake = 0;
     p.row_wake = std::min(p.row_wake, std::min(t + T.tRTP, wr_end + T.tWR));
   } else {
     p.row_wake = 0;
@@ -547,6 +551,13 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       }
       if (--bank.hits[w] == 0) p.hit_mask[w] &= ~bit(c.bank);  // the burst served was a hit
       --(w ? p.wr_count : p.rd_count);
+      // This pseudo-channel's next column command, in either direction, waits for tCCD_S, tWTR_S
+      // or tRTW: its column pick is not asked before then (it would only answer that wake),
+      // unless the next step switches its direction. (FCFS re-asks both buses above.)
+      if (cfg_.controller.scheduler != HbmScheduler::Fcfs) {
+        Cycle aging;
+        p.col_wake = mode_at(p, t + 1, aging) != p.write_mode ? 0 : std::min(p.rd_ok, p.wr_ok);
+      }
       col_free_ = t + 1;
       on_burst_done_(request, (w ? t + T.WL : t + T.RL) + cfg_.org.burst_cycles);
       break;
@@ -606,7 +617,7 @@ void Channel::step(Cycle t) {
   // (t % n without a division when n is a power of two: 2 in HBM2E and HBM3.)
   const auto first = static_cast<std::uint32_t>((n & (n - 1)) == 0 ? t & (n - 1) : t % n);
   // One bus: ask each pseudo-channel whose cached wake has come, issue the best ready command.
-  const auto bus = [&](Cycle free, Cycle Pc::*cached, auto pick, auto better) {
+  const auto bus = [&](const Cycle& free, Cycle Pc::*cached, auto pick, auto better) {
     if (t < free) {
       for (const Pc& p : pcs_) wake = std::min(wake, std::max(free, p.*cached));
       return;
@@ -626,7 +637,10 @@ void Channel::step(Cycle t) {
       }
     }
     if (best.valid) issue(best_pc, best, t);
-    for (const Pc& p : pcs_) wake = std::min(wake, std::max(p.*cached, t + 1));
+    // Not before the bus is free again (an ACT holds it for act_cycles): a step while it is busy
+    // would ask no pseudo-channel.
+    const Cycle from = std::max(free, t + 1);
+    for (const Pc& p : pcs_) wake = std::min(wake, std::max(p.*cached, from));
   };
   // 1. Column bus: the oldest ready row hit of either pseudo-channel.
   bus(col_free_, &Pc::col_wake, &Channel::pick_column,
