@@ -340,6 +340,8 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
   //    yet; the all-bank one may have to stop new ACTs.)
   const HbmControllerCfg& c = cfg_.controller;
   Candidate best;
+  p.row_after = 0;
+  int ready = 0;  // ready candidates seen by the FR-FCFS PRE and page-policy scans
   if (c.refresh == HbmRefresh::AllBank || p.ref_debt >= c.refresh_postpone) {
     best = pick_refresh(p, t, wake, /*forced_only=*/true);
     if (best.valid && best.priority == 0) return best;
@@ -418,6 +420,7 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
         r.arrival = front.arrival;
         r.cmd = Cmd::PRE;
         r.priority = 2;
+        ++ready;
         offer(best, r, pre_ok, t, wake);
       });
     }
@@ -434,11 +437,25 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
       const Cycle idle_ok = c.page_policy == HbmPagePolicy::Adaptive
                                 ? bank.last_cas + c.adaptive_timeout
                                 : 0;
-      offer(best, r, std::max(p.bank_pre_ok[b], idle_ok), t, wake);
+      const Cycle e = std::max(p.bank_pre_ok[b], idle_ok);
+      ready += e <= t;
+      offer(best, r, e, t, wake);
     });
   }
   // 4. Opportunistic refresh of idle banks.
   if (!best.valid) best = pick_refresh(p, t, wake, /*forced_only=*/false);
+  // 5. A PRE that was the only ready candidate, with no refresh candidate ready either: `wake` is
+  //    then every other candidate's earliest cycle (see issue()). Step 4 did not look at refresh;
+  //    a per-bank refresh that is owed but not forced is looked at here (that pick changes
+  //    nothing), one that may change the pseudo-channel's state (forced, all-bank) is not.
+  if (ready == 1 && best.valid && best.cmd == Cmd::PRE) {
+    Cycle refresh_wake = kNever;
+    const bool no_refresh =
+        c.refresh == HbmRefresh::None || p.ref_debt == 0 ||
+        (c.refresh == HbmRefresh::PerBank && p.ref_debt < c.refresh_postpone &&
+         !pick_refresh(p, t, refresh_wake, /*forced_only=*/false).valid);
+    if (no_refresh) p.row_after = std::min(wake, refresh_wake);
+  }
   return best;
 }
 
@@ -468,6 +485,10 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
     p.row_wake = 0;
   } else if (is_column(c.cmd)) {
     p.row_wake = std::min(p.row_wake, std::min(t + T.tRTP, wr_end + T.tWR));
+  } else if (c.cmd == Cmd::PRE && p.row_after != 0) {
+    // The pick found every other row candidate waiting until row_after; the PRE adds only an ACT
+    // and a refresh of its bank, both no sooner than tRP.
+    p.row_wake = std::min(p.row_after, t + T.tRP);
   } else {
     p.row_wake = 0;
   }

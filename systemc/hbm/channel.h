@@ -100,6 +100,9 @@ class Channel {
     // pseudo-channel's own events (enqueue, issue, refresh falling due) change its candidates, so
     // a pseudo-channel with nothing ready is not examined again until then (0 = examine).
     Cycle col_wake = 0, row_wake = 0;
+    // Set by the row pick: if its command issues, the pick need not be asked before this cycle
+    // (0 = next cycle).
+    Cycle row_after = 0;
     PcCounts counts;
   };
   // A command one pseudo-channel proposes for this cycle.
