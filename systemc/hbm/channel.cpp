@@ -132,7 +132,7 @@ Cycle Channel::earliest_refab(const Pc& p) const {
   return e;
 }
 
-Cycle Channel::update_mode(Pc& p, Cycle t) {
+bool Channel::mode_at(const Pc& p, Cycle t, Cycle& aging) const {
   const HbmControllerCfg& c = cfg_.controller;
   // A write that has waited write_max_wait is drained whatever the watermarks say, so a few
   // writes among saturating reads are not held forever.
@@ -141,13 +141,18 @@ Cycle Channel::update_mode(Pc& p, Cycle t) {
     for_each_bit(p.wr_mask, [&](std::uint32_t b) { oldest = std::min(oldest, p.banks[b].front[1].arrival); });
   }
   const bool aged = oldest != kNever && t >= oldest + c.write_max_wait;
+  aging = oldest != kNever && !aged ? oldest + c.write_max_wait : kNever;
   if (!p.write_mode) {
     // Drain writes in a batch once they pile up, or when there is nothing to read.
-    if (p.wr_count >= c.write_high || (p.rd_count == 0 && p.wr_count > 0) || aged) p.write_mode = true;
-  } else if (p.wr_count == 0 || (p.wr_count <= c.write_low && p.rd_count > 0 && !aged)) {
-    p.write_mode = false;
+    return p.wr_count >= c.write_high || (p.rd_count == 0 && p.wr_count > 0) || aged;
   }
-  return oldest != kNever && !aged ? oldest + c.write_max_wait : kNever;
+  return !(p.wr_count == 0 || (p.wr_count <= c.write_low && p.rd_count > 0 && !aged));
+}
+
+Cycle Channel::update_mode(Pc& p, Cycle t) {
+  Cycle aging;
+  p.write_mode = mode_at(p, t, aging);
+  return aging;
 }
 
 void Channel::update_refresh(Pc& p, Cycle t) {
@@ -335,6 +340,8 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
   //    yet; the all-bank one may have to stop new ACTs.)
   const HbmControllerCfg& c = cfg_.controller;
   Candidate best;
+  p.row_after = 0;
+  int ready = 0;  // ready candidates seen by the FR-FCFS PRE and page-policy scans
   if (c.refresh == HbmRefresh::AllBank || p.ref_debt >= c.refresh_postpone) {
     best = pick_refresh(p, t, wake, /*forced_only=*/true);
     if (best.valid && best.priority == 0) return best;
@@ -413,6 +420,7 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
         r.arrival = front.arrival;
         r.cmd = Cmd::PRE;
         r.priority = 2;
+        ++ready;
         offer(best, r, pre_ok, t, wake);
       });
     }
@@ -429,11 +437,25 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
       const Cycle idle_ok = c.page_policy == HbmPagePolicy::Adaptive
                                 ? bank.last_cas + c.adaptive_timeout
                                 : 0;
-      offer(best, r, std::max(p.bank_pre_ok[b], idle_ok), t, wake);
+      const Cycle e = std::max(p.bank_pre_ok[b], idle_ok);
+      ready += e <= t;
+      offer(best, r, e, t, wake);
     });
   }
   // 4. Opportunistic refresh of idle banks.
   if (!best.valid) best = pick_refresh(p, t, wake, /*forced_only=*/false);
+  // 5. A PRE that was the only ready candidate, with no refresh candidate ready either: `wake` is
+  //    then every other candidate's earliest cycle (see issue()). Step 4 did not look at refresh;
+  //    a per-bank refresh that is owed but not forced is looked at here (that pick changes
+  //    nothing), one that may change the pseudo-channel's state (forced, all-bank) is not.
+  if (ready == 1 && best.valid && best.cmd == Cmd::PRE) {
+    Cycle refresh_wake = kNever;
+    const bool no_refresh =
+        c.refresh == HbmRefresh::None || p.ref_debt == 0 ||
+        (c.refresh == HbmRefresh::PerBank && p.ref_debt < c.refresh_postpone &&
+         !pick_refresh(p, t, refresh_wake, /*forced_only=*/false).valid);
+    if (no_refresh) p.row_after = std::min(wake, refresh_wake);
+  }
   return best;
 }
 
@@ -462,8 +484,11 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
     p.col_wake = std::min(p.col_wake, t + T.act_cycles - 1 + std::min(T.tRCDRD, T.tRCDWR));
     p.row_wake = 0;
   } else if (is_column(c.cmd)) {
-    p.col_wake = 0;
     p.row_wake = std::min(p.row_wake, std::min(t + T.tRTP, wr_end + T.tWR));
+  } else if (c.cmd == Cmd::PRE && p.row_after != 0) {
+    // The pick found every other row candidate waiting until row_after; the PRE adds only an ACT
+    // and a refresh of its bank, both no sooner than tRP.
+    p.row_wake = std::min(p.row_after, t + T.tRP);
   } else {
     p.row_wake = 0;
   }
@@ -547,6 +572,13 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       }
       if (--bank.hits[w] == 0) p.hit_mask[w] &= ~bit(c.bank);  // the burst served was a hit
       --(w ? p.wr_count : p.rd_count);
+      // This pseudo-channel's next column command, in either direction, waits for tCCD_S, tWTR_S
+      // or tRTW: its column pick is not asked before then (it would only answer that wake),
+      // unless the next step switches its direction. (FCFS re-asks both buses above.)
+      if (cfg_.controller.scheduler != HbmScheduler::Fcfs) {
+        Cycle aging;
+        p.col_wake = mode_at(p, t + 1, aging) != p.write_mode ? 0 : std::min(p.rd_ok, p.wr_ok);
+      }
       col_free_ = t + 1;
       on_burst_done_(request, (w ? t + T.WL : t + T.RL) + cfg_.org.burst_cycles);
       break;
@@ -606,7 +638,7 @@ void Channel::step(Cycle t) {
   // (t % n without a division when n is a power of two: 2 in HBM2E and HBM3.)
   const auto first = static_cast<std::uint32_t>((n & (n - 1)) == 0 ? t & (n - 1) : t % n);
   // One bus: ask each pseudo-channel whose cached wake has come, issue the best ready command.
-  const auto bus = [&](Cycle free, Cycle Pc::*cached, auto pick, auto better) {
+  const auto bus = [&](const Cycle& free, Cycle Pc::*cached, auto pick, auto better) {
     if (t < free) {
       for (const Pc& p : pcs_) wake = std::min(wake, std::max(free, p.*cached));
       return;
@@ -626,7 +658,10 @@ void Channel::step(Cycle t) {
       }
     }
     if (best.valid) issue(best_pc, best, t);
-    for (const Pc& p : pcs_) wake = std::min(wake, std::max(p.*cached, t + 1));
+    // Not before the bus is free again (an ACT holds it for act_cycles): a step while it is busy
+    // would ask no pseudo-channel.
+    const Cycle from = std::max(free, t + 1);
+    for (const Pc& p : pcs_) wake = std::min(wake, std::max(p.*cached, from));
   };
   // 1. Column bus: the oldest ready row hit of either pseudo-channel.
   bus(col_free_, &Pc::col_wake, &Channel::pick_column,

@@ -100,6 +100,9 @@ class Channel {
     // pseudo-channel's own events (enqueue, issue, refresh falling due) change its candidates, so
     // a pseudo-channel with nothing ready is not examined again until then (0 = examine).
     Cycle col_wake = 0, row_wake = 0;
+    // Set by the row pick: if its command issues, the pick need not be asked before this cycle
+    // (0 = next cycle).
+    Cycle row_after = 0;
     PcCounts counts;
   };
   // A command one pseudo-channel proposes for this cycle.
@@ -131,8 +134,10 @@ class Channel {
 
   // The arrival number of the oldest queued read (or write) burst, for FCFS.
   std::uint64_t oldest_seq(const Pc& p, bool write) const;
-  // Read/write mode at cycle t; returns the cycle at which the oldest write's wait would switch
-  // the mode (kNever if none).
+  // The read/write mode at cycle t (true: writes) as update_mode would set it; `aging` gets the
+  // cycle at which the oldest write's wait would switch the mode (kNever if none).
+  bool mode_at(const Pc& p, Cycle t, Cycle& aging) const;
+  // Read/write mode at cycle t; returns mode_at's `aging`.
   Cycle update_mode(Pc& p, Cycle t);
   // The bank's oldest queued burst (of this direction) wants another row and has waited
   // conflict_max_wait: the bank takes no more row hits until it is closed.

@@ -15,8 +15,11 @@ HbmStack::HbmStack(const HbmCfg& cfg, StatsRegistry& stats, const std::string& p
       writes_(stats.counter(prefix + ".writes", "requests", "write requests completed")),
       read_bytes_(stats.counter(prefix + ".read_bytes", "B", "bytes read")),
       write_bytes_(stats.counter(prefix + ".write_bytes", "B", "bytes written")),
-      rejected_(stats.counter(prefix + ".backpressure", "attempts",
-                              "submissions refused because a queue was full")),
+      // Requests, not attempts: how often a caller retries a refused request depends on its
+      // schedule (drive() retries once per model event), the set of requests that had to wait
+      // for room does not.
+      rejected_(stats.counter(prefix + ".backpressure", "requests",
+                              "requests refused at least once because a queue was full")),
       read_latency_(stats.histogram(prefix + ".read_latency", "cycles",
                                     "arrival to last data beat of a read request")),
       write_latency_(stats.histogram(prefix + ".write_latency", "cycles",
@@ -75,8 +78,18 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
   }
   for (const UsedPc& u : used_pcs_) {
     if (!channels_[u.channel]->can_accept(u.pc, r.write, scratch_[u.flat])) {
-      rejected_.inc();
+      if (std::find(refused_.begin(), refused_.end(), r.tag) == refused_.end()) {
+        refused_.push_back(r.tag);
+        rejected_.inc();
+      }
       return false;
+    }
+  }
+  if (!refused_.empty()) {
+    const auto it = std::find(refused_.begin(), refused_.end(), r.tag);
+    if (it != refused_.end()) {
+      *it = refused_.back();
+      refused_.pop_back();
     }
   }
   // 2. Take it: a slot, the data, the bursts.

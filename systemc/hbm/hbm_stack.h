@@ -5,8 +5,10 @@
 //
 // Time: advance_to(t) processes every cycle < t; try_submit(r, t) then enqueues r as arriving at
 // cycle t (t >= the last advance_to argument). Back-pressure: try_submit returns false when a
-// target queue lacks room, and the caller retries later. Requests complete out of order, each
-// when the data of its last burst has left the data bus.
+// target queue lacks room, and the caller retries later with the same tag (the statistic
+// `backpressure` counts a refused tag once until it is accepted: requests that had to wait, not
+// attempts). Requests complete out of order, each when the data of its last burst has left the
+// data bus.
 
 #include <cstdint>
 #include <memory>
@@ -123,6 +125,7 @@ class HbmStack {
   bool decoded_ = false;                 // scratch_, locations_ and used_pcs_ are of this request:
   std::uint64_t decoded_address_ = 0;
   std::uint32_t decoded_size_ = 0;
+  std::vector<std::uint64_t> refused_;  // tags refused and not yet accepted (one per blocked caller)
 
   StatsRegistry& stats_;
   std::string prefix_;

@@ -137,6 +137,17 @@ TEST(HbmStack, BackPressureWhenAQueueIsFull) {
   EXPECT_FALSE(stack.try_submit(MemRequest{98, 32, 32, false}, 0));  // same pseudo-channel
   EXPECT_TRUE(stack.try_submit(MemRequest{99, 128, 32, false}, 0));  // the other one: room
   EXPECT_TRUE(stack.try_submit(MemRequest{100, 0, 32, true}, 0));    // the write queue: room
+  // backpressure counts requests refused at least once, not attempts: the loop's last request
+  // and request 98 so far; retrying 98 does not count again, another refused request does.
+  const auto refused = [&] {
+    return stats.to_json()["hbm"]["backpressure"]["value"].get<std::uint64_t>();
+  };
+  EXPECT_EQ(refused(), 2u);
+  EXPECT_FALSE(stack.try_submit(MemRequest{98, 32, 32, false}, 0));
+  EXPECT_FALSE(stack.try_submit(MemRequest{98, 32, 32, false}, 0));
+  EXPECT_EQ(refused(), 2u);
+  EXPECT_FALSE(stack.try_submit(MemRequest{97, period + 32, 32, false}, 0));
+  EXPECT_EQ(refused(), 3u);
 }
 
 TEST(HbmStack, SameConfigAndSeedGiveIdenticalStatistics) {
