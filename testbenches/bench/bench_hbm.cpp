@@ -1,8 +1,8 @@
 // Speed of the HBM model (make bench): simulated requests per processor second on one stack under a
 // saturating generator (default: random 64 B reads, the issue 4 figure), with the achieved
 // bandwidth. Prints figures; asserts nothing.
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -31,7 +31,13 @@ int main(int argc, char** argv) {
   app.add_flag("--check", check, "attach the timing checker");
   CLI11_PARSE(app, argc, argv);
 
-  snsim::MemConfig cfg = snsim::load<snsim::MemConfig>(config);
+  snsim::MemConfig cfg;
+  try {
+    cfg = snsim::load<snsim::MemConfig>(config);
+  } catch (const snsim::ConfigError& e) {  // e.g. the default config path, run from elsewhere
+    std::fprintf(stderr, "snsim-bench-hbm: error: %s\n", e.what());
+    return 2;
+  }
   snsim::HbmControllerCfg& c = cfg.hbm.controller;
   if (page == "closed") c.page_policy = snsim::HbmPagePolicy::Closed;
   if (page == "open") c.page_policy = snsim::HbmPagePolicy::Open;
