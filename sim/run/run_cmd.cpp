@@ -98,11 +98,11 @@ std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std
   out += fmt::format("bytes moved   {}\n", moved.empty() ? "none" : moved);
   const double peak = die.cube_peak_flops();
   const double achieved = seconds > 0 ? static_cast<double>(cube_flops) / seconds : 0;
-  const auto has = [&](isa::CoreType t) {
-    return std::any_of(cores.begin(), cores.end(), [&](const auto& c) { return c->launch().type == t; });
+  const auto launched = [&](isa::CoreType t) {
+    return static_cast<std::uint32_t>(
+        std::count_if(cores.begin(), cores.end(), [&](const auto& c) { return c->launch().type == t; }));
   };
-  const auto launched_aic = static_cast<std::uint32_t>(
-      std::count_if(cores.begin(), cores.end(), [](const auto& c) { return c->launch().type == isa::CoreType::Aic; }));
+  const std::uint32_t launched_aic = launched(isa::CoreType::Aic);
   if (launched_aic > 0) {
     out += fmt::format("cube          {} = {} achieved of {} FP16/BF16 peak ({} AIC): {:.1f}%",
                        si(static_cast<double>(cube_flops), "FLOP"), si(achieved, "FLOPS"), si(peak, "FLOPS"), die.die.aic,
@@ -112,7 +112,7 @@ std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std
       out += fmt::format("; {:.1f}% of its {} AIC", 100 * achieved / (peak * launched_aic / die.die.aic), launched_aic);
     out += "\n";
   }
-  if (has(isa::CoreType::Aiv))
+  if (launched(isa::CoreType::Aiv) > 0)
     out += fmt::format("vector        {} = {}\n", si(static_cast<double>(vector_flops), "FLOP"),
                      si(seconds > 0 ? static_cast<double>(vector_flops) / seconds : 0, "FLOPS"));
   reg.counter("run.cycles", "cycles", "cycles of the run").add(cycles);

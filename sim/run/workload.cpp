@@ -52,8 +52,9 @@ std::uint64_t elements(const std::vector<std::uint64_t>& shape) {
 // The most GM one tensor may take: a die's HBM, 64 GB (HARDWARE.md §2).
 constexpr std::uint64_t kMaxTensorBytes = 64ull << 30;
 
-// Fails at `key` unless the shape's size in bytes is at most kMaxTensorBytes (no overflow).
-void check_size(const std::vector<std::uint64_t>& shape, DType dtype, const std::string& key, const Checker& at) {
+// The shape's size in bytes; fails at `key` if it passes kMaxTensorBytes (or would overflow).
+std::uint64_t checked_bytes(const std::vector<std::uint64_t>& shape, DType dtype, const std::string& key,
+                            const Checker& at) {
   std::uint64_t bytes = dtype_bytes(dtype);
   for (std::uint64_t d : shape) {
     if (d != 0 && bytes > kMaxTensorBytes / d) {
@@ -62,6 +63,7 @@ void check_size(const std::vector<std::uint64_t>& shape, DType dtype, const std:
     }
     bytes *= d;
   }
+  return bytes;
 }
 
 // 1. Read or assemble the object; 2. its core type; 3. the arguments against its .arg list.
@@ -261,8 +263,7 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
   for (std::size_t i = 0; i < cfg.tensors.size(); ++i) {
     const WorkloadTensorCfg& c = cfg.tensors[i];
     const std::string key = config::index_path("tensors", i);
-    check_size(c.shape, c.dtype, key + ".shape", at);
-    Tensor t{c.name, c.dtype, c.shape, next, elements(c.shape) * dtype_bytes(c.dtype),
+    Tensor t{c.name, c.dtype, c.shape, next, checked_bytes(c.shape, c.dtype, key + ".shape", at),
              initial_contents(c, key, dir, w.seed, numerics, at), c.output, c.reference, {}};
     next = (t.addr + t.bytes + kGmAlign + kGmAlign - 1) / kGmAlign * kGmAlign;
     w.tensors.push_back(std::move(t));
@@ -290,22 +291,15 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
   // A mixed launch groups AIC block g with AIV blocks 2g and 2g + 1 (docs/isa.md §7) by block id,
   // which each kernel counts from 0: it is one AIC kernel and one AIV kernel of twice its blocks.
   if (mixed) {
-    const auto of = [&](isa::CoreType t) {
-      std::vector<std::size_t> idx;
-      for (std::size_t i = 0; i < w.kernels.size(); ++i)
-        if (w.kernels[i].type == t) idx.push_back(i);
-      return idx;
-    };
-    const std::vector<std::size_t> aic = of(isa::CoreType::Aic), aiv = of(isa::CoreType::Aiv);
-    if (aic.size() > 1 || aiv.size() > 1) {
-      const std::size_t second = aic.size() > 1 ? aic[1] : aiv[1];
-      at.fail(config::index_path("kernels", second) + ".file",
+    if (w.kernels.size() > 2) {
+      at.fail(config::index_path("kernels", 2) + ".file",
               "a launch mixing AIC and AIV kernels takes one of each (AIC block g works with AIV blocks 2g and 2g + 1)");
     }
-    if (w.kernels[aiv[0]].blocks != 2 * w.kernels[aic[0]].blocks) {
-      at.fail(config::index_path("kernels", aiv[0]) + ".blocks",
+    const std::size_t aic = w.kernels[0].type == isa::CoreType::Aic ? 0 : 1, aiv = 1 - aic;
+    if (w.kernels[aiv].blocks != 2 * w.kernels[aic].blocks) {
+      at.fail(config::index_path("kernels", aiv) + ".blocks",
               fmt::format("{} AIV blocks with {} AIC blocks: a mixed launch has 2 AIV per AIC, so {}",
-                          w.kernels[aiv[0]].blocks, w.kernels[aic[0]].blocks, 2 * w.kernels[aic[0]].blocks));
+                          w.kernels[aiv].blocks, w.kernels[aic].blocks, 2 * w.kernels[aic].blocks));
     }
   }
   for (Kernel& k : w.kernels) k.sub_block_num = mixed && k.type == isa::CoreType::Aiv ? 2 : 1;
