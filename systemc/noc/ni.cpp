@@ -113,22 +113,33 @@ std::string NetworkInterface::describe(const tlm::tlm_generic_payload& trans, co
                      trans.get_data_length(), trans.get_address(), ext.dst);
 }
 
-std::string NetworkInterface::check(const tlm::tlm_generic_payload& trans, const UbExtension* ext) const {
-  if (ext == nullptr) return "the payload carries no UbExtension (kind, destination)";
+NetworkInterface::Refusal NetworkInterface::check(const tlm::tlm_generic_payload& trans,
+                                                   const UbExtension* ext) const {
+  using tlm::TLM_BURST_ERROR_RESPONSE, tlm::TLM_GENERIC_ERROR_RESPONSE;
+  if (ext == nullptr) return {TLM_GENERIC_ERROR_RESPONSE, "the payload carries no UbExtension (kind, destination)"};
   if (ext->kind < UbKind::write || ext->kind > UbKind::notify) {
-    return fmt::format("unknown command kind {}", static_cast<unsigned>(ext->kind));
+    return {TLM_GENERIC_ERROR_RESPONSE, fmt::format("unknown command kind {}", static_cast<unsigned>(ext->kind))};
   }
   const std::uint32_t n = fabric_.topology().num_endpoints();
-  if (ext->dst >= n) return fmt::format("destination endpoint {} does not exist (endpoints 0..{})", ext->dst, n - 1);
-  if (ext->dst == ep_) return "the destination is this NI's own endpoint (use the local memory)";
-  const unsigned len = trans.get_data_length();
-  if (len == 0 || len > kUbMaxBytes) return fmt::format("size {} B is outside 1..{} B", len, kUbMaxBytes);
-  if (ext->kind == UbKind::atomic_add && (len != 8 || trans.get_address() % 8 != 0)) {
-    return "an atomic add takes 8 bytes at an 8-byte aligned offset";
+  if (ext->dst >= n) {
+    return {TLM_GENERIC_ERROR_RESPONSE,
+            fmt::format("destination endpoint {} does not exist (endpoints 0..{})", ext->dst, n - 1)};
   }
-  if (trans.get_data_ptr() == nullptr) return "no data pointer";
-  if (trans.get_byte_enable_ptr() != nullptr) return "byte enables are not supported";
-  return "";
+  if (ext->dst == ep_) {
+    return {TLM_GENERIC_ERROR_RESPONSE, "the destination is this NI's own endpoint (use the local memory)"};
+  }
+  const unsigned len = trans.get_data_length();
+  if (len == 0 || len > kUbMaxBytes) {
+    return {TLM_BURST_ERROR_RESPONSE, fmt::format("size {} B is outside 1..{} B", len, kUbMaxBytes)};
+  }
+  if (ext->kind == UbKind::atomic_add && (len != 8 || trans.get_address() % 8 != 0)) {
+    return {TLM_BURST_ERROR_RESPONSE, "an atomic add takes 8 bytes at an 8-byte aligned offset"};
+  }
+  if (trans.get_data_ptr() == nullptr) return {TLM_GENERIC_ERROR_RESPONSE, "no data pointer"};
+  if (trans.get_byte_enable_ptr() != nullptr) {
+    return {tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, "byte enables are not supported"};
+  }
+  return {tlm::TLM_OK_RESPONSE, ""};
 }
 
 tlm::tlm_sync_enum NetworkInterface::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
@@ -138,13 +149,9 @@ tlm::tlm_sync_enum NetworkInterface::nb_transport_fw(tlm::tlm_generic_payload& t
     throw std::logic_error(fmt::format("{}: unexpected phase {} on the UB socket", name(), phase.get_name()));
   }
   UbExtension* ext = trans.get_extension<UbExtension>();
-  if (const std::string why = check(trans, ext); !why.empty()) {
-    const bool size = why.starts_with("size") || why.starts_with("an atomic");
-    trans.set_response_status(size ? tlm::TLM_BURST_ERROR_RESPONSE
-                              : why.starts_with("byte") ? tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE
-                                                        : tlm::TLM_GENERIC_ERROR_RESPONSE);
-    const std::string what = ext != nullptr ? describe(trans, *ext) : "command";
-    if (ext != nullptr) ext->error = fmt::format("{}: {}: {}", name(), what, why);
+  if (const Refusal r = check(trans, ext); r.status != tlm::TLM_OK_RESPONSE) {
+    trans.set_response_status(r.status);
+    if (ext != nullptr) ext->error = fmt::format("{}: {}: {}", name(), describe(trans, *ext), r.why);
     st_errors_.inc();
     return tlm::TLM_COMPLETED;
   }

@@ -136,8 +136,12 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
 
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
-  // The reason `trans` cannot be issued, or "" when it can.
-  std::string check(const tlm::tlm_generic_payload& trans, const UbExtension* ext) const;
+  // Why `trans` cannot be issued: the response status and the reason (TLM_OK_RESPONSE when it can).
+  struct Refusal {
+    tlm::tlm_response_status status;
+    std::string why;
+  };
+  Refusal check(const tlm::tlm_generic_payload& trans, const UbExtension* ext) const;
   void accept(tlm::tlm_generic_payload& trans, std::uint64_t cycle);
   std::string describe(const tlm::tlm_generic_payload& trans, const UbExtension& ext) const;
   unsigned pick_port(std::uint32_t dst);
