@@ -91,6 +91,19 @@ void NocFabric::attach(std::uint32_t endpoint, FabricEndpoint& ep) {
   slot = &ep;
 }
 
+void NocFabric::open_wave(const std::string& router, const std::string& path) {
+  for (const Router& r : routers_) {
+    if (topo_.nodes()[r.node].name != router) continue;
+    try {
+      r.model->open_trace(path);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(fmt::format("{}: router {}: {}", name(), router, e.what()));
+    }
+    return;
+  }
+  throw std::runtime_error(fmt::format("{}: no router named {}", name(), router));
+}
+
 std::uint64_t NocFabric::cycle_at(const sc_core::sc_time& t) const {
   const std::uint64_t p = period().value();
   return (t.value() + p - 1) / p;

@@ -73,6 +73,10 @@ class NocFabric : public sc_core::sc_module {
   std::uint64_t cycle_at(const sc_core::sc_time& t) const;
   // Routers using the RTL.
   unsigned rtl_routers() const { return rtl_count_; }
+  // From now on router `router` (its node name) dumps every cycle to the FST file `path`, closed
+  // when the fabric is destroyed. std::runtime_error when no router has that name, or it is the
+  // fast model (only the RTL has waveforms), or the file cannot be written.
+  void open_wave(const std::string& router, const std::string& path);
 
  private:
   struct Router {

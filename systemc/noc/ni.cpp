@@ -155,7 +155,11 @@ tlm::tlm_sync_enum NetworkInterface::nb_transport_fw(tlm::tlm_generic_payload& t
     st_errors_.inc();
     return tlm::TLM_COMPLETED;
   }
-  if (free_slots_.empty() || held_ != nullptr) {
+  if (held_ != nullptr) {
+    throw std::logic_error(fmt::format("{}: BEGIN_REQ of a {} while the previous request awaits END_REQ (TLM base "
+                                       "protocol)", name(), describe(trans, *ext)));
+  }
+  if (free_slots_.empty()) {
     held_ = &trans;  // END_REQ when a command completes
     return tlm::TLM_ACCEPTED;
   }

@@ -9,6 +9,7 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -304,6 +305,14 @@ void check_against_reference(Net& net) {
   for (std::uint32_t d = 0; d < n; ++d) {
     SparseMemory& m = *net.mems[d];
     for (const auto& [a, b] : want[d]) ASSERT_EQ(m.byte(a), b) << "endpoint " << d << " address " << a;
+    // Nothing else changed: every other byte outside the counters keeps its initial value.
+    for (const auto& [page, bytes] : m.pages) {
+      for (std::uint64_t i = 0; i < bytes.size(); ++i) {
+        const std::uint64_t a = (page << 12) + i;
+        if (want[d].contains(a) || (a >= kCounterBase && a < kCounterBase + 8 * kCounters)) continue;
+        ASSERT_EQ(bytes[i], initial_byte(d, a)) << "endpoint " << d << " address " << a << " written by no command";
+      }
+    }
     for (unsigned k = 0; k < kCounters; ++k) {
       std::uint8_t init[8];
       for (unsigned b = 0; b < 8; ++b) init[b] = initial_byte(d, kCounterBase + 8 * k + b);
@@ -334,8 +343,9 @@ std::uint32_t link_cycles(const NetConfig& cfg) {
 
 // Runs the plan on `rtl_cfg` and on the same config with every router fast, side by side in one
 // simulation, and requires the reference results and identical statistics and memories.
+// With `wave_router`, that router of the RTL network writes its waveform to `wave_path`.
 void rtl_vs_fast(const NetConfig& rtl_cfg, const std::function<Topology(std::uint32_t)>& build, const NiParams& ni,
-                 unsigned per_source) {
+                 unsigned per_source, const std::string& wave_router = "", const std::string& wave_path = "") {
   NetConfig fast_cfg = rtl_cfg;
   fast_cfg.router.impl = RouterImpl::Fast;
   fast_cfg.topology.impl_overrides.clear();
@@ -346,6 +356,7 @@ void rtl_vs_fast(const NetConfig& rtl_cfg, const std::function<Topology(std::uin
   Net fast("fast", fast_cfg, build(lat), plan(rtl_cfg.seed, n, per_source), ni, 8, mem_latency);
   ASSERT_GT(rtl.fabric->rtl_routers(), 0u);
   ASSERT_EQ(fast.fabric->rtl_routers(), 0u);
+  if (!wave_router.empty()) rtl.fabric->open_wave(wave_router, wave_path);
   run_all({&rtl, &fast}, sc_time(10, SC_MS));
   ASSERT_TRUE(rtl.done()) << "the RTL network did not finish";
   ASSERT_TRUE(fast.done()) << "the fast network did not finish";
@@ -386,8 +397,17 @@ TEST(NetworkInterface, ClosOfRtlLeavesSpreadOverPlanesMatchesReferenceAndFastMod
       "  table_depth: 1024\n  impl: fast\ntopology:\n  kind: clos\n  leaves: 2\n  endpoints_per_leaf: 4\n  spines: 4\n"
       "  planes: 2\n  link_latency: 3ns\n  router_latency: 4ns\n"
       "  impl_overrides:\n    - {routers: \"*leaf*\", impl: rtl}\n");
+  const std::string wave = ::testing::TempDir() + "ni_clos_leaf.fst";
+  std::remove(wave.c_str());
   rtl_vs_fast(cfg, [](std::uint32_t lat) { return build_cm384(Cm384Shape{2, 4, 2, 4}, false, lat); },
-              NiParams{4, 4, NiSpread::round_robin}, 150);
+              NiParams{4, 4, NiSpread::round_robin}, 150, "p1.leaf0", wave);
+  // The RTL leaf's waveform (its configuration is built with FST tracing) was written and closed
+  // with the fabric.
+  std::FILE* f = std::fopen(wave.c_str(), "rb");
+  ASSERT_NE(f, nullptr) << wave;
+  std::fseek(f, 0, SEEK_END);
+  EXPECT_GT(std::ftell(f), 1000);
+  std::fclose(f);
 }
 
 Cmd command(UbKind kind, std::uint32_t dst, std::uint64_t offset, std::size_t bytes) {
@@ -413,8 +433,8 @@ struct Pair {
     if (then_good) p[0].push_back(command(UbKind::write, 1, 0x200, 64));
     net = std::make_unique<Net>("pair", cfg, build_mesh(2, 1, link_cycles(cfg)), std::move(p), NiParams{}, 1,
                                 sc_time(10, SC_NS));
-    run_all({net.get()}, sc_time(1, SC_MS));
   }
+  void run() { run_all({net.get()}, sc_time(1, SC_MS)); }
   const Cmd& cmd(std::size_t i) const { return net->cmds[0].at(i); }
 };
 
@@ -424,15 +444,52 @@ TEST(NetworkInterface, ZeroLoadWriteLatencyIsBothWaysThroughTheNetworkPlusMemory
   // flits behind it; the memory takes 10 cycles; acceptance to injection 1 cycle (D13).
   // 1 + (12 + 2) + 10 + (12 + 1) = 38.
   Pair pair(command(UbKind::write, 1, 0x100, 8), false);
+  pair.run();
   ASSERT_EQ(pair.cmd(0).status, tlm::TLM_OK_RESPONSE);
   const auto j = pair.net->stats.to_json()["pair"]["ni0"]["latency"];
   EXPECT_EQ(j["max"].get<std::uint64_t>(), 38u);
   EXPECT_EQ(j["count"].get<std::uint64_t>(), 1u);
 }
 
+TEST(NetworkInterface, NotifyWritesTheFlagThenWakesAWaiterAtTheTarget) {
+  // A process at endpoint 1 waits on its NI's notified() event and finds the flag written when it
+  // wakes, one cycle after the write and before the issuer's completion.
+  Cmd flag = command(UbKind::notify, 1, kFlagBase, 8);
+  flag.data = {1, 2, 3, 4, 5, 6, 7, 8};
+  Pair pair(std::move(flag), false);
+  sc_time woke;
+  std::vector<std::uint8_t> seen(8);
+  sc_spawn([&] {
+    wait(pair.net->nis[1]->notified());
+    woke = sc_time_stamp();
+    for (unsigned k = 0; k < 8; ++k) seen[k] = pair.net->mems[1]->byte(kFlagBase + k);
+  });
+  pair.run();
+  ASSERT_EQ(pair.cmd(0).status, tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(seen, pair.cmd(0).data);
+  EXPECT_GT(woke, SC_ZERO_TIME);
+  EXPECT_LT(woke, pair.net->gens[0]->finished);
+  EXPECT_EQ(pair.net->stats.to_json()["pair"]["ni1"]["notifies_received"]["value"].get<unsigned>(), 1u);
+}
+
+TEST(NetworkInterface, FabricRefusesAWaveOfAFastRouterOrAnUnknownOne) {
+  Pair pair(command(UbKind::write, 1, 0, 8), false);
+  auto message = [&](const std::string& router) {
+    try {
+      pair.net->fabric->open_wave(router, ::testing::TempDir() + "ni_never.fst");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(message("r0_0").find("pair_fabric: router r0_0: "), std::string::npos) << message("r0_0");
+  EXPECT_NE(message("r9_9").find("pair_fabric: no router named r9_9"), std::string::npos) << message("r9_9");
+}
+
 // A bad command is refused with the NI and the command named, and the NI goes on working.
 void expect_refused(Cmd bad, tlm::tlm_response_status status, const std::string& why) {
   Pair pair(std::move(bad), true);
+  pair.run();
   const Cmd& c = pair.cmd(0);
   EXPECT_EQ(c.status, status);
   EXPECT_NE(c.ext->error.find("pair_ep0_ni: "), std::string::npos) << c.ext->error;
