@@ -78,7 +78,6 @@ NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NocFabric& fabr
       st_errors_(stats.counter(stats_prefix + ".errors", "commands", "commands refused or answered with an error")),
       st_req_packets_(stats.counter(stats_prefix + ".request_packets", "packets", "request packets sent")),
       st_resp_packets_(stats.counter(stats_prefix + ".response_packets", "packets", "response packets sent")),
-      st_flits_(stats.counter(stats_prefix + ".flits_sent", "flits", "flits sent into the network")),
       st_bytes_out_(stats.counter(stats_prefix + ".bytes_sent", "B", "data bytes in the packets sent")),
       st_served_(stats.counter(stats_prefix + ".requests_served", "requests", "requests performed on the local memory")),
       st_notifies_(stats.counter(stats_prefix + ".notifies_received", "notifies", "notify flags written locally")),
@@ -101,7 +100,11 @@ NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NocFabric& fabr
   }
   const Topology& topo = fabric.topology();
   ports_.resize(topo.nodes()[topo.endpoints().at(endpoint)].ports);
-  for (Port& p : ports_) p.credits.assign(rp.vcs, rp.buf_depth);
+  for (std::size_t k = 0; k < ports_.size(); ++k) {
+    ports_[k].credits.assign(rp.vcs, rp.buf_depth);
+    ports_[k].flits_sent = &stats.counter(fmt::format("{}.port{}.flits_sent", stats_prefix, k), "flits",
+                                          "flits sent into the network on this port");
+  }
   slots_.resize(params.max_outstanding);
   for (unsigned t = params.max_outstanding; t-- > 0;) free_slots_.push_back(static_cast<std::uint16_t>(t));
   socket.register_nb_transport_fw(this, &NetworkInterface::nb_transport_fw);
@@ -321,7 +324,7 @@ void NetworkInterface::cycle(std::uint64_t c) {
       TxPacket& tx = port.tx[vc].front();
       --port.credits[vc];
       fabric_.send_flit(ep_, pi, LinkFlit{true, vc, tx.flits[tx.next]});
-      st_flits_.inc();
+      port.flits_sent->inc();
       if (++tx.next == tx.flits.size()) {
         if (tx.response) --responses_waiting_;
         port.tx[vc].pop_front();

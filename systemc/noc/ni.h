@@ -132,6 +132,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     std::deque<TxPacket> tx[2];                 // per VC: packets waiting or being sent
     std::deque<Flit> rx[2];                     // per VC: the ejection buffer
     std::vector<Flit> assembling[2];            // per VC: flits of the packet arriving
+    Counter* flits_sent = nullptr;
   };
 
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
@@ -170,7 +171,6 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   Counter& st_errors_;
   Counter& st_req_packets_;
   Counter& st_resp_packets_;
-  Counter& st_flits_;
   Counter& st_bytes_out_;
   Counter& st_served_;
   Counter& st_notifies_;

@@ -372,6 +372,13 @@ void rtl_vs_fast(const NetConfig& rtl_cfg, const std::function<Topology(std::uin
     stalls += rtl.stats.to_json()["rtl"]["ni" + std::to_string(e)]["credit_stalls"]["value"].get<std::uint64_t>();
   }
   EXPECT_GT(stalls, 0u);
+  // Round-robin spreading used every port of every NI.
+  for (std::uint32_t e = 0; e < n && ni.spread == NiSpread::round_robin; ++e) {
+    const auto j = rtl.stats.to_json()["rtl"]["ni" + std::to_string(e)];
+    for (unsigned k = 0; j.contains("port" + std::to_string(k)); ++k) {
+      EXPECT_GT(j["port" + std::to_string(k)]["flits_sent"]["value"].get<std::uint64_t>(), 0u) << e << "." << k;
+    }
+  }
   // D12: the same statistics byte for byte, the same completion times and memories.
   EXPECT_EQ(rtl.stats_json(), fast.stats_json());
   for (std::uint32_t e = 0; e < n; ++e) {
@@ -437,6 +444,36 @@ struct Pair {
   void run() { run_all({net.get()}, sc_time(1, SC_MS)); }
   const Cmd& cmd(std::size_t i) const { return net->cmds[0].at(i); }
 };
+
+TEST(NetworkInterface, HashSpreadKeepsAFlowOnOnePortRoundRobinTakesEachInTurn) {
+  // Endpoint 0 of a two-plane Clos writes 16 blocks to endpoint 5 (the other node): by hash every
+  // request leaves on one port and every response comes back on one port of endpoint 5; in turn,
+  // the 16 requests alternate over both ports (16 packets of 1 + 2 flits each: 24 flits per port).
+  const NetConfig cfg = config(
+      "clock: 1GHz\nrouter:\n  ports: 8\n  vcs: 2\n  buf_depth: 8\n  payload_bits: 256\n  table_depth: 8\n"
+      "  impl: fast\ntopology:\n  kind: clos\n  leaves: 2\n  endpoints_per_leaf: 4\n  spines: 4\n  planes: 2\n"
+      "  link_latency: 3ns\n  router_latency: 4ns\n");
+  auto traffic = [] {
+    std::vector<std::vector<Cmd>> p(8);
+    for (unsigned i = 0; i < 16; ++i) p[0].push_back(command(UbKind::write, 5, 64 * i, 64));
+    return p;
+  };
+  const auto topo = [&] { return build_cm384(Cm384Shape{2, 4, 2, 4}, false, link_cycles(cfg)); };
+  Net hash("hash", cfg, topo(), traffic(), NiParams{32, 8, NiSpread::hash}, 4, sc_time(10, SC_NS));
+  Net rr("rr", cfg, topo(), traffic(), NiParams{32, 8, NiSpread::round_robin}, 4, sc_time(10, SC_NS));
+  run_all({&hash, &rr}, sc_time(1, SC_MS));
+  ASSERT_TRUE(hash.done() && rr.done());
+  auto flits = [](const Net& net, const std::string& name, unsigned ni, unsigned port) {
+    return net.stats.to_json()[name]["ni" + std::to_string(ni)]["port" + std::to_string(port)]["flits_sent"]["value"]
+        .get<std::uint64_t>();
+  };
+  for (unsigned ni : {0u, 5u}) {
+    EXPECT_EQ(flits(hash, "hash", ni, 0) == 0, flits(hash, "hash", ni, 1) != 0) << "endpoint " << ni;
+    EXPECT_GT(flits(hash, "hash", ni, 0) + flits(hash, "hash", ni, 1), 0u) << "endpoint " << ni;
+  }
+  EXPECT_EQ(flits(rr, "rr", 0, 0), 24u);
+  EXPECT_EQ(flits(rr, "rr", 0, 1), 24u);
+}
 
 TEST(NetworkInterface, ZeroLoadWriteLatencyIsBothWaysThroughTheNetworkPlusMemory) {
   // An 8-byte write: 3 request flits (2 header + 1 data), 2 response flits. Each way crosses the
