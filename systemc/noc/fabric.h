@@ -52,9 +52,11 @@ class NocFabric : public sc_core::sc_module {
  public:
   sc_core::sc_clock clock;
 
-  // Makes and resets every router and writes its table. Throws std::runtime_error naming the router
-  // when it asks for an RTL configuration this binary lacks, or when topology.router_latency is
-  // below the 2-cycle pipeline. Statistics under `stats_prefix`.
+  // Makes and resets every router and writes its table. From cfg it takes clock, seed, router (but
+  // ports, which are the topology's), topology.router_latency and topology.impl_overrides; the
+  // wiring and link latencies are `topo`'s. Throws std::runtime_error naming the router when it asks
+  // for an RTL configuration this binary lacks, or when topology.router_latency is below the
+  // 2-cycle pipeline. Statistics under `stats_prefix`.
   NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topology topo, StatsRegistry& stats,
             const std::string& stats_prefix = "noc");
   ~NocFabric() override;

@@ -523,6 +523,34 @@ TEST(NetworkInterface, FabricRefusesAWaveOfAFastRouterOrAnUnknownOne) {
   EXPECT_NE(message("r9_9").find("pair_fabric: no router named r9_9"), std::string::npos) << message("r9_9");
 }
 
+// The message of the error constructing a fabric of `yaml` on a 2x1 mesh throws, or "".
+std::string fabric_error(const std::string& yaml) {
+  const NetConfig cfg = config(yaml);
+  StatsRegistry stats;
+  try {
+    NocFabric fabric("bad_fabric", cfg, build_mesh(2, 1, 1), stats);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(NetworkInterface, FabricRefusesARouterLatencyBelowThePipeline) {
+  const std::string e = fabric_error("clock: 1GHz\nrouter:\n  ports: 5\n  table_depth: 2\n  impl: fast\n"
+                                     "topology:\n  kind: mesh\n  mesh_x: 2\n  mesh_y: 1\n  router_latency: 1ns\n");
+  EXPECT_NE(e.find("bad_fabric: topology.router_latency is 1 cycles, below the sn_router pipeline of 2"),
+            std::string::npos)
+      << e;
+}
+
+TEST(NetworkInterface, FabricNamesARouterWhoseRtlConfigurationIsNotBuilt) {
+  const std::string e = fabric_error("clock: 1GHz\nrouter:\n  ports: 5\n  vcs: 2\n  buf_depth: 16\n"
+                                     "  payload_bits: 64\n  table_depth: 1024\n  impl: rtl\n"
+                                     "topology:\n  kind: mesh\n  mesh_x: 2\n  mesh_y: 1\n");
+  EXPECT_NE(e.find("bad_fabric: router r0_0: "), std::string::npos) << e;
+  EXPECT_NE(e.find("buf_depth=16"), std::string::npos) << e;
+}
+
 // A bad command is refused with the NI and the command named, and the NI goes on working.
 void expect_refused(Cmd bad, tlm::tlm_response_status status, const std::string& why) {
   Pair pair(std::move(bad), true);
