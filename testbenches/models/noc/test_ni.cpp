@@ -475,6 +475,41 @@ TEST(NetworkInterface, HashSpreadKeepsAFlowOnOnePortRoundRobinTakesEachInTurn) {
   EXPECT_EQ(flits(rr, "rr", 0, 1), 24u);
 }
 
+TEST(NetworkInterface, AFullResponseQueueHoldsRequestsBackToTheirSenders) {
+  // Endpoints 1-3 of a 2x2 mesh each write 4 x 64 B to endpoint 0, whose memory takes 200 cycles.
+  // With a response queue of one, endpoint 0 takes a request only when the previous response has
+  // left: the 12 accesses follow each other, and the flits behind them back up to the senders. With
+  // eight, the accesses overlap.
+  const NetConfig cfg = config(
+      "clock: 1GHz\nrouter:\n  ports: 5\n  vcs: 2\n  buf_depth: 4\n  payload_bits: 64\n  table_depth: 4\n"
+      "  impl: fast\ntopology:\n  kind: mesh\n  mesh_x: 2\n  mesh_y: 2\n  link_latency: 2ns\n  router_latency: 3ns\n");
+  auto traffic = [] {
+    std::vector<std::vector<Cmd>> p(4);
+    for (std::uint32_t s = 1; s < 4; ++s) {
+      for (unsigned i = 0; i < 4; ++i) p[s].push_back(command(UbKind::write, 0, 64 * (4 * s + i), 64));
+    }
+    return p;
+  };
+  const sc_time mem(200, SC_NS);
+  Net one("one", cfg, build_mesh(2, 2, 2), traffic(), NiParams{32, 1, NiSpread::hash}, 4, mem);
+  Net eight("eight", cfg, build_mesh(2, 2, 2), traffic(), NiParams{32, 8, NiSpread::hash}, 4, mem);
+  run_all({&one, &eight}, sc_time(1, SC_MS));
+  ASSERT_TRUE(one.done() && eight.done());
+  sc_time last_one = SC_ZERO_TIME, last_eight = SC_ZERO_TIME;
+  std::uint64_t stalls_one = 0, stalls_eight = 0;
+  for (std::uint32_t s = 1; s < 4; ++s) {
+    for (const Cmd& c : one.cmds[s]) EXPECT_EQ(c.status, tlm::TLM_OK_RESPONSE);
+    last_one = std::max(last_one, one.gens[s]->finished);
+    last_eight = std::max(last_eight, eight.gens[s]->finished);
+    stalls_one += one.stats.to_json()["one"]["ni" + std::to_string(s)]["credit_stalls"]["value"].get<std::uint64_t>();
+    stalls_eight +=
+        eight.stats.to_json()["eight"]["ni" + std::to_string(s)]["credit_stalls"]["value"].get<std::uint64_t>();
+  }
+  EXPECT_GE(last_one, mem * 12.0);
+  EXPECT_LT(last_eight, mem * 4.0);
+  EXPECT_GT(stalls_one, stalls_eight);
+}
+
 TEST(NetworkInterface, ZeroLoadWriteLatencyIsBothWaysThroughTheNetworkPlusMemory) {
   // An 8-byte write: 3 request flits (2 header + 1 data), 2 response flits. Each way crosses the
   // first link (2), two routers (3) each followed by a link (2): 12 cycles to the head, plus the
