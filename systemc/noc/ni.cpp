@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -393,8 +394,12 @@ void NetworkInterface::serve(const Packet& req, std::uint64_t c) {
 
 void NetworkInterface::complete(const Packet& resp, std::uint64_t c) {
   // 1. The issuer's payload gets the data and status; the command leaves the ordering sets.
-  Slot& s = slots_.at(resp.tag);
-  tlm::tlm_generic_payload& trans = *s.trans;
+  if (resp.tag >= slots_.size() || slots_[resp.tag].trans == nullptr) {
+    throw std::logic_error(fmt::format("{}: a response from endpoint {} for tag {}, which no command holds", name(),
+                                       resp.peer, resp.tag));
+  }
+  Slot& s = slots_[resp.tag];
+  tlm::tlm_generic_payload& trans = *std::exchange(s.trans, nullptr);
   const tlm::tlm_response_status status = decode_status(resp.status);
   if (status == tlm::TLM_OK_RESPONSE) {
     std::copy(resp.data.begin(), resp.data.end(), trans.get_data_ptr());
