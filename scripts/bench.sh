@@ -14,6 +14,13 @@ for w in gemm_bf16 vec_add softmax rmsnorm; do
   /usr/bin/time -f "$w: %U s user, peak resident memory %M KiB" "$build/sim/snsim" run -c configs/die.yaml \
     -w "workloads/$w.yaml" -o "$build/bench-results/run-$w" 2>&1 | grep -E '^(cycles|cube|vector|check|[a-z_0-9]+: )'
 done
+echo "== network interfaces under SystemC: 8x8 mesh, 512 B remote writes (docs/ni.md)"
+for impl in fast rtl; do
+  for rate in 0.0005 0.002; do
+    SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 /usr/bin/time -f "peak resident memory: %M KiB" \
+      "$build/testbenches/bench/snsim-bench-ni" --impl $impl --rate $rate --cycles 20000 2>&1
+  done
+done
 echo "== snsim net on configs/switch8-net.yaml (whole sweep, with the traffic checker)"
 /usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" net -c configs/switch8-net.yaml \
   -o "$build/bench-results" | tail -n 1
