@@ -39,7 +39,7 @@ run: demo-network
 demo-network: build
 	@mkdir -p $(RESULTS)/node8 $(RESULTS)/cm384
 	$(SNSIM) net -c configs/node8-net.yaml -o $(RESULTS)/node8 --plot
-	$(SNSIM) net -c configs/cm384-short-net.yaml -o $(RESULTS)/cm384 --plot
+	$(SNSIM) net -c configs/cm384-short-net.yaml -o $(RESULTS)/cm384 --plot --threads 2
 
 demo-net: build
 	@mkdir -p $(RESULTS)
