@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <deque>
 #include <exception>
@@ -271,6 +272,33 @@ struct RunSpec {
   std::uint64_t measure_begin = 0, measure_end = 0, stop_limit = 0;
 };
 
+// Chooses, every kPeriod cycles, whether two threads or one step the routers, by timing a window
+// of each: on a machine whose cores are busy with other work, a barrier per cycle can cost more
+// than the second thread saves (each wait then lasts until the scheduler runs the other thread).
+// Only the speed depends on the choice, never the results.
+class ThreadTimer {
+ public:
+  static constexpr std::uint64_t kWindow = 256, kPeriod = 16384;
+  // Called at the start of every cycle; returns whether this cycle runs on two threads.
+  bool parallel(std::uint64_t cycle) {
+    const std::uint64_t phase = cycle % kPeriod;
+    if (phase == 0 || phase == kWindow || phase == 2 * kWindow) {
+      const auto now = std::chrono::steady_clock::now();
+      if (phase == kWindow) solo_time_ = now - start_;
+      if (phase == 2 * kWindow) parallel_wins_ = now - start_ < solo_time_;
+      start_ = now;
+    }
+    if (phase < kWindow) return false;  // timing one thread
+    if (phase < 2 * kWindow) return true;  // timing two
+    return parallel_wins_;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_{};
+  std::chrono::steady_clock::duration solo_time_{};
+  bool parallel_wins_ = true;
+};
+
 // The cycle loop shared by both run kinds: one per run, over the network's routers and endpoints.
 class NetRun {
  public:
@@ -335,6 +363,9 @@ class NetRun {
   std::uint64_t undelivered_after_drain_ = 0;
   std::vector<RouterGroup> groups_;
   std::jthread worker_;
+  // Whether the worker runs its groups this cycle, or this thread does (see choose_mode()).
+  bool parallel_ = false;
+  ThreadTimer timer_;
   // Cycle handshake with the worker: go_ counts the cycles it was started on, done_ those it
   // finished; stop_ ends it.
   std::atomic<std::uint32_t> go_{0}, done_{0};
@@ -709,7 +740,8 @@ std::uint64_t NetRun::run() {
 
     // The worker's groups start now: until the barrier below, this thread touches only endpoints
     // and its own group, reads the wheels' current slots and pushes only into later ones.
-    if (worker_.joinable()) {
+    parallel_ = worker_.joinable() && timer_.parallel(cycle_);
+    if (parallel_) {
       go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
       go_.notify_one();
     }
@@ -748,11 +780,15 @@ std::uint64_t NetRun::run() {
         if (s_.router_of_node[ev.node] == kNone) deliver_to_endpoint(ev);
       }
     } catch (...) {
-      if (worker_.joinable()) wait_for(done_, go_.load(std::memory_order_relaxed));
+      if (parallel_) wait_for(done_, go_.load(std::memory_order_relaxed));
       throw;
     }
     step_group(groups_[0]);
-    if (worker_.joinable()) wait_for(done_, go_.load(std::memory_order_relaxed));
+    if (parallel_) {
+      wait_for(done_, go_.load(std::memory_order_relaxed));
+    } else {
+      for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
+    }
     s_.credit_wheel[cycle_ & s_.wheel_mask].clear();
     s_.flit_wheel[cycle_ & s_.wheel_mask].clear();
     for (RouterGroup& g : groups_) {
