@@ -272,30 +272,39 @@ struct RunSpec {
   std::uint64_t measure_begin = 0, measure_end = 0, stop_limit = 0;
 };
 
-// Chooses, every kPeriod cycles, whether two threads or one step the routers, by timing a window
-// of each: on a machine whose cores are busy with other work, a barrier per cycle can cost more
-// than the second thread saves (each wait then lasts until the scheduler runs the other thread).
-// Only the speed depends on the choice, never the results.
+// Chooses, at the start of each period, whether two threads or one step the routers, by timing
+// windows of each: on a machine whose cores are busy with other work, a barrier per cycle can cost
+// more than the second thread saves (each wait then lasts until the scheduler runs the other
+// thread). The windows run one thread, two, then one again, and the two are compared with the mean
+// of the one-thread windows, so traffic that grows or shrinks steadily does not bias the choice.
+// A period lasts 16,384 cycles after two threads won, twice the last one (up to 2^20) after they
+// lost, so a machine where they keep losing spends little time finding out again. Only the speed
+// depends on the choice, never the results.
 class ThreadTimer {
  public:
-  static constexpr std::uint64_t kWindow = 256, kPeriod = 16384;
-  // Called at the start of every cycle; returns whether this cycle runs on two threads.
-  bool parallel(std::uint64_t cycle) {
-    const std::uint64_t phase = cycle % kPeriod;
-    if (phase == 0 || phase == kWindow || phase == 2 * kWindow) {
+  static constexpr std::uint64_t kWindow = 256, kFirstPeriod = 16384, kLongestPeriod = 1u << 20;
+  // Called once at the start of every cycle; returns whether this cycle runs on two threads.
+  bool parallel() {
+    if (at_ % kWindow == 0 && at_ <= 3 * kWindow) {
       const auto now = std::chrono::steady_clock::now();
-      if (phase == kWindow) solo_time_ = now - start_;
-      if (phase == 2 * kWindow) parallel_wins_ = now - start_ < solo_time_;
+      if (at_ == kWindow) solo_time_ = now - start_;
+      if (at_ == 2 * kWindow) parallel_time_ = now - start_;
+      if (at_ == 3 * kWindow) {
+        parallel_wins_ = 2 * parallel_time_ < solo_time_ + (now - start_);
+        period_ = parallel_wins_ ? kFirstPeriod : std::min(2 * period_, kLongestPeriod);
+      }
       start_ = now;
     }
-    if (phase < kWindow) return false;  // timing one thread
-    if (phase < 2 * kWindow) return true;  // timing two
-    return parallel_wins_;
+    const bool two = at_ < 3 * kWindow ? at_ >= kWindow && at_ < 2 * kWindow : parallel_wins_;
+    if (++at_ == period_) at_ = 0;
+    return two;
   }
 
  private:
+  std::uint64_t at_ = 0;  // cycles into the period
+  std::uint64_t period_ = kFirstPeriod;
   std::chrono::steady_clock::time_point start_{};
-  std::chrono::steady_clock::duration solo_time_{};
+  std::chrono::steady_clock::duration solo_time_{}, parallel_time_{};
   bool parallel_wins_ = true;
 };
 
@@ -740,7 +749,7 @@ std::uint64_t NetRun::run() {
 
     // The worker's groups start now: until the barrier below, this thread touches only endpoints
     // and its own group, reads the wheels' current slots and pushes only into later ones.
-    parallel_ = worker_.joinable() && timer_.parallel(cycle_);
+    parallel_ = worker_.joinable() && timer_.parallel();
     if (parallel_) {
       go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
       go_.notify_one();

@@ -21,7 +21,7 @@
 // the wheels' current slots and push only into later ones, and the routers' outputs are appended
 // after the barrier in router order, so every wheel slot holds the same events in the same order
 // as with one thread, and so does everything computed from them. Each period of cycles starts by
-// timing a window on one thread and one on two and keeps the faster (ThreadTimer): on a machine
+// timing windows on one thread, two and one and keeps the faster (ThreadTimer): on a machine
 // whose cores are busy, a wait at the barrier can last a scheduler time slice.
 //
 // Checks. Every delivered flit: at its destination endpoint, of a live packet, in order within
