@@ -107,9 +107,9 @@ struct RouterGroup {
 // thread). The windows run one thread, two, then one again, and the two are compared with the mean
 // of the one-thread windows, so traffic that grows or shrinks steadily does not bias the choice.
 // Two threads lose at once when they take longer than the whole one-thread window, which bounds
-// what a probe costs on a busy machine. A period lasts 16,384 cycles after two threads won, twice the last one (up to 2^20) after they
-// lost, so a machine where they keep losing spends little time finding out again. Only the speed
-// depends on the choice, never the results.
+// what a probe costs on a busy machine. A period lasts 16,384 cycles after two threads won, twice
+// the last one (up to 2^20) after they lost, so a machine where they keep losing spends little
+// time finding out again. Only the speed depends on the choice, never the results.
 class ThreadTimer {
  public:
   static constexpr std::uint64_t kWindow = 256, kFirstPeriod = 16384, kLongestPeriod = 1u << 20;
