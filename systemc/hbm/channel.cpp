@@ -111,11 +111,6 @@ Cycle Channel::earliest_act(const Pc& p, std::uint32_t b, Cycle gate) const {
   return std::max({p.bank_act_ok[b], group(p, b).act_ok, gate});
 }
 
-Cycle Channel::earliest_cas(const Pc& p, std::uint32_t b, bool write) const {
-  if (write) return std::max({p.banks[b].wr_ok, group(p, b).wr_ok, p.wr_ok});
-  return std::max({p.banks[b].rd_ok, group(p, b).rd_ok, p.rd_ok, p.sid_rd_ok[sid_of(b)]});
-}
-
 Cycle Channel::earliest_refpb(const Pc& p, std::uint32_t b, Cycle gate) const {
   return std::max({p.bank_ref_ok[b], group(p, b).ref_ok, gate});
 }
@@ -220,23 +215,34 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
   const std::uint64_t blocked = p.forced_bank < 0 ? 0 : bit(static_cast<std::uint32_t>(p.forced_bank));
   for_each_bit(p.hit_mask[w] & ~blocked, [&](std::uint32_t b) {
     const Bank& bank = p.banks[b];
-    const auto& q = w ? bank.wr : bank.rd;
+    const auto open_row = static_cast<std::uint32_t>(bank.open_row);
     // FR-FCFS: the oldest burst of this bank that hits the open row; FCFS: only the oldest of all.
-    if (fcfs && p.front_seq[w][b] != oldest) return;
-    if (starved(bank, w, t)) return;  // its oldest burst needs the row closed
-    for (const Burst& x : q) {
-      if (x.row != static_cast<std::uint32_t>(bank.open_row)) continue;
-      if (fcfs && x.seq != oldest) break;
-      Candidate c;
-      c.cmd = w ? Cmd::WR : Cmd::RD;
-      c.bank = b;
-      c.row = x.row;
-      c.column = x.column;
-      c.seq = x.seq;
-      c.arrival = x.arrival;
-      offer(best, c, earliest_cas(p, b, w), t, wake);
-      break;
+    const Burst* x = &bank.front[w];
+    if (x->row != open_row) {
+      // FCFS: the bank's oldest burst is no hit. FR-FCFS: unless it has waited too long and needs
+      // the row closed, the oldest hit behind it (the hit mask says there is one).
+      if (fcfs || starved(bank, w, t)) return;
+      const auto& q = w ? bank.wr : bank.rd;
+      x = &*std::find_if(q.begin() + 1, q.end(), [&](const Burst& y) { return y.row == open_row; });
+    } else if (fcfs && x->seq != oldest) {
+      return;
     }
+    // The pseudo-channel-wide limit (rd_ok / wr_ok) has passed: only the bank's, group's and SID's.
+    const Group& g = group(p, b);
+    const Cycle e = w ? std::max(bank.wr_ok, g.wr_ok)
+                      : std::max({bank.rd_ok, g.rd_ok, p.sid_rd_ok[sid_of(b)]});
+    if (e > t) {
+      wake = std::min(wake, e);
+      return;
+    }
+    Candidate c;
+    c.cmd = w ? Cmd::WR : Cmd::RD;
+    c.bank = b;
+    c.row = x->row;
+    c.column = x->column;
+    c.seq = x->seq;
+    c.arrival = x->arrival;
+    offer(best, c, e, t, wake);
   });
   return best;
 }
@@ -265,13 +271,12 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
   // The candidates share one priority and rank by bank index, the scan's order: the first ready
   // one is the pick, and the wake matters only when none is. No closed bank's REFpb comes before
   // `gate`: once one comes at it, the other closed banks cannot lower the wake.
-  bool closed_at_gate = false;
-  for (std::uint64_t m = ~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_; m != 0; m &= m - 1) {
+  for (std::uint64_t m = ~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_; m != 0;) {
     const auto b = static_cast<std::uint32_t>(std::countr_zero(m));
+    m &= m - 1;
     const bool open = (p.open_mask & bit(b)) != 0;
-    if (!open && closed_at_gate) continue;
     const Cycle e = open ? p.bank_pre_ok[b] : earliest_refpb(p, b, gate);
-    closed_at_gate |= !open && e == gate;
+    if (!open && e == gate) m &= p.open_mask;  // only the open banks' PREs can come sooner
     Candidate r;
     r.priority = forced ? 0 : 3;
     r.bank = b;
@@ -650,7 +655,7 @@ void Channel::step(Cycle t) {
       Pc& p = pcs_[pc];
       if (p.*cached > t) continue;
       Cycle w = kNever;
-      const Candidate c = (this->*pick)(p, t, w);
+      const Candidate c = pick(p, t, w);
       p.*cached = c.valid ? t : w;  // a ready command that loses the bus is asked again
       if (c.valid && (!best.valid || better(c, best))) {
         best = c;
@@ -664,10 +669,12 @@ void Channel::step(Cycle t) {
     for (const Pc& p : pcs_) wake = std::min(wake, std::max(p.*cached, from));
   };
   // 1. Column bus: the oldest ready row hit of either pseudo-channel.
-  bus(col_free_, &Pc::col_wake, &Channel::pick_column,
+  bus(col_free_, &Pc::col_wake,
+      [this](Pc& p, Cycle at, Cycle& w) { return pick_column(p, at, w); },
       [](const Candidate& a, const Candidate& b) { return a.arrival < b.arrival; });
   // 2. Row bus: forced refresh, ACT, PRE for conflicts, page policy, opportunistic refresh.
-  bus(row_free_, &Pc::row_wake, &Channel::pick_row, [](const Candidate& a, const Candidate& b) {
+  bus(row_free_, &Pc::row_wake, [this](Pc& p, Cycle at, Cycle& w) { return pick_row(p, at, w); },
+      [](const Candidate& a, const Candidate& b) {
     return a.priority < b.priority || (a.priority == b.priority && a.arrival < b.arrival);
   });
   next_ = std::max(wake, t + 1);

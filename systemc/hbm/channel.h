@@ -123,7 +123,6 @@ class Channel {
   Cycle pc_act_ok(const Pc& p) const;
   Cycle pc_refpb_ok(const Pc& p) const;
   Cycle earliest_act(const Pc& p, std::uint32_t b, Cycle gate) const;
-  Cycle earliest_cas(const Pc& p, std::uint32_t b, bool write) const;
   Cycle earliest_refpb(const Pc& p, std::uint32_t b, Cycle gate) const;
   Cycle earliest_prea(const Pc& p) const;
   Cycle earliest_refab(const Pc& p) const;
