@@ -580,9 +580,11 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       // This pseudo-channel's next column command, in either direction, waits for tCCD_S, tWTR_S
       // or tRTW: its column pick is not asked before then (it would only answer that wake),
       // unless the next step switches its direction. (FCFS re-asks both buses above.)
+      // No write queued and not draining: the mode stays read (as in step).
       if (cfg_.controller.scheduler != HbmScheduler::Fcfs) {
         Cycle aging;
-        p.col_wake = mode_at(p, t + 1, aging) != p.write_mode ? 0 : std::min(p.rd_ok, p.wr_ok);
+        const bool switches = (p.wr_count > 0 || p.write_mode) && mode_at(p, t + 1, aging) != p.write_mode;
+        p.col_wake = switches ? 0 : std::min(p.rd_ok, p.wr_ok);
       }
       col_free_ = t + 1;
       on_burst_done_(request, (w ? t + T.WL : t + T.RL) + cfg_.org.burst_cycles);
