@@ -213,6 +213,7 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
   const bool fcfs = cfg_.controller.scheduler == HbmScheduler::Fcfs;
   const std::uint64_t oldest = fcfs ? oldest_seq(p, w) : kNever;
   const std::uint64_t blocked = p.forced_bank < 0 ? 0 : bit(static_cast<std::uint32_t>(p.forced_bank));
+  int ready = 0;
   for_each_bit(p.hit_mask[w] & ~blocked, [&](std::uint32_t b) {
     const Bank& bank = p.banks[b];
     const auto open_row = static_cast<std::uint32_t>(bank.open_row);
@@ -235,6 +236,7 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
       wake = std::min(wake, e);
       return;
     }
+    ++ready;
     Candidate c;
     c.cmd = w ? Cmd::WR : Cmd::RD;
     c.bank = b;
@@ -244,6 +246,9 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
     c.arrival = x->arrival;
     offer(best, c, e, t, wake);
   });
+  // The other candidates, for issue(): their cycles only rise until something adds a candidate
+  // (an enqueue, an ACT, a mode switch, which re-ask), or a held bank is released (not cached).
+  p.col_after = fcfs || blocked != 0 ? 0 : ready > 1 ? t : wake;
   return best;
 }
 
@@ -580,11 +585,17 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       // This pseudo-channel's next column command, in either direction, waits for tCCD_S, tWTR_S
       // or tRTW: its column pick is not asked before then (it would only answer that wake),
       // unless the next step switches its direction. (FCFS re-asks both buses above.)
-      // No write queued and not draining: the mode stays read (as in step).
+      // No write queued and not draining: the mode stays read (as in step). Nor before the
+      // other candidates the pick saw or this bank's next hit can go.
       if (cfg_.controller.scheduler != HbmScheduler::Fcfs) {
         Cycle aging;
         const bool switches = (p.wr_count > 0 || p.write_mode) && mode_at(p, t + 1, aging) != p.write_mode;
-        p.col_wake = switches ? 0 : std::min(p.rd_ok, p.wr_ok);
+        Cycle others = p.col_after;
+        if (bank.hits[w] > 0) {
+          others = std::min(others, w ? std::max(bank.wr_ok, g.wr_ok)
+                                      : std::max({bank.rd_ok, g.rd_ok, p.sid_rd_ok[sid_of(c.bank)]}));
+        }
+        p.col_wake = switches ? 0 : std::max(std::min(p.rd_ok, p.wr_ok), others);
       }
       col_free_ = t + 1;
       on_burst_done_(request, (w ? t + T.WL : t + T.RL) + cfg_.org.burst_cycles);

@@ -103,6 +103,9 @@ class Channel {
     // Set by the row pick: if its command issues, the pick need not be asked before this cycle
     // (0 = next cycle).
     Cycle row_after = 0;
+    // Set by the FR-FCFS column pick: the earliest cycle of its candidates other than the one
+    // picked (at most t when another was ready; kNever when there is none).
+    Cycle col_after = 0;
     PcCounts counts;
   };
   // A command one pseudo-channel proposes for this cycle.
