@@ -453,7 +453,8 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
     });
   }
   // 4. Opportunistic refresh of idle banks.
-  if (!best.valid) best = pick_refresh(p, t, wake, /*forced_only=*/false);
+  //    (None owed: pick_refresh has nothing to offer and changes nothing.)
+  if (!best.valid && p.ref_debt > 0) best = pick_refresh(p, t, wake, /*forced_only=*/false);
   // 5. A PRE that was the only ready candidate, with no refresh candidate ready either: `wake` is
   //    then every other candidate's earliest cycle (see issue()). Step 4 did not look at refresh;
   //    a per-bank refresh that is owed but not forced is looked at here (that pick changes

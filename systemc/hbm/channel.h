@@ -109,15 +109,17 @@ class Channel {
     PcCounts counts;
   };
   // A command one pseudo-channel proposes for this cycle.
+  // (32 bytes: picks return and copy it.)
   struct Candidate {
-    bool valid = false;
-    Cmd cmd = Cmd::ACT;
+    std::uint64_t seq = 0;  // the burst served (column) or the oldest burst waiting (row)
+    Cycle arrival = 0;
     std::uint32_t bank = 0;
     std::uint32_t row = 0;
     std::uint16_t column = 0;
-    std::uint64_t seq = 0;  // the burst served (column) or the oldest burst waiting (row)
-    Cycle arrival = 0;
-    int priority = 0;  // row: 0 forced refresh, 1 ACT, 2 PRE for a conflict, 3 page policy / refresh
+    Cmd cmd = Cmd::ACT;
+    bool valid = false;
+    // row: 0 forced refresh, 1 ACT, 2 PRE for a conflict, 3 page policy / refresh
+    std::int8_t priority = 0;
   };
 
   Cycle faw_ok(const Pc& p) const;
