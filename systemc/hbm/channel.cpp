@@ -474,15 +474,17 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
   Pc& p = pcs_[pc];
   const HbmTimingCfg& T = tm_;
   const Cycle wr_end = t + T.WL + cfg_.org.burst_cycles;  // end of write data
-  CmdRecord rec;
-  rec.cycle = t;
-  rec.cmd = c.cmd;
-  rec.channel = id_;
-  rec.pc = static_cast<std::uint8_t>(pc);
-  rec.bank = static_cast<std::uint8_t>(c.bank);
-  rec.row = c.row;
-  rec.column = c.column;
-  if (observer_ != nullptr) observer_->on_command(rec);
+  if (observer_ != nullptr) {
+    CmdRecord rec;
+    rec.cycle = t;
+    rec.cmd = c.cmd;
+    rec.channel = id_;
+    rec.pc = static_cast<std::uint8_t>(pc);
+    rec.bank = static_cast<std::uint8_t>(c.bank);
+    rec.row = c.row;
+    rec.column = c.column;
+    observer_->on_command(rec);
+  }
 
   // 1. What this command can make possible on the other bus, and how soon: an ACT opens column
   //    commands to its bank no sooner than tRCD; a RD or WR makes a PRE of its bank (conflict,
