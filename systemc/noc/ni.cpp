@@ -229,14 +229,19 @@ void NetworkInterface::send_packet(const Packet& p) {
 }
 
 void NetworkInterface::on_flit(unsigned port, const LinkFlit& flit) {
-  std::deque<Flit>& rx = ports_[port].rx[flit.vc];
-  if (flit.vc > kRespVc || rx.size() >= fabric_.router_params().buf_depth) {
+  if (flit.vc > kRespVc || ports_[port].rx[flit.vc].size() >= fabric_.router_params().buf_depth) {
     throw std::logic_error(fmt::format("{}: port {}: a flit on VC {} without a credit for it", name(), port, flit.vc));
   }
-  rx.push_back(flit.flit);
+  ports_[port].rx[flit.vc].push_back(flit.flit);
 }
 
-void NetworkInterface::on_credit(unsigned port, std::uint8_t vc) { ++ports_[port].credits[vc]; }
+void NetworkInterface::on_credit(unsigned port, std::uint8_t vc) {
+  if (vc > kRespVc || ports_[port].credits[vc] >= fabric_.router_params().buf_depth) {
+    throw std::logic_error(fmt::format("{}: port {}: a credit on VC {} beyond the router's {} buffer slots", name(),
+                                       port, vc, fabric_.router_params().buf_depth));
+  }
+  ++ports_[port].credits[vc];
+}
 
 void NetworkInterface::cycle(std::uint64_t c) {
   // 1. Take at most one flit per port from the ejection buffers (responses first; requests only
@@ -273,7 +278,8 @@ void NetworkInterface::cycle(std::uint64_t c) {
     p.peer = flits.front().src;
     const std::size_t begin = std::size_t{(kHeaderBytes + flit_bytes_ - 1) / flit_bytes_} * flit_bytes_;
     const std::uint32_t n = data_bytes(p.kind, p.response, p.status, p.size);
-    if (begin + n > bytes.size() || p.response != (vc == kRespVc)) {
+    const bool known = p.kind >= UbKind::write && p.kind <= UbKind::notify;
+    if (!known || begin + n > bytes.size() || p.response != (vc == kRespVc)) {
       throw std::logic_error(fmt::format("{}: port {}: a malformed packet from endpoint {} ({} flits)", name(), pi,
                                          p.peer, flits.size()));
     }
@@ -399,6 +405,18 @@ void NetworkInterface::complete(const Packet& resp, std::uint64_t c) {
                                        resp.peer, resp.tag));
   }
   Slot& s = slots_[resp.tag];
+  // A response must answer its command field by field: a misrouted or corrupted one (what the
+  // co-simulation exists to catch) must not complete another command or overrun its buffer.
+  const char* wrong = resp.peer != s.ext->dst                          ? "source endpoint"
+                      : resp.kind != s.ext->kind                       ? "kind"
+                      : resp.size != s.trans->get_data_length()        ? "size"
+                      : resp.offset != s.trans->get_address()          ? "offset"
+                      : resp.data.size() > s.trans->get_data_length()  ? "data length"
+                                                                        : nullptr;
+  if (wrong != nullptr) {
+    throw std::logic_error(fmt::format("{}: a response from endpoint {} for tag {} does not match its command ({}): {}",
+                                       name(), resp.peer, resp.tag, describe(*s.trans, *s.ext), wrong));
+  }
   tlm::tlm_generic_payload& trans = *std::exchange(s.trans, nullptr);
   const tlm::tlm_response_status status = decode_status(resp.status);
   if (status == tlm::TLM_OK_RESPONSE) {
@@ -426,7 +444,12 @@ void NetworkInterface::complete(const Packet& resp, std::uint64_t c) {
   // 3. The issuer is told, one cycle on (D13).
   tlm::tlm_phase ph = tlm::BEGIN_RESP;
   sc_core::sc_time d = fabric_.period();
-  socket->nb_transport_bw(trans, ph, d);
+  if (socket->nb_transport_bw(trans, ph, d) != tlm::TLM_COMPLETED) {
+    // The NI sends the next BEGIN_RESP without waiting for an END_RESP, which the base protocol
+    // allows only if the initiator completes each response at once.
+    throw std::logic_error(fmt::format("{}: the initiator did not answer BEGIN_RESP of {} with TLM_COMPLETED", name(),
+                                       describe(trans, *s.ext)));
+  }
 }
 
 }  // namespace snsim::noc

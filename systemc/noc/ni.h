@@ -17,8 +17,11 @@
 //                and the command.
 //   BEGIN_RESP through nb_transport_bw when the response packet is back (data copied, status set:
 //                TLM_OK_RESPONSE, or the destination memory's error, e.g. TLM_ADDRESS_ERROR_RESPONSE
-//                for an offset outside it, with UbExtension::error set); the initiator may answer
-//                TLM_COMPLETED, or TLM_ACCEPTED and an END_RESP later (which the NI ignores).
+//                for an offset outside it, with UbExtension::error set); the initiator must answer
+//                TLM_COMPLETED (the NI sends the next BEGIN_RESP without waiting for an END_RESP;
+//                any other answer is a std::logic_error naming the NI and the command).
+//                A response that does not match its command (source, kind, size, offset) is a
+//                std::logic_error too, never a completion.
 // The payload must stay valid from BEGIN_REQ until BEGIN_RESP.
 //
 // Packets. A command becomes one request packet, answered by one response packet (write ack, read
@@ -27,8 +30,8 @@
 // behind requests (no protocol deadlock). A packet goes out on one of the endpoint's ports towards
 // its destination (Topology::inject_mask): by flow hash (a flow keeps one port), or round-robin.
 //
-// Ordering. Relaxed by default: commands are injected in acceptance order per port but may complete
-// in any order. A command with the ordering bit waits before injection until every command this NI
+// Ordering. Relaxed by default: commands free to go are injected in acceptance order per port
+// (a later unordered command may overtake an ordered one that waits) and may complete in any order. A command with the ordering bit waits before injection until every command this NI
 // accepted earlier for the same destination has completed.
 //
 // Target side. A request packet, once all its flits are in, is performed at once on the local

@@ -625,6 +625,64 @@ TEST(NetworkInterface, ReportsAReadOutsideTheRemoteMemory) {
                  "of 64 B at offset 0xffff8 of endpoint 1: endpoint 1's memory answered TLM_ADDRESS_ERROR_RESPONSE");
 }
 
+// Integrity errors: what a broken router or NI would deliver, fed to endpoint 0's NI directly.
+std::string integrity_error(const std::function<void(NetworkInterface&)>& feed) {
+  Pair pair(command(UbKind::write, 1, 0, 8), false);
+  NetworkInterface& ni = *pair.net->nis[0];
+  try {
+    feed(ni);
+  } catch (const std::logic_error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+LinkFlit flit(std::uint8_t vc, bool head, bool tail, std::uint64_t word) {
+  LinkFlit f;
+  f.valid = true;
+  f.vc = vc;
+  f.flit.head = head;
+  f.flit.tail = tail;
+  f.flit.src = 1;
+  f.flit.payload[0] = word;
+  return f;
+}
+
+TEST(NetworkInterface, AResponseForATagNoCommandHoldsIsAnIntegrityError) {
+  // A write ack (header word 0: kind 1, response bit, size 8, tag 3; word 1: offset 0) before any
+  // command was accepted: one flit per port per cycle, so the packet is whole in the second cycle.
+  const std::string e = integrity_error([](NetworkInterface& ni) {
+    ni.on_flit(0, flit(1, true, false, 1u | (1u << 4) | (8u << 16) | (std::uint64_t{3} << 32)));
+    ni.on_flit(0, flit(1, false, true, 0));
+    ni.cycle(0);
+    ni.cycle(1);
+  });
+  EXPECT_NE(e.find("pair_ep0_ni: a response from endpoint 1 for tag 3, which no command holds"), std::string::npos)
+      << e;
+}
+
+TEST(NetworkInterface, APacketOfUnknownKindIsAnIntegrityError) {
+  const std::string e = integrity_error([](NetworkInterface& ni) {
+    ni.on_flit(0, flit(0, true, false, 9u | (8u << 16)));
+    ni.on_flit(0, flit(0, false, true, 0));
+    ni.cycle(0);
+    ni.cycle(1);
+  });
+  EXPECT_NE(e.find("pair_ep0_ni: port 0: a malformed packet from endpoint 1"), std::string::npos) << e;
+}
+
+TEST(NetworkInterface, AFlitOnAVcBeyondItsTwoIsAnIntegrityError) {
+  const std::string e = integrity_error([](NetworkInterface& ni) { ni.on_flit(0, flit(2, true, true, 0)); });
+  EXPECT_NE(e.find("pair_ep0_ni: port 0: a flit on VC 2 without a credit for it"), std::string::npos) << e;
+}
+
+TEST(NetworkInterface, ACreditBeyondTheRoutersBufferIsAnIntegrityError) {
+  // The NI starts with buf_depth (4) credits per VC: a fifth one was never owed.
+  const std::string e = integrity_error([](NetworkInterface& ni) { ni.on_credit(0, 1); });
+  EXPECT_NE(e.find("pair_ep0_ni: port 0: a credit on VC 1 beyond the router's 4 buffer slots"), std::string::npos)
+      << e;
+}
+
 }  // namespace
 }  // namespace snsim::noc
 
