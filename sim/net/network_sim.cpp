@@ -205,6 +205,8 @@ struct NetworkSim::Impl {
   noc::RouterModel* wave_router = nullptr;
   std::uint64_t wave_stop = 0;
   unsigned threads = 1;
+  bool timed = true;
+  std::uint64_t parallel_cycles = 0;
   ThreadTimer timer;  // kept from run to run (load points), so each does not time anew
 };
 
@@ -294,7 +296,13 @@ NetworkSim::~NetworkSim() {
 
 double NetworkSim::link_bytes_per_s() const { return cfg_.clock_hz * flit_bytes(cfg_); }
 
-void NetworkSim::set_threads(unsigned n) { impl_->threads = std::max(1u, n); }
+void NetworkSim::set_threads(unsigned n, bool timed) {
+  if (n < 1 || n > 2) throw std::invalid_argument(fmt::format("NetworkSim: {} threads: 1 or 2 are supported", n));
+  impl_->threads = n;
+  impl_->timed = timed;
+}
+
+std::uint64_t NetworkSim::parallel_cycles() const { return impl_->parallel_cycles; }
 
 void NetworkSim::open_wave(const std::string& path, std::uint64_t max_cycles) {
   for (RouterSlot& r : impl_->routers) {
@@ -759,7 +767,8 @@ std::uint64_t NetRun::run() {
 
     // The worker's groups start now: until the barrier below, this thread touches only endpoints
     // and its own group, reads the wheels' current slots and pushes only into later ones.
-    parallel_ = worker_.joinable() && s_.timer.parallel();
+    parallel_ = worker_.joinable() && (!s_.timed || s_.timer.parallel());
+    s_.parallel_cycles += parallel_;
     if (parallel_) {
       go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
       go_.notify_one();

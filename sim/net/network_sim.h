@@ -87,9 +87,12 @@ class NetworkSim {
   // The first router using the RTL writes an FST from now on for max_cycles (0: to the end).
   void open_wave(const std::string& path, std::uint64_t max_cycles);
   void on_cycle(std::function<void(std::uint64_t)> f) { on_cycle_ = std::move(f); }
-  // Routers step on this many threads (1, the default, or 2; more are not used yet). The results
-  // are the same whatever it is: see "Threads" above.
-  void set_threads(unsigned n);
+  // Routers step on this many threads (1, the default, or 2; more are not used yet; anything
+  // else is std::invalid_argument). The results are the same whatever it is: see "Threads" above.
+  // With `timed` false, two threads step every cycle instead of only while they are faster (tests).
+  void set_threads(unsigned n, bool timed = true);
+  // Cycles whose routers were stepped on two threads, since construction.
+  std::uint64_t parallel_cycles() const;
 
   struct Impl;
 

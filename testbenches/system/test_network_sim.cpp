@@ -120,7 +120,7 @@ TEST(NetworkSim, TwoThreadsGiveTheSameRunsAsOne) {
       SCOPED_TRACE(threads);
       Logger log;
       NetworkSim sim(*cfg, log);
-      sim.set_threads(threads);
+      sim.set_threads(threads, /*timed=*/false);  // two threads every cycle, whatever the machine's load
       StatsRegistry stats;
       if (cfg == &a2a) {
         sim.run_all_to_all(stats);
@@ -134,9 +134,18 @@ TEST(NetworkSim, TwoThreadsGiveTheSameRunsAsOne) {
       } else {
         EXPECT_EQ(json, want);
         EXPECT_EQ(sim.channel_utilization(), want_util);
+        EXPECT_EQ(sim.parallel_cycles(), sim.total_cycles());
       }
     }
   }
+}
+
+TEST(NetworkSim, ThreadCountOutsideOneOrTwoIsRefused) {
+  Logger log;
+  const NetConfig cfg = cfg_of(small_clos("", "  pattern: uniform\n  loads: [0.1]\n"));
+  NetworkSim sim(cfg, log);
+  EXPECT_THROW(sim.set_threads(0), std::invalid_argument);
+  EXPECT_THROW(sim.set_threads(3), std::invalid_argument);
 }
 
 TEST(NetworkSim, RtlAndFastRoutersGiveTheSameRun) {
