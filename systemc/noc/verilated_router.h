@@ -12,7 +12,11 @@
 // a function of that state, every further idle step() would leave it again, so they only count the
 // cycle until something is staged. The test is a copy and a compare of the state, tried only in
 // steps with nothing staged whose registered outputs are idle. Not while a trace is open (every
-// edge is dumped).
+// edge is dumped). Sound only while Verilator inlines every submodule into the root object (it
+// does for sn_router at its default inlining limits: the __Syms class holds only TOP); a
+// configuration verilated with --no-inline or past the limits would keep state outside the
+// compared bytes. test_router_fast_step checks the skip against the two-eval step on every
+// built configuration.
 #pragma once
 
 #include <cstring>
