@@ -22,7 +22,6 @@ namespace snsim::net {
 namespace {
 
 constexpr std::uint32_t kNone = ~std::uint32_t{0};
-constexpr unsigned kPipelineCycles = 2;  // sn_router: input register to output register (docs/router.md)
 
 std::uint32_t to_cycles(double seconds, double hz, const char* key) {
   const std::uint64_t c = time_to_cycles(seconds, hz);
@@ -215,11 +214,11 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
   Impl& s = *impl_;
   const TopologyCfg& t = cfg.topology;
   const std::uint32_t router_cycles = to_cycles(t.router_latency_s, cfg.clock_hz, "router_latency");
-  if (router_cycles < kPipelineCycles) {
+  if (router_cycles < noc::kPipelineCycles) {
     throw std::runtime_error(fmt::format("topology.router_latency: {} cycles is below the sn_router pipeline of {} "
-                                         "cycles", router_cycles, kPipelineCycles));
+                                         "cycles", router_cycles, noc::kPipelineCycles));
   }
-  const std::uint32_t extra = router_cycles - kPipelineCycles;
+  const std::uint32_t extra = router_cycles - noc::kPipelineCycles;
   const std::vector<std::string> shallow = topo_.shallow_channels(cfg.router.buf_depth, router_cycles);
   if (!shallow.empty()) {
     log_.warn("net: {} of {} channels have less buffering ({} flits per VC) than their credit round trip, which "
@@ -231,10 +230,7 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
   s.router_of_node.assign(topo_.nodes().size(), kNone);
   for (std::uint32_t node : topo_.routers()) {
     const noc::TopoNode& n = topo_.nodes()[node];
-    RouterImpl which = cfg.router.impl;
-    for (const ImplOverrideCfg& o : t.impl_overrides) {
-      if (glob_match(o.routers, n.name)) which = o.impl;
-    }
+    const RouterImpl which = router_impl(cfg, n.name);
     const noc::RouterParams p{n.ports, cfg.router.vcs, cfg.router.buf_depth, cfg.router.payload_bits,
                               cfg.router.table_depth};
     RouterSlot slot;
@@ -255,12 +251,7 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
       slot.fast = fast.get();
       slot.model = std::move(fast);
     }
-    const std::vector<noc::TableEntry>& table = topo_.table(node);
-    for (std::uint32_t dst = 0; dst < cfg.router.table_depth; ++dst) {
-      noc::TableEntry e = dst < table.size() ? table[dst] : noc::TableEntry{};
-      if (!e.valid) e = noc::TableEntry{0, 1, false, false};
-      slot.model->write_table(dst, e);
-    }
+    noc::write_table(*slot.model, topo_.table(node));
     s.router_of_node[node] = static_cast<std::uint32_t>(s.routers.size());
     s.routers.push_back(std::move(slot));
   }

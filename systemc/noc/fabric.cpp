@@ -15,7 +15,6 @@ namespace snsim::noc {
 namespace {
 
 constexpr std::uint32_t kNone = ~std::uint32_t{0};
-constexpr unsigned kPipelineCycles = 2;  // sn_router: input register to output register (docs/router.md)
 
 }  // namespace
 
@@ -39,10 +38,7 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
   router_of_node_.assign(topo_.nodes().size(), kNone);
   for (std::uint32_t node : topo_.routers()) {
     const TopoNode& n = topo_.nodes()[node];
-    RouterImpl which = cfg.router.impl;
-    for (const ImplOverrideCfg& o : cfg.topology.impl_overrides) {
-      if (glob_match(o.routers, n.name)) which = o.impl;
-    }
+    const RouterImpl which = router_impl(cfg, n.name);
     RouterParams p = params_;
     p.ports = n.ports;
     Router r;
@@ -54,11 +50,7 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
       throw std::runtime_error(fmt::format("{}: router {}: {}", this->name(), n.name, e.what()));
     }
     rtl_count_ += which == RouterImpl::Rtl ? 1 : 0;
-    const std::vector<TableEntry>& table = topo_.table(node);
-    for (std::uint32_t dst = 0; dst < p.table_depth; ++dst) {
-      const TableEntry e = dst < table.size() && table[dst].valid ? table[dst] : TableEntry{0, 1, false, false};
-      r.model->write_table(dst, e);
-    }
+    write_table(*r.model, topo_.table(node));
     r.model->reset();
     router_of_node_[node] = static_cast<std::uint32_t>(routers_.size());
     routers_.push_back(std::move(r));
