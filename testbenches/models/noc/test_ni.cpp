@@ -160,6 +160,22 @@ std::uint64_t le64(const std::uint8_t* p) {
 }
 
 // Issues its commands in order, keeping up to `window` outstanding, one command per cycle at most.
+// Builds the generic payload of `c` (its buffer, UbExtension and attributes).
+void prepare(Cmd& c) {
+  c.buf = c.kind == UbKind::read ? std::vector<std::uint8_t>(c.expect.size()) : c.data;
+  c.payload = std::make_unique<tlm::tlm_generic_payload>();
+  c.ext = new UbExtension;
+  c.ext->kind = c.kind;
+  c.ext->dst = c.dst;
+  c.ext->ordered = c.ordered;
+  c.payload->set_extension(c.ext);
+  c.payload->set_command(c.kind == UbKind::read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
+  c.payload->set_address(c.offset);
+  c.payload->set_data_ptr(c.buf.data());
+  c.payload->set_data_length(static_cast<unsigned>(c.buf.size()));
+  c.payload->set_streaming_width(static_cast<unsigned>(c.buf.size()));
+}
+
 struct Generator : sc_module {
   tlm_utils::simple_initiator_socket<Generator> socket;
   std::vector<Cmd>& cmds;
@@ -179,18 +195,7 @@ struct Generator : sc_module {
   void run() {
     for (Cmd& c : cmds) {
       while (outstanding >= window || waiting_end_req) wait(progress);
-      c.buf = c.kind == UbKind::read ? std::vector<std::uint8_t>(c.expect.size()) : c.data;
-      c.payload = std::make_unique<tlm::tlm_generic_payload>();
-      c.ext = new UbExtension;
-      c.ext->kind = c.kind;
-      c.ext->dst = c.dst;
-      c.ext->ordered = c.ordered;
-      c.payload->set_extension(c.ext);
-      c.payload->set_command(c.kind == UbKind::read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
-      c.payload->set_address(c.offset);
-      c.payload->set_data_ptr(c.buf.data());
-      c.payload->set_data_length(static_cast<unsigned>(c.buf.size()));
-      c.payload->set_streaming_width(static_cast<unsigned>(c.buf.size()));
+      prepare(c);
       tlm::tlm_phase ph = tlm::BEGIN_REQ;
       sc_time d = SC_ZERO_TIME;
       ++outstanding;
@@ -659,6 +664,56 @@ TEST(NetworkInterface, AResponseForATagNoCommandHoldsIsAnIntegrityError) {
   });
   EXPECT_NE(e.find("pair_ep0_ni: a response from endpoint 1 for tag 3, which no command holds"), std::string::npos)
       << e;
+}
+
+// Sends `c` to endpoint 0's NI through its generator's socket, outside the simulation.
+tlm::tlm_sync_enum begin_req(Pair& pair, Cmd& c) {
+  prepare(c);
+  tlm::tlm_phase ph = tlm::BEGIN_REQ;
+  sc_time d = SC_ZERO_TIME;
+  return pair.net->gens[0]->socket->nb_transport_fw(*c.payload, ph, d);
+}
+
+TEST(NetworkInterface, AResponseThatDoesNotMatchItsCommandIsAnIntegrityError) {
+  // An 8-byte write to endpoint 1 holds tag 0; a write ack for tag 0 saying 16 bytes must not
+  // complete it (a corrupt size could overrun the issuer's buffer).
+  Pair pair(command(UbKind::write, 1, 0, 8), false);
+  Cmd c = command(UbKind::write, 1, 0, 8);
+  ASSERT_EQ(begin_req(pair, c), tlm::TLM_UPDATED);
+  NetworkInterface& ni = *pair.net->nis[0];
+  ni.on_flit(0, flit(1, true, false, 1u | (1u << 4) | (16u << 16)));
+  ni.on_flit(0, flit(1, false, true, 0));
+  ni.cycle(0);
+  try {
+    ni.cycle(1);
+    FAIL() << "the mismatching response was taken";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("pair_ep0_ni: a response from endpoint 1 for tag 0 does not match its "
+                                         "command (remote write of 8 B at offset 0x0 of endpoint 1): size"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(c.done);
+  EXPECT_EQ(ni.outstanding(), 1u);
+}
+
+TEST(NetworkInterface, ASecondBeginReqBeforeEndReqBreaksTheBaseProtocol) {
+  // 32 commands fill the NI (max_outstanding); the 33rd is held without END_REQ, and a 34th
+  // BEGIN_REQ before that END_REQ is the initiator's protocol error.
+  Pair pair(command(UbKind::write, 1, 0, 8), false);
+  std::vector<Cmd> cmds;
+  for (unsigned i = 0; i < 34; ++i) cmds.push_back(command(UbKind::write, 1, 8 * i, 8));
+  for (unsigned i = 0; i < NiParams{}.max_outstanding; ++i) ASSERT_EQ(begin_req(pair, cmds[i]), tlm::TLM_UPDATED) << i;
+  ASSERT_EQ(begin_req(pair, cmds[32]), tlm::TLM_ACCEPTED);
+  try {
+    begin_req(pair, cmds[33]);
+    FAIL() << "a second BEGIN_REQ was taken";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("pair_ep0_ni: BEGIN_REQ of a remote write of 8 B at offset 0x108 of endpoint 1 "
+                                         "while the previous request awaits END_REQ"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(NetworkInterface, APacketOfUnknownKindIsAnIntegrityError) {
