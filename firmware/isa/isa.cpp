@@ -259,7 +259,7 @@ std::vector<OpInfo> build_table() {
       {"xwait", Op::Xwait, "SY", on(P::S), {uimm(Flag, kE0, 4, 15)},
        "block every pipe of this core until flag id is non-zero, then decrement it"},
       {"notify", Op::Notify, "G", on(P::S), {rs2, rs1, imm32},
-       "u64 GM[rs1 + imm] = rs2 after this core's earlier GM writes to that die; waits for the acknowledgement",
+       "u64 GM[rs1 + imm] = rs2 once this die's earlier accesses to that die completed; waits for the acknowledgement",
        nullptr, ext_always, "snsim extension"},
       {"gwait", Op::Gwait, "G", on(P::S), {rs2, rs1, imm32},
        "wait until u64 GM[rs1 + imm] >= rs2 (unsigned); the address is in this die's memory",
