@@ -342,11 +342,8 @@ Core::Cost Core::execute(const Queued& q, Cycle now) {
 // 4. Others': one asynchronous access per burst (write data taken now, read data placed when it
 //    arrives); the pipe is held until the last is done, and at least for the port time.
 Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
-  struct Burst {
-    std::uint64_t gm, len;
-    LocalSide side;
-  };
-  std::vector<Burst> bursts;
+  std::vector<GmBurst>& bursts = bursts_;
+  bursts.clear();
   GmAccess access;
   const bool out = q.in.op() == Op::DmaOut;
   if (q.in.op() == Op::Nd2nz) {
@@ -384,9 +381,11 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
     access = {.is_write = out, .addr = gm_addr, .burst = burst, .count = last + 1, .stride = burst + gm_gap * 32};
   }
   const char* gm_operand = out ? "dst" : "src";
-  const bool remote = gm_remote(bursts.front().gm, bursts.front().len, gm_operand);
-  for (const Burst& b : bursts)
-    if (gm_remote(b.gm, b.len, gm_operand) != remote)
+  bool remote = false;
+  for (const GmBurst& b : bursts)
+    if (const bool r = gm_remote(b.gm, b.len, gm_operand); &b == &bursts.front())
+      remote = r;
+    else if (r != remote)
       fault(fmt::format("{} GM bursts 0x{:x}+{} and 0x{:x}+{} lie one in this die's memory, one in another's; "
                         "a copy reaches one or the other", gm_operand, bursts.front().gm, bursts.front().len, b.gm, b.len));
   const std::uint64_t gm_bytes = access.bytes();
@@ -395,7 +394,7 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
   const Cycle port = ceil_cycles(static_cast<double>(gm_bytes) / rate);
   if (!remote) {
     if (params_.numerics)
-      for (const Burst& b : bursts) {
+      for (const GmBurst& b : bursts) {
         LocalBuffer& l = *buffer(b.side.buf);
         if (out) {
           gm_.write(b.gm, {l.data(b.side.addr), b.len});
@@ -411,7 +410,7 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
       }
     return gm_cost(now, port, access);
   }
-  for (const Burst& b : bursts) {
+  for (const GmBurst& b : bursts) {
     AsyncAccess a{.kind = out ? AsyncKind::write : AsyncKind::read, .addr = b.gm, .len = b.len, .data = {}};
     if (out) {
       a.data.assign(b.len, 0);

@@ -291,6 +291,11 @@ class Core {
     std::uint64_t addr;
     std::uint64_t block = 0;
   };
+  // One GM burst of an MTE copy and its local side.
+  struct GmBurst {
+    std::uint64_t gm, len;
+    LocalSide side;
+  };
 
   bool step_pipe(isa::Pipe pipe, Cycle now);
   bool step_scalar(Cycle now);
@@ -363,6 +368,7 @@ class Core {
   std::array<unsigned, CrossCoreFlags::kFlags> xcount_{};
   std::vector<std::pair<Cycle, unsigned>> xincoming_;  // (visible at, id)
 
+  std::vector<GmBurst> bursts_;  // execute_dma's list, kept to reuse its storage
   std::function<void(Cycle)> waker_;
   unsigned async_in_flight_ = 0;
   std::optional<CoreFault> async_fault_;  // from an AsyncDone, thrown by step at async_fault_at_
