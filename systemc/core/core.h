@@ -284,8 +284,8 @@ class Core {
     Cycle memory = 0;
     bool held = false;  // asynchronous accesses started: the pipe is held until they are done
   };
-  // The local side of a GM copy burst: `len` bytes at `addr` of `buf`, contiguous, or (block > 0)
-  // in 32-byte blocks `block` bytes apart, the last padded with zeros (nd2nz).
+  // The local side of a GM copy burst: the burst's bytes at `addr` of `buf`, contiguous, or
+  // (block > 0) in 32-byte blocks `block` bytes apart, the last padded with zeros (nd2nz).
   struct LocalSide {
     isa::Buffer buf;
     std::uint64_t addr;
