@@ -91,9 +91,9 @@ void Machine::end(core::RunResult::Status status, core::Cycle c, std::string rep
 std::string Machine::deadlock_report(core::Cycle c) const {
   std::string report = fmt::format("deadlock at cycle {}: every pipe of every core is blocked and no access is in "
                                    "flight\n", c);
-  for (std::size_t d = 0; d < dies_.size(); ++d)
-    for (const auto& core : dies_[d]->cores)
-      if (!core->finished(c)) report += fmt::format("die {}: {}", d, core->blocked_report(c));
+  for (const auto& die : dies_)
+    for (const auto& core : die->cores)
+      if (!core->finished(c)) report += core->blocked_report(c);  // core names start with their die
   return report;
 }
 
