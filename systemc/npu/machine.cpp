@@ -106,6 +106,10 @@ void Machine::tick() {
     next_trigger(sc_core::sc_time::from_value(c * p - t));
     return;
   }
+  // A wake and the planned cycle at the same time trigger twice: the cycle is stepped once.
+  if (c <= last_ && stepped_) return sleep(c);
+  last_ = c;
+  stepped_ = true;
   // 2. Completions due, then the end conditions, then every core.
   for (auto& die : dies_) die->gm->deliver(c);
   bool done = true;
@@ -134,13 +138,14 @@ void Machine::tick() {
     network = network || die->gm->waiting_on_network();
     for (const auto& core : die->cores) next = std::min(next, core->next_event(c));
   }
-  if (next == core::kNever) {
-    if (!network) return end(core::RunResult::Status::Deadlock, c, deadlock_report(c));
-    next_trigger(wake_);
-    return;
-  }
-  next = std::min(next, std::max(max_cycles_, c + 1));
-  next_trigger(period_ * static_cast<double>(next - c), wake_);
+  if (next == core::kNever && !network) return end(core::RunResult::Status::Deadlock, c, deadlock_report(c));
+  next_ = next == core::kNever ? next : std::min(next, std::max(max_cycles_, c + 1));
+  sleep(c);
+}
+
+void Machine::sleep(core::Cycle c) {
+  if (next_ == core::kNever) next_trigger(wake_);  // only the network can wake us
+  else next_trigger(period_ * static_cast<double>(next_ - c), wake_);
 }
 
 }  // namespace snsim::npu

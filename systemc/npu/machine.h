@@ -67,6 +67,7 @@ class Machine : public sc_core::sc_module {
   };
 
   void tick();  // SC_METHOD: one visited core cycle
+  void sleep(core::Cycle c);  // until next_ or a wake, from cycle c
   void end(core::RunResult::Status status, core::Cycle c, std::string report);
   std::string deadlock_report(core::Cycle c) const;
 
@@ -78,6 +79,9 @@ class Machine : public sc_core::sc_module {
   std::vector<std::unique_ptr<Die>> dies_;
   sc_core::sc_event wake_;
   core::Cycle max_cycles_ = 0;
+  core::Cycle last_ = 0;             // the last cycle stepped
+  bool stepped_ = false;
+  core::Cycle next_ = core::kNever;  // the next cycle planned
   bool running_ = false;
   core::RunResult result_{core::RunResult::Status::Timeout, 0, {}};
 };
