@@ -53,6 +53,7 @@ DieGm::DieGm(sc_core::sc_module_name name, std::uint32_t index, const DieGmParam
       st_served_(stats.counter(prefix + ".served", "commands", "network requests served by this die's memory")),
       st_dma_copies_(stats.counter(prefix + ".dma_copies", "copies", "DMA copies started")),
       st_dma_bytes_(stats.counter(prefix + ".dma_bytes", "B", "bytes copied by the DMA engine")),
+      st_dma_peak_(stats.scalar(prefix + ".dma_peak_chunks", "chunks", "most DMA chunks in flight at once")),
       st_latency_(stats.histogram(prefix + ".async_latency", "cycles", "start to completion of link / network "
                                                                         "accesses")) {
   ni.register_nb_transport_bw(this, &DieGm::nb_transport_bw);
@@ -318,6 +319,7 @@ void DieGm::dma_step(Cycle now) {
       const std::uint64_t at = j.issued, n = std::min<std::uint64_t>(params_.dma_chunk_bytes, j.len - at);
       j.issued += n;
       ++dma_outstanding_;
+      st_dma_peak_.set(std::max(st_dma_peak_.value(), static_cast<double>(dma_outstanding_)));
       CopyJob* job = &j;  // deque elements stay in place while others are added or the front removed
       issue(now, AsyncKind::read, j.src + at, n, {},
             [this, job, at, n](Cycle c, std::vector<std::uint8_t> data, std::string error) {

@@ -180,6 +180,7 @@ class DieGm : public sc_core::sc_module, public core::GlobalMemory {
   Counter& st_served_;
   Counter& st_dma_copies_;
   Counter& st_dma_bytes_;
+  Scalar& st_dma_peak_;  // most chunks in flight at once
   Histogram& st_latency_;
 };
 

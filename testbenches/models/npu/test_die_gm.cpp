@@ -148,15 +148,17 @@ struct Rig : sc_module {
     inside_start = false;
   }
 
-  std::uint64_t stat(const std::string& path) const {
+  // The value of statistic `path` ("die0.gm.served").
+  double stat_value(const std::string& path) const {
     nlohmann::json j = stats.to_json();
     for (std::size_t p = 0, q; p <= path.size(); p = q + 1) {
       q = path.find('.', p);
       if (q == std::string::npos) q = path.size();
       j = j[path.substr(p, q - p)];
     }
-    return j["value"].get<std::uint64_t>();
+    return j["value"].get<double>();
   }
+  std::uint64_t stat(const std::string& path) const { return static_cast<std::uint64_t>(stat_value(path)); }
 };
 
 DieGmParams params() {
@@ -326,6 +328,8 @@ TEST(DieGm, DmaCopiesOverEveryPathMoveTheSourceBytes) {
   }
   EXPECT_EQ(rig.stat("die0.gm.dma_bytes"), 4 * kLen);
   EXPECT_EQ(rig.stat("die0.gm.dma_copies"), 4u);
+  // The engine kept its bound on chunks in flight, and reached it.
+  EXPECT_EQ(rig.stat_value("die0.gm.dma_peak_chunks"), p.dma_max_outstanding);
 }
 
 // A notify after a 2 KiB write to the same die completes after it (the NI's ordering bit; the
