@@ -248,8 +248,9 @@ int run_run(const RunOptions& opt) {
   std::vector<std::unique_ptr<core::Core>> own_cores;
   std::vector<core::Core*> cores;
   if (machine) {
-    fmt::print("snsim run: {} on {} ({} NPUs x {} dies, each {} AIC + {} AIV at {}, GM {}; seed {}{})\n", opt.workload,
-               opt.config, machine->machine.npus, machine->machine.dies_per_npu, die.die.aic, die.die.aiv,
+    const std::uint32_t npus = machine->machine.npus, per_npu = machine->machine.dies_per_npu;
+    fmt::print("snsim run: {} on {} ({} NPU{} x {} die{}, each {} AIC + {} AIV at {}, GM {}; seed {}{})\n", opt.workload,
+               opt.config, npus, npus == 1 ? "" : "s", per_npu, per_npu == 1 ? "" : "s", die.die.aic, die.die.aiv,
                format_frequency(die.die.clock_hz), to_string(die.gm.model), w.seed,
                opt.timing_only ? ", timing only" : "");
   } else {
