@@ -30,8 +30,8 @@ constexpr std::string_view kRelu[] = {"norelu", "relu"};
 constexpr std::string_view kLayout[] = {"nz", "nd"};
 constexpr std::string_view kTrans[] = {"notrans", "trans"};
 constexpr std::string_view kAcc[] = {"init", "acc"};
-constexpr std::string_view kSysReg[] = {"coreid",     "blockid",     "blocknum",
-                                        "subblockid", "subblocknum", "cycle"};
+constexpr std::string_view kSysReg[] = {"coreid",      "blockid", "blocknum", "subblockid",
+                                        "subblocknum", "cycle",   "die",      "dies"};
 constexpr std::string_view kXMode[] = {"all", "pair", "group"};
 
 constexpr std::string_view kRoleNames[] = {
@@ -109,6 +109,8 @@ std::string check_fixp(const Instr& in) {
                          {D::F16, D::S32}, {D::BF16, D::S32}});
 }
 bool ext_fixp(const Instr& in) { return in.type(Type) == D::BF16 && in.type(Type2) == D::S32; }
+// The supernode's GM instructions (atomics, flags, the DMA engine) are not A2 instructions.
+bool ext_always(const Instr&) { return true; }
 std::string check_vcmp(const Instr& in) {
   if (in.type() == D::S32 && in.get(Cmp) != 3 && in.get(Cmp) != 4)
     return "s32 compares only eq and ne";
@@ -146,6 +148,7 @@ struct Row {
   std::string_view summary;
   std::string (*check)(const Instr&) = nullptr;
   bool (*extension)(const Instr&) = nullptr;
+  std::string_view extension_note{};
 };
 
 constexpr PipeSpec on(Pipe p) { return {.fixed = p}; }
@@ -155,6 +158,8 @@ std::vector<OpInfo> build_table() {
   const Field rd = reg(Rd, kR0), rs1 = reg(Rs1, kR1), rs2 = reg(Rs2, kR2);
   const Field imm32 = simm(Imm, kImm32, 32);
   const Field dst = reg(Dst, kR0), src = reg(Src, kR1), src1 = reg(Src1, kR2);
+  Field sysreg = enm(SysReg, kE0, kSysReg);
+  sysreg.extension = set_of(SysReg::Die, SysReg::Dies);  // the machine's dies (issue 6)
   // Rows that share a layout.
   auto alu = [&](std::string_view mn, Op op, std::string_view summary) {
     return Row{mn, op, "R", on(P::S), {rd, rs1, rs2}, summary};
@@ -208,8 +213,8 @@ std::vector<OpInfo> build_table() {
       {"li", Op::Li, "LI", on(P::S), {rd, simm(Imm, 16, 48)}, "rd = imm, sign-extended from 48 bits"},
       {"lhi", Op::Lhi, "LH", on(P::S), {rd, uimm(Imm, 48, 16, 0xffff)},
        "rd[63:48] = imm, rd[47:0] kept (li then lhi builds any 64-bit value)"},
-      {"csrr", Op::Csrr, "CS", on(P::S), {rd, enm(SysReg, kE0, kSysReg)},
-       "rd = system register (core id, block id, block count, sub-block id/count, cycle)"},
+      {"csrr", Op::Csrr, "CS", on(P::S), {rd, sysreg},
+       "rd = system register (core id, block id, block count, sub-block id/count, cycle, die, dies)"},
       // Scalar memory: SDM = scalar data memory, GM = global memory.
       {"ld", Op::Ld, "M", on(P::S), {suffix(Type, kTs, kLoadTypes), rd, rs1, imm32},
        "rd = SDM[rs1 + imm], zero- or sign-extended by the type"},
@@ -219,6 +224,10 @@ std::vector<OpInfo> build_table() {
        "rd = GM[rs1 + imm], zero- or sign-extended by the type"},
       {"stg", Op::Stg, "M", on(P::S), {suffix(Type, kTs, kStoreTypes), rs2, rs1, imm32},
        "GM[rs1 + imm] = low bytes of rs2"},
+      // GM of any die of the machine (issue 6): snsim extensions.
+      {"amoadd", Op::Amoadd, "A", on(P::S), {rd, rs2, rs1, imm32},
+       "rd = u64 GM[rs1 + imm]; GM[rs1 + imm] += rs2, atomically (8-byte aligned); waits for the old value",
+       nullptr, ext_always, "snsim extension"},
       // Control flow. Targets count instructions from this one.
       {"beq", Op::Beq, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 == rs2"},
       {"bne", Op::Bne, "B", on(P::S), {rs1, rs2, target(kImm32, 32)}, "branch if rs1 != rs2"},
@@ -249,6 +258,12 @@ std::vector<OpInfo> build_table() {
        "on pipe, after its earlier work: increment cross-core flag id of the cores of mode"},
       {"xwait", Op::Xwait, "SY", on(P::S), {uimm(Flag, kE0, 4, 15)},
        "block every pipe of this core until flag id is non-zero, then decrement it"},
+      {"notify", Op::Notify, "G", on(P::S), {rs2, rs1, imm32},
+       "u64 GM[rs1 + imm] = rs2 once this die's earlier accesses to that die completed; waits for the acknowledgement",
+       nullptr, ext_always, "snsim extension"},
+      {"gwait", Op::Gwait, "G", on(P::S), {rs2, rs1, imm32},
+       "wait until u64 GM[rs1 + imm] >= rs2 (unsigned); the address is in this die's memory",
+       nullptr, ext_always, "snsim extension"},
       // Data movement.
       {"dma_in", Op::DmaIn, "DM", on(P::MTE2), {enm(Buf, kE0, kBufL1Ub), dst, src, reg(Cfg, kR2)},
        "MTE2: GM src -> L1/UB dst in bursts (cfg: copy word)"},
@@ -267,7 +282,10 @@ std::vector<OpInfo> build_table() {
         suffix(Type2, kT1, set_of(D::F32, D::S32)), enm(Buf, kE0, kBufFix), dst, src,
         reg(Cfg, kR2), reg(Val, kR3), enm(Relu, kE1, kRelu), enm(Layout, kE2, kLayout)},
        "FixPipe: L0C src (type2) -> GM/L1 dst (type), cast or dequantize by val, ReLU, NZ->ND",
-       check_fixp, ext_fixp},
+       check_fixp, ext_fixp, "s32 -> bf16 is an extension"},
+      {"dma", Op::Dma, "DM", on(P::MTE2), {dst, src, reg(Val, kR2)},
+       "the die's DMA engine copies val bytes from GM src to GM dst (either on any die); mte2 waits for it",
+       nullptr, ext_always, "snsim extension"},
       // Cube.
       {"mmad", Op::Mmad, "MM", on(P::M),
        {suffix(Type, kT0, kCubeIn), dst, src, src1, reg(Cfg, kR3), enm(Acc, kE0, kAcc)},
@@ -317,7 +335,8 @@ std::vector<OpInfo> build_table() {
   for (const Row& row : rows) {
     OpInfo info{.mnemonic = row.mnemonic, .op = row.op, .format = row.format,
                 .pipe = row.pipe, .fields = {}, .num_fields = 0, .summary = row.summary,
-                .check = row.check, .extension = row.extension};
+                .check = row.check, .extension = row.extension,
+                .extension_note = row.extension_note};
     for (const Field& f : row.fields) info.fields[info.num_fields++] = f;
     table.push_back(info);
   }

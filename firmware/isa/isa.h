@@ -63,6 +63,7 @@ inline constexpr unsigned kNumPipes = 7;  // S .. FIX
   X(Li, 0x38, "li") \
   X(Lhi, 0x39, "lhi") \
   X(Csrr, 0x3a, "csrr") \
+  X(Amoadd, 0x3b, "amoadd") \
   X(Ld, 0x3c, "ld") \
   X(St, 0x3d, "st") \
   X(Ldg, 0x3e, "ldg") \
@@ -81,11 +82,14 @@ inline constexpr unsigned kNumPipes = 7;  // S .. FIX
   X(PipeBarrier, 0x52, "pipe_barrier") \
   X(Xset, 0x53, "xset") \
   X(Xwait, 0x54, "xwait") \
+  X(Notify, 0x55, "notify") \
+  X(Gwait, 0x56, "gwait") \
   X(DmaIn, 0x60, "dma_in") \
   X(Nd2nz, 0x61, "nd2nz") \
   X(DmaOut, 0x62, "dma_out") \
   X(Load2d, 0x63, "load2d") \
   X(Fixp, 0x64, "fixp") \
+  X(Dma, 0x65, "dma") \
   X(Mmad, 0x70, "mmad") \
   X(Vadd, 0x80, "vadd") \
   X(Vsub, 0x81, "vsub") \
@@ -124,7 +128,8 @@ enum class Op : std::uint8_t {
 // Values of enum operands, numbered as they are encoded.
 enum class Cmp : std::uint8_t { Lt = 0, Gt = 1, Ge = 2, Eq = 3, Ne = 4, Le = 5 };
 enum class Round : std::uint8_t { Rint = 0, Floor = 1, Ceil = 2, Round = 3, Trunc = 4 };
-enum class SysReg : std::uint8_t { CoreId = 0, BlockId = 1, BlockNum = 2, SubBlockId = 3, SubBlockNum = 4, Cycle = 5 };
+enum class SysReg : std::uint8_t { CoreId = 0, BlockId = 1, BlockNum = 2, SubBlockId = 3, SubBlockNum = 4, Cycle = 5,
+                                   Die = 6, Dies = 7 };
 enum class XMode : std::uint8_t { All = 0, Pair = 1, Group = 2 };
 // Memories an instruction names; Instr::buffer() resolves the per-opcode `buf` operand to one.
 enum class Buffer : std::uint8_t { Gm, L1, L0A, L0B, L0C, Ub };
@@ -208,8 +213,10 @@ struct OpInfo {
   // Cross-field rule the per-field legality cannot express (e.g. legal cast pairs); returns an
   // empty string when the instruction is legal, otherwise why not.
   std::string (*check)(const Instr&) = nullptr;
-  // Extension rule across fields (e.g. FixPipe s32 -> bf16), beside the per-field extension masks.
+  // Extension rule across fields (e.g. FixPipe s32 -> bf16), beside the per-field extension masks;
+  // an instruction that is an extension as a whole (the supernode's GM opcodes) always returns true.
   bool (*extension)(const Instr&) = nullptr;
+  std::string_view extension_note{};  // what of it is an extension, for docs/isa.md
 
   std::span<const Field> operands() const { return {fields.data(), num_fields}; }
   // The field with this role, or nullptr.

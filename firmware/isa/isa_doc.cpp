@@ -47,7 +47,7 @@ std::string instruction_table_markdown() {
                                       : std::string(pipe_name(info.pipe.fixed));
     add(fmt::format("| 0x{:02x} | `{}` | {} | {} | {}{} |\n", static_cast<unsigned>(info.op),
                     assembly_form(info), pipe, info.format, cell(info.summary),
-                    info.extension ? " (s32 -> bf16 is an extension)" : ""));
+                    info.extension_note.empty() ? "" : fmt::format(" ({})", info.extension_note)));
   }
   add("\nFields, bit ranges inclusive; legal values (`*` marks an extension, D19):\n\n");
   add("| mnemonic | fields |\n| --- | --- |\n");

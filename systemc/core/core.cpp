@@ -31,6 +31,18 @@ std::uint64_t operand(const std::array<std::uint64_t, isa::kNumRegs>& regs, cons
   return in.info->field(role) ? regs[in.reg(role)] : 0;
 }
 
+// The value a scalar load of type `t` gives from its little-endian bytes (zero- or sign-extended).
+std::uint64_t load_value(isa::DType t, std::span<const std::uint8_t> bytes) {
+  std::uint64_t v = 0;
+  std::memcpy(&v, bytes.data(), std::min<std::size_t>(bytes.size(), sizeof v));
+  const unsigned size = isa::dtype_bytes(t);
+  const bool is_signed = t == isa::DType::S8 || t == isa::DType::S16 || t == isa::DType::S32;
+  if (is_signed && size < 8) {
+    const unsigned shift = 64 - 8 * size;
+    v = static_cast<std::uint64_t>(static_cast<std::int64_t>(v << shift) >> shift);
+  }
+  return v;
+}
 
 }  // namespace
 
@@ -147,9 +159,19 @@ std::uint8_t* Core::local(Buffer which, std::uint64_t addr, std::uint64_t len, c
   return params_.numerics ? b->data(addr) : nullptr;
 }
 
+bool Core::gm_remote(std::uint64_t addr, std::uint64_t len, const char* operand) {
+  if (gm_.mapped(addr, len)) return false;
+  if (len > 0 && gm_.remote(addr, len)) return true;
+  const bool partly_remote = gm_.remote(addr, 1) || (len > 1 && gm_.remote(addr + len - 1, 1));
+  fault(fmt::format("{} GM access 0x{:x}+{} is outside mapped memory{}", operand, addr, len,
+                    partly_remote ? " (partly in another die's: a GM range lies in one die's memory)" : ""));
+}
+
 void Core::check_gm(std::uint64_t addr, std::uint64_t len, const char* operand) {
-  if (!gm_.mapped(addr, len))
-    fault(fmt::format("{} GM access 0x{:x}+{} is outside mapped memory", operand, addr, len));
+  if (gm_remote(addr, len, operand))
+    fault(fmt::format("{} GM access 0x{:x}+{} is in another die's memory: remote GM is reached by the "
+                      "MTE copies, scalar GM instructions and dma only",
+                      operand, addr, len));
 }
 
 Cycle& Core::event(Pipe src, Pipe dst, unsigned id) {
@@ -175,7 +197,13 @@ bool Core::pipes_drained(Cycle now) const {
   return true;
 }
 
-bool Core::finished(Cycle now) const { return !loaded_ || (halted_ && pipes_drained(now)); }
+bool Core::finished(Cycle now) const {
+  return !loaded_ || (halted_ && async_in_flight_ == 0 && !async_fault_ && pipes_drained(now));
+}
+
+void Core::poke(Cycle at) {
+  if (gwait_.active) gwait_.poke_at = std::min(gwait_.poke_at, at);
+}
 
 void Core::record_cycles(Cycle now) {
   Cycle end = now;
@@ -188,6 +216,7 @@ void Core::record_cycles(Cycle now) {
 }
 
 bool Core::step(Cycle now) {
+  if (async_fault_ && now >= async_fault_at_) throw *async_fault_;
   bool progress = false;
   // Cross-core increments that have become visible.
   std::erase_if(xincoming_, [&](const std::pair<Cycle, unsigned>& inc) {
@@ -210,6 +239,8 @@ Cycle Core::next_event(Cycle now) const {
     if (t > now) next = std::min(next, t);
   };
   if (!halted_) consider(scalar_free_at_);
+  if (gwait_.active && gwait_.poke_at != kNever) consider(std::max(gwait_.poke_at, now + 1));
+  if (async_fault_) consider(std::max(async_fault_at_, now + 1));
   for (const auto& inc : xincoming_) consider(inc.first);
   for (unsigned i = 1; i < isa::kNumPipes; ++i) {
     const PipeState& p = pipes_[i];
@@ -264,13 +295,21 @@ bool Core::step_pipe(Pipe pipe, Cycle now) {
       cost = execute(q, now);
       break;
   }
-  if (observer_)
-    observer_({this, pipe, q.pc, &code_[q.pc / isa::kInstrBytes], now, std::max<Cycle>(cost.total, 1),
-               p.blocked ? now - p.blocked_since : 0, p.blocked_on, released_by_});
+  const InstrEvent event{this, pipe, q.pc, &code_[q.pc / isa::kInstrBytes], now,
+                         std::max<Cycle>(cost.total, 1), p.blocked ? now - p.blocked_since : 0,
+                         p.blocked_on, released_by_};
   released_by_ = kNever;
   unblock(p, now);
-  p.free_at = now + std::max<Cycle>(cost.occupancy, 1);
-  p.done_at = std::max(p.done_at, now + std::max<Cycle>(cost.total, 1));
+  if (cost.held) {  // until access_done releases it
+    p.held.floor = now + std::max<Cycle>(cost.occupancy, 1);
+    p.held.done_before = p.done_at;
+    p.held.event = event;
+    p.free_at = p.done_at = kNever;
+  } else {
+    if (observer_) observer_(event);
+    p.free_at = now + std::max<Cycle>(cost.occupancy, 1);
+    p.done_at = std::max(p.done_at, now + std::max<Cycle>(cost.total, 1));
+  }
   p.stats.instructions->inc();
   p.stats.busy->add(cost.occupancy - cost.memory);
   p.stats.stall[static_cast<unsigned>(Stall::Memory)]->add(cost.memory);
@@ -285,6 +324,7 @@ Core::Cost Core::execute(const Queued& q, Cycle now) {
     case Op::DmaIn:
     case Op::DmaOut:
     case Op::Nd2nz: return execute_dma(q, now);
+    case Op::Dma: return execute_gm_dma(q, now);
     case Op::Vmask:
       vmask_ = {q.src1, q.src};
       return {1, 1};
@@ -295,10 +335,15 @@ Core::Cost Core::execute(const Queued& q, Cycle now) {
   }
 }
 
-// MTE2 (dma_in, nd2nz) and MTE3 (dma_out): functional copy, then the cost of the GM transfer
-// through the pipe's port (bytes / port rate) and the GM model (bandwidth queue + latency).
+// MTE2 (dma_in, nd2nz) and MTE3 (dma_out): a copy in bursts between a local buffer and GM.
+// 1. Check the parameters and the local side; list the bursts.
+// 2. The GM side lies wholly in this die's memory or wholly in others'.
+// 3. This die's: copy now; the cost is the port time and the GM model's (bandwidth queue + latency).
+// 4. Others': one asynchronous access per burst (write data taken now, read data placed when it
+//    arrives); the pipe is held until the last is done, and at least for the port time.
 Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
-  std::uint64_t gm_bytes = 0;
+  std::vector<GmBurst>& bursts = bursts_;
+  bursts.clear();
   GmAccess access;
   const bool out = q.in.op() == Op::DmaOut;
   if (q.in.op() == Op::Nd2nz) {
@@ -309,21 +354,14 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
     const unsigned s = isa::dtype_bytes(q.in.type());
     const std::uint64_t row = std::uint64_t{w.d_value} * s;
     const std::uint64_t blocks = (row + 31) / 32;
+    const std::uint64_t block_stride = std::uint64_t{w.dst_c0_stride} * 32;
     for (unsigned i = 0; i < w.nd_num; ++i)
       for (unsigned j = 0; j < w.n_value; ++j) {
         const std::uint64_t src = q.src + (std::uint64_t{i} * w.src_nd_stride + std::uint64_t{j} * w.src_d_value) * s;
-        check_gm(src, row, "src");
-        for (std::uint64_t k = 0; k < blocks; ++k) {
-          const std::uint64_t dst = q.dst + std::uint64_t{i} * w.dst_nz_stride * s +
-                                    std::uint64_t{j} * w.dst_n_stride * 32 + k * w.dst_c0_stride * 32;
-          std::uint8_t* d = local(Buffer::L1, dst, 32, "dst");
-          if (!d) continue;  // timing only
-          const std::uint64_t n = std::min<std::uint64_t>(32, row - 32 * k);
-          std::memset(d, 0, 32);
-          gm_.read(src + 32 * k, {d, n});
-        }
+        const std::uint64_t dst = q.dst + std::uint64_t{i} * w.dst_nz_stride * s + std::uint64_t{j} * w.dst_n_stride * 32;
+        for (std::uint64_t k = 0; k < blocks; ++k) local(Buffer::L1, dst + k * block_stride, 32, "dst");
+        bursts.push_back({src, row, {Buffer::L1, dst, block_stride}});
       }
-    gm_bytes = std::uint64_t{w.nd_num} * w.n_value * row;
     access = {.addr = q.src, .burst = row, .count = w.n_value, .stride = std::uint64_t{w.src_d_value} * s,
               .outer = w.nd_num, .outer_stride = std::uint64_t{w.src_nd_stride} * s};
   } else {
@@ -337,23 +375,127 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
     const std::uint64_t local_gap = out ? w.src_gap : w.dst_gap;
     const std::uint64_t gm_addr = out ? q.dst : q.src;
     const std::uint64_t gm_gap = out ? w.dst_gap : w.src_gap;
-    std::uint8_t* base = local(buf, local_addr, last * (burst + local_gap * 32) + burst, out ? "src" : "dst");
-    for (std::uint64_t i = 0; i <= last; ++i) {
-      std::uint8_t* l = base + i * (burst + local_gap * 32);
-      const std::uint64_t g = gm_addr + i * (burst + gm_gap * 32);
-      check_gm(g, burst, out ? "dst" : "src");
-      if (!base) continue;  // timing only
-      if (out)
-        gm_.write(g, {l, burst});
-      else
-        gm_.read(g, {l, burst});
-    }
-    gm_bytes = burst * (last + 1);
+    local(buf, local_addr, last * (burst + local_gap * 32) + burst, out ? "src" : "dst");
+    for (std::uint64_t i = 0; i <= last; ++i)
+      bursts.push_back({gm_addr + i * (burst + gm_gap * 32), burst, {buf, local_addr + i * (burst + local_gap * 32)}});
     access = {.is_write = out, .addr = gm_addr, .burst = burst, .count = last + 1, .stride = burst + gm_gap * 32};
   }
+  const char* gm_operand = out ? "dst" : "src";
+  bool remote = false;
+  for (const GmBurst& b : bursts)
+    if (const bool r = gm_remote(b.gm, b.len, gm_operand); &b == &bursts.front())
+      remote = r;
+    else if (r != remote)
+      fault(fmt::format("{} GM bursts 0x{:x}+{} and 0x{:x}+{} lie one in this die's memory, one in another's; "
+                        "a copy reaches one or the other", gm_operand, bursts.front().gm, bursts.front().len, b.gm, b.len));
+  const std::uint64_t gm_bytes = access.bytes();
   const double rate = out ? params_.mte3_bytes_per_cycle : params_.mte2_bytes_per_cycle;
   pipes_[static_cast<unsigned>(q.in.pipe())].stats.bytes->add(gm_bytes);
-  return gm_cost(now, ceil_cycles(static_cast<double>(gm_bytes) / rate), access);
+  const Cycle port = ceil_cycles(static_cast<double>(gm_bytes) / rate);
+  if (!remote) {
+    if (params_.numerics)
+      for (const GmBurst& b : bursts) {
+        LocalBuffer& l = *buffer(b.side.buf);
+        if (out) {
+          gm_.write(b.gm, {l.data(b.side.addr), b.len});
+        } else if (b.side.block == 0) {
+          gm_.read(b.gm, {l.data(b.side.addr), b.len});
+        } else {
+          for (std::uint64_t k = 0; 32 * k < b.len; ++k) {
+            std::uint8_t* d = l.data(b.side.addr + k * b.side.block);
+            std::memset(d, 0, 32);
+            gm_.read(b.gm + 32 * k, {d, std::min<std::uint64_t>(32, b.len - 32 * k)});
+          }
+        }
+      }
+    return gm_cost(now, port, access);
+  }
+  for (const GmBurst& b : bursts) {
+    AsyncAccess a{.kind = out ? AsyncKind::write : AsyncKind::read, .addr = b.gm, .len = b.len, .data = {}};
+    if (out) {
+      a.data.assign(b.len, 0);
+      if (params_.numerics) std::memcpy(a.data.data(), buffer(b.side.buf)->data(b.side.addr), b.len);
+      start_held(q.in.pipe(), now, std::move(a), nullptr);
+    } else {
+      start_held(q.in.pipe(), now, std::move(a), [this, side = b.side](std::span<const std::uint8_t> data) {
+        if (params_.numerics) place(side, data);
+      });
+    }
+  }
+  return {port, port, 0, true};
+}
+
+void Core::place(const LocalSide& side, std::span<const std::uint8_t> data) {
+  LocalBuffer& l = *buffer(side.buf);
+  if (side.block == 0) {
+    std::memcpy(l.data(side.addr), data.data(), data.size());
+    return;
+  }
+  for (std::uint64_t k = 0; 32 * k < data.size(); ++k) {
+    std::uint8_t* d = l.data(side.addr + k * side.block);
+    std::memset(d, 0, 32);
+    std::memcpy(d, data.data() + 32 * k, std::min<std::uint64_t>(32, data.size() - 32 * k));
+  }
+}
+
+// dma: the die's DMA engine copies GM to GM; mte2 only starts it and is held until it is done.
+Core::Cost Core::execute_gm_dma(const Queued& q, Cycle now) {
+  if (q.val == 0) return {1, 1};
+  gm_remote(q.src, q.val, "src");  // each side wholly in one die's memory
+  gm_remote(q.dst, q.val, "dst");
+  start_held(Pipe::MTE2, now, {.kind = AsyncKind::copy, .addr = q.dst, .src = q.src, .len = q.val, .data = {}},
+             nullptr);
+  return {1, 1, 0, true};
+}
+
+void Core::start_held(Pipe pipe, Cycle now, AsyncAccess access,
+                      std::function<void(std::span<const std::uint8_t>)> arrived) {
+  access.port = gm_port(launch_);
+  if (access.kind != AsyncKind::read && access.kind != AsyncKind::copy) access.len = access.data.size();
+  const std::size_t want = access.kind == AsyncKind::read         ? access.len
+                           : access.kind == AsyncKind::atomic_add ? 8
+                                                                  : 0;
+  gm_.start_async(now, std::move(access),
+                  [this, pipe, want, arrived = std::move(arrived)](
+                      Cycle complete, std::span<const std::uint8_t> data, const std::string& error) {
+                    std::string why = error;
+                    if (why.empty() && data.size() != want)
+                      why = fmt::format("the memory returned {} bytes for an access of {}", data.size(), want);
+                    if (why.empty() && arrived) arrived(data);
+                    access_done(pipe, complete, why);
+                  });
+  ++pipes_[static_cast<unsigned>(pipe)].held.pending;
+  ++async_in_flight_;
+}
+
+// 1. Count the access done; an error becomes the fault the next step throws.
+// 2. After the last access of the held instruction: release its pipe, report it, wake the driver.
+void Core::access_done(Pipe pipe, Cycle complete, const std::string& error) {
+  PipeState& p = pipes_[static_cast<unsigned>(pipe)];
+  Held& h = p.held;
+  --h.pending;
+  --async_in_flight_;
+  h.last = std::max(h.last, complete);
+  if (!error.empty() && !async_fault_ && h.event.instr) {
+    async_fault_.emplace(name_, h.event.pc, describe(*h.event.instr, h.event.pc), error);
+    async_fault_at_ = complete;
+    if (waker_) waker_(complete);
+  }
+  if (h.pending > 0) return;
+  const Cycle end = std::max(h.floor, h.last);
+  p.stats.stall[static_cast<unsigned>(Stall::Memory)]->add(end - h.floor);
+  if (pipe == Pipe::S) {
+    scalar_free_at_ = end;
+  } else {
+    p.free_at = end;
+    p.done_at = std::max(h.done_before, end);
+  }
+  h.last = 0;
+  if (observer_) {
+    h.event.cycles = end - h.event.start;
+    observer_(h.event);
+  }
+  if (waker_) waker_(end);
 }
 
 Core::Cost Core::gm_cost(Cycle now, Cycle port, GmAccess access) {
@@ -397,9 +539,12 @@ bool Core::step_scalar(Cycle now) {
   }
   const std::uint64_t pc = pc_;
   if (!execute_scalar(in, now)) return false;
-  if (observer_)
-    observer_({this, Pipe::S, pc, &in, now, scalar_free_at_ - now, s.blocked ? now - s.blocked_since : 0,
-               s.blocked_on, released_by_});
+  const InstrEvent event{this, Pipe::S, pc, &in, now, scalar_free_at_ - now,
+                         s.blocked ? now - s.blocked_since : 0, s.blocked_on, released_by_};
+  if (s.held.pending > 0)
+    s.held.event = event;  // reported when its access is done
+  else if (observer_)
+    observer_(event);
   released_by_ = kNever;
   unblock(s, now);
   s.stats.instructions->inc();
@@ -477,50 +622,34 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
         case isa::SysReg::SubBlockId: set_rd(launch_.sub_block_id); break;
         case isa::SysReg::SubBlockNum: set_rd(launch_.sub_block_num); break;
         case isa::SysReg::Cycle: set_rd(now); break;
+        case isa::SysReg::Die: set_rd(launch_.die_index); break;
+        case isa::SysReg::Dies: set_rd(launch_.num_dies); break;
       }
       break;
     case Op::Ld:
-    case Op::St:
-    case Op::Ldg:
-    case Op::Stg: {
+    case Op::St: {
       const isa::DType t = in.type();
       const unsigned size = isa::dtype_bytes(t);
       const std::uint64_t addr = r(Role::Rs1) + uimm;
-      const bool global = in.op() == Op::Ldg || in.op() == Op::Stg;
-      const bool store = in.op() == Op::St || in.op() == Op::Stg;
       if (addr % size != 0) fault(fmt::format("address 0x{:x} is not {}-byte aligned", addr, size));
-      std::uint8_t bytes[8] = {};
-      if (global) {
-        check_gm(addr, size, "scalar");
-        const GlobalMemory::Timing t =
-            gm_.transfer(now, {.port = gm_port(launch_), .is_write = store, .addr = addr, .burst = size});
-        memory = t.complete - now;
-      } else if (addr >= sdm_.size() || size > sdm_.size() - addr) {
+      if (addr >= sdm_.size() || size > sdm_.size() - addr)
         fault(fmt::format("SDM address 0x{:x} is outside the {} KiB scalar data memory", addr, sdm_.size() / 1024));
-      }
-      if (store) {
+      if (in.op() == Op::St) {
         const std::uint64_t v = r(Role::Rs2);
-        std::memcpy(bytes, &v, size);
-        if (global)
-          gm_.write(addr, {bytes, size});
-        else
-          std::memcpy(sdm_.data() + addr, bytes, size);
+        std::memcpy(sdm_.data() + addr, &v, size);
       } else {
-        if (global)
-          gm_.read(addr, {bytes, size});
-        else
-          std::memcpy(bytes, sdm_.data() + addr, size);
-        std::uint64_t v = 0;
-        std::memcpy(&v, bytes, size);
-        const bool is_signed = t == isa::DType::S8 || t == isa::DType::S16 || t == isa::DType::S32;
-        if (is_signed && size < 8) {
-          const unsigned shift = 64 - 8 * size;
-          v = static_cast<std::uint64_t>(static_cast<std::int64_t>(v << shift) >> shift);
-        }
-        set_rd(v);
+        set_rd(load_value(t, {sdm_.data() + addr, size}));
       }
       break;
     }
+    case Op::Ldg:
+    case Op::Stg:
+    case Op::Amoadd:
+    case Op::Notify: memory = scalar_gm(in, r(Role::Rs1) + uimm, now); break;
+    case Op::Gwait:
+      if (!execute_gwait(in, r(Role::Rs1) + uimm, now)) return false;
+      memory = gm_.transfer(now, {.port = gm_port(launch_), .addr = gwait_.addr, .burst = 8}).complete - now;
+      break;
     case Op::Beq: branch(r(Role::Rs1) == r(Role::Rs2)); break;
     case Op::Bne: branch(r(Role::Rs1) != r(Role::Rs2)); break;
     case Op::Blt: branch(sr(Role::Rs1) < sr(Role::Rs2)); break;
@@ -584,9 +713,73 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
       fault("not a scalar instruction");
   }
   s.stats.busy->add(cost);
-  s.stats.stall[static_cast<unsigned>(Stall::Memory)]->add(memory);
-  scalar_free_at_ = now + cost + memory;
+  if (s.held.pending > 0) {  // a remote access: until access_done releases the scalar unit
+    s.held.floor = now + cost;
+    scalar_free_at_ = kNever;
+  } else {
+    s.stats.stall[static_cast<unsigned>(Stall::Memory)]->add(memory);
+    scalar_free_at_ = now + cost + memory;
+  }
   pc_ = next_pc;
+  return true;
+}
+
+// 1. The access: its size (ldg / stg: the type; amoadd, notify: 8 bytes), alignment and die.
+// 2. This die's memory: performed now, timed by transfer(); returns the memory cycles.
+// 3. Another die's: one asynchronous access; the scalar unit waits for it (rd set on arrival).
+Cycle Core::scalar_gm(const isa::Instr& in, std::uint64_t addr, Cycle now) {
+  const Op op = in.op();
+  const isa::DType t = op == Op::Ldg || op == Op::Stg ? in.type() : isa::DType::U64;
+  const unsigned size = isa::dtype_bytes(t);
+  if (addr % size != 0) fault(fmt::format("address 0x{:x} is not {}-byte aligned", addr, size));
+  const unsigned rd = in.info->field(Role::Rd) ? in.reg(Role::Rd) : 0;
+  const std::uint64_t value = in.info->field(Role::Rs2) ? regs_[in.reg(Role::Rs2)] : 0;
+  std::uint8_t bytes[8] = {};
+  std::memcpy(bytes, &value, size);
+  if (!gm_remote(addr, size, "scalar")) {
+    const bool store = op != Op::Ldg;
+    const GlobalMemory::Timing timing =
+        gm_.transfer(now, {.port = gm_port(launch_), .is_write = store, .addr = addr, .burst = size});
+    std::uint8_t old[8] = {};
+    if (op == Op::Ldg || op == Op::Amoadd) gm_.read(addr, {old, size});
+    if (op == Op::Amoadd) {
+      const std::uint64_t sum = load_value(t, old) + value;
+      std::memcpy(bytes, &sum, size);
+    }
+    if (store) gm_.write(addr, {bytes, size});
+    if (rd != 0 && (op == Op::Ldg || op == Op::Amoadd)) regs_[rd] = load_value(t, old);
+    return timing.complete - now;
+  }
+  const AsyncKind kind = op == Op::Ldg      ? AsyncKind::read
+                         : op == Op::Stg    ? AsyncKind::write
+                         : op == Op::Amoadd ? AsyncKind::atomic_add
+                                            : AsyncKind::notify;
+  AsyncAccess access{.kind = kind, .addr = addr, .len = size, .data = {}};
+  if (kind != AsyncKind::read) access.data.assign(bytes, bytes + size);
+  std::function<void(std::span<const std::uint8_t>)> arrived;
+  if (rd != 0 && (op == Op::Ldg || op == Op::Amoadd))
+    arrived = [this, rd, t](std::span<const std::uint8_t> data) { regs_[rd] = load_value(t, data); };
+  start_held(Pipe::S, now, std::move(access), std::move(arrived));
+  return 0;
+}
+
+// gwait: reads this die's u64 at `addr` when it first executes and again only when poked; blocks
+// the scalar unit (Stall::Flag) while it is below rs2.
+bool Core::execute_gwait(const isa::Instr& in, std::uint64_t addr, Cycle now) {
+  if (addr % 8 != 0) fault(fmt::format("address 0x{:x} is not 8-byte aligned", addr));
+  if (gm_.remote(addr, 8))
+    fault(fmt::format("gwait waits on this die's memory only; GM 0x{:x} is in another die's", addr));
+  check_gm(addr, 8, "gwait");
+  if (gwait_.active && now < gwait_.poke_at) return false;  // nothing it waits on has changed
+  std::uint64_t value = 0;
+  gm_.read(addr, {reinterpret_cast<std::uint8_t*>(&value), sizeof value});
+  const std::uint64_t want = regs_[in.reg(Role::Rs2)];
+  if (value < want) {
+    gwait_ = {true, addr, want, kNever};
+    block(pipes_[static_cast<unsigned>(Pipe::S)], Stall::Flag, now);
+    return false;
+  }
+  gwait_ = {false, addr, want, kNever};
   return true;
 }
 
@@ -600,10 +793,24 @@ std::string Core::blocked_report(Cycle now) const {
     if (in.op() == Op::Xwait)
       return fmt::format("cross-core flag {} (counter 0)", in.get(Role::Flag));
     if (in.op() == Op::Xset) return "earlier work of the pipe";
+    if (in.op() == Op::Gwait && gwait_.active) {
+      std::uint64_t value = 0;
+      gm_.read(gwait_.addr, {reinterpret_cast<std::uint8_t*>(&value), sizeof value});
+      return fmt::format("GM[0x{:x}] (u64) >= {}, it holds {}", gwait_.addr, gwait_.value, value);
+    }
+    if (pipes_[static_cast<unsigned>(pipe)].held.pending > 0) return "the instruction ahead to complete";
     if (blocked && why == Stall::QueueFull) return "queue space";
     return "nothing (ready)";
   };
-  if (!halted_ && loaded_ && pc_ / isa::kInstrBytes < code_.size()) {
+  auto held = [&](Pipe pipe) {
+    const Held& h = pipes_[static_cast<unsigned>(pipe)].held;
+    if (h.pending == 0) return;
+    out += fmt::format("  {} {}: pc 0x{:x} `{}` waits for {} GM access{} in flight (since cycle {})\n", name_,
+                       isa::pipe_name(pipe), h.event.pc, describe(*h.event.instr, h.event.pc), h.pending,
+                       h.pending == 1 ? "" : "es", h.event.start);
+  };
+  held(Pipe::S);
+  if (!halted_ && loaded_ && pipes_[0].held.pending == 0 && pc_ / isa::kInstrBytes < code_.size()) {
     const isa::Instr& in = code_[pc_ / isa::kInstrBytes];
     const PipeState& s = pipes_[0];
     std::string what = waits_for(in, Pipe::S, s.blocked, s.blocked_on);
@@ -614,6 +821,7 @@ std::string Core::blocked_report(Cycle now) const {
   }
   for (unsigned i = 1; i < isa::kNumPipes; ++i) {
     const PipeState& p = pipes_[i];
+    held(static_cast<Pipe>(i));
     if (p.queue.empty()) continue;
     const Queued& q = p.queue.front();
     out += fmt::format("  {} {}: pc 0x{:x} `{}` waits for {} ({} queued, since cycle {})\n", name_,
@@ -711,7 +919,9 @@ RunResult run_until_end(std::span<Core* const> cores, Cycle max_cycles) {
     } catch (const CoreFault& f) {
       return {RunResult::Status::Fault, now, fmt::format("fault at cycle {}: {}", now, f.what())};
     }
-    if (progress) {
+    if (progress) {  // a store may have satisfied a gwait: it re-reads memory next cycle
+      for (Core* c : cores)
+        if (c->waiting_on_memory()) c->poke(now + 1);
       ++now;
       continue;
     }

@@ -17,6 +17,17 @@
 // - Any fault (docs/isa.md §9) throws CoreFault naming the core, the pc and the instruction. The
 //   core's memories keep what was written before the fault. A GmError from the GlobalMemory (a
 //   failed access behind it) becomes such a fault too.
+// - GM in another die (GlobalMemory::remote) and the DMA engine are reached by asynchronous
+//   accesses (start_async). The instruction that started them holds its pipe (the scalar unit, for
+//   ldg / stg / amoadd / notify) until the last completed: its occupancy ends at the later of that
+//   completion and its port time. Read data lands in the local buffer or register when its
+//   AsyncDone arrives; write data is taken when the instruction starts. From inside an AsyncDone
+//   that frees a pipe the core calls its waker with the cycle at which it can next change state,
+//   since next_event cannot foresee completions. An AsyncDone with an error makes the next step()
+//   at or after its cycle throw the CoreFault. The core must outlive the accesses it started.
+// - gwait blocks the scalar unit until a u64 of this die's GM reaches a value; it re-reads memory
+//   only when poked (poke), never by polling. run_cores pokes after every cycle in which a core
+//   changed state; a die model pokes also when the network writes into the die's memory.
 
 #include <array>
 #include <cmath>
@@ -27,6 +38,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -87,6 +99,8 @@ struct LaunchInfo {
   unsigned block_num = 1;
   unsigned sub_block_id = 0;
   unsigned sub_block_num = 1;
+  unsigned die_index = 0;  // the die of the machine running this core (core::global_addr)
+  unsigned num_dies = 1;   // dies of the machine running the kernel
 };
 
 // The core's port into GM (its own port of the L2, core::L2Gm): an AIC's is its core id, an
@@ -197,7 +211,18 @@ class Core {
 
   bool step(Cycle now);  // true if anything changed state
   Cycle next_event(Cycle now) const;
+  // Finished: halted, every pipe drained and no access it started still in flight.
   bool finished(Cycle now) const;
+
+  // Called from inside an AsyncDone that lets the core change state, with the cycle at which it
+  // next can (see the contract above).
+  void set_waker(std::function<void(Cycle)> waker) { waker_ = std::move(waker); }
+  // Memory this core may wait on changed: a gwait blocked now re-reads it at `at` (at the next
+  // cycle if `at` has passed). Ignored unless the core is blocked in gwait.
+  void poke(Cycle at);
+  bool waiting_on_memory() const { return gwait_.active; }
+  // Asynchronous accesses started and not yet done.
+  unsigned async_in_flight() const { return async_in_flight_; }
   // Sets the `cycles` statistic: when the core finished, or `now` if it has not (run_cores calls it).
   void record_cycles(Cycle now);
   // What the scalar unit and each non-empty pipe wait for, one line each (deadlock report).
@@ -232,6 +257,15 @@ class Core {
     Counter* bytes;
     Counter* flops;
   };
+  // An instruction whose asynchronous accesses are in flight: it holds its pipe until the last is
+  // done. One per pipe at most (the scalar unit's is that of pipe s).
+  struct Held {
+    unsigned pending = 0;   // accesses not yet done
+    Cycle floor = 0;        // the pipe is busy until then anyway (port rate, scalar cycle)
+    Cycle last = 0;         // the latest completion so far
+    Cycle done_before = 0;  // when the pipe's earlier work completes
+    InstrEvent event{};     // for the observer, once the last access is done
+  };
   struct PipeState {
     std::deque<Queued> queue;
     Cycle free_at = 0;  // the next instruction may start
@@ -240,6 +274,7 @@ class Core {
     Stall blocked_on = Stall::Flag;
     Cycle blocked_since = 0;
     PipeStats stats{};
+    Held held{};
   };
   // What a started instruction costs: the pipe is busy for `occupancy` cycles, the instruction
   // completes after `total`, and `memory` of the occupancy is waiting for GM beyond the port rate.
@@ -247,6 +282,19 @@ class Core {
     Cycle occupancy;
     Cycle total;
     Cycle memory = 0;
+    bool held = false;  // asynchronous accesses started: the pipe is held until they are done
+  };
+  // The local side of a GM copy burst: the burst's bytes at `addr` of `buf`, contiguous, or
+  // (block > 0) in 32-byte blocks `block` bytes apart, the last padded with zeros (nd2nz).
+  struct LocalSide {
+    isa::Buffer buf;
+    std::uint64_t addr;
+    std::uint64_t block = 0;
+  };
+  // One GM burst of an MTE copy and its local side.
+  struct GmBurst {
+    std::uint64_t gm, len;
+    LocalSide side;
   };
 
   bool step_pipe(isa::Pipe pipe, Cycle now);
@@ -255,6 +303,7 @@ class Core {
   void unblock(PipeState& p, Cycle now);
   Cost execute(const Queued& q, Cycle now);
   Cost execute_dma(const Queued& q, Cycle now);
+  Cost execute_gm_dma(const Queued& q, Cycle now);
   Cost execute_vector(const Queued& q);
   Cost execute_load2d(const Queued& q);
   Cost execute_mmad(const Queued& q);
@@ -262,6 +311,17 @@ class Core {
   // Cost of the GM transfer `access` (its port set here) at `now` through a port needing `port` cycles.
   Cost gm_cost(Cycle now, Cycle port, GmAccess access);
   bool execute_scalar(const isa::Instr& in, Cycle now);  // false if it must wait
+  // ldg, stg, amoadd, notify at `addr` (local: at once, timed by transfer(); remote: the scalar
+  // unit waits for the access). Returns the memory cycles of a local access.
+  Cycle scalar_gm(const isa::Instr& in, std::uint64_t addr, Cycle now);
+  bool execute_gwait(const isa::Instr& in, std::uint64_t addr, Cycle now);  // false while waiting
+  // Starts an asynchronous access for the instruction held by `pipe`; `arrived` runs when it is
+  // done without error, before the pipe is released.
+  void start_held(isa::Pipe pipe, Cycle now, AsyncAccess access,
+                  std::function<void(std::span<const std::uint8_t>)> arrived);
+  void access_done(isa::Pipe pipe, Cycle complete, const std::string& error);
+  // Copies `data` into a local buffer as `side` lays it out (a read burst arriving).
+  void place(const LocalSide& side, std::span<const std::uint8_t> data);
 
   // Events (set_flag / wait_flag): cycle at which the event becomes visible, kNever if clear.
   Cycle& event(isa::Pipe src, isa::Pipe dst, unsigned id);
@@ -271,7 +331,12 @@ class Core {
   // returns its bytes (nullptr in timing-only mode); faults naming `operand` otherwise.
   std::uint8_t* local(isa::Buffer which, std::uint64_t addr, std::uint64_t len, const char* operand,
                       bool aligned = true);
+  // Faults unless [addr, addr + len) is in this die's memory (remote GM is reached by the MTE
+  // copies, the scalar GM instructions and dma only).
   void check_gm(std::uint64_t addr, std::uint64_t len, const char* operand);
+  // True if the range is wholly in another die's memory, false if wholly in this one's; faults
+  // naming `operand` if it is in no die's memory or spans two.
+  bool gm_remote(std::uint64_t addr, std::uint64_t len, const char* operand);
   [[noreturn]] void fault(std::string reason) const;
   std::string describe(const isa::Instr& in, std::uint64_t pc) const;
 
@@ -302,6 +367,18 @@ class Core {
   CrossCoreFlags* xflags_;
   std::array<unsigned, CrossCoreFlags::kFlags> xcount_{};
   std::vector<std::pair<Cycle, unsigned>> xincoming_;  // (visible at, id)
+
+  std::vector<GmBurst> bursts_;  // execute_dma's list, kept to reuse its storage
+  std::function<void(Cycle)> waker_;
+  unsigned async_in_flight_ = 0;
+  std::optional<CoreFault> async_fault_;  // from an AsyncDone, thrown by step at async_fault_at_
+  Cycle async_fault_at_ = kNever;
+  struct Gwait {
+    bool active = false;  // the scalar unit is blocked in gwait
+    std::uint64_t addr = 0;
+    std::uint64_t value = 0;  // awaited: u64 at addr >= value
+    Cycle poke_at = kNever;   // re-read memory then
+  } gwait_;
 
   std::unique_ptr<LocalBuffer> l1_, l0a_, l0b_, l0c_, ub_;
   Counter* cycles_stat_;

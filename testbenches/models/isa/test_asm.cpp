@@ -215,6 +215,13 @@ TEST(AsmProfile, StrictRejectsExtensionsAndDefaultMarksThem) {
   EXPECT_EQ(r.errors[0].line, 1);
   EXPECT_EQ(r.errors[1].line, 2);
   EXPECT_NE(r.errors[0].message.find("strict profile"), std::string::npos);
+  // The supernode's GM instructions and die registers (issue 6) likewise.
+  const char* gm = "amoadd x1, x2, x3, 8\nnotify x2, x3, 0\ngwait x2, x3, 0\ndma x1, x2, x3\ncsrr x1, die\n"
+                   "csrr x1, dies\nldg.u64 x1, x3, 0\n";
+  EXPECT_TRUE(ok(gm).uses_extensions);
+  r = assemble(gm, strict);
+  ASSERT_EQ(r.errors.size(), 6u) << r.format_errors();
+  EXPECT_EQ(r.errors[5].line, 6);
 }
 
 // Every error class: where it is reported and what it says.

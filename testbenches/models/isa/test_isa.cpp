@@ -58,6 +58,8 @@ TEST(IsaTable, OperandEnumsMatchTheTableNames) {
   EXPECT_EQ(name(Op::Vconv, Role::Round, Round::Trunc), "trunc");
   EXPECT_EQ(name(Op::Csrr, Role::SysReg, SysReg::BlockNum), "blocknum");
   EXPECT_EQ(name(Op::Csrr, Role::SysReg, SysReg::Cycle), "cycle");
+  EXPECT_EQ(name(Op::Csrr, Role::SysReg, SysReg::Die), "die");
+  EXPECT_EQ(name(Op::Csrr, Role::SysReg, SysReg::Dies), "dies");
   EXPECT_EQ(name(Op::Xset, Role::XMode, XMode::Group), "group");
   EXPECT_EQ(name(Op::SetFlag, Role::SrcPipe, Pipe::MTE3), "mte3");
   EXPECT_EQ(name(Op::Vadd, Role::Type, DType::BF16), "bf16");
@@ -210,6 +212,21 @@ TEST(IsaSemantics, ExtensionsAreBf16VectorArithmeticAndInt32ToBf16Dequant) {
   EXPECT_FALSE(make("mmad", {type(DType::BF16)}).is_extension());
   EXPECT_TRUE(make("fixp", {type(DType::BF16), type2(DType::S32)}).is_extension());
   EXPECT_FALSE(make("fixp", {type(DType::BF16), type2(DType::F32)}).is_extension());
+}
+
+// The supernode's GM instructions and the die system registers are not A2 ISA (issue 6).
+TEST(IsaSemantics, SupernodeGmInstructionsAndDieRegistersAreExtensions) {
+  for (const char* mn : {"amoadd", "notify", "gwait", "dma"}) {
+    EXPECT_TRUE(make(mn, {}).is_extension()) << mn;
+    EXPECT_FALSE(find_mnemonic(mn)->extension_note.empty()) << mn;
+  }
+  EXPECT_EQ(make("dma", {}).pipe(), Pipe::MTE2);
+  EXPECT_EQ(make("gwait", {}).pipe(), Pipe::S);
+  auto sysreg = [](SysReg r) { return std::pair{Role::SysReg, static_cast<std::int64_t>(r)}; };
+  EXPECT_TRUE(make("csrr", {sysreg(SysReg::Die)}).is_extension());
+  EXPECT_TRUE(make("csrr", {sysreg(SysReg::Dies)}).is_extension());
+  EXPECT_FALSE(make("csrr", {sysreg(SysReg::Cycle)}).is_extension());
+  EXPECT_FALSE(make("ldg", {}).is_extension());  // remote GM is an address, not an instruction
 }
 
 TEST(IsaDisassemble, BranchTargetsAreAbsoluteAddresses) {
