@@ -130,7 +130,21 @@ std::string summarize(const nlohmann::ordered_json& stats, const std::vector<cor
   return out;
 }
 
-std::vector<double> reference_values(const Tensor& t, const Workload& w) {
+// The sum over the `dies` dies of tensor `name`'s initial values (die d's from its seed).
+std::vector<double> die_sum(const Workload& w, const std::string& name, std::uint32_t dies) {
+  std::size_t index = 0;
+  while (w.tensors[index].name != name) ++index;
+  std::vector<double> sum = to_values(w.tensors[index].initial);
+  for (std::uint32_t d = 1; d < dies; ++d) {
+    const std::vector<double> v = to_values(tensor_initial(w, index, die_seed(w.seed, d)));
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += v[i];
+  }
+  return sum;
+}
+
+// The expected values of output `t`; op die_sum takes them from `die_sums` (by tensor name).
+std::vector<double> reference_values(const Tensor& t, const Workload& w,
+                                     const std::map<std::string, std::vector<double>>& die_sums) {
   const WorkloadRefCfg& r = t.reference;
   std::vector<std::vector<double>> in;
   for (const std::string& name : r.inputs) in.push_back(to_values(w.tensor(name)->initial));
@@ -154,6 +168,8 @@ std::vector<double> reference_values(const Tensor& t, const Workload& w) {
       return ref_rmsnorm(in[0], in[1], t.shape.back(), r.eps);
     case RefOp::File:
       return to_values(t.expected);
+    case RefOp::DieSum:
+      return die_sums.at(t.name);
     case RefOp::None:
       break;
   }
@@ -268,7 +284,8 @@ int run_run(const RunOptions& opt) {
       for (unsigned b = 0; b < k.blocks; ++b) {
         const unsigned id = k.first_core + b;
         const core::LaunchInfo launch{.type = k.type, .core_id = id, .block_id = b, .block_num = k.blocks,
-                                      .sub_block_id = b % k.sub_block_num, .sub_block_num = k.sub_block_num};
+                                      .sub_block_id = b % k.sub_block_num, .sub_block_num = k.sub_block_num,
+                                      .die_index = d, .num_dies = dies};
         const std::string name = fmt::format("{}{}", aic ? "aic" : "aiv", id);
         core::Core& c = m ? m->add_core(d, name, launch)
                           : *own_cores.emplace_back(std::make_unique<core::Core>(name, params, launch, *gm, stats, &xflags));
@@ -319,6 +336,10 @@ int run_run(const RunOptions& opt) {
   //    against the reference of its own inputs).
   bool ok = true;
   if (opt.timing_only) fmt::print("timing only: no outputs written or checked\n");
+  std::map<std::string, std::vector<double>> die_sums;  // die_sum references: one for every die
+  for (const Tensor& t : w.tensors)
+    if (t.output && t.reference.op == RefOp::DieSum && !opt.timing_only)
+      die_sums[t.name] = die_sum(w, t.reference.inputs[0], dies);
   for (std::uint32_t d = 0; d < dies && !opt.timing_only; ++d) {
     if (d > 0)
       for (std::size_t i = 0; i < w.tensors.size(); ++i) w.tensors[i].initial = tensor_initial(w, i, die_seed(w.seed, d));
@@ -334,7 +355,7 @@ int run_run(const RunOptions& opt) {
         return 1;
       }
       if (t.reference.op == RefOp::None) continue;
-      const NpyArray expected = to_npy(t.dtype, t.shape, reference_values(t, w));
+      const NpyArray expected = to_npy(t.dtype, t.shape, reference_values(t, w, die_sums));
       const std::vector<double> ref = to_values(expected), have = to_values(got);
       const Comparison c = compare(have, ref, t.reference.atol, t.reference.rtol);
       const std::string key = "check." + t.name + suffix;

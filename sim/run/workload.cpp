@@ -213,6 +213,7 @@ void check_reference(Tensor& out, const std::string& key, const fs::path& dir, c
         shape_fail(fmt::format("operands are {} and {}", shape_text(in[0]->shape), shape_text(in[1]->shape)));
       break;
     case RefOp::Softmax:
+    case RefOp::DieSum:
       if (in[0]->shape != os) shape_fail(fmt::format("x is {}", shape_text(in[0]->shape)));
       break;
     case RefOp::Rmsnorm:

@@ -49,9 +49,11 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::To
     die->ni = std::make_unique<noc::NetworkInterface>((dn + "_ni").c_str(), *fabric_, d, ni, stats, dn + ".ni");
     die->gm->ni.bind(die->ni->socket);
     die->ni->memory.bind(die->gm->target);
-    die->gm->set_wake([this](core::Cycle c) {
-      const sc_core::sc_time at = period_ * static_cast<double>(c);
-      wake_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp() : sc_core::SC_ZERO_TIME);
+    die->gm->set_wake([this](core::Cycle c) { wake_at(c); });
+    // Another die (link or network) wrote here: a gwait may be satisfied.
+    die->gm->set_on_remote_write([this, d](core::Cycle c) {
+      poke_waiting(*dies_[d], c + 1);
+      wake_at(c + 1);
     });
     all.push_back(die->gm.get());
     dies_.push_back(std::move(die));
@@ -65,10 +67,21 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::To
 
 Machine::~Machine() = default;
 
+void Machine::wake_at(core::Cycle c) {
+  const sc_core::sc_time at = period_ * static_cast<double>(c);
+  wake_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp() : sc_core::SC_ZERO_TIME);
+}
+
+void Machine::poke_waiting(Die& die, core::Cycle at) {
+  for (auto& core : die.cores)
+    if (core->waiting_on_memory()) core->poke(at);
+}
+
 core::Core& Machine::add_core(std::uint32_t die, const std::string& name, const core::LaunchInfo& launch) {
   Die& d = *dies_.at(die);
   d.cores.push_back(std::make_unique<core::Core>(fmt::format("die{}.{}", die, name), params_, launch, *d.gm, stats_,
                                                  &d.xflags));
+  d.cores.back()->set_waker([this](core::Cycle c) { wake_at(c); });  // a completion let it go on
   return *d.cores.back();
 }
 
@@ -120,15 +133,19 @@ void Machine::tick() {
   if (done) return end(core::RunResult::Status::Finished, c, {});
   if (c >= max_cycles_)
     return end(core::RunResult::Status::Timeout, c, fmt::format("no finish after {} cycles", max_cycles_));
+  // A core that changed state may have stored what a gwait of its die waits for (as run_cores).
   bool progress = false;
   for (std::size_t d = 0; d < dies_.size(); ++d) {
+    bool changed = false;
     for (auto& core : dies_[d]->cores) {
       try {
-        progress |= core->step(c);
+        changed |= core->step(c);
       } catch (const core::CoreFault& f) {
         return end(core::RunResult::Status::Fault, c, fmt::format("fault at cycle {} on die {}: {}", c, d, f.what()));
       }
     }
+    if (changed) poke_waiting(*dies_[d], c + 1);
+    progress |= changed;
   }
   // 3. The next cycle anything can happen; with nothing scheduled, only the network can wake us.
   core::Cycle next = progress ? c + 1 : core::kNever;

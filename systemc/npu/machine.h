@@ -10,7 +10,10 @@
 // - run() steps every core of every die at the core clock from one SC_METHOD (D11): per visited
 //   cycle it delivers each die's due completions (die order), then steps every core (die order,
 //   then the order added); it skips to the next cycle at which a core or a die's memory can change
-//   state (next_trigger), and wakes early when a network response schedules a completion. It ends
+//   state (next_trigger), and wakes early when a network response schedules a completion or a core's
+//   completion lets it go on (Core::set_waker). Cores blocked in gwait are poked (Core::poke) at the
+//   next cycle after any cycle in which a core of their die changed state and after any write into
+//   their die's memory from another die (link or network). It ends
 //   when every core has finished and no access is in flight (Finished), a core faults (the report
 //   names the die, core, pc and instruction), nothing can change any more (Deadlock: a report per
 //   unfinished core) or at max_cycles (Timeout). Each core's `cycles` statistic is set at the end.
@@ -68,6 +71,8 @@ class Machine : public sc_core::sc_module {
 
   void tick();  // SC_METHOD: one visited core cycle
   void sleep(core::Cycle c);  // until next_ or a wake, from cycle c
+  void wake_at(core::Cycle c);  // tick at cycle c at the latest
+  static void poke_waiting(Die& die, core::Cycle at);  // every core of `die` blocked in gwait re-reads at `at`
   void end(core::RunResult::Status status, core::Cycle c, std::string report);
   std::string deadlock_report(core::Cycle c) const;
 

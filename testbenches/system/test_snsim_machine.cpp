@@ -1,7 +1,8 @@
 // End-to-end checks of `snsim run` on a machine (issue 6 §2, docs/machine.md): the workload runs on
 // every die of configs/mini4.yaml (2 NPUs x 2 dies on a 4-port switch) with each die's tensors from
 // its own seed and each die's output checked against the host reference of its own inputs; die 0
-// matches a one-die run; determinism; statistics per die, NI and switch; faults and deadlocks
+// matches a one-die run; the ring all-reduce against the host's sum over the dies; accesses to
+// addresses no die owns; determinism; statistics per die, NI and switch; faults and deadlocks
 // reported with the die; a topology of the wrong size refused with file and line.
 #include <gtest/gtest.h>
 
@@ -61,12 +62,28 @@ TEST(SnsimRunMachine, VecAddOnEveryDieMatchesThatDiesSum) {
   EXPECT_EQ(slurp(dir / "m" / "z.die0.npy"), slurp(dir / "one" / "z.npy"));
 }
 
+// The ring all-reduce kernel on the four dies: each die's y is the host's sum of every die's x.
+TEST(SnsimRunMachine, RingAllReduceGivesEveryDieTheSumOfAllDies) {
+  const fs::path dir = temp_dir("machine_allreduce");
+  const RunResult r = run_on(kMini, kSrc + "/workloads/allreduce_ring.yaml", dir);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto stats = json_file(dir / "stats.json");
+  for (unsigned d = 0; d < 4; ++d) {
+    EXPECT_NE(r.output.find("check y of die " + std::to_string(d) + " (f32) against die_sum"), std::string::npos);
+    EXPECT_EQ(stats["check"]["y"]["die" + std::to_string(d)]["failures"]["value"], 0u) << d;
+  }
+  EXPECT_GT(stats["die1"]["gm"]["net_accesses"]["value"].get<std::uint64_t>(), 0u);  // die 1 -> die 2: network
+  EXPECT_GT(stats["die0"]["gm"]["link_accesses"]["value"].get<std::uint64_t>(), 0u);  // die 0 -> die 1: link
+}
+
+// Twice the all-reduce (link, network, DMA engine, gwait wake-ups): the same statistics and outputs.
 TEST(SnsimRunMachine, SameConfigAndSeedGiveTheSameBytes) {
   const fs::path dir = temp_dir("machine_determinism");
-  ASSERT_EQ(run_on(kMini, kVecAdd, dir / "a").status, 0);
-  ASSERT_EQ(run_on(kMini, kVecAdd, dir / "b").status, 0);
+  const std::string w = kSrc + "/workloads/allreduce_ring.yaml";
+  ASSERT_EQ(run_on(kMini, w, dir / "a").status, 0);
+  ASSERT_EQ(run_on(kMini, w, dir / "b").status, 0);
   EXPECT_EQ(slurp(dir / "a" / "stats.json"), slurp(dir / "b" / "stats.json"));
-  EXPECT_EQ(slurp(dir / "a" / "z.die3.npy"), slurp(dir / "b" / "z.die3.npy"));
+  EXPECT_EQ(slurp(dir / "a" / "y.die3.npy"), slurp(dir / "b" / "y.die3.npy"));
 }
 
 // A kernel `body` (one AIV kernel of 2 blocks on every die): exit 1 with each of `reports` in the output.
@@ -84,6 +101,17 @@ void expect_failed_run(const std::string& name, const std::string& body, const s
 TEST(SnsimRunMachine, FaultNamesDieCorePcAndInstruction) {
   expect_failed_run("fault", "    li x2, 0x2000\n    ldg.u32 x3, x2, 0\n",
                     {"on die 0: die0.aiv0 pc 0x8 `ldg.u32 x3, x2, 0`: scalar GM access 0x2000+4"});
+}
+
+// Firmware writing to an address no die owns (die 9 of 4), or copying from one with the DMA engine:
+// a fault naming the die, core, pc, instruction and address.
+TEST(SnsimRunMachine, AccessToAnAddressNoDieOwnsFaults) {
+  expect_failed_run("unowned_stg", "    li x2, 0x90000001000\n    li x3, 5\n    stg.u64 x3, x2, 0\n",
+                    {"on die 0: die0.aiv0 pc 0x10 `stg.u64 x3, x2, 0`: scalar GM access 0x90000001000+8 is outside "
+                     "mapped memory"});
+  expect_failed_run("unowned_dma", "    li x2, 0x30020000000\n    li x3, 64\n    li x4, 0x10000000\n    dma x4, x2, x3\n",
+                    {"on die 0: die0.aiv0 pc 0x18 `dma x4, x2, x3`: src GM access 0x30020000000+64 is outside mapped "
+                     "memory"});
 }
 
 TEST(SnsimRunMachine, DeadlockReportsEveryBlockedCoreOfEveryDie) {
