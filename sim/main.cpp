@@ -13,7 +13,9 @@
 #include "run/run_cmd.h"
 #include "version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int snsim_main(int argc, char** argv) {
   CLI::App app{"snsim: cycle-level simulator of an AI supernode (CloudMatrix384 class)"};
   app.set_version_flag("--version", std::string("snsim ") + snsim::kVersion);
   app.require_subcommand(1);
@@ -102,3 +104,12 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return snsim_main(argc, argv); }
+
+// libsystemc, which `snsim run` on a machine links (docs/machine.md), defines a main() of its own
+// that calls sc_main; the program's main() above takes precedence, but the library still needs the
+// symbol. Should the library's main() run instead, it is the same program.
+extern "C" int sc_main(int argc, char** argv) { return snsim_main(argc, argv); }

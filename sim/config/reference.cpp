@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "config/die_config.h"
 #include "config/hbm_config.h"
+#include "config/machine_config.h"
 #include "config/net_config.h"
 #include "config/workload_config.h"
 
@@ -36,6 +37,12 @@ std::string config_reference_markdown() {
        "One die of AI cores (AIC and AIV counts, clock, core timing, the GM model they share) for "
        "`snsim run`. Preset: `configs/die.yaml`; see docs/run.md and docs/core.md.",
        schema_of<DieConfig>()},
+      {"`snsim run -c` on a machine (MachineConfig)",
+       "A machine of NPUs, each of `dies_per_npu` dies, for `snsim run`: a network config's keys "
+       "(NetConfig above, one endpoint per die), a die config's keys (DieConfig above, every die alike) "
+       "and the `machine` section below, usually through `include:`. Presets: `configs/node8.yaml`, "
+       "`configs/cm384.yaml`, `configs/nvl72.yaml`; see docs/machine.md.",
+       schema_of<MachineFileCfg>()},
       {"`snsim run -w` (WorkloadConfig)",
        "The workload of `snsim run`: kernels launched together, tensors in GM and the references of "
        "the outputs. Examples: `workloads/*.yaml`; see docs/run.md.",

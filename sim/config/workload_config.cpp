@@ -14,11 +14,13 @@ void WorkloadRefCfg::describe(Schema<WorkloadRefCfg>& s) {
             {"add", RefOp::Add},
             {"mul", RefOp::Mul},
             {"softmax", RefOp::Softmax},
-            {"rmsnorm", RefOp::Rmsnorm}})
+            {"rmsnorm", RefOp::Rmsnorm},
+            {"die_sum", RefOp::DieSum}})
       .doc("How the expected output is obtained: an .npy file, or an op computed on the host in double "
            "precision from the input tensors (docs/run.md)");
   s.field("inputs", &WorkloadRefCfg::inputs, std::vector<std::string>{})
-      .doc("Operand tensors of op: matmul [a, b]; add, mul [x, y]; softmax [x]; rmsnorm [x, gamma]");
+      .doc("Operand tensors of op: matmul [a, b]; add, mul [x, y]; softmax [x]; rmsnorm [x, gamma]; die_sum [x]: "
+           "the sum of x over every die of a machine (an all-reduce; one die: x itself, docs/machine.md)");
   s.field("file", &WorkloadRefCfg::file, std::string())
       .doc("op file: the expected values (.npy, relative to the workload file)");
   s.field("eps", &WorkloadRefCfg::eps, 1e-6).min(0).doc("rmsnorm: y = x / sqrt(mean(x^2) + eps) * gamma");
@@ -43,7 +45,7 @@ void WorkloadRefCfg::describe(Schema<WorkloadRefCfg>& s) {
     const std::size_t want = r.op == RefOp::Matmul || r.op == RefOp::Add || r.op == RefOp::Mul ||
                                      r.op == RefOp::Rmsnorm
                                  ? 2
-                             : r.op == RefOp::Softmax ? 1
+                             : r.op == RefOp::Softmax || r.op == RefOp::DieSum ? 1
                                                       : 0;
     if (r.inputs.size() != want) {
       k.fail("inputs", "op " + std::string(to_string(r.op)) + " takes " + std::to_string(want) +
@@ -133,6 +135,8 @@ std::string_view to_string(RefOp op) {
       return "softmax";
     case RefOp::Rmsnorm:
       return "rmsnorm";
+    case RefOp::DieSum:
+      return "die_sum";
   }
   return "?";
 }

@@ -5,8 +5,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,7 +18,10 @@
 #include "common/units.h"
 #include "config/config.h"
 #include "config/die_config.h"
+#include "config/machine_config.h"
 #include "core/core.h"
+#include "net/network_sim.h"
+#include "npu/machine.h"
 #include "run/host_ref.h"
 #include "run/instr_trace.h"
 #include "run/workload.h"
@@ -27,9 +32,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Counter <core>.<pipe>.<name> from the registry's JSON, 0 if that pipe does not count it.
-std::uint64_t pipe_counter(const nlohmann::ordered_json& stats, const std::string& core, const std::string& pipe,
+// Counter <core>.<pipe>.<name> from the registry's JSON, 0 if that pipe does not count it. A core
+// of a machine is named die<d>.<core>.
+std::uint64_t pipe_counter(const nlohmann::ordered_json& stats, std::string core, const std::string& pipe,
                            const char* name) {
+  std::replace(core.begin(), core.end(), '.', '/');
   const nlohmann::json::json_pointer at("/" + core + "/" + pipe + "/" + name + "/value");
   return stats.contains(at) ? stats[at].get<std::uint64_t>() : 0;
 }
@@ -51,9 +58,9 @@ std::string si(double v, const char* unit) {
 
 // The summary table: busy share of every pipe, per core type, as the mean over the cores of
 // that type in the launch and for the busiest core; totals of instructions, bytes per pipe and
-// FLOPs; TFLOPS against the die's peak. Also records the run.* statistics in `reg`.
-std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std::unique_ptr<core::Core>>& cores,
-                    core::Cycle cycles, const DieConfig& die, StatsRegistry& reg) {
+// FLOPs; TFLOPS against the peak of the `dies` dies. Also records the run.* statistics in `reg`.
+std::string summarize(const nlohmann::ordered_json& stats, const std::vector<core::Core*>& cores, core::Cycle cycles,
+                      const DieConfig& die, std::uint32_t dies, StatsRegistry& reg) {
   std::string out;
   const double seconds = static_cast<double>(cycles) / die.die.clock_hz;
   std::uint64_t instructions = 0;
@@ -66,8 +73,8 @@ std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std
   for (const isa::CoreType type : {isa::CoreType::Aic, isa::CoreType::Aiv}) {
     const char* tname = type == isa::CoreType::Aic ? "aic" : "aiv";
     std::vector<const core::Core*> of_type;
-    for (const auto& c : cores)
-      if (c->launch().type == type) of_type.push_back(c.get());
+    for (const core::Core* c : cores)
+      if (c->launch().type == type) of_type.push_back(c);
     if (of_type.empty()) continue;
     for (unsigned p = 0; p < isa::kNumPipes; ++p) {
       const auto pipe = static_cast<isa::Pipe>(p);
@@ -96,7 +103,8 @@ std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std
   for (const auto& [pipe, b] : bytes)
     if (b) moved += fmt::format("{}{} {}", moved.empty() ? "" : ", ", pipe, si(static_cast<double>(b), "B"));
   out += fmt::format("bytes moved   {}\n", moved.empty() ? "none" : moved);
-  const double peak = die.cube_peak_flops();
+  const double peak = die.cube_peak_flops() * dies;
+  const std::uint32_t aic = die.die.aic * dies;
   const double achieved = seconds > 0 ? static_cast<double>(cube_flops) / seconds : 0;
   const auto launched = [&](isa::CoreType t) {
     return static_cast<std::uint32_t>(
@@ -105,11 +113,11 @@ std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std
   const std::uint32_t launched_aic = launched(isa::CoreType::Aic);
   if (launched_aic > 0) {
     out += fmt::format("cube          {} = {} achieved of {} FP16/BF16 peak ({} AIC): {:.1f}%",
-                       si(static_cast<double>(cube_flops), "FLOP"), si(achieved, "FLOPS"), si(peak, "FLOPS"), die.die.aic,
+                       si(static_cast<double>(cube_flops), "FLOP"), si(achieved, "FLOPS"), si(peak, "FLOPS"), aic,
                        100 * achieved / peak);
     // A launch on fewer AICs than the die has: also against the peak of the AICs it used.
-    if (launched_aic < die.die.aic)
-      out += fmt::format("; {:.1f}% of its {} AIC", 100 * achieved / (peak * launched_aic / die.die.aic), launched_aic);
+    if (launched_aic < aic)
+      out += fmt::format("; {:.1f}% of its {} AIC", 100 * achieved / (peak * launched_aic / aic), launched_aic);
     out += "\n";
   }
   if (launched(isa::CoreType::Aiv) > 0)
@@ -118,11 +126,25 @@ std::string summarize(const nlohmann::ordered_json& stats, const std::vector<std
   reg.counter("run.cycles", "cycles", "cycles of the run").add(cycles);
   reg.counter("run.instructions", "instructions", "instructions of every core").add(instructions);
   reg.scalar("run.cube_tflops", "TFLOPS", "cube FLOPs per simulated second").set(achieved / 1e12);
-  reg.scalar("run.cube_peak_tflops", "TFLOPS", "FP16/BF16 cube peak of the die").set(peak / 1e12);
+  reg.scalar("run.cube_peak_tflops", "TFLOPS", "FP16/BF16 cube peak of the dies").set(peak / 1e12);
   return out;
 }
 
-std::vector<double> reference_values(const Tensor& t, const Workload& w) {
+// The sum over the `dies` dies of tensor `name`'s initial values (die d's from its seed).
+std::vector<double> die_sum(const Workload& w, const std::string& name, std::uint32_t dies) {
+  std::size_t index = 0;
+  while (w.tensors[index].name != name) ++index;
+  std::vector<double> sum = to_values(w.tensors[index].initial);
+  for (std::uint32_t d = 1; d < dies; ++d) {
+    const std::vector<double> v = to_values(tensor_initial(w, index, die_seed(w.seed, d)));
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += v[i];
+  }
+  return sum;
+}
+
+// The expected values of output `t`; op die_sum takes them from `die_sums` (by tensor name).
+std::vector<double> reference_values(const Tensor& t, const Workload& w,
+                                     const std::map<std::string, std::vector<double>>& die_sums) {
   const WorkloadRefCfg& r = t.reference;
   std::vector<std::vector<double>> in;
   for (const std::string& name : r.inputs) in.push_back(to_values(w.tensor(name)->initial));
@@ -146,6 +168,8 @@ std::vector<double> reference_values(const Tensor& t, const Workload& w) {
       return ref_rmsnorm(in[0], in[1], t.shape.back(), r.eps);
     case RefOp::File:
       return to_values(t.expected);
+    case RefOp::DieSum:
+      return die_sums.at(t.name);
     case RefOp::None:
       break;
   }
@@ -161,14 +185,30 @@ std::string index_text(std::uint64_t i, const std::vector<std::uint64_t>& shape)
   return shape_text(idx);
 }
 
+// Kernel k's arguments for die `die` of a machine: pointers move into that die's memory (tensors
+// sit at the same offsets in every die), other values stay.
+std::vector<std::uint64_t> die_args(const Kernel& k, std::uint32_t die) {
+  std::vector<std::uint64_t> args = k.args;
+  for (std::size_t i = 0; i < args.size(); ++i)
+    if (k.object.args[i].kind == obj::ArgKind::Ptr) args[i] = core::global_addr(die, args[i]);
+  return args;
+}
+
 }  // namespace
 
 int run_run(const RunOptions& opt) {
-  // 1. Configuration and workload: every error names the file and line (exit 2).
+  // 1. Configuration and workload: every error names the file and line (exit 2). A config with a
+  //    `machine` section is a machine (docs/machine.md), else one die.
   DieConfig die;
+  std::optional<MachineConfig> machine;
   Workload w;
   try {
-    die = load<DieConfig>(opt.config);
+    if (is_machine_config(opt.config)) {
+      machine = load_machine_config(opt.config);
+      die = machine->die;
+    } else {
+      die = load<DieConfig>(opt.config);
+    }
     w = load_workload(opt.workload, die, !opt.timing_only, opt.seed);
   } catch (const ConfigError& e) {
     fmt::print(stderr, "snsim run: error: {}\n", e.what());
@@ -185,56 +225,92 @@ int run_run(const RunOptions& opt) {
                ec ? ec.message() : "not a directory");
     return 2;
   }
+  const std::uint32_t dies = machine ? machine->num_dies() : 1;
 
-  // 2. The die: GM with the tensors, a core per block, one set of cross-core flags.
+  // 2. The dies: GM with the tensors (at the same offsets in every die, each die's contents from
+  //    its seed), a core per block, one set of cross-core flags per die. One die keeps its memory
+  //    here; a machine's dies are the Machine's.
   StatsRegistry stats;
-  core::SimpleGm store(die.gm.simple_params());  // the data; HBM's timing unless the L2 is in front
-  for (const Tensor& t : w.tensors) {
-    store.map(t.addr, t.bytes);
-    if (!t.initial.data.empty()) store.write(t.addr, t.initial.data);
-  }
+  std::unique_ptr<core::SimpleGm> store;  // one die: the data; HBM's timing unless the L2 is in front
   std::unique_ptr<core::L2Gm> l2;
-  if (die.gm.model == GmModel::L2) l2 = std::make_unique<core::L2Gm>(die.gm.l2_params(), store, stats, "l2");
-  core::GlobalMemory& gm = l2 ? static_cast<core::GlobalMemory&>(*l2) : store;
+  std::unique_ptr<npu::Machine> m;
+  std::vector<core::SimpleGm*> stores;
+  if (machine) {
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);  // stdout is the run's summary
+    // 1850 MHz and 875 MHz periods are not whole picoseconds (TOOLCHAIN.md).
+    sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // sc_stop()
+    m = std::make_unique<npu::Machine>("machine", *machine, net::build_topology(machine->net), stats, !opt.timing_only);
+    for (std::uint32_t d = 0; d < dies; ++d) stores.push_back(&m->store(d));
+  } else {
+    store = std::make_unique<core::SimpleGm>(die.gm.simple_params());
+    if (die.gm.model == GmModel::L2) l2 = std::make_unique<core::L2Gm>(die.gm.l2_params(), *store, stats, "l2");
+    stores.push_back(store.get());
+  }
+  for (std::uint32_t d = 0; d < dies; ++d) {
+    for (std::size_t i = 0; i < w.tensors.size(); ++i) {
+      const Tensor& t = w.tensors[i];
+      stores[d]->map(t.addr, t.bytes);
+      if (opt.timing_only) continue;
+      const NpyArray initial = d == 0 ? NpyArray{} : tensor_initial(w, i, die_seed(w.seed, d));
+      stores[d]->write(t.addr, d == 0 ? t.initial.data : initial.data);
+    }
+  }
+  core::GlobalMemory* gm = l2 ? static_cast<core::GlobalMemory*>(l2.get()) : store.get();
   const core::CoreParams params = die.core.params(!opt.timing_only);
   core::CrossCoreFlags xflags;
   InstrRecorder recorder(die.die.clock_hz);
   const bool record = !opt.trace.empty() || !opt.instr_csv.empty();
-  std::vector<std::unique_ptr<core::Core>> cores;
-  fmt::print("snsim run: {} on {} ({} AIC + {} AIV at {}, GM {}; seed {}{})\n", opt.workload, opt.config, die.die.aic,
-             die.die.aiv, format_frequency(die.die.clock_hz), to_string(die.gm.model), w.seed,
-             opt.timing_only ? ", timing only" : "");
+  std::vector<std::unique_ptr<core::Core>> own_cores;
+  std::vector<core::Core*> cores;
+  if (machine) {
+    const std::uint32_t npus = machine->machine.npus, per_npu = machine->machine.dies_per_npu;
+    fmt::print("snsim run: {} on {} ({} NPU{} x {} die{}, each {} AIC + {} AIV at {}, GM {}; seed {}{})\n", opt.workload,
+               opt.config, npus, npus == 1 ? "" : "s", per_npu, per_npu == 1 ? "" : "s", die.die.aic, die.die.aiv,
+               format_frequency(die.die.clock_hz), to_string(die.gm.model), w.seed,
+               opt.timing_only ? ", timing only" : "");
+  } else {
+    fmt::print("snsim run: {} on {} ({} AIC + {} AIV at {}, GM {}; seed {}{})\n", opt.workload, opt.config, die.die.aic,
+               die.die.aiv, format_frequency(die.die.clock_hz), to_string(die.gm.model), w.seed,
+               opt.timing_only ? ", timing only" : "");
+  }
   for (const Kernel& k : w.kernels) {
     const bool aic = k.type == isa::CoreType::Aic;
-    fmt::print("kernel {} on {} {}{}\n", k.name, k.blocks, aic ? "AIC" : "AIV",
-               k.sub_block_num > 1 ? fmt::format(" ({} per AI core)", k.sub_block_num) : "");
-    for (unsigned b = 0; b < k.blocks; ++b) {
-      const unsigned id = k.first_core + b;
-      const core::LaunchInfo launch{.type = k.type, .core_id = id, .block_id = b, .block_num = k.blocks,
-                                    .sub_block_id = b % k.sub_block_num, .sub_block_num = k.sub_block_num};
-      cores.push_back(std::make_unique<core::Core>(fmt::format("{}{}", aic ? "aic" : "aiv", id), params, launch, gm,
-                                                   stats, &xflags));
-      try {
-        cores.back()->load(k.object, k.args);
-      } catch (const std::invalid_argument& e) {  // e.g. extensions under the strict profile
-        fmt::print(stderr, "snsim run: error: {}: {}\n", k.file, e.what());
-        return 2;
+    fmt::print("kernel {} on {} {}{}{}\n", k.name, k.blocks, aic ? "AIC" : "AIV",
+               k.sub_block_num > 1 ? fmt::format(" ({} per AI core)", k.sub_block_num) : "",
+               machine ? fmt::format(" of each of the {} dies", dies) : "");
+    for (std::uint32_t d = 0; d < dies; ++d) {
+      const std::vector<std::uint64_t> args = machine ? die_args(k, d) : k.args;
+      for (unsigned b = 0; b < k.blocks; ++b) {
+        const unsigned id = k.first_core + b;
+        const core::LaunchInfo launch{.type = k.type, .core_id = id, .block_id = b, .block_num = k.blocks,
+                                      .sub_block_id = b % k.sub_block_num, .sub_block_num = k.sub_block_num,
+                                      .die_index = d, .num_dies = dies};
+        const std::string name = fmt::format("{}{}", aic ? "aic" : "aiv", id);
+        core::Core& c = m ? m->add_core(d, name, launch)
+                          : *own_cores.emplace_back(std::make_unique<core::Core>(name, params, launch, *gm, stats, &xflags));
+        try {
+          c.load(k.object, args);
+        } catch (const std::invalid_argument& e) {  // e.g. extensions under the strict profile
+          fmt::print(stderr, "snsim run: error: {}: {}\n", k.file, e.what());
+          return 2;
+        }
+        if (record) recorder.attach(c, d * (die.die.aic + die.die.aiv) + (aic ? id : die.die.aic + id));
+        cores.push_back(&c);
       }
-      if (record) recorder.attach(*cores.back(), aic ? id : die.die.aic + id);
     }
   }
   for (const Tensor& t : w.tensors)
-    fmt::print("tensor {} {} {} at 0x{:x}\n", t.name, dtype_name(t.dtype), shape_text(t.shape), t.addr);
+    fmt::print("tensor {} {} {} at 0x{:x}{}\n", t.name, dtype_name(t.dtype), shape_text(t.shape), t.addr,
+               machine ? " of every die" : "");
 
   // 3. The run.
-  std::vector<core::Core*> list;
-  for (const auto& c : cores) list.push_back(c.get());
   const auto wall0 = std::chrono::steady_clock::now();
-  const core::RunResult r = core::run_cores(list, die.max_cycles);
+  const core::RunResult r = m ? m->run(die.max_cycles) : core::run_cores(cores, die.max_cycles);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
   // 4. Reports that exist whatever the outcome: summary, statistics, trace, CSV.
-  fmt::print("{}", summarize(stats.to_json(), cores, r.cycles, die, stats));
+  fmt::print("{}", summarize(stats.to_json(), cores, r.cycles, die, dies, stats));
   // A file that cannot be written (a missing directory, a full disk) ends the run with exit 1.
   const auto write_reports = [&] {
     try {
@@ -256,36 +332,46 @@ int run_run(const RunOptions& opt) {
     return 1;
   }
 
-  // 5. Outputs and their references.
+  // 5. Outputs and their references, die by die (a machine's die d in <name>.die<d>.npy, checked
+  //    against the reference of its own inputs).
   bool ok = true;
   if (opt.timing_only) fmt::print("timing only: no outputs written or checked\n");
-  for (const Tensor& t : w.tensors) {
-    if (!t.output || opt.timing_only) continue;
-    NpyArray got{t.dtype, t.shape, std::vector<std::uint8_t>(t.bytes)};
-    gm.read(t.addr, got.data);
-    try {
-      write_npy((out / (t.name + ".npy")).string(), got);
-    } catch (const std::runtime_error& e) {
-      fmt::print(stderr, "snsim run: error: {}\n", e.what());
-      return 1;
-    }
-    if (t.reference.op == RefOp::None) continue;
-    const NpyArray expected = to_npy(t.dtype, t.shape, reference_values(t, w));
-    const std::vector<double> ref = to_values(expected), have = to_values(got);
-    const Comparison c = compare(have, ref, t.reference.atol, t.reference.rtol);
-    const std::string key = "check." + t.name;
-    stats.scalar(key + ".max_abs_err", "", "largest |out - ref|").set(c.max_abs);
-    stats.scalar(key + ".max_rel_err", "", "largest |out - ref| / |ref|").set(c.max_rel);
-    stats.counter(key + ".failures", "elements", "elements outside atol + rtol |ref|").add(c.failures);
-    fmt::print("check {} ({}) against {}: max abs err {:.3g}, max rel err {:.3g} (atol {:g}, rtol {:g}): {}\n", t.name,
-               dtype_name(t.dtype),
-               t.reference.op == RefOp::File ? t.reference.file : std::string(to_string(t.reference.op)), c.max_abs,
-               c.max_rel, t.reference.atol, t.reference.rtol, c.failures ? "FAIL" : "ok");
-    if (c.failures) {
-      ok = false;
-      fmt::print(stderr, "snsim run: {}: {} of {} elements outside tolerance; first at {}: out {:.9g}, ref {:.9g}\n",
-                 t.name, c.failures, have.size(), index_text(c.first_failure, t.shape), have[c.first_failure],
-                 ref[c.first_failure]);
+  std::map<std::string, std::vector<double>> die_sums;  // die_sum references: one for every die
+  for (const Tensor& t : w.tensors)
+    if (t.output && t.reference.op == RefOp::DieSum && !opt.timing_only)
+      die_sums[t.name] = die_sum(w, t.reference.inputs[0], dies);
+  for (std::uint32_t d = 0; d < dies && !opt.timing_only; ++d) {
+    if (d > 0)
+      for (std::size_t i = 0; i < w.tensors.size(); ++i) w.tensors[i].initial = tensor_initial(w, i, die_seed(w.seed, d));
+    const std::string suffix = machine ? fmt::format(".die{}", d) : "";
+    for (const Tensor& t : w.tensors) {
+      if (!t.output) continue;
+      NpyArray got{t.dtype, t.shape, std::vector<std::uint8_t>(t.bytes)};
+      stores[d]->read(t.addr, got.data);
+      try {
+        write_npy((out / (t.name + suffix + ".npy")).string(), got);
+      } catch (const std::runtime_error& e) {
+        fmt::print(stderr, "snsim run: error: {}\n", e.what());
+        return 1;
+      }
+      if (t.reference.op == RefOp::None) continue;
+      const NpyArray expected = to_npy(t.dtype, t.shape, reference_values(t, w, die_sums));
+      const std::vector<double> ref = to_values(expected), have = to_values(got);
+      const Comparison c = compare(have, ref, t.reference.atol, t.reference.rtol);
+      const std::string key = "check." + t.name + suffix;
+      stats.scalar(key + ".max_abs_err", "", "largest |out - ref|").set(c.max_abs);
+      stats.scalar(key + ".max_rel_err", "", "largest |out - ref| / |ref|").set(c.max_rel);
+      stats.counter(key + ".failures", "elements", "elements outside atol + rtol |ref|").add(c.failures);
+      fmt::print("check {}{} ({}) against {}: max abs err {:.3g}, max rel err {:.3g} (atol {:g}, rtol {:g}): {}\n",
+                 t.name, machine ? fmt::format(" of die {}", d) : "", dtype_name(t.dtype),
+                 t.reference.op == RefOp::File ? t.reference.file : std::string(to_string(t.reference.op)), c.max_abs,
+                 c.max_rel, t.reference.atol, t.reference.rtol, c.failures ? "FAIL" : "ok");
+      if (c.failures) {
+        ok = false;
+        fmt::print(stderr, "snsim run: {}{}: {} of {} elements outside tolerance; first at {}: out {:.9g}, ref {:.9g}\n",
+                   t.name, machine ? fmt::format(" of die {}", d) : "", c.failures, have.size(),
+                   index_text(c.first_failure, t.shape), have[c.first_failure], ref[c.first_failure]);
+      }
     }
   }
   if (!write_reports()) return 1;

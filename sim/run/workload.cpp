@@ -213,6 +213,7 @@ void check_reference(Tensor& out, const std::string& key, const fs::path& dir, c
         shape_fail(fmt::format("operands are {} and {}", shape_text(in[0]->shape), shape_text(in[1]->shape)));
       break;
     case RefOp::Softmax:
+    case RefOp::DieSum:
       if (in[0]->shape != os) shape_fail(fmt::format("x is {}", shape_text(in[0]->shape)));
       break;
     case RefOp::Rmsnorm:
@@ -246,6 +247,16 @@ const Tensor* Workload::tensor(std::string_view name) const {
   return nullptr;
 }
 
+std::uint64_t die_seed(std::uint64_t seed, std::uint32_t die) {
+  return die == 0 ? seed : Rng::derive(seed, "die" + std::to_string(die)).next_u64();
+}
+
+NpyArray tensor_initial(const Workload& w, std::size_t index, std::uint64_t seed) {
+  config::LoadContext ctx(w.path);  // the workload loaded once already: its checks have passed
+  return initial_contents(w.tensor_cfgs[index], config::index_path("tensors", index), fs::path(w.path).parent_path(),
+                          seed, true, Checker(ctx, ""));
+}
+
 Workload load_workload(const std::string& path, const DieConfig& die, bool numerics,
                        std::optional<std::uint64_t> seed_override) {
   // 1. The syntax: keys, types, ranges (ConfigError from the schema).
@@ -257,6 +268,8 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
   const fs::path dir = fs::path(path).parent_path();
   Workload w;
   w.seed = seed_override.value_or(cfg.seed);
+  w.path = path;
+  w.tensor_cfgs = cfg.tensors;
 
   // 2. Tensors, in order, each at the next 4 KiB boundary after a 4 KiB gap.
   std::uint64_t next = kGmBase;

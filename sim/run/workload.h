@@ -51,6 +51,8 @@ struct Workload {
   std::uint64_t seed;
   std::vector<Kernel> kernels;
   std::vector<Tensor> tensors;
+  std::string path;                            // the workload file, and its tensors as written there
+  std::vector<WorkloadTensorCfg> tensor_cfgs;  // (for each die's contents: tensor_initial)
 
   const Tensor* tensor(std::string_view name) const;
 };
@@ -58,6 +60,13 @@ struct Workload {
 inline constexpr std::uint64_t kGmBase = 0x1000'0000;  // first tensor's address
 inline constexpr std::uint64_t kGmAlign = 0x1000;      // tensors start at multiples of 4 KiB,
                                                         // with at least 4 KiB unmapped between them
+
+// The seed of die `die`'s tensor contents in a machine (docs/machine.md): die 0 uses the workload's
+// seed, so its tensors are those of a one-die run; every other die one derived from it.
+std::uint64_t die_seed(std::uint64_t seed, std::uint32_t die);
+
+// The initial contents of tensor `index` of `w` under `seed` (as load_workload makes them).
+NpyArray tensor_initial(const Workload& w, std::size_t index, std::uint64_t seed);
 
 // Reads and resolves `path`. `numerics` false (timing only) skips generating tensor contents.
 Workload load_workload(const std::string& path, const DieConfig& die, bool numerics,

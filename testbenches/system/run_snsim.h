@@ -1,13 +1,17 @@
 #pragma once
-// Helpers of the end-to-end tests: run the snsim executable (SNSIM_BIN) as a user would, and a
-// fresh per-process temporary directory.
+// Helpers of the end-to-end tests: run the snsim executable (SNSIM_BIN) as a user would, a fresh
+// per-process temporary directory, and the files a run leaves read back.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace snsim_test {
 
@@ -34,6 +38,18 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+inline nlohmann::json json_file(const std::filesystem::path& p) {
+  std::ifstream f(p);
+  return nlohmann::json::parse(f);
 }
 
 }  // namespace snsim_test

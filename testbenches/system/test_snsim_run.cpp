@@ -23,23 +23,13 @@ namespace {
 
 using snsim_test::run;
 using snsim_test::RunResult;
+using snsim_test::json_file;
+using snsim_test::slurp;
 using snsim_test::temp_dir;
 
 const std::string kSrc = SNSIM_SOURCE_DIR;
 const std::string kDie = kSrc + "/configs/die.yaml";
 const std::string kKernels = kSrc + "/firmware/kernels";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-nlohmann::json json_file(const fs::path& p) {
-  std::ifstream f(p);
-  return nlohmann::json::parse(f);
-}
 
 std::uint64_t stat(const nlohmann::json& j, const std::string& a, const std::string& b) { return j[a][b]["value"]; }
 
