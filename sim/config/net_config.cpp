@@ -359,6 +359,12 @@ void TrafficCfg::describe(Schema<TrafficCfg>& s) {
       .range(0, 65535)
       .doc("all_to_all, all_reduce: the endpoints taking part, ids 0 .. ranks - 1 (ring order for "
            "all_reduce); 0 = every endpoint. At least 2, at most the network's endpoints");
+  s.field("group", &TrafficCfg::group, 0u)
+      .unit("ranks")
+      .range(0, 65535)
+      .doc("all_reduce: ranks per group of a hierarchical all-reduce (consecutive ranks, e.g. a "
+           "CM384 node's 16 dies): reduce-scatter within each group, all-reduce across groups, "
+           "all-gather within each group; 0 = one flat ring. Divides ranks, at least 2 groups");
   s.field("sink_credit_delay", &TrafficCfg::sink_credit_delay, 1u)
       .unit("cycles")
       .range(1, 65535)
@@ -418,6 +424,12 @@ void NetConfig::describe(Schema<NetConfig>& s) {
       c.fail("traffic.ranks", fmt::format("{} ranks: a collective needs 2 .. {} (the network's endpoints), or 0 "
                                           "for all of them",
                                           n.traffic.ranks, eps));
+    }
+    const std::uint32_t group = n.traffic.group;
+    if (group != 0 && (group < 2 || rank_count(n) % group != 0 || rank_count(n) / group < 2)) {
+      c.fail("traffic.group", fmt::format("groups of {} cannot split {} ranks: a hierarchical all_reduce needs "
+                                          "groups of at least 2 ranks, at least 2 of them, dividing the ranks",
+                                          group, rank_count(n)));
     }
     if (n.traffic.pattern == TrafficPattern::AllReduce && n.traffic.message_bytes < rank_count(n)) {
       c.fail("traffic.message_bytes", fmt::format("{} B over {} ranks leaves ring chunks of 0 B; all_reduce "

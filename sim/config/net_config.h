@@ -106,6 +106,7 @@ struct TrafficCfg {
   std::uint32_t sink_credit_delay{};
   std::uint64_t message_bytes{};
   std::uint32_t ranks{};
+  std::uint32_t group{};
 
   bool operator==(const TrafficCfg&) const = default;
   static void describe(Schema<TrafficCfg>& s);

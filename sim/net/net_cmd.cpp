@@ -112,6 +112,9 @@ int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const 
     net["rtl_routers"] = sim.rtl_routers();
     net["endpoints"] = topo.num_endpoints();
     net["channels"] = topo.channels().size();
+    std::uint64_t endpoint_ports = 0;
+    for (std::uint32_t e : topo.endpoints()) endpoint_ports += topo.nodes()[e].ports;
+    net["endpoint_links"] = endpoint_ports;  // links from endpoints into the network, all endpoints
     net["link_gbytes_per_s"] = sim.link_bytes_per_s() / 1e9;
     result["network"] = net;
     links["routers"] = nlohmann::ordered_json::array();
@@ -154,6 +157,7 @@ int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const 
       const AllReduceResult r = sim.run_all_reduce(stats);
       nlohmann::ordered_json j;
       j["ranks"] = r.ranks;
+      j["group"] = r.group;
       j["bytes"] = r.bytes;
       j["steps"] = r.steps;
       j["cycles"] = r.cycles;
@@ -167,9 +171,10 @@ int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const 
       j["utilization"] = utilization_summary(topo, sim.channel_utilization());
       result["all_reduce"] = j;
       links["points"].push_back({{"label", "all_reduce"}, {"util", router_port_matrix(topo, sim.channel_utilization())}});
-      fmt::print("ring all-reduce of {} B over {} ranks ({} steps): {} cycles = {:.2f} us, algbw {:.1f} GB/s, busbw "
+      fmt::print("{} all-reduce of {} B over {} ranks ({} steps): {} cycles = {:.2f} us, algbw {:.1f} GB/s, busbw "
                  "{:.1f} GB/s = {:.1f}% of a rank's {:.1f} GB/s injection; packet latency mean {:.0f} p99 {} max {} "
                  "cycles\n",
+                 r.group == r.ranks ? std::string("ring") : fmt::format("hierarchical (groups of {})", r.group),
                  r.bytes, r.ranks, r.steps, r.cycles, r.seconds * 1e6, r.algbw_gbytes_per_s, r.busbw_gbytes_per_s,
                  100 * r.busbw_gbytes_per_s / r.injection_gbytes_per_s, r.injection_gbytes_per_s, r.lat_mean,
                  r.lat_p99, r.lat_max);

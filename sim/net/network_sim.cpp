@@ -314,6 +314,50 @@ void NetworkSim::open_wave(const std::string& path, std::uint64_t max_cycles) {
 
 namespace {
 
+// The all_reduce schedule: to whom each rank sends how many bytes in each step. Ranks form K
+// groups of G consecutive ranks (G = traffic.group, or all ranks: one flat ring). The buffer is
+// cut into G chunks (chunk c of bytes / G, one more for c < bytes mod G). Within a group, ring
+// reduce-scatter: in step k < G-1, local rank l sends chunk l - k (mod G) to l + 1, which leaves
+// it the reduced chunk h = l + 1. With K > 1, the ranks of the same local index in every group
+// then all-reduce chunk h over their own ring the same way (2(K-1) steps, h cut into K
+// sub-chunks). Last, ring all-gather within the group: G-1 steps continuing the first phase's
+// numbering (local rank l sends chunk l - k). In every step a rank forwards what it received in
+// the step before, so step k waits for what from(r, k - 1) sent it in step k - 1.
+class RingSchedule {
+ public:
+  struct Send {
+    std::uint32_t dst = 0;
+    std::uint64_t bytes = 0;
+  };
+  RingSchedule(std::uint32_t ranks, std::uint32_t group, std::uint64_t bytes)
+      : g_(group), k_(ranks / group), bytes_(bytes) {}
+  std::uint32_t steps() const { return 2 * (g_ - 1) + 2 * (k_ - 1); }
+  Send send(std::uint32_t r, std::uint32_t k) const {
+    const std::uint32_t l = r % g_, grp = r / g_;
+    if (k >= g_ - 1 && k < g_ - 1 + 2 * (k_ - 1)) {  // across groups: sub-chunk grp - k' of chunk l + 1
+      const std::uint64_t chunk = chunk_bytes((l + 1) % g_);
+      const std::uint32_t sub = back(grp, k - (g_ - 1), k_);
+      return {((grp + 1) % k_) * g_ + l, chunk / k_ + (sub < chunk % k_ ? 1 : 0)};
+    }
+    const std::uint32_t kg = k < g_ - 1 ? k : k - 2 * (k_ - 1);  // the step of the in-group ring
+    return {grp * g_ + (l + 1) % g_, chunk_bytes(back(l, kg, g_))};
+  }
+  std::uint32_t from(std::uint32_t r, std::uint32_t k) const {
+    const std::uint32_t l = r % g_, grp = r / g_;
+    if (k >= g_ - 1 && k < g_ - 1 + 2 * (k_ - 1)) return ((grp + k_ - 1) % k_) * g_ + l;
+    return grp * g_ + (l + g_ - 1) % g_;
+  }
+
+ private:
+  std::uint64_t chunk_bytes(std::uint32_t c) const { return bytes_ / g_ + (c < bytes_ % g_ ? 1 : 0); }
+  // i - k mod n.
+  static std::uint32_t back(std::uint32_t i, std::uint32_t k, std::uint32_t n) {
+    return static_cast<std::uint32_t>((i + std::uint64_t{n} - k % n) % n);
+  }
+  std::uint32_t g_, k_;
+  std::uint64_t bytes_;
+};
+
 // What one run (a load point or the all_to_all) needs besides the network: how packets are made
 // and what is measured.
 struct RunSpec {
@@ -331,6 +375,7 @@ class NetRun {
          StatsRegistry& stats, std::uint64_t& total_cycles, const std::function<void(std::uint64_t)>& on_cycle)
       : cfg_(cfg), t_(cfg.traffic), topo_(topo), s_(s), spec_(spec), total_cycles_(total_cycles),
         on_cycle_(on_cycle), n_(topo.num_endpoints()), ranks_(rank_count(cfg)),
+        ring_(ranks_, cfg.traffic.group != 0 ? cfg.traffic.group : ranks_, cfg.traffic.message_bytes),
         st_created_(stats.counter(spec.prefix + "flits_injected", "flits",
                                   "flits created by sources in the measurement window")),
         st_accepted_(stats.counter(spec.prefix + "flits_accepted", "flits",
@@ -343,20 +388,9 @@ class NetRun {
                         (std::uint64_t{t_.packet_flits} * flit_bytes_);
   }
 
-  // all_reduce: the steps of the ring, the chunk rank r sends in step k, r - k mod R (in
-  // reduce-scatter, step R-2 leaves rank r the reduced chunk r + 1, which all-gather's first step
-  // sends on; in every step, the chunk received in step k - 1), and a chunk's flits (chunk i holds
-  // message_bytes / R bytes, one more for i < message_bytes mod R).
-  std::uint32_t ring_steps() const { return 2 * (ranks_ - 1); }
-  std::uint32_t ring_chunk(std::uint32_t r, std::uint32_t k) const {
-    return static_cast<std::uint32_t>((r + std::uint64_t{ranks_} - k % ranks_) % ranks_);
-  }
-  std::uint64_t ring_chunk_flits(std::uint32_t chunk) const {
-    const std::uint64_t bytes = t_.message_bytes / ranks_ + (chunk < t_.message_bytes % ranks_ ? 1 : 0);
-    return (bytes + flit_bytes_ - 1) / flit_bytes_;
-  }
-  std::uint64_t ring_chunk_packets(std::uint32_t chunk) const {
-    return (ring_chunk_flits(chunk) + t_.packet_flits - 1) / t_.packet_flits;
+  // Packets of a message of `bytes`.
+  std::uint64_t packets_of(std::uint64_t bytes) const {
+    return ((bytes + flit_bytes_ - 1) / flit_bytes_ + t_.packet_flits - 1) / t_.packet_flits;
   }
 
   // Fresh routers, channels and endpoints for this run.
@@ -368,6 +402,7 @@ class NetRun {
   std::uint64_t flits_created() const { return st_created_.value(); }
   std::uint64_t flits_accepted() const { return st_accepted_.value(); }
   std::uint32_t ranks() const { return ranks_; }
+  std::uint32_t ring_steps() const { return ring_.steps(); }
   std::uint64_t packets_measured() const { return st_packets_.value(); }
   const Histogram& latency() const { return st_latency_; }
 
@@ -399,6 +434,7 @@ class NetRun {
   const std::function<void(std::uint64_t)>& on_cycle_;
   const std::uint32_t n_;
   const std::uint32_t ranks_;  // of a collective: endpoints 0 .. ranks_ - 1
+  const RingSchedule ring_;    // all_reduce
   Counter& st_created_;
   Counter& st_accepted_;
   Counter& st_packets_;
@@ -450,7 +486,7 @@ void NetRun::reset() {
     ep.rr_next = 0;
     ep.ring_step = 0;
     ep.ring_packet = 0;
-    ep.ring_received.assign(spec_.all_reduce && e < ranks_ ? ring_steps() : 0, 0);
+    ep.ring_received.assign(spec_.all_reduce && e < ranks_ ? ring_.steps() : 0, 0);
     for (SrcPort& p : ep.ports) {
       p.queue.clear();
       p.cur = kNone;
@@ -553,15 +589,18 @@ std::uint32_t NetRun::create_packet(std::uint32_t src, std::uint32_t dst, std::u
 
 void NetRun::create_ring_packets(std::uint32_t e, std::uint64_t limit) {
   Endpoint& ep = s_.eps[e];
-  while (ep.ring_step < ring_steps() && ep.queued_flits < limit) {
-    const std::uint32_t chunk = ring_chunk(e, ep.ring_step);
-    const std::uint64_t packets = ring_chunk_packets(chunk);
-    // Step k forwards the chunk that rank e - 1 sent in step k - 1: all of it must be here.
-    if (ep.ring_packet == 0 && ep.ring_step > 0 && ep.ring_received[ep.ring_step - 1] < packets) break;
-    const std::uint64_t flits =
-        std::min<std::uint64_t>(t_.packet_flits, ring_chunk_flits(chunk) - ep.ring_packet * t_.packet_flits);
-    s_.packets[create_packet(e, (e + 1) % ranks_, static_cast<std::uint16_t>(flits), true)].step = ep.ring_step;
-    if (++ep.ring_packet == packets) {
+  while (ep.ring_step < ring_.steps() && ep.queued_flits < limit) {
+    const std::uint32_t k = ep.ring_step;
+    // Step k forwards what rank e received in step k - 1: all of it must be here.
+    if (ep.ring_packet == 0 && k > 0 &&
+        ep.ring_received[k - 1] < packets_of(ring_.send(ring_.from(e, k - 1), k - 1).bytes)) {
+      break;
+    }
+    const RingSchedule::Send send = ring_.send(e, k);
+    const std::uint64_t flits = std::min<std::uint64_t>(
+        t_.packet_flits, (send.bytes + flit_bytes_ - 1) / flit_bytes_ - ep.ring_packet * t_.packet_flits);
+    s_.packets[create_packet(e, send.dst, static_cast<std::uint16_t>(flits), true)].step = k;
+    if (++ep.ring_packet == packets_of(send.bytes)) {
       ep.ring_packet = 0;
       ++ep.ring_step;
     }
@@ -790,7 +829,7 @@ std::uint64_t NetRun::run() {
     } else if (spec_.all_reduce) {
       if (injecting_) {
         injecting_ = false;
-        for (std::uint32_t e = 0; e < ranks_; ++e) injecting_ |= s_.eps[e].ring_step < ring_steps();
+        for (std::uint32_t e = 0; e < ranks_; ++e) injecting_ |= s_.eps[e].ring_step < ring_.steps();
       }
     } else if (injecting_ && cycle_ >= spec_.measure_end && (s_.tagged_live == 0 || cycle_ >= spec_.stop_limit)) {
       injecting_ = false;  // every tagged packet is in, or the drain limit has passed: flush
@@ -978,7 +1017,8 @@ AllReduceResult NetworkSim::run_all_reduce(StatsRegistry& stats) {
   AllReduceResult r;
   r.ranks = run.ranks();
   r.bytes = t.message_bytes;
-  r.steps = 2 * (r.ranks - 1);
+  r.group = t.group != 0 ? t.group : r.ranks;
+  r.steps = run.ring_steps();
   r.cycles = run.last_tail() + 1;
   r.seconds = static_cast<double>(r.cycles) / cfg_.clock_hz;
   r.algbw_gbytes_per_s = static_cast<double>(t.message_bytes) / r.seconds / 1e9;

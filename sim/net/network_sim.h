@@ -16,7 +16,8 @@
 // all-gather): in step k of 2(R-1) rank r sends one chunk of the buffer (R chunks of
 // message_bytes / R, the first message_bytes mod R one byte longer) to rank r+1, and creates the
 // packets of step k+1 only once every packet of rank r-1's step k has arrived (the chunk it
-// forwards is the one it received: a data dependency per rank, not a barrier). A packet goes to
+// forwards is the one it received: a data dependency per rank, not a barrier); hierarchical with
+// traffic.group (rings within groups, then across them: RingSchedule). A packet goes to
 // one of the endpoint's ports on a shortest path (by flow hash or to the shortest queue, per
 // topology.spread) and on the VC of that port with the most credits when it starts.
 //
@@ -72,7 +73,8 @@ struct AllToAllResult {
 struct AllReduceResult {
   std::uint32_t ranks = 0;
   std::uint64_t bytes = 0;            // message_bytes: each rank's buffer
-  std::uint32_t steps = 0;            // 2 (ranks - 1)
+  std::uint32_t group = 0;            // ranks per group (= ranks: one flat ring)
+  std::uint32_t steps = 0;            // 2 (ranks - 1), or 2 (group - 1) + 2 (ranks / group - 1)
   std::uint64_t cycles = 0;           // until the last tail of the last step arrived
   double seconds = 0;                 // simulated
   double algbw_gbytes_per_s = 0;

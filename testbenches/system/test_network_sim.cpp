@@ -168,6 +168,26 @@ TEST(NetworkSim, RingAllReduceWaitsForItsOwnChunkNotForEveryRank) {
   EXPECT_EQ(run_ring(cfg, stats).cycles, 138u);
 }
 
+TEST(NetworkSim, HierarchicalAllReduceRingsWithinThenAcrossGroups) {
+  // 4 ranks in 2 groups of 2 on the one switch of ring4, 128 B: reduce-scatter in the group (1
+  // step, 64 B chunks: 8 flits, 2 packets), all-reduce of the reduced chunk across the groups (2
+  // steps of 32 B sub-chunks: 4 flits), all-gather in the group (1 step of 64 B). A step takes
+  // 4 + 5 + 4 + its flits: 21 + 17 + 17 + 21 = 76 cycles (the flat ring: 6 x 17 = 102). Flits:
+  // 2 x 4 ranks x 8 + 2 x 4 x 4.
+  StatsRegistry stats;
+  const AllReduceResult r = run_ring(cfg_of(ring4("  message_bytes: 128\n  group: 2\n")), stats);
+  EXPECT_EQ(r.group, 2u);
+  EXPECT_EQ(r.steps, 4u);
+  EXPECT_EQ(r.cycles, 76u);
+  EXPECT_EQ(r.flits, 2u * 4u * 8u + 2u * 4u * 4u);
+  // Uneven: 130 B = chunks of 65 B (9 flits, 3 packets); across groups 33 + 32 B (5 + 4 flits).
+  // The chain through the longer pieces: (13 + 9) + (13 + 5) + (13 + 5) + (13 + 9) = 80 cycles.
+  StatsRegistry uneven_stats;
+  const AllReduceResult u = run_ring(cfg_of(ring4("  message_bytes: 130\n  group: 2\n")), uneven_stats);
+  EXPECT_EQ(u.flits, 2u * 4u * 9u + 4u * (5u + 4u));
+  EXPECT_EQ(u.cycles, 80u);
+}
+
 TEST(NetworkSim, CollectivesRunOverTheFirstRanksOnly) {
   // Three of the four endpoints: the fourth neither sends nor receives.
   NetConfig cfg = cfg_of(ring4("  message_bytes: 96\n  ranks: 3\n"));
@@ -199,6 +219,10 @@ TEST(NetworkSim, CollectivesWithImpossibleRanksOrSizesAreRefused) {
   EXPECT_NE(e.find("test.yaml:16: traffic.message_bytes: 0 is out of range [1, "), std::string::npos) << e;
   e = config_error(ring4("  message_bytes: 3\n"));
   EXPECT_NE(e.find("traffic.message_bytes: 3 B over 4 ranks leaves ring chunks of 0 B"), std::string::npos) << e;
+  e = config_error(ring4("  message_bytes: 128\n  group: 3\n"));
+  EXPECT_NE(e.find("traffic.group: groups of 3 cannot split 4 ranks"), std::string::npos) << e;
+  e = config_error(ring4("  message_bytes: 128\n  group: 4\n"));
+  EXPECT_NE(e.find("traffic.group: groups of 4 cannot split 4 ranks"), std::string::npos) << e;
   e = config_error("traffic:\n  pattern: all_reduce\n");
   EXPECT_NE(e.find("all_reduce needs a network topology"), std::string::npos) << e;
 }
