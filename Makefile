@@ -10,13 +10,13 @@ SANITIZE  ?= OFF
 SNSIM     := $(BUILD)/sim/snsim
 RESULTS   ?= results
 
-.PHONY: all deps configure build run demo-net demo-network demo-mem demo-gemm test check-large lint synth bench wave clean help
+.PHONY: all deps configure build run demo-net demo-network demo-mem demo-gemm compare test check-large lint synth bench wave clean help
 
 all: build
 
 help:
 	@sed -n '2,4p' Makefile
-	@echo "  targets: deps configure build run demo-net demo-network demo-mem demo-gemm test check-large lint synth bench wave clean"
+	@echo "  targets: deps configure build run demo-net demo-network demo-mem demo-gemm compare test check-large lint synth bench wave clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -55,6 +55,10 @@ demo-gemm: build
 	@mkdir -p $(RESULTS)/gemm
 	$(SNSIM) run -c configs/die.yaml -w workloads/gemm_bf16.yaml -o $(RESULTS)/gemm --trace $(RESULTS)/gemm/trace.json
 	@echo "open $(RESULTS)/gemm/trace.json in https://ui.perfetto.dev or chrome://tracing"
+
+# Issue 6 §4: CM384 against NVL72, aggregate figures and collective network times -> docs/comparison.md.
+compare: build
+	scripts/compare.py --snsim $(SNSIM) --out $(RESULTS)/compare
 
 test: build
 	@scripts/lint.sh

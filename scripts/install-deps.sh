@@ -9,7 +9,7 @@ packages=(
   verilator yosys gtkwave zlib1g-dev
   libsystemc-dev libfmt-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-matplotlib
+  python3 python3-numpy python3-matplotlib python3-yaml
 )
 
 missing=()

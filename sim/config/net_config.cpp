@@ -28,6 +28,8 @@ std::string_view to_string(TrafficPattern pattern) {
       return "transpose";
     case TrafficPattern::AllToAll:
       return "all_to_all";
+    case TrafficPattern::AllReduce:
+      return "all_reduce";
   }
   return "?";
 }
@@ -310,12 +312,15 @@ void TrafficCfg::describe(Schema<TrafficCfg>& s) {
             {"hotspot", TrafficPattern::Hotspot},
             {"permutation", TrafficPattern::Permutation},
             {"transpose", TrafficPattern::Transpose},
-            {"all_to_all", TrafficPattern::AllToAll}})
+            {"all_to_all", TrafficPattern::AllToAll},
+            {"all_reduce", TrafficPattern::AllReduce}})
       .doc(
           "destination choice: uniform over all endpoints, hotspot (a share to one endpoint), a "
           "fixed random permutation, transpose (square meshes: (x,y) sends to (y,x); the "
-          "diagonal is silent), or all_to_all (every endpoint sends message_bytes to every "
-          "other; runs once, loads unused)");
+          "diagonal is silent); or a collective over `ranks` endpoints, run once (loads unused): "
+          "all_to_all (every rank sends message_bytes to every other) or all_reduce (a ring "
+          "all-reduce of message_bytes per rank: reduce-scatter then all-gather, 2 (ranks - 1) "
+          "steps of message_bytes / ranks; docs/network.md)");
   s.field("packet_flits", &TrafficCfg::packet_flits, 4u)
       .unit("flits")
       .range(1, 64)
@@ -347,7 +352,19 @@ void TrafficCfg::describe(Schema<TrafficCfg>& s) {
   s.field("message_bytes", &TrafficCfg::message_bytes, 7680u)
       .unit("bytes")
       .range(1, 1ull << 32)
-      .doc("all_to_all: bytes every endpoint sends to every other, in packets of packet_flits");
+      .doc("all_to_all: bytes every rank sends to every other; all_reduce: bytes of each rank's "
+           "buffer (the collective's size, as nccl-tests counts it); sent in packets of packet_flits");
+  s.field("ranks", &TrafficCfg::ranks, 0u)
+      .unit("endpoints")
+      .range(0, 65535)
+      .doc("all_to_all, all_reduce: the endpoints taking part, ids 0 .. ranks - 1 (ring order for "
+           "all_reduce); 0 = every endpoint. At least 2, at most the network's endpoints");
+  s.field("group", &TrafficCfg::group, 0u)
+      .unit("ranks")
+      .range(0, 65535)
+      .doc("all_reduce: ranks per group of a hierarchical all-reduce (consecutive ranks, e.g. a "
+           "CM384 node's 16 dies): reduce-scatter within each group, all-reduce across groups, "
+           "all-gather within each group; 0 = one flat ring. Divides ranks, at least 2 groups");
   s.field("sink_credit_delay", &TrafficCfg::sink_credit_delay, 1u)
       .unit("cycles")
       .range(1, 65535)
@@ -399,8 +416,25 @@ void NetConfig::describe(Schema<NetConfig>& s) {
       c.fail("router.table_depth", fmt::format("{} entries cannot route the {} endpoints behind the "
                                                "ports (need table_depth >= ports)",
                                                n.router.table_depth, n.router.ports));
-    } else if (n.traffic.pattern == TrafficPattern::AllToAll) {
-      c.fail("traffic.pattern", "all_to_all needs a network topology (kind mesh, clos, single_tier or custom)");
+    } else if (is_collective(n.traffic.pattern)) {
+      c.fail("traffic.pattern", fmt::format("{} needs a network topology (kind mesh, clos, single_tier or custom)",
+                                            to_string(n.traffic.pattern)));
+    }
+    if (n.traffic.ranks == 1 || n.traffic.ranks > eps) {
+      c.fail("traffic.ranks", fmt::format("{} ranks: a collective needs 2 .. {} (the network's endpoints), or 0 "
+                                          "for all of them",
+                                          n.traffic.ranks, eps));
+    }
+    const std::uint32_t group = n.traffic.group;
+    if (group != 0 && (group < 2 || rank_count(n) % group != 0 || rank_count(n) / group < 2)) {
+      c.fail("traffic.group", fmt::format("groups of {} cannot split {} ranks: a hierarchical all_reduce needs "
+                                          "groups of at least 2 ranks, at least 2 of them, dividing the ranks",
+                                          group, rank_count(n)));
+    }
+    if (n.traffic.pattern == TrafficPattern::AllReduce && n.traffic.message_bytes < rank_count(n)) {
+      c.fail("traffic.message_bytes", fmt::format("{} B over {} ranks leaves ring chunks of 0 B; all_reduce "
+                                                  "needs at least one byte per rank",
+                                                  n.traffic.message_bytes, rank_count(n)));
     }
     if (n.traffic.pattern == TrafficPattern::Transpose &&
         (t.kind != TopologyKind::Mesh || t.mesh_x != t.mesh_y)) {
@@ -434,6 +468,14 @@ std::uint32_t endpoint_count(const NetConfig& n) {
     }
   }
   return 0;
+}
+
+std::uint32_t rank_count(const NetConfig& n) {
+  return n.traffic.ranks != 0 ? n.traffic.ranks : endpoint_count(n);
+}
+
+bool is_collective(TrafficPattern pattern) {
+  return pattern == TrafficPattern::AllToAll || pattern == TrafficPattern::AllReduce;
 }
 
 std::vector<RouteEntry> build_route_table(const RouterCfg& router) {

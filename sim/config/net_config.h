@@ -14,7 +14,7 @@
 namespace snsim {
 
 enum class RouterImpl { Rtl, Fast };
-enum class TrafficPattern { Uniform, Hotspot, Permutation, Transpose, AllToAll };
+enum class TrafficPattern { Uniform, Hotspot, Permutation, Transpose, AllToAll, AllReduce };
 enum class TopologyKind { Switch, Mesh, Clos, SingleTier, Custom };
 // How a choice among equal-cost ports is made: by the flow hash (keeps each flow in order), by
 // the most credits / the shortest queue when the packet starts, or (endpoints only) in turn;
@@ -105,6 +105,8 @@ struct TrafficCfg {
   std::uint64_t drain_cycles{};
   std::uint32_t sink_credit_delay{};
   std::uint64_t message_bytes{};
+  std::uint32_t ranks{};
+  std::uint32_t group{};
 
   bool operator==(const TrafficCfg&) const = default;
   static void describe(Schema<TrafficCfg>& s);
@@ -138,6 +140,12 @@ std::vector<RouteEntry> build_route_table(const RouterCfg& router);
 
 // Endpoints of the configured topology.
 std::uint32_t endpoint_count(const NetConfig& cfg);
+
+// Ranks of a collective (all_to_all, all_reduce): traffic.ranks, or every endpoint when it is 0.
+std::uint32_t rank_count(const NetConfig& cfg);
+
+// True for the patterns that run once as a collective rather than as a load sweep.
+bool is_collective(TrafficPattern pattern);
 
 // Bytes a flit carries on a link of the network: topology.flit_bytes, or router.payload_bits / 8.
 std::uint32_t flit_bytes(const NetConfig& cfg);

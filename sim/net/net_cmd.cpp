@@ -29,16 +29,22 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   write_file_atomic(path.string(), text);
 }
 
-nlohmann::ordered_json point_json(const LoadPoint& r) {
-  nlohmann::ordered_json j;
-  j["offered_load"] = r.offered;
-  j["injected_load"] = r.injected;
-  j["accepted_load"] = r.accepted;
+// The packet count and latency fields every result has (LoadPoint, AllToAllResult, AllReduceResult).
+template <class Result>
+void add_latency(nlohmann::ordered_json& j, const Result& r) {
   j["packets"] = r.packets;
   j["latency_mean_cycles"] = r.lat_mean;
   j["latency_p50_cycles"] = r.lat_p50;
   j["latency_p99_cycles"] = r.lat_p99;
   j["latency_max_cycles"] = r.lat_max;
+}
+
+nlohmann::ordered_json point_json(const LoadPoint& r) {
+  nlohmann::ordered_json j;
+  j["offered_load"] = r.offered;
+  j["injected_load"] = r.injected;
+  j["accepted_load"] = r.accepted;
+  add_latency(j, r);
   j["saturated"] = r.saturated;
   j["cycles"] = r.cycles;
   return j;
@@ -106,6 +112,9 @@ int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const 
     net["rtl_routers"] = sim.rtl_routers();
     net["endpoints"] = topo.num_endpoints();
     net["channels"] = topo.channels().size();
+    std::uint64_t endpoint_ports = 0;
+    for (std::uint32_t e : topo.endpoints()) endpoint_ports += topo.nodes()[e].ports;
+    net["endpoint_links"] = endpoint_ports;  // links from endpoints into the network, all endpoints
     net["link_gbytes_per_s"] = sim.link_bytes_per_s() / 1e9;
     result["network"] = net;
     links["routers"] = nlohmann::ordered_json::array();
@@ -126,24 +135,49 @@ int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const 
     if (t.pattern == TrafficPattern::AllToAll) {
       const AllToAllResult r = sim.run_all_to_all(stats);
       nlohmann::ordered_json j;
+      j["ranks"] = r.ranks;
       j["bytes_per_pair"] = r.bytes_per_pair;
       j["cycles"] = r.cycles;
       j["simulated_seconds"] = r.seconds;
       j["gbytes_per_s_per_endpoint"] = r.gbytes_per_s_per_endpoint;
+      j["algbw_gbytes_per_s"] = r.algbw_gbytes_per_s;
+      j["busbw_gbytes_per_s"] = r.gbytes_per_s_per_endpoint;
       j["bound_cycles"] = r.bound_cycles;
       j["fraction_of_bound"] = r.fraction_of_bound;
-      j["packets"] = r.packets;
-      j["latency_mean_cycles"] = r.lat_mean;
-      j["latency_p50_cycles"] = r.lat_p50;
-      j["latency_p99_cycles"] = r.lat_p99;
-      j["latency_max_cycles"] = r.lat_max;
+      add_latency(j, r);
       j["utilization"] = utilization_summary(topo, sim.channel_utilization());
       result["all_to_all"] = j;
       links["points"].push_back({{"label", "all_to_all"}, {"util", router_port_matrix(topo, sim.channel_utilization())}});
-      fmt::print("all-to-all of {} B per pair: {} cycles = {:.2f} us, {:.1f} GB/s per endpoint, {:.1f}% of the "
-                 "non-blocking bound ({} cycles); packet latency mean {:.0f} p99 {} max {} cycles\n",
-                 r.bytes_per_pair, r.cycles, r.seconds * 1e6, r.gbytes_per_s_per_endpoint, 100 * r.fraction_of_bound,
+      fmt::print("all-to-all of {} B per pair over {} ranks: {} cycles = {:.2f} us, {:.1f} GB/s per endpoint (busbw), "
+                 "{:.1f}% of the non-blocking bound ({} cycles); packet latency mean {:.0f} p99 {} max {} cycles\n",
+                 r.bytes_per_pair, r.ranks, r.cycles, r.seconds * 1e6, r.gbytes_per_s_per_endpoint, 100 * r.fraction_of_bound,
                  r.bound_cycles, r.lat_mean, r.lat_p99, r.lat_max);
+      save();
+    } else if (t.pattern == TrafficPattern::AllReduce) {
+      const AllReduceResult r = sim.run_all_reduce(stats);
+      nlohmann::ordered_json j;
+      j["ranks"] = r.ranks;
+      j["group"] = r.group;
+      j["bytes"] = r.bytes;
+      j["steps"] = r.steps;
+      j["cycles"] = r.cycles;
+      j["simulated_seconds"] = r.seconds;
+      j["algbw_gbytes_per_s"] = r.algbw_gbytes_per_s;
+      j["busbw_gbytes_per_s"] = r.busbw_gbytes_per_s;
+      j["injection_gbytes_per_s"] = r.injection_gbytes_per_s;
+      j["busbw_fraction_of_injection"] = r.busbw_gbytes_per_s / r.injection_gbytes_per_s;
+      j["flits"] = r.flits;
+      add_latency(j, r);
+      j["utilization"] = utilization_summary(topo, sim.channel_utilization());
+      result["all_reduce"] = j;
+      links["points"].push_back({{"label", "all_reduce"}, {"util", router_port_matrix(topo, sim.channel_utilization())}});
+      fmt::print("{} all-reduce of {} B over {} ranks ({} steps): {} cycles = {:.2f} us, algbw {:.1f} GB/s, busbw "
+                 "{:.1f} GB/s = {:.1f}% of a rank's {:.1f} GB/s injection; packet latency mean {:.0f} p99 {} max {} "
+                 "cycles\n",
+                 r.group == r.ranks ? std::string("ring") : fmt::format("hierarchical (groups of {})", r.group),
+                 r.bytes, r.ranks, r.steps, r.cycles, r.seconds * 1e6, r.algbw_gbytes_per_s, r.busbw_gbytes_per_s,
+                 100 * r.busbw_gbytes_per_s / r.injection_gbytes_per_s, r.injection_gbytes_per_s, r.lat_mean,
+                 r.lat_p99, r.lat_max);
       save();
     } else {
       Progress progress((t.warmup_cycles + t.measure_cycles) * t.loads.size(), cfg.clock_hz);

@@ -36,6 +36,7 @@ struct Packet {
   std::uint32_t src = 0, dst = 0;  // endpoint ids
   std::uint64_t created = 0;
   std::uint32_t flow_seq = 0;
+  std::uint32_t step = 0;  // all_reduce: the ring step it belongs to
   std::uint16_t flits = 0;
   std::uint16_t delivered = 0;
   std::uint16_t gen = 0;
@@ -81,6 +82,10 @@ struct Endpoint {
   std::uint64_t queued_flits = 0;
   std::uint64_t a2a_next = 0;  // all_to_all: next packet to create, in the interleaved order
   std::uint64_t rr_next = 0;   // spread round_robin: packets placed so far
+  // all_reduce: the step being created, its next packet, and the tails received per step.
+  std::uint32_t ring_step = 0;
+  std::uint64_t ring_packet = 0;
+  std::vector<std::uint32_t> ring_received;
 };
 
 struct RouterSlot {
@@ -309,22 +314,68 @@ void NetworkSim::open_wave(const std::string& path, std::uint64_t max_cycles) {
 
 namespace {
 
+// The all_reduce schedule: to whom each rank sends how many bytes in each step. Ranks form K
+// groups of G consecutive ranks (G = traffic.group, or all ranks: one flat ring). The buffer is
+// cut into G chunks (chunk c of bytes / G, one more for c < bytes mod G). Within a group, ring
+// reduce-scatter: in step k < G-1, local rank l sends chunk l - k (mod G) to l + 1, which leaves
+// it the reduced chunk h = l + 1. With K > 1, the ranks of the same local index in every group
+// then all-reduce chunk h over their own ring the same way (2(K-1) steps, h cut into K
+// sub-chunks). Last, ring all-gather within the group: G-1 steps continuing the first phase's
+// numbering (local rank l sends chunk l - k). In every step a rank forwards what it received in
+// the step before, so step k waits for what from(r, k - 1) sent it in step k - 1.
+class RingSchedule {
+ public:
+  struct Send {
+    std::uint32_t dst = 0;
+    std::uint64_t bytes = 0;
+  };
+  RingSchedule(std::uint32_t ranks, std::uint32_t group, std::uint64_t bytes)
+      : g_(group), k_(ranks / group), bytes_(bytes) {}
+  std::uint32_t steps() const { return 2 * (g_ - 1) + 2 * (k_ - 1); }
+  Send send(std::uint32_t r, std::uint32_t k) const {
+    const std::uint32_t l = r % g_, grp = r / g_;
+    if (k >= g_ - 1 && k < g_ - 1 + 2 * (k_ - 1)) {  // across groups: sub-chunk grp - k' of chunk l + 1
+      const std::uint64_t chunk = chunk_bytes((l + 1) % g_);
+      const std::uint32_t sub = back(grp, k - (g_ - 1), k_);
+      return {((grp + 1) % k_) * g_ + l, chunk / k_ + (sub < chunk % k_ ? 1 : 0)};
+    }
+    const std::uint32_t kg = k < g_ - 1 ? k : k - 2 * (k_ - 1);  // the step of the in-group ring
+    return {grp * g_ + (l + 1) % g_, chunk_bytes(back(l, kg, g_))};
+  }
+  std::uint32_t from(std::uint32_t r, std::uint32_t k) const {
+    const std::uint32_t l = r % g_, grp = r / g_;
+    if (k >= g_ - 1 && k < g_ - 1 + 2 * (k_ - 1)) return ((grp + k_ - 1) % k_) * g_ + l;
+    return grp * g_ + (l + g_ - 1) % g_;
+  }
+
+ private:
+  std::uint64_t chunk_bytes(std::uint32_t c) const { return bytes_ / g_ + (c < bytes_ % g_ ? 1 : 0); }
+  // i - k mod n.
+  static std::uint32_t back(std::uint32_t i, std::uint32_t k, std::uint32_t n) {
+    return static_cast<std::uint32_t>((i + std::uint64_t{n} - k % n) % n);
+  }
+  std::uint32_t g_, k_;
+  std::uint64_t bytes_;
+};
+
 // What one run (a load point or the all_to_all) needs besides the network: how packets are made
 // and what is measured.
 struct RunSpec {
   std::string prefix;
   double p_new = 0;                // Bernoulli packet creation per port per cycle (sweeps)
   bool all_to_all = false;
+  bool all_reduce = false;
   std::uint64_t measure_begin = 0, measure_end = 0, stop_limit = 0;
 };
 
-// The cycle loop shared by both run kinds: one per run, over the network's routers and endpoints.
+// The cycle loop shared by every run kind: one per run, over the network's routers and endpoints.
 class NetRun {
  public:
   NetRun(const NetConfig& cfg, const noc::Topology& topo, NetworkSim::Impl& s, const RunSpec& spec,
          StatsRegistry& stats, std::uint64_t& total_cycles, const std::function<void(std::uint64_t)>& on_cycle)
       : cfg_(cfg), t_(cfg.traffic), topo_(topo), s_(s), spec_(spec), total_cycles_(total_cycles),
-        on_cycle_(on_cycle), n_(topo.num_endpoints()),
+        on_cycle_(on_cycle), n_(topo.num_endpoints()), ranks_(rank_count(cfg)),
+        ring_(ranks_, cfg.traffic.group != 0 ? cfg.traffic.group : ranks_, cfg.traffic.message_bytes),
         st_created_(stats.counter(spec.prefix + "flits_injected", "flits",
                                   "flits created by sources in the measurement window")),
         st_accepted_(stats.counter(spec.prefix + "flits_accepted", "flits",
@@ -337,6 +388,11 @@ class NetRun {
                         (std::uint64_t{t_.packet_flits} * flit_bytes_);
   }
 
+  // Packets of a message of `bytes`.
+  std::uint64_t packets_of(std::uint64_t bytes) const {
+    return ((bytes + flit_bytes_ - 1) / flit_bytes_ + t_.packet_flits - 1) / t_.packet_flits;
+  }
+
   // Fresh routers, channels and endpoints for this run.
   void reset();
   // Runs until every packet is delivered; returns the cycles simulated.
@@ -345,12 +401,19 @@ class NetRun {
   std::uint64_t last_tail() const { return last_tail_; }
   std::uint64_t flits_created() const { return st_created_.value(); }
   std::uint64_t flits_accepted() const { return st_accepted_.value(); }
+  std::uint32_t ranks() const { return ranks_; }
+  std::uint32_t ring_steps() const { return ring_.steps(); }
   std::uint64_t packets_measured() const { return st_packets_.value(); }
   const Histogram& latency() const { return st_latency_; }
 
  private:
   std::uint32_t pick_dst(std::uint32_t src, Rng& rng);
-  void create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t flits, bool tagged);
+  bool collective() const { return spec_.all_to_all || spec_.all_reduce; }
+  // all_reduce: rank e creates packets of its ring steps while fewer than `limit` flits are queued
+  // and the chunk each step forwards has arrived.
+  void create_ring_packets(std::uint32_t e, std::uint64_t limit);
+  // Returns the packet's slot.
+  std::uint32_t create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t flits, bool tagged);
   void send(std::uint32_t e);
   void push_flit(std::uint32_t ch, std::uint64_t at, const FlitEv& ev);
   void deliver_to_endpoint(const FlitEv& ev);
@@ -370,6 +433,8 @@ class NetRun {
   std::uint64_t& total_cycles_;
   const std::function<void(std::uint64_t)>& on_cycle_;
   const std::uint32_t n_;
+  const std::uint32_t ranks_;  // of a collective: endpoints 0 .. ranks_ - 1
+  const RingSchedule ring_;    // all_reduce
   Counter& st_created_;
   Counter& st_accepted_;
   Counter& st_packets_;
@@ -419,6 +484,9 @@ void NetRun::reset() {
     ep.queued_flits = 0;
     ep.a2a_next = 0;
     ep.rr_next = 0;
+    ep.ring_step = 0;
+    ep.ring_packet = 0;
+    ep.ring_received.assign(spec_.all_reduce && e < ranks_ ? ring_.steps() : 0, 0);
     for (SrcPort& p : ep.ports) {
       p.queue.clear();
       p.cur = kNone;
@@ -461,7 +529,7 @@ std::uint32_t NetRun::pick_dst(std::uint32_t src, Rng& rng) {
   return d >= src ? d + 1 : d;
 }
 
-void NetRun::create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t flits, bool tagged) {
+std::uint32_t NetRun::create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t flits, bool tagged) {
   std::uint32_t slot;
   if (!s_.free_slots.empty()) {
     slot = s_.free_slots.back();
@@ -516,11 +584,32 @@ void NetRun::create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t f
   port.queue.push_back(slot);
   port.queued_flits += flits;
   ep.queued_flits += flits;
+  return slot;
+}
+
+void NetRun::create_ring_packets(std::uint32_t e, std::uint64_t limit) {
+  Endpoint& ep = s_.eps[e];
+  while (ep.ring_step < ring_.steps() && ep.queued_flits < limit) {
+    const std::uint32_t k = ep.ring_step;
+    // Step k forwards what rank e received in step k - 1: all of it must be here.
+    if (ep.ring_packet == 0 && k > 0 &&
+        ep.ring_received[k - 1] < packets_of(ring_.send(ring_.from(e, k - 1), k - 1).bytes)) {
+      break;
+    }
+    const RingSchedule::Send send = ring_.send(e, k);
+    const std::uint64_t flits = std::min<std::uint64_t>(
+        t_.packet_flits, (send.bytes + flit_bytes_ - 1) / flit_bytes_ - ep.ring_packet * t_.packet_flits);
+    s_.packets[create_packet(e, send.dst, static_cast<std::uint16_t>(flits), true)].step = k;
+    if (++ep.ring_packet == packets_of(send.bytes)) {
+      ep.ring_packet = 0;
+      ++ep.ring_step;
+    }
+  }
 }
 
 void NetRun::push_flit(std::uint32_t ch, std::uint64_t at, const FlitEv& ev) {
   s_.flit_wheel[at & s_.wheel_mask].push_back(ev);
-  if (measuring_ || spec_.all_to_all) ++s_.ch_flits[ch];
+  if (measuring_) ++s_.ch_flits[ch];
 }
 
 void NetRun::send(std::uint32_t e) {
@@ -590,10 +679,11 @@ void NetRun::deliver_to_endpoint(const FlitEv& ev) {
   last_delivery_ = cycle_;
   cur = slot;
   ++pk.delivered;
-  if (measuring_ || spec_.all_to_all) st_accepted_.inc();
+  if (measuring_) st_accepted_.inc();
   if (ev.head_tail & 2) {
     cur = kNone;
     last_tail_ = cycle_;
+    if (spec_.all_reduce) ++s_.eps[e].ring_received[pk.step];
     if (pk.tagged) {
       st_latency_.record(cycle_ - pk.created);
       st_packets_.inc();
@@ -721,7 +811,7 @@ void NetRun::worker(unsigned first_group) {
 }
 
 std::uint64_t NetRun::run() {
-  const std::uint64_t a2a_total = spec_.all_to_all ? packets_per_pair_ * (n_ - 1) : 0;
+  const std::uint64_t a2a_total = spec_.all_to_all ? packets_per_pair_ * (ranks_ - 1) : 0;
   const std::uint64_t msg_flits = (t_.message_bytes + flit_bytes_ - 1) / flit_bytes_;
   const std::uint64_t keep_queued = 2ull * t_.packet_flits;
   start_workers();
@@ -730,11 +820,16 @@ std::uint64_t NetRun::run() {
     ~StopWorkers() { run.stop_workers(); }
   } stop_on_exit{*this};
   for (;; ++cycle_) {
-    measuring_ = spec_.all_to_all || (cycle_ >= spec_.measure_begin && cycle_ < spec_.measure_end);
+    measuring_ = collective() || (cycle_ >= spec_.measure_begin && cycle_ < spec_.measure_end);
     if (spec_.all_to_all) {
       if (injecting_) {
         injecting_ = false;
-        for (const Endpoint& ep : s_.eps) injecting_ |= ep.a2a_next < a2a_total;
+        for (std::uint32_t e = 0; e < ranks_; ++e) injecting_ |= s_.eps[e].a2a_next < a2a_total;
+      }
+    } else if (spec_.all_reduce) {
+      if (injecting_) {
+        injecting_ = false;
+        for (std::uint32_t e = 0; e < ranks_; ++e) injecting_ |= s_.eps[e].ring_step < ring_.steps();
       }
     } else if (injecting_ && cycle_ >= spec_.measure_end && (s_.tagged_live == 0 || cycle_ >= spec_.stop_limit)) {
       injecting_ = false;  // every tagged packet is in, or the drain limit has passed: flush
@@ -742,7 +837,8 @@ std::uint64_t NetRun::run() {
       last_delivery_ = cycle_;
     }
     if (!injecting_ && s_.live == 0) break;
-    if (!injecting_ && cycle_ - last_delivery_ > NetworkSim::kStallLimit) {
+    // A ring rank waiting for a chunk is still injecting, so all_reduce checks for a stall throughout.
+    if ((!injecting_ || spec_.all_reduce) && cycle_ - last_delivery_ > NetworkSim::kStallLimit) {
       std::string lost;
       unsigned shown = 0;
       for (const Packet& pk : s_.packets) {
@@ -770,15 +866,17 @@ std::uint64_t NetRun::run() {
       for (std::uint32_t e = 0; e < n_; ++e) {
         Endpoint& ep = s_.eps[e];
         if (spec_.all_to_all) {
-          // Interleaved by destination: packet j goes to e + 1 + j mod (n - 1), so at any time the
-          // endpoints send to a shift permutation of each other. The last packet of a message may be short.
-          while (ep.a2a_next < a2a_total && ep.queued_flits < keep_queued * ep.ports.size()) {
+          // Interleaved by destination: packet j goes to e + 1 + j mod (R - 1), so at any time the
+          // ranks send to a shift permutation of each other. The last packet of a message may be short.
+          while (e < ranks_ && ep.a2a_next < a2a_total && ep.queued_flits < keep_queued * ep.ports.size()) {
             const std::uint64_t j = ep.a2a_next++;
-            const std::uint32_t dst = static_cast<std::uint32_t>((e + 1 + j % (n_ - 1)) % n_);
+            const std::uint32_t dst = static_cast<std::uint32_t>((e + 1 + j % (ranks_ - 1)) % ranks_);
             const std::uint64_t index = j / (n_ - 1);
             const std::uint64_t flits = std::min<std::uint64_t>(t_.packet_flits, msg_flits - index * t_.packet_flits);
             create_packet(e, dst, static_cast<std::uint16_t>(flits), true);
           }
+        } else if (spec_.all_reduce) {
+          if (e < ranks_) create_ring_packets(e, keep_queued * ep.ports.size());
         } else if (injecting_) {
           const bool silent = t_.pattern == TrafficPattern::Transpose && perm_[e] == e;
           for (std::size_t k = 0; k < ep.ports.size() && !silent; ++k) {
@@ -825,9 +923,22 @@ std::uint64_t NetRun::run() {
   return cycle_;
 }
 
+namespace {
+
+// The packet latency fields every result has (LoadPoint, AllToAllResult, AllReduceResult).
+template <class Result>
+void set_latency(Result& r, const Histogram& h) {
+  r.lat_mean = h.mean();
+  r.lat_p50 = h.percentile(50);
+  r.lat_p99 = h.percentile(99);
+  r.lat_max = h.max();
+}
+
+}  // namespace
+
 LoadPoint NetworkSim::run_point(std::size_t k, StatsRegistry& stats) {
   const TrafficCfg& t = cfg_.traffic;
-  if (t.pattern == TrafficPattern::AllToAll) throw std::logic_error("run_point: the pattern is all_to_all");
+  if (is_collective(t.pattern)) throw std::logic_error("run_point: the pattern is a collective");
   RunSpec spec;
   spec.prefix = fmt::format("net.point{}.", k);
   spec.p_new = t.loads.at(k) / t.packet_flits;
@@ -848,16 +959,10 @@ LoadPoint NetworkSim::run_point(std::size_t k, StatsRegistry& stats) {
   r.injected = static_cast<double>(run.flits_created()) / denom;
   r.accepted = static_cast<double>(run.flits_accepted()) / denom;
   r.packets = run.packets_measured();
-  r.lat_mean = run.latency().mean();
-  r.lat_p50 = run.latency().percentile(50);
-  r.lat_p99 = run.latency().percentile(99);
-  r.lat_max = run.latency().max();
+  set_latency(r, run.latency());
   r.saturated = run.undelivered_after_drain() != 0 || r.accepted < 0.97 * r.injected;
   r.cycles = cycles;
-  util_.assign(impl_->ch_flits.size(), 0);
-  for (std::size_t c = 0; c < util_.size(); ++c) {
-    util_[c] = static_cast<double>(impl_->ch_flits[c]) / static_cast<double>(t.measure_cycles);
-  }
+  keep_utilization(t.measure_cycles);
   stats.counter(spec.prefix + "cycles", "cycles", "cycles simulated for this point").add(cycles);
   stats.counter(spec.prefix + "packets_late", "packets",
                 "tagged packets still in flight when drain_cycles ended injection (delivered in the flush)")
@@ -873,34 +978,69 @@ AllToAllResult NetworkSim::run_all_to_all(StatsRegistry& stats) {
   NetRun run(cfg_, topo_, *impl_, spec, stats, total_cycles_, on_cycle_);
   run.reset();
   run.run();
-  const std::uint32_t n = topo_.num_endpoints();
+  const std::uint32_t n = run.ranks();
   const std::uint64_t msg_flits = (t.message_bytes + flit_bytes(cfg_) - 1) / flit_bytes(cfg_);
-  // The non-blocking bound: each endpoint injects (n - 1) messages through all its ports at one
-  // flit per port per cycle (the slowest endpoint, if they differ).
+  // The non-blocking bound: each rank injects (n - 1) messages through all its ports at one
+  // flit per port per cycle (the slowest rank, if they differ).
   std::uint64_t bound = 0;
-  for (const Endpoint& ep : impl_->eps) {
-    bound = std::max<std::uint64_t>(bound, (msg_flits * (n - 1) + ep.ports.size() - 1) / ep.ports.size());
+  for (std::uint32_t e = 0; e < n; ++e) {
+    const std::uint64_t ports = impl_->eps[e].ports.size();
+    bound = std::max<std::uint64_t>(bound, (msg_flits * (n - 1) + ports - 1) / ports);
   }
   AllToAllResult r;
+  r.ranks = n;
   r.cycles = run.last_tail() + 1;
   r.seconds = static_cast<double>(r.cycles) / cfg_.clock_hz;
   r.bytes_per_pair = t.message_bytes;
   r.gbytes_per_s_per_endpoint = static_cast<double>(t.message_bytes) * (n - 1) / r.seconds / 1e9;
+  r.algbw_gbytes_per_s = static_cast<double>(t.message_bytes) * n / r.seconds / 1e9;
   r.bound_cycles = bound;
   r.fraction_of_bound = static_cast<double>(bound) / static_cast<double>(r.cycles);
   r.packets = run.packets_measured();
-  r.lat_mean = run.latency().mean();
-  r.lat_p50 = run.latency().percentile(50);
-  r.lat_p99 = run.latency().percentile(99);
-  r.lat_max = run.latency().max();
-  util_.assign(impl_->ch_flits.size(), 0);
-  for (std::size_t c = 0; c < util_.size(); ++c) {
-    util_[c] = static_cast<double>(impl_->ch_flits[c]) / static_cast<double>(r.cycles);
-  }
+  set_latency(r, run.latency());
+  keep_utilization(r.cycles);
   stats.counter(spec.prefix + "cycles", "cycles", "cycles until the last tail arrived").add(r.cycles);
   stats.counter(spec.prefix + "bound_cycles", "cycles", "non-blocking bound: endpoint injection bandwidth").add(bound);
   stats.scalar(spec.prefix + "fraction_of_bound", "", "bound_cycles / cycles").set(r.fraction_of_bound);
   return r;
+}
+
+AllReduceResult NetworkSim::run_all_reduce(StatsRegistry& stats) {
+  const TrafficCfg& t = cfg_.traffic;
+  if (t.pattern != TrafficPattern::AllReduce) throw std::logic_error("run_all_reduce: the pattern is not all_reduce");
+  RunSpec spec;
+  spec.prefix = "net.all_reduce.";
+  spec.all_reduce = true;
+  NetRun run(cfg_, topo_, *impl_, spec, stats, total_cycles_, on_cycle_);
+  run.reset();
+  run.run();
+  AllReduceResult r;
+  r.ranks = run.ranks();
+  r.bytes = t.message_bytes;
+  r.group = t.group != 0 ? t.group : r.ranks;
+  r.steps = run.ring_steps();
+  r.cycles = run.last_tail() + 1;
+  r.seconds = static_cast<double>(r.cycles) / cfg_.clock_hz;
+  r.algbw_gbytes_per_s = static_cast<double>(t.message_bytes) / r.seconds / 1e9;
+  r.busbw_gbytes_per_s = r.algbw_gbytes_per_s * 2 * (r.ranks - 1) / r.ranks;
+  std::size_t ports = impl_->eps[0].ports.size();
+  for (std::uint32_t e = 1; e < r.ranks; ++e) ports = std::min(ports, impl_->eps[e].ports.size());
+  r.injection_gbytes_per_s = static_cast<double>(ports) * link_bytes_per_s() / 1e9;
+  r.packets = run.packets_measured();
+  r.flits = run.flits_accepted();
+  set_latency(r, run.latency());
+  keep_utilization(r.cycles);
+  stats.counter(spec.prefix + "cycles", "cycles", "cycles until the last tail of the last step arrived").add(r.cycles);
+  stats.scalar(spec.prefix + "busbw", "GB/s", "nccl-tests bus bandwidth: bytes x 2(ranks-1)/ranks / time")
+      .set(r.busbw_gbytes_per_s);
+  return r;
+}
+
+void NetworkSim::keep_utilization(std::uint64_t cycles) {
+  util_.assign(impl_->ch_flits.size(), 0);
+  for (std::size_t c = 0; c < util_.size(); ++c) {
+    util_[c] = static_cast<double>(impl_->ch_flits[c]) / static_cast<double>(cycles);
+  }
 }
 
 }  // namespace snsim::net

@@ -10,8 +10,14 @@
 // in a timing wheel, so a cycle costs what is in flight, not the number of channels.
 //
 // Traffic. Endpoint sources create packets (Bernoulli per port: load / packet_flits per cycle,
-// so a load is a fraction of the endpoint's injection bandwidth) or, for all_to_all, every
-// message up front as a lazy cursor (endpoint s sends to s+1, s+2, ... in turn). A packet goes to
+// so a load is a fraction of the endpoint's injection bandwidth) or, for a collective over ranks
+// 0 .. R-1, from a lazy cursor that keeps about two packets per port queued: all_to_all sends
+// every message (rank s to s+1, s+2, ... in turn); all_reduce is a ring (reduce-scatter, then
+// all-gather): in step k of 2(R-1) rank r sends one chunk of the buffer (R chunks of
+// message_bytes / R, the first message_bytes mod R one byte longer) to rank r+1, and creates the
+// packets of step k+1 only once every packet of rank r-1's step k has arrived (the chunk it
+// forwards is the one it received: a data dependency per rank, not a barrier); hierarchical with
+// traffic.group (rings within groups, then across them: RingSchedule). A packet goes to
 // one of the endpoint's ports on a shortest path (by flow hash or to the shortest queue, per
 // topology.spread) and on the VC of that port with the most credits when it starts.
 //
@@ -45,15 +51,36 @@
 
 namespace snsim::net {
 
-// The result of an all_to_all run.
+// The result of an all_to_all run. nccl-tests' bandwidths (see AllReduceResult): algbw = bytes
+// per pair x ranks / time, busbw = algbw x (R-1)/R = gbytes_per_s_per_endpoint.
 struct AllToAllResult {
+  std::uint32_t ranks = 0;
   std::uint64_t cycles = 0;           // until the last tail arrived
   double seconds = 0;                 // simulated
   std::uint64_t bytes_per_pair = 0;   // payload bytes each endpoint sent to each other one
   double gbytes_per_s_per_endpoint = 0;  // sent bytes / simulated time, mean over endpoints
+  double algbw_gbytes_per_s = 0;
   std::uint64_t bound_cycles = 0;     // non-blocking bound: injection bandwidth of an endpoint
   double fraction_of_bound = 0;       // bound_cycles / cycles
   std::uint64_t packets = 0;
+  double lat_mean = 0;
+  std::uint64_t lat_p50 = 0, lat_p99 = 0, lat_max = 0;
+};
+
+// The result of an all_reduce run. Bandwidths as nccl-tests defines them (doc/PERFORMANCE.md of
+// github.com/NVIDIA/nccl-tests): algbw = message bytes / time; busbw = algbw x 2(R-1)/R, the
+// bandwidth each rank's links carry in a ring, comparable with the link rate.
+struct AllReduceResult {
+  std::uint32_t ranks = 0;
+  std::uint64_t bytes = 0;            // message_bytes: each rank's buffer
+  std::uint32_t group = 0;            // ranks per group (= ranks: one flat ring)
+  std::uint32_t steps = 0;            // 2 (ranks - 1), or 2 (group - 1) + 2 (ranks / group - 1)
+  std::uint64_t cycles = 0;           // until the last tail of the last step arrived
+  double seconds = 0;                 // simulated
+  double algbw_gbytes_per_s = 0;
+  double busbw_gbytes_per_s = 0;
+  double injection_gbytes_per_s = 0;  // one rank's links together, one way (the smallest rank's)
+  std::uint64_t packets = 0, flits = 0;
   double lat_mean = 0;
   std::uint64_t lat_p50 = 0, lat_p99 = 0, lat_max = 0;
 };
@@ -76,6 +103,8 @@ class NetworkSim {
   LoadPoint run_point(std::size_t k, StatsRegistry& stats);
   // The all_to_all run; statistics under "net.all_to_all.".
   AllToAllResult run_all_to_all(StatsRegistry& stats);
+  // The all_reduce run; statistics under "net.all_reduce.".
+  AllReduceResult run_all_reduce(StatsRegistry& stats);
 
   // Flits per cycle on every channel during the last measurement (all_to_all: the whole run).
   const std::vector<double>& channel_utilization() const { return util_; }
@@ -97,6 +126,9 @@ class NetworkSim {
   struct Impl;
 
  private:
+  // util_ = flits per cycle on every channel, counted over `cycles`.
+  void keep_utilization(std::uint64_t cycles);
+
   const NetConfig& cfg_;
   Logger& log_;
   noc::Topology topo_;

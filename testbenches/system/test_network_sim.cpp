@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "config/config.h"
@@ -97,6 +98,133 @@ TEST(NetworkSim, AllToAllSendsEveryMessageAndReportsItsBound) {
   double sum = 0;
   for (double u : sim.channel_utilization()) sum += u;
   EXPECT_GT(sum, 0);
+}
+
+// Four endpoints on one switch (1 GHz: 4-cycle links, 5-cycle router, 8 B flits); `traffic` follows.
+std::string ring4(const std::string& traffic) {
+  return "clock: 1GHz\nrouter:\n  buf_depth: 32\n  payload_bits: 64\n  table_depth: 4\n  impl: fast\n"
+         "topology:\n  kind: single_tier\n  endpoints: 4\n  switches: 1\n  link_latency: 4ns\n  router_latency: 5ns\n"
+         "traffic:\n  pattern: all_reduce\n  packet_flits: 4\n" + traffic;
+}
+
+// The all_reduce of cfg on a fresh network; its statistics land in `stats`.
+AllReduceResult run_ring(const NetConfig& cfg, StatsRegistry& stats) {
+  Logger log;
+  NetworkSim sim(cfg, log);
+  return sim.run_all_reduce(stats);
+}
+
+TEST(NetworkSim, RingAllReduceAtZeroLoadTakesEachStepsHopAndChunk) {
+  // 4 ranks, 6 steps; each rank sends to the next and nothing else shares its links. A step's
+  // packets are created the cycle after the previous chunk's tail arrived and take
+  // link + router + link + (flits - 1) cycles: one step is 4 + 5 + 4 + flits cycles.
+  // 128 B: chunks of 32 B = one 4-flit packet: 6 x 17 = 102 cycles.
+  // 256 B: chunks of 64 B = two 4-flit packets back to back: 6 x 21 = 126 cycles.
+  for (const auto& [bytes, cycles, flits_per_chunk] : {std::tuple{128u, 102u, 4u}, std::tuple{256u, 126u, 8u}}) {
+    SCOPED_TRACE(bytes);
+    StatsRegistry stats;
+    const AllReduceResult r = run_ring(cfg_of(ring4("  message_bytes: " + std::to_string(bytes) + "\n")), stats);
+    EXPECT_EQ(r.ranks, 4u);
+    EXPECT_EQ(r.steps, 6u);
+    EXPECT_EQ(r.cycles, cycles);
+    EXPECT_EQ(r.flits, 6u * 4u * flits_per_chunk);
+    EXPECT_EQ(r.packets, 6u * 4u * flits_per_chunk / 4u);
+    // nccl-tests: algbw = bytes / time (1 GHz: 1 B per cycle = 1 GB/s); busbw = algbw x 2 (4-1)/4.
+    EXPECT_DOUBLE_EQ(r.algbw_gbytes_per_s, static_cast<double>(bytes) / cycles);
+    EXPECT_DOUBLE_EQ(r.busbw_gbytes_per_s, 1.5 * bytes / cycles);
+    EXPECT_DOUBLE_EQ(r.injection_gbytes_per_s, 8.0);
+  }
+}
+
+TEST(NetworkSim, RingAllReduceSplitsUnevenBuffersIntoChunksOfEveryByte) {
+  // 257 B over 4 ranks: chunk 0 is 65 B (9 flits: 3 packets), chunks 1-3 are 64 B (8 flits: 2
+  // packets). Every step sends each chunk once: 6 x (9 + 3 x 8) flits, 6 x 9 packets. Each chunk
+  // travels the ring on its own chain (rank r forwards in step k the chunk r - k it received in step
+  // k - 1), so the run takes as long as the longest chunk's chain: 6 x (4 + 5 + 4 + 9) = 132 cycles.
+  StatsRegistry stats;
+  const AllReduceResult r = run_ring(cfg_of(ring4("  message_bytes: 257\n")), stats);
+  EXPECT_EQ(r.flits, 6u * 33u);
+  EXPECT_EQ(r.packets, 6u * 9u);
+  EXPECT_EQ(r.cycles, 132u);
+  EXPECT_EQ(stats.to_json()["net"]["all_reduce"]["flits_accepted"]["value"], 6u * 33u);
+}
+
+TEST(NetworkSim, RingAllReduceWaitsForItsOwnChunkNotForEveryRank) {
+  // e0, e1, e2 on switch a; e3 behind a second switch b. One 4-flit packet per chunk: a 1-hop
+  // edge (0->1, 1->2) takes 4 + 9 + 3 = 16 cycles to the tail, a 2-hop edge (2->3, 3->0)
+  // 4 + 18 + 3 = 25, plus the cycle in which the receiver creates its next packet: 17 and 26.
+  // With a per-rank data dependency the run ends with the longest chain of 6 consecutive ring
+  // edges, which crosses both 2-hop edges twice: 4 x 26 + 2 x 17 = 138 cycles. A barrier after
+  // every step would take 6 x 26 = 156; no dependency at all, about one edge.
+  const NetConfig cfg = cfg_of(
+      "clock: 1GHz\nrouter:\n  buf_depth: 32\n  payload_bits: 64\n  table_depth: 4\n  impl: fast\n"
+      "topology:\n  kind: custom\n  link_latency: 4ns\n  router_latency: 5ns\n  nodes:\n"
+      "    - {name: e0, endpoint: true}\n    - {name: e1, endpoint: true}\n    - {name: e2, endpoint: true}\n"
+      "    - {name: e3, endpoint: true}\n    - {name: a, ports: 4}\n    - {name: b, ports: 2}\n"
+      "  links:\n    - {a: e0.0, b: a.0}\n    - {a: e1.0, b: a.1}\n    - {a: e2.0, b: a.2}\n"
+      "    - {a: a.3, b: b.0}\n    - {a: b.1, b: e3.0}\n"
+      "traffic:\n  pattern: all_reduce\n  packet_flits: 4\n  message_bytes: 128\n");
+  StatsRegistry stats;
+  EXPECT_EQ(run_ring(cfg, stats).cycles, 138u);
+}
+
+TEST(NetworkSim, HierarchicalAllReduceRingsWithinThenAcrossGroups) {
+  // 4 ranks in 2 groups of 2 on the one switch of ring4, 128 B: reduce-scatter in the group (1
+  // step, 64 B chunks: 8 flits, 2 packets), all-reduce of the reduced chunk across the groups (2
+  // steps of 32 B sub-chunks: 4 flits), all-gather in the group (1 step of 64 B). A step takes
+  // 4 + 5 + 4 + its flits: 21 + 17 + 17 + 21 = 76 cycles (the flat ring: 6 x 17 = 102). Flits:
+  // 2 x 4 ranks x 8 + 2 x 4 x 4.
+  StatsRegistry stats;
+  const AllReduceResult r = run_ring(cfg_of(ring4("  message_bytes: 128\n  group: 2\n")), stats);
+  EXPECT_EQ(r.group, 2u);
+  EXPECT_EQ(r.steps, 4u);
+  EXPECT_EQ(r.cycles, 76u);
+  EXPECT_EQ(r.flits, 2u * 4u * 8u + 2u * 4u * 4u);
+  // Uneven: 130 B = chunks of 65 B (9 flits, 3 packets); across groups 33 + 32 B (5 + 4 flits).
+  // The chain through the longer pieces: (13 + 9) + (13 + 5) + (13 + 5) + (13 + 9) = 80 cycles.
+  StatsRegistry uneven_stats;
+  const AllReduceResult u = run_ring(cfg_of(ring4("  message_bytes: 130\n  group: 2\n")), uneven_stats);
+  EXPECT_EQ(u.flits, 2u * 4u * 9u + 4u * (5u + 4u));
+  EXPECT_EQ(u.cycles, 80u);
+}
+
+TEST(NetworkSim, CollectivesRunOverTheFirstRanksOnly) {
+  // Three of the four endpoints: the fourth neither sends nor receives.
+  NetConfig cfg = cfg_of(ring4("  message_bytes: 96\n  ranks: 3\n"));
+  StatsRegistry ring_stats;
+  const AllReduceResult ring = run_ring(cfg, ring_stats);
+  EXPECT_EQ(ring.ranks, 3u);
+  EXPECT_EQ(ring.steps, 4u);
+  EXPECT_EQ(ring.flits, 4u * 3u * 4u);  // 32 B chunks
+  EXPECT_EQ(ring.cycles, 4u * 17u);
+  cfg.traffic.pattern = TrafficPattern::AllToAll;
+  Logger log;
+  NetworkSim sim(cfg, log);
+  StatsRegistry stats;
+  const AllToAllResult r = sim.run_all_to_all(stats);
+  EXPECT_EQ(r.ranks, 3u);
+  EXPECT_EQ(r.packets, 3u * 2u * 3u);  // 96 B = 12 flits = 3 packets per pair
+  EXPECT_EQ(r.bound_cycles, 2u * 12u);
+  EXPECT_DOUBLE_EQ(r.algbw_gbytes_per_s, 3.0 * 96 / static_cast<double>(r.cycles));
+  EXPECT_DOUBLE_EQ(r.gbytes_per_s_per_endpoint, 2.0 * 96 / static_cast<double>(r.cycles));
+}
+
+TEST(NetworkSim, CollectivesWithImpossibleRanksOrSizesAreRefused) {
+  std::string e = config_error(ring4("  message_bytes: 128\n  ranks: 5\n"));
+  EXPECT_NE(e.find("test.yaml:17: traffic.ranks: 5 ranks: a collective needs 2 .. 4 (the network's endpoints)"),
+            std::string::npos) << e;
+  e = config_error(ring4("  message_bytes: 128\n  ranks: 1\n"));
+  EXPECT_NE(e.find("traffic.ranks: 1 ranks: a collective needs 2 .. 4"), std::string::npos) << e;
+  e = config_error(ring4("  message_bytes: 0\n"));
+  EXPECT_NE(e.find("test.yaml:16: traffic.message_bytes: 0 is out of range [1, "), std::string::npos) << e;
+  e = config_error(ring4("  message_bytes: 3\n"));
+  EXPECT_NE(e.find("traffic.message_bytes: 3 B over 4 ranks leaves ring chunks of 0 B"), std::string::npos) << e;
+  e = config_error(ring4("  message_bytes: 128\n  group: 3\n"));
+  EXPECT_NE(e.find("traffic.group: groups of 3 cannot split 4 ranks"), std::string::npos) << e;
+  e = config_error(ring4("  message_bytes: 128\n  group: 4\n"));
+  EXPECT_NE(e.find("traffic.group: groups of 4 cannot split 4 ranks"), std::string::npos) << e;
+  e = config_error("traffic:\n  pattern: all_reduce\n");
+  EXPECT_NE(e.find("all_reduce needs a network topology"), std::string::npos) << e;
 }
 
 TEST(NetworkSim, TwoThreadsGiveTheSameRunsAsOne) {

@@ -257,6 +257,31 @@ TEST(SnsimNet, ShippedNetworkConfigsRunAndPlot) {
   EXPECT_NE(r.output.find("of the non-blocking bound"), std::string::npos) << r.output;
 }
 
+TEST(SnsimNet, RingAllReduceOnNvl72ReportsTimeAndNcclBandwidths) {
+  // 8 of nvl72-net's GPUs, 4 KiB: 512 B chunks, one 16-flit packet each. At 1.5625 GHz a 100 ns
+  // link or switch is 157 cycles, so a step takes 157 + 157 + 157 + 16 cycles (the packet's tail,
+  // then the next step starts a cycle later): 14 steps x 487 cycles.
+  const fs::path dir = temp_dir("allreduce");
+  const fs::path cfg = dir / "nvl72.yaml";
+  std::ofstream(cfg) << "include: " << SNSIM_SOURCE_DIR << "/configs/nvl72-net.yaml\n"
+                     << "traffic:\n  pattern: all_reduce\n  ranks: 8\n  message_bytes: 4096\n";
+  const RunResult r = run("net -c " + cfg.string() + " -o " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json j = read_json(dir / "net.json");
+  EXPECT_EQ(j["network"]["endpoint_links"], 72 * 18);
+  EXPECT_DOUBLE_EQ(j["network"]["link_gbytes_per_s"].get<double>(), 50.0);
+  const auto& ar = j["all_reduce"];
+  EXPECT_EQ(ar["ranks"], 8);
+  EXPECT_EQ(ar["steps"], 14);
+  EXPECT_EQ(ar["cycles"], 14 * 487);
+  EXPECT_EQ(ar["packets"], 14 * 8);
+  const double seconds = 14 * 487 / 1.5625e9;
+  EXPECT_NEAR(ar["algbw_gbytes_per_s"].get<double>(), 4096 / seconds / 1e9, 1e-9);
+  EXPECT_NEAR(ar["busbw_gbytes_per_s"].get<double>(), 4096 / seconds / 1e9 * 14 / 8, 1e-9);
+  EXPECT_DOUBLE_EQ(ar["injection_gbytes_per_s"].get<double>(), 900.0);
+  EXPECT_NE(r.output.find("ring all-reduce of 4096 B over 8 ranks (14 steps)"), std::string::npos) << r.output;
+}
+
 TEST(SnsimNet, NetworkThatCanDeadlockIsRefusedWithItsCycle) {
   const fs::path dir = temp_dir("ring");
   const fs::path cfg = dir / "ring.yaml";

@@ -86,7 +86,7 @@ TEST(NetConfig, BadEnumValue) {
   EXPECT_EQ(error_of("net_bad_enum.yaml"),
             kData +
                 "/net_bad_enum.yaml:2: traffic.pattern: 'unifrom' is not one of uniform, "
-                "hotspot, permutation, transpose, all_to_all (did you mean 'uniform'?)");
+                "hotspot, permutation, transpose, all_to_all, all_reduce (did you mean 'uniform'?)");
 }
 
 TEST(NetConfig, NonPowerOfTwo) {
