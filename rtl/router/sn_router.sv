@@ -8,12 +8,12 @@
 //
 // Pipeline (2 cycles per hop at zero load):
 //   cycle t   : flit on in_*; a head flit looks up its route; the flit and its port enter the VC buffer
-//   cycle t+1 : VC/switch allocation among buffer heads; the winner crosses the crossbar into the
-//               output register; its credit returns upstream in t+2
+//   cycle t+1 : VC/switch allocation among buffer heads; the winners cross the crossbar into the
+//               output registers; their credits return upstream in t+2
 //   cycle t+2 : flit on out_*
 // Guarantees: no flit lost, duplicated or corrupted; each (src, dst, VC) flow leaves in order (a packet
 // keeps its VC and one flow always hashes to one port); a VC without credits never blocks another VC
-// (it does not request); round-robin arbiters whose priority moves only on grants, so no requester
+// (it does not request); iSLIP allocation, pointers moved only by first-iteration accepts: no requester
 // starves. Blocks: sn_route_table, sn_router_input, sn_switch_alloc, sn_crossbar, sn_router_output.
 `include "sn_assert.svh"
 
@@ -28,6 +28,8 @@ module sn_router #(
   parameter int unsigned PayloadW = 256,
   /// Forwarding-table entries (endpoint ids), power of two, 2..65536.
   parameter int unsigned TableDepth = 1024,
+  /// Switch-allocator iterations per cycle, 1..4 (sn_switch_alloc; the fast model implements 2).
+  parameter int unsigned AllocIters = 2,
   /// Derived widths. Do not override.
   parameter int unsigned VcW = (NumVcs > 1) ? $clog2(NumVcs) : 1,
   parameter int unsigned FlitW = sn_flit_pkg::CtrlW + PayloadW,
@@ -74,15 +76,14 @@ module sn_router #(
   // 2. Inputs.
   logic [NumPorts*NumVcs-1:0]       head_valid, head_is_head, vc_elig;
   logic [NumPorts*NumVcs*PortW-1:0] head_port;
-  logic [NumPorts-1:0]              req, in_gnt;
-  logic [NumPorts*PortW-1:0]        req_port;
+  logic [NumPorts-1:0]              in_gnt;
+  logic [NumPorts*VcW-1:0]          in_gnt_vc;
   logic [NumPorts*XbarW-1:0]        xbar_in, xbar_out;
   // Credits of output o VC v at [(o*NumVcs + v)*CntW +: CntW], for adaptive route selection.
   logic [NumPorts*NumVcs*CntW-1:0]  credit_cnt;
 
   for (genvar i = 0; i < NumPorts; i++) begin : g_in
-    logic [VcW-1:0]   req_vc;
-    logic [FlitW-1:0] req_flit;
+    logic [FlitW-1:0] gnt_flit;
 
     sn_router_input #(
       .NumPorts(NumPorts), .NumVcs(NumVcs), .BufDepth(BufDepth), .FlitW(FlitW),
@@ -102,13 +103,11 @@ module sn_router #(
       .head_is_head_o (head_is_head[i*NumVcs +: NumVcs]),
       .head_port_o    (head_port[i*NumVcs*PortW +: NumVcs*PortW]),
       .vc_elig_i      (vc_elig[i*NumVcs +: NumVcs]),
-      .req_o          (req[i]),
-      .req_port_o     (req_port[i*PortW +: PortW]),
-      .req_vc_o       (req_vc),
-      .req_flit_o     (req_flit),
-      .gnt_i          (in_gnt[i])
+      .gnt_i          (in_gnt[i]),
+      .gnt_vc_i       (in_gnt_vc[i*VcW +: VcW]),
+      .gnt_flit_o     (gnt_flit)
     );
-    assign xbar_in[i*XbarW +: XbarW] = {req_vc, req_flit};
+    assign xbar_in[i*XbarW +: XbarW] = {in_gnt_vc[i*VcW +: VcW], gnt_flit};
   end
 
   // 3. Eligibility: input VC (i, v) whose head goes to output o may request when (o, v) has a credit
@@ -147,16 +146,18 @@ module sn_router #(
     end
   end
 
-  // 4. Switch allocation and crossbar.
+  // 4. Switch allocation (every eligible VC requests; body flits first) and crossbar.
   logic [NumPorts-1:0]       send;
   logic [NumPorts*PortW-1:0] send_sel;
 
-  sn_switch_alloc #(.NumPorts(NumPorts)) u_alloc (
+  sn_switch_alloc #(.NumPorts(NumPorts), .NumVcs(NumVcs), .AllocIters(AllocIters)) u_alloc (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
-    .req_i       (req),
-    .req_port_i  (req_port),
+    .req_i       (vc_elig),
+    .prio_i      (~head_is_head),
+    .port_i      (head_port),
     .in_gnt_o    (in_gnt),
+    .in_vc_o     (in_gnt_vc),
     .out_valid_o (send),
     .out_sel_o   (send_sel)
   );
@@ -203,9 +204,10 @@ module sn_router #(
   always_comb begin
     misroute = 1'b0;
     for (int unsigned o = 0; o < NumPorts; o++) begin
-      logic [PortW-1:0] from;
-      from = send_sel[o*PortW +: PortW];
-      if (send[o] && req_port[from*PortW +: PortW] != PortW'(o)) misroute = 1'b1;
+      int unsigned from, vc;
+      from = 32'(send_sel[o*PortW +: PortW]);
+      vc   = 32'(in_gnt_vc[from*VcW +: VcW]);
+      if (send[o] && head_port[(from*NumVcs + vc)*PortW +: PortW] != PortW'(o)) misroute = 1'b1;
     end
   end
   // Each flit crosses to the output its input asked for: the crossbar never misroutes.
