@@ -59,6 +59,10 @@ module sn_router #(
   localparam int unsigned EntryW = sn_flit_pkg::EntryW;
   localparam int unsigned XbarW  = VcW + FlitW;
   localparam int unsigned CntW   = $clog2(BufDepth + 1);  // credit counter width
+  // Flits this router can hold for one output VC (every input's buffer of that VC), and the width of
+  // an adaptive score: credits + MaxHeld - held, 0 .. BufDepth + MaxHeld.
+  localparam int unsigned MaxHeld = NumPorts * BufDepth;
+  localparam int unsigned ScoreW  = $clog2(MaxHeld + BufDepth + 1);
 
   // 1. Forwarding table: one read port per input.
   logic [NumPorts*TblAddrW-1:0] tbl_raddr;
@@ -79,8 +83,11 @@ module sn_router #(
   logic [NumPorts-1:0]              in_gnt;
   logic [NumPorts*VcW-1:0]          in_gnt_vc;
   logic [NumPorts*XbarW-1:0]        xbar_in, xbar_out;
-  // Credits of output o VC v at [(o*NumVcs + v)*CntW +: CntW], for adaptive route selection.
-  logic [NumPorts*NumVcs*CntW-1:0]  credit_cnt;
+  logic [NumPorts*PortW-1:0]        arr_port;
+  // Credits of output o VC v at [(o*NumVcs + v)*CntW +: CntW], and its adaptive score at
+  // [(o*NumVcs + v)*ScoreW +: ScoreW] (step 5).
+  logic [NumPorts*NumVcs*CntW-1:0]   credit_cnt;
+  logic [NumPorts*NumVcs*ScoreW-1:0] score;
 
   for (genvar i = 0; i < NumPorts; i++) begin : g_in
     logic [FlitW-1:0] gnt_flit;
@@ -98,7 +105,8 @@ module sn_router #(
       .credit_vc_o    (in_credit_vc_o[i*VcW +: VcW]),
       .tbl_addr_o     (tbl_raddr[i*TblAddrW +: TblAddrW]),
       .tbl_entry_i    (tbl_rdata[i*EntryW +: EntryW]),
-      .out_credits_i  (credit_cnt),
+      .out_scores_i   (score),
+      .arr_port_o     (arr_port[i*PortW +: PortW]),
       .head_valid_o   (head_valid[i*NumVcs +: NumVcs]),
       .head_is_head_o (head_is_head[i*NumVcs +: NumVcs]),
       .head_port_o    (head_port[i*NumVcs*PortW +: NumVcs*PortW]),
@@ -188,6 +196,35 @@ module sn_router #(
       .out_credit_i    (out_credit_i[o]),
       .out_credit_vc_i (out_credit_vc_i[o*VcW +: VcW])
     );
+  end
+
+  // 5b. Adaptive scores. held_q counts the flits buffered in this router for each output VC (up on
+  //     arrival with its port, down when sent), so an adaptive head sees the traffic already
+  //     committed to a port, not only the credits it has spent: heads arriving together no longer
+  //     all pick the port that happens to show the most credits (DECISIONS.md D5, issue 3 §2).
+  logic [NumPorts*NumVcs*ScoreW-1:0] held_q, held_d;
+
+  always_comb begin
+    for (int unsigned o = 0; o < NumPorts; o++) begin
+      for (int unsigned v = 0; v < NumVcs; v++) begin
+        logic [ScoreW-1:0] held;
+        held = held_q[(o*NumVcs + v)*ScoreW +: ScoreW];
+        for (int unsigned i = 0; i < NumPorts; i++) begin
+          if (in_valid_i[i] && in_vc_i[i*VcW +: VcW] == VcW'(v) && arr_port[i*PortW +: PortW] == PortW'(o)) begin
+            held = held + 1'b1;
+          end
+        end
+        if (send[o] && xbar_out[o*XbarW + FlitW +: VcW] == VcW'(v)) held = held - 1'b1;
+        held_d[(o*NumVcs + v)*ScoreW +: ScoreW] = held;
+        score[(o*NumVcs + v)*ScoreW +: ScoreW] = ScoreW'(credit_cnt[(o*NumVcs + v)*CntW +: CntW]) +
+            ScoreW'(MaxHeld) - held_q[(o*NumVcs + v)*ScoreW +: ScoreW];
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) held_q <= '0;
+    else         held_q <= held_d;
   end
 
   // 6. Parameter checks: ranges and derived widths, in a module of their own so that a test can

@@ -1,8 +1,9 @@
 // sn_router_input: one input port of sn_router: VC buffers, route lookup and the input-side arbiter.
 //
 // An arriving head flit looks up its route in the forwarding table (one lookup per port per cycle)
-// and sn_route_select picks its output port: by flow hash, or for an adaptive entry by the output
-// credits of the flit's VC as they stand in that cycle. The chosen port is stored beside the flit,
+// and sn_route_select picks its output port: by flow hash, or for an adaptive entry by the score of
+// the flit's output VC as it stands in that cycle (the router's: credits less the flits it already
+// holds for that VC). The chosen port is stored beside the flit,
 // and body flits inherit their packet's port, so each VC buffer can hold several packets and a
 // packet never changes port. The router marks which VC heads are eligible (vc_elig_i: the output VC
 // is free or already ours, and has a credit) and sn_switch_alloc grants the input at most one of
@@ -26,7 +27,7 @@ module sn_router_input #(
   parameter int unsigned VcW = (NumVcs > 1) ? $clog2(NumVcs) : 1,
   parameter int unsigned PortW = $clog2(NumPorts),
   parameter int unsigned TblAddrW = $clog2(TableDepth),
-  parameter int unsigned CntW = $clog2(BufDepth + 1)
+  parameter int unsigned ScoreW = $clog2((NumPorts + 1) * BufDepth + 1)
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
@@ -39,9 +40,11 @@ module sn_router_input #(
   // Forwarding-table read port.
   output logic [TblAddrW-1:0]           tbl_addr_o,
   input  logic [sn_flit_pkg::EntryW-1:0] tbl_entry_i,
-  /// Credits of every output VC of the router (registered), output o VC v at
-  /// [(o*NumVcs + v)*CntW +: CntW], for adaptive entries.
-  input  logic [NumPorts*NumVcs*CntW-1:0] out_credits_i,
+  /// Score of every output VC of the router (registered credits + NumPorts*BufDepth - flits held
+  /// for it), output o VC v at [(o*NumVcs + v)*ScoreW +: ScoreW], for adaptive entries.
+  input  logic [NumPorts*NumVcs*ScoreW-1:0] out_scores_i,
+  /// The output port of the arriving flit (its route, or its packet's), meaningful with in_valid_i.
+  output logic [PortW-1:0]              arr_port_o,
   // Head of every VC buffer, for the router's eligibility check.
   output logic [NumVcs-1:0]             head_valid_o,
   output logic [NumVcs-1:0]             head_is_head_o,
@@ -69,18 +72,19 @@ module sn_router_input #(
   assign arr_head   = in_flit_i[sn_flit_pkg::HeadBit];
   assign arr_vc     = in_vc_i;
 
-  sn_route_select #(.NumPorts(NumPorts), .NumVcs(NumVcs), .CntW(CntW)) u_select (
+  sn_route_select #(.NumPorts(NumPorts), .NumVcs(NumVcs), .CntW(ScoreW)) u_select (
     .entry_i   (tbl_entry_i),
     .src_i     (in_flit_i[sn_flit_pkg::SrcLsb +: sn_flit_pkg::EpIdW]),
     .dst_i     (in_flit_i[sn_flit_pkg::DstLsb +: sn_flit_pkg::EpIdW]),
     .lookup_i  (in_valid_i && arr_head),
     .vc_i      (arr_vc),
-    .credits_i (out_credits_i),
+    .credits_i (out_scores_i),
     .port_o    (route_port),
     .ok_o      (route_ok)
   );
 
-  assign arr_port = arr_head ? route_port : cur_port_q[arr_vc*PortW +: PortW];
+  assign arr_port   = arr_head ? route_port : cur_port_q[arr_vc*PortW +: PortW];
+  assign arr_port_o = arr_port;
 
   for (genvar v = 0; v < NumVcs; v++) begin : g_cur_port
     always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -93,6 +93,7 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
   credit_vc_.assign(p.ports, 0);
   credits_.assign(queues, 0);
   busy_.assign(queues, 0);
+  held_.assign(queues, 0);
   out_ptr_.assign(p.ports, 0);
   out_vc_.assign(p.ports, 0);
   out_words_.assign(size_t{p.ports} * stride_, 0);
@@ -135,6 +136,7 @@ void FastRouter::reset() {
   std::fill(credit_vc_.begin(), credit_vc_.end(), 0);
   std::fill(credits_.begin(), credits_.end(), static_cast<uint16_t>(p_.buf_depth));
   std::fill(busy_.begin(), busy_.end(), 0);
+  std::fill(held_.begin(), held_.end(), 0);
   // sn_rr_arb resets its mask to zero, which grants like "all positions >= ports".
   std::fill(out_ptr_.begin(), out_ptr_.end(), static_cast<uint16_t>(p_.ports));
   out_valid_ = {};
@@ -198,8 +200,12 @@ unsigned FastRouter::route(uint64_t hdr, unsigned vc, bool* ok) {
   *ok = e.valid && unsigned{e.base} + e.count_m1 < p_.ports && (dst >> tbl_addr_w_) == 0;
   unsigned port = select_port(te, flow_hash(src, dst));
   if (e.adaptive && *ok) {
-    // The credits as registered before this edge: check_inputs() runs before any commit.
-    for (unsigned o = e.base; o <= unsigned{e.base} + e.count_m1; ++o) port_credits_[o] = credits_[qi(o, vc)];
+    // The scores as registered before this edge (check_inputs() runs before any commit): credits
+    // plus ports * buf_depth less the flits buffered here for the output VC, as sn_router's.
+    const unsigned max_held = p_.ports * p_.buf_depth;
+    for (unsigned o = e.base; o <= unsigned{e.base} + e.count_m1; ++o) {
+      port_credits_[o] = credits_[qi(o, vc)] + max_held - held_[qi(o, vc)];
+    }
     const unsigned hashed = port;
     port = select_port_adaptive(te, flow_hash(src, dst), port_credits_.data());
     step_detours_ += port != hashed;
@@ -406,6 +412,7 @@ void FastRouter::step() {
     const unsigned oq = qi(o, v);
     busy_[oq] = !((src[0] >> kTailBit) & 1u);
     --credits_[oq];
+    --held_[oq];
 
     head_[q] = next_[s];
     next_[s] = free_;
@@ -445,6 +452,7 @@ void FastRouter::step() {
       port = cur_port_[q];
     }
     in_pkt_[q] = !((w[0] >> kTailBit) & 1u);
+    ++held_[qi(port, v)];
     uint32_t s = free_;
     if (s != kNil) {
       free_ = next_[s];

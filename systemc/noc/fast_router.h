@@ -6,7 +6,8 @@
 // out() (valid, VC, flit) and in_credit() (valid, and the VC field even when not valid: 0 then, as
 // the RTL registers it). It reproduces the RTL register for register:
 // route lookup on arrival, by flow hash or, for an adaptive entry, to the port of the equal-cost set
-// whose output VC holds the most credits in that cycle (the port is stored beside the flit; body
+// whose output VC scores highest in that cycle (its credits less the flits this router already
+// holds for it; the port is stored beside the flit; body
 // flits take the port of their VC's packet); per-VC FIFOs; eligibility (head valid, a credit at
 // output VC (o, v), and for a head flit (o, v) not claimed); the switch allocator's two iterations
 // of request-grant-accept (grant arbiters per output over inputs, accept arbiters per input over
@@ -167,6 +168,7 @@ class FastRouter final : public RouterModel {
   // Outputs, per output VC q = port * vcs + vc.
   std::vector<uint16_t> credits_;
   std::vector<uint16_t> busy_;
+  std::vector<uint32_t> held_;  // flits buffered here for the output VC (adaptive scores)
   // Output arbiter: sn_rr_arb's mask is "all positions >= out_ptr_[o]"; the reset mask (zero) is
   // out_ptr_ = ports.
   std::vector<uint16_t> out_ptr_;
@@ -202,7 +204,7 @@ class FastRouter final : public RouterModel {
   std::vector<uint16_t> match_out_, match_in_;  // the matching, first-iteration matches first
   unsigned n_match_ = 0;
   unsigned n_first_ = 0;              // matches made in the first iteration
-  std::vector<unsigned> port_credits_;  // per output: credits of one VC, for adaptive entries
+  std::vector<unsigned> port_credits_;  // per output: score of one VC, for adaptive entries
   uint64_t step_detours_ = 0;           // adaptive_detours of the step being computed
 
   Stats stats_;
