@@ -23,7 +23,7 @@ deps:
 
 configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSNSIM_WERROR=$(SNSIM_WERROR) \
-	    -DSNSIM_SANITIZE=$(SANITIZE) > $(BUILD).configure.log 2>&1 \
+	    -DSNSIM_SANITIZE=$(SANITIZE) -DSNSIM_BENCH_ROUTERS=OFF > $(BUILD).configure.log 2>&1 \
 	  || { cat $(BUILD).configure.log; exit 1; }
 
 # Verilator's CMake integration re-verilates a changed RTL file at build time but compiles the
@@ -39,7 +39,7 @@ run: demo-network
 demo-network: build
 	@mkdir -p $(RESULTS)/node8 $(RESULTS)/cm384
 	$(SNSIM) net -c configs/node8-net.yaml -o $(RESULTS)/node8 --plot
-	$(SNSIM) net -c configs/cm384-short-net.yaml -o $(RESULTS)/cm384 --plot
+	$(SNSIM) net -c configs/cm384-short-net.yaml -o $(RESULTS)/cm384 --plot --threads 2
 
 demo-net: build
 	@mkdir -p $(RESULTS)
@@ -75,7 +75,13 @@ lint: deps
 synth: deps
 	@scripts/synth.sh
 
+# The benchmarks also need the 8x8 mesh's own router (rtl/CMakeLists.txt, SNSIM_BENCH_ROUTERS), which
+# `make test` does not build (D2): `configure` turns it off again, so `make test` after `make bench`
+# builds and tests the five configurations of D6, not a sixth.
 bench: build
+	@cmake -S . -B $(BUILD) -DSNSIM_BENCH_ROUTERS=ON > $(BUILD).configure.log 2>&1 \
+	  || { cat $(BUILD).configure.log; exit 1; }
+	@cmake --build $(BUILD) -j $(JOBS)
 	@scripts/bench.sh $(BUILD)
 
 wave: build

@@ -14,16 +14,23 @@ for w in gemm_bf16 vec_add softmax rmsnorm; do
   /usr/bin/time -f "$w: %U s user, peak resident memory %M KiB" "$build/sim/snsim" run -c configs/die.yaml \
     -w "workloads/$w.yaml" -o "$build/bench-results/run-$w" 2>&1 | grep -E '^(cycles|cube|vector|check|[a-z_0-9]+: )'
 done
+echo "== network interfaces under SystemC: 8x8 mesh, 512 B remote writes (docs/ni.md)"
+for impl in fast rtl; do
+  for rate in 0.0005 0.002; do
+    SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 /usr/bin/time -f "peak resident memory: %M KiB" \
+      "$build/testbenches/bench/snsim-bench-ni" --impl $impl --rate $rate --cycles 20000 2>&1
+  done
+done
 echo "== snsim net on configs/switch8-net.yaml (whole sweep, with the traffic checker)"
 /usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" net -c configs/switch8-net.yaml \
   -o "$build/bench-results" | tail -n 1
 # Networks (issue 3 §4). Variants of the shipped configs are written beside the build.
 cfgs="$build/bench-configs"
 mkdir -p "$cfgs"
-net() {  # net NAME YAML-BODY: run snsim net on a config that includes a shipped one, print its last lines
+net() {  # net NAME YAML-BODY [snsim net options]: run snsim net on a config that includes a shipped one
   printf '%s\n' "$2" > "$cfgs/$1.yaml"
-  /usr/bin/time -f "peak resident memory: %M KiB" "$build/sim/snsim" net -c "$cfgs/$1.yaml" \
-    -o "$build/bench-results/$1" 2>&1 | grep -v '^snsim net:'
+  /usr/bin/time -f "wall %e s, processor %U s user + %S s system, peak resident memory %M KiB" \
+    "$build/sim/snsim" net -c "$cfgs/$1.yaml" -o "$build/bench-results/$1" "${@:3}" 2>&1 | grep -v '^snsim net:'
 }
 echo "== 8x8 mesh, uniform, 2 VCs x 8 flits: saturation (bisection bound 0.5 flits/node/cycle)"
 for pf in 1 4; do
@@ -31,23 +38,24 @@ for pf in 1 4; do
   net mesh-sat-$pf "include: $PWD/configs/mesh8x8-net.yaml
 traffic: {packet_flits: $pf, loads: [0.3, 0.34, 0.36, 0.38, 0.4, 0.42, 0.45]}"
 done
-echo "== 8x8 mesh speed, 4-flit packets, fast model (2 VCs x 8) and RTL (the built p5: 2 VCs x 4, table 1024)"
+echo "== 8x8 mesh speed, 4-flit packets, the mesh's own routers (2 VCs x 8, table 64): fast model and RTL"
 for impl in fast rtl; do
   for load in 0.1 0.34; do
     echo "-- $impl, load $load"
     net mesh-speed-$impl-$load "include: $PWD/configs/mesh8x8-net.yaml
-router: {impl: $impl, buf_depth: $([ $impl = rtl ] && echo 4 || echo 8), table_depth: $([ $impl = rtl ] && echo 1024 || echo 64)}
-traffic: {loads: [$load], warmup_cycles: 1000, measure_cycles: 20000}" | tail -n 2
+router: {impl: $impl}
+traffic: {loads: [$load], warmup_cycles: 1000, measure_cycles: 50000}" | tail -n 2
   done
 done
 echo "== CM384 network (448 switches, fast model): uniform random at 50% load, adaptive up-routing"
 net cm384-uniform "include: $PWD/configs/cm384-net.yaml
 topology: {up_routing: adaptive}
-traffic: {pattern: uniform, loads: [0.5], warmup_cycles: 1000, measure_cycles: 3000}"
-echo "== CM384 all-to-all, 7.5 KB per endpoint pair: hash up-routing (cm384-net.yaml) and adaptive"
-net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml"
+traffic: {pattern: uniform, loads: [0.5], warmup_cycles: 1000, measure_cycles: 3000}" --threads 2
+echo "== CM384 all-to-all, 7.5 KB per endpoint pair: hash up-routing (cm384-net.yaml), 2 threads and 1, and adaptive"
+net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml" --threads 2
+net cm384-a2a-hash-1thread "include: $PWD/configs/cm384-net.yaml" --threads 1 | tail -n 1
 net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml
-topology: {up_routing: adaptive}"
+topology: {up_routing: adaptive}" --threads 2
 echo "== HBM stack: simulated requests per second, saturating random 64 B reads and streaming reads"
 "$build/testbenches/bench/snsim-bench-hbm" --requests 1000000
 "$build/testbenches/bench/snsim-bench-hbm" --requests 1000000 --pattern stream

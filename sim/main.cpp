@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   net_cmd->add_flag("--plot", net.plot,
                     "Also write latency.png (latency vs load) and links.png (link-utilization heat map)");
+  net_cmd->add_option("--threads", net.threads,
+                      "Threads stepping a network's routers, 1 or 2 (the results are the same with either)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 2u));
   net_cmd->add_option("--seed", net.seed, "Override the config's seed");
   net_cmd->add_option("--log-level", net.log_level, "error, warn, info, debug or trace (default: config)")
       ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}));

@@ -81,6 +81,14 @@ bool glob_match(std::string_view glob, std::string_view name) {
   return g == glob.size();
 }
 
+RouterImpl router_impl(const NetConfig& cfg, std::string_view name) {
+  RouterImpl which = cfg.router.impl;
+  for (const ImplOverrideCfg& o : cfg.topology.impl_overrides) {
+    if (glob_match(o.routers, name)) which = o.impl;
+  }
+  return which;
+}
+
 void ImplOverrideCfg::describe(Schema<ImplOverrideCfg>& s) {
   s.field("routers", &ImplOverrideCfg::routers, std::string{})
       .required()

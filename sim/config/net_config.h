@@ -145,4 +145,8 @@ std::uint32_t flit_bytes(const NetConfig& cfg);
 // True when `name` matches `glob`, in which * stands for any run of characters.
 bool glob_match(std::string_view glob, std::string_view name);
 
+// The implementation router `name` runs: router.impl, unless topology.impl_overrides names it
+// (the last matching override wins).
+RouterImpl router_impl(const NetConfig& cfg, std::string_view name);
+
 }  // namespace snsim

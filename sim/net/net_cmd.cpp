@@ -98,6 +98,7 @@ int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const 
   nlohmann::ordered_json links;
   try {
     NetworkSim sim(cfg, log);
+    sim.set_threads(opt.threads);
     const noc::Topology& topo = sim.topology();
     nlohmann::ordered_json net;
     net["kind"] = std::string(to_string(cfg.topology.kind));

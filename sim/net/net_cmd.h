@@ -16,6 +16,7 @@ struct NetOptions {
   std::optional<std::uint64_t> seed;  // overrides the config's seed
   std::optional<std::string> log_level;
   bool plot = false;                  // latency.png and links.png through scripts/plot_net.py
+  unsigned threads = 1;               // NetworkSim::set_threads (the results do not depend on it)
 };
 
 // Returns the process exit status: 0 on success, 1 when the simulation found an error, 2 on

@@ -2,10 +2,14 @@
 #include "net/network_sim.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <deque>
+#include <exception>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -18,7 +22,6 @@ namespace snsim::net {
 namespace {
 
 constexpr std::uint32_t kNone = ~std::uint32_t{0};
-constexpr unsigned kPipelineCycles = 2;  // sn_router: input register to output register (docs/router.md)
 
 std::uint32_t to_cycles(double seconds, double hz, const char* key) {
   const std::uint64_t c = time_to_cycles(seconds, hz);
@@ -87,6 +90,62 @@ struct RouterSlot {
   std::uint32_t extra = 0;          // cycles added on every output
 };
 
+// One thread's share of the routers (a contiguous range) and what they put on the channels in a
+// cycle, in router order, merged into the wheels after the cycle's barrier in group order: the
+// wheels then hold what a single thread puts there, in the same order.
+struct RouterGroup {
+  std::uint32_t begin = 0, end = 0;
+  std::vector<std::pair<std::uint64_t, FlitEv>> flits;      // (due cycle, flit)
+  std::vector<std::pair<std::uint64_t, CreditEv>> credits;  // (due cycle, credit)
+  std::exception_ptr error;                                 // what stopped the group this cycle
+};
+
+// Chooses, at the start of each period, whether two threads or one step the routers, by timing
+// windows of each: on a machine whose cores are busy with other work, a barrier per cycle can cost
+// more than the second thread saves (each wait then lasts until the scheduler runs the other
+// thread). The windows run one thread, two, then one again, and the two are compared with the mean
+// of the one-thread windows, so traffic that grows or shrinks steadily does not bias the choice.
+// Two threads lose at once when they take longer than the whole one-thread window, which bounds
+// what a probe costs on a busy machine. A period lasts 16,384 cycles after two threads won, twice
+// the last one (up to 2^20) after they lost, so a machine where they keep losing spends little
+// time finding out again. Only the speed depends on the choice, never the results.
+class ThreadTimer {
+ public:
+  static constexpr std::uint64_t kWindow = 256, kFirstPeriod = 16384, kLongestPeriod = 1u << 20;
+  // Called once at the start of every cycle; returns whether this cycle runs on two threads.
+  bool parallel() {
+    if (at_ <= 3 * kWindow) {
+      const auto now = std::chrono::steady_clock::now();
+      if (at_ == kWindow) {
+        solo_time_ = now - start_;
+      } else if (at_ > kWindow && at_ < 2 * kWindow && now - start_ > solo_time_) {
+        decide(false);  // two threads already took longer than the whole one-thread window
+      } else if (at_ == 2 * kWindow) {
+        parallel_time_ = now - start_;
+      } else if (at_ == 3 * kWindow) {
+        decide(2 * parallel_time_ < solo_time_ + (now - start_));
+      }
+      if (at_ % kWindow == 0) start_ = now;
+    }
+    const bool two = at_ < 3 * kWindow ? at_ >= kWindow && at_ < 2 * kWindow : parallel_wins_;
+    if (++at_ == period_) at_ = 0;
+    return two;
+  }
+
+ private:
+  void decide(bool parallel_wins) {
+    parallel_wins_ = parallel_wins;
+    period_ = parallel_wins ? kFirstPeriod : std::min(2 * period_, kLongestPeriod);
+    at_ = 3 * kWindow + 1;  // past the windows, for the rest of the period
+  }
+
+  std::uint64_t at_ = 0;  // cycles into the period
+  std::uint64_t period_ = kFirstPeriod;
+  std::chrono::steady_clock::time_point start_{};
+  std::chrono::steady_clock::duration solo_time_{}, parallel_time_{};
+  bool parallel_wins_ = true;
+};
+
 }  // namespace
 
 noc::Topology build_topology(const NetConfig& cfg) {
@@ -144,6 +203,10 @@ struct NetworkSim::Impl {
   std::vector<std::uint64_t> ch_flits;
   noc::RouterModel* wave_router = nullptr;
   std::uint64_t wave_stop = 0;
+  unsigned threads = 1;
+  bool timed = true;
+  std::uint64_t parallel_cycles = 0;
+  ThreadTimer timer;  // kept from run to run (load points), so each does not time anew
 };
 
 NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
@@ -151,11 +214,11 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
   Impl& s = *impl_;
   const TopologyCfg& t = cfg.topology;
   const std::uint32_t router_cycles = to_cycles(t.router_latency_s, cfg.clock_hz, "router_latency");
-  if (router_cycles < kPipelineCycles) {
+  if (router_cycles < noc::kPipelineCycles) {
     throw std::runtime_error(fmt::format("topology.router_latency: {} cycles is below the sn_router pipeline of {} "
-                                         "cycles", router_cycles, kPipelineCycles));
+                                         "cycles", router_cycles, noc::kPipelineCycles));
   }
-  const std::uint32_t extra = router_cycles - kPipelineCycles;
+  const std::uint32_t extra = router_cycles - noc::kPipelineCycles;
   const std::vector<std::string> shallow = topo_.shallow_channels(cfg.router.buf_depth, router_cycles);
   if (!shallow.empty()) {
     log_.warn("net: {} of {} channels have less buffering ({} flits per VC) than their credit round trip, which "
@@ -167,10 +230,7 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
   s.router_of_node.assign(topo_.nodes().size(), kNone);
   for (std::uint32_t node : topo_.routers()) {
     const noc::TopoNode& n = topo_.nodes()[node];
-    RouterImpl which = cfg.router.impl;
-    for (const ImplOverrideCfg& o : t.impl_overrides) {
-      if (glob_match(o.routers, n.name)) which = o.impl;
-    }
+    const RouterImpl which = router_impl(cfg, n.name);
     const noc::RouterParams p{n.ports, cfg.router.vcs, cfg.router.buf_depth, cfg.router.payload_bits,
                               cfg.router.table_depth};
     RouterSlot slot;
@@ -191,12 +251,7 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
       slot.fast = fast.get();
       slot.model = std::move(fast);
     }
-    const std::vector<noc::TableEntry>& table = topo_.table(node);
-    for (std::uint32_t dst = 0; dst < cfg.router.table_depth; ++dst) {
-      noc::TableEntry e = dst < table.size() ? table[dst] : noc::TableEntry{};
-      if (!e.valid) e = noc::TableEntry{0, 1, false, false};
-      slot.model->write_table(dst, e);
-    }
+    noc::write_table(*slot.model, topo_.table(node));
     s.router_of_node[node] = static_cast<std::uint32_t>(s.routers.size());
     s.routers.push_back(std::move(slot));
   }
@@ -231,6 +286,14 @@ NetworkSim::~NetworkSim() {
 }
 
 double NetworkSim::link_bytes_per_s() const { return cfg_.clock_hz * flit_bytes(cfg_); }
+
+void NetworkSim::set_threads(unsigned n, bool timed) {
+  if (n < 1 || n > 2) throw std::invalid_argument(fmt::format("NetworkSim: {} threads: 1 or 2 are supported", n));
+  impl_->threads = n;
+  impl_->timed = timed;
+}
+
+std::uint64_t NetworkSim::parallel_cycles() const { return impl_->parallel_cycles; }
 
 void NetworkSim::open_wave(const std::string& path, std::uint64_t max_cycles) {
   for (RouterSlot& r : impl_->routers) {
@@ -289,10 +352,15 @@ class NetRun {
   std::uint32_t pick_dst(std::uint32_t src, Rng& rng);
   void create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t flits, bool tagged);
   void send(std::uint32_t e);
-  void push_flit(std::uint32_t ch, std::uint64_t at, std::uint8_t vc, const noc::Flit& f);
   void push_flit(std::uint32_t ch, std::uint64_t at, const FlitEv& ev);
   void deliver_to_endpoint(const FlitEv& ev);
-  void collect(RouterSlot& r);
+  // Step 2 for group g's routers, step 3 and collect() into the group.
+  void step_group(RouterGroup& g);
+  void collect(RouterSlot& r, RouterGroup& g);
+  // Threads: the worker runs groups 1.. each cycle while this thread runs the endpoints and group 0.
+  void start_workers();
+  void stop_workers();
+  void worker(unsigned first_group);
 
   const NetConfig& cfg_;
   const TrafficCfg& t_;
@@ -312,7 +380,26 @@ class NetRun {
   std::uint64_t cycle_ = 0, last_delivery_ = 0, last_tail_ = 0;
   bool injecting_ = true, measuring_ = false;
   std::uint64_t undelivered_after_drain_ = 0;
+  std::vector<RouterGroup> groups_;
+  std::jthread worker_;
+  // Whether the worker runs its groups this cycle, or this thread does (see choose_mode()).
+  bool parallel_ = false;
+  // Cycle handshake with the worker: go_ counts the cycles it was started on, done_ those it
+  // finished; stop_ ends it.
+  std::atomic<std::uint32_t> go_{0}, done_{0};
+  std::atomic<bool> stop_{false};
 };
+
+// Waits until a reaches want: spins a little (the other thread usually takes microseconds), then
+// sleeps in the kernel, so an oversubscribed machine does not lose a core to spinning.
+void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
+  for (int spin = 0; spin < 4000; ++spin) {
+    if (a.load(std::memory_order_acquire) == want) return;
+  }
+  for (std::uint32_t v = a.load(std::memory_order_acquire); v != want; v = a.load(std::memory_order_acquire)) {
+    a.wait(v, std::memory_order_acquire);
+  }
+}
 
 }  // namespace
 
@@ -436,14 +523,6 @@ void NetRun::push_flit(std::uint32_t ch, std::uint64_t at, const FlitEv& ev) {
   if (measuring_ || spec_.all_to_all) ++s_.ch_flits[ch];
 }
 
-void NetRun::push_flit(std::uint32_t ch, std::uint64_t at, std::uint8_t vc, const noc::Flit& f) {
-  const noc::Channel& c = topo_.channels()[ch];
-  push_flit(ch, at,
-            FlitEv{c.to.node, static_cast<std::uint16_t>(c.to.port), vc,
-                   static_cast<std::uint8_t>(std::uint8_t{f.head} | (std::uint8_t{f.tail} << 1)), f.src, f.dst,
-                   f.payload[0]});
-}
-
 void NetRun::send(std::uint32_t e) {
   Endpoint& ep = s_.eps[e];
   for (SrcPort& p : ep.ports) {
@@ -531,7 +610,7 @@ void NetRun::deliver_to_endpoint(const FlitEv& ev) {
       CreditEv{c.from.node, static_cast<std::uint16_t>(c.from.port), ev.vc});
 }
 
-void NetRun::collect(RouterSlot& r) {
+void NetRun::collect(RouterSlot& r, RouterGroup& g) {
   auto out = [&](unsigned o) {
     const noc::LinkFlit f = r.model->out(o);
     if (!f.valid) return;
@@ -540,7 +619,13 @@ void NetRun::collect(RouterSlot& r) {
       throw IntegrityError(fmt::format("cycle {}: {} sent a flit out of an unwired port", cycle_,
                                        topo_.port_name({r.node, o})));
     }
-    push_flit(ch, cycle_ + 1 + topo_.channels()[ch].latency + r.extra, f.vc, f.flit);
+    const noc::Channel& c = topo_.channels()[ch];
+    g.flits.emplace_back(cycle_ + 1 + c.latency + r.extra,
+                         FlitEv{c.to.node, static_cast<std::uint16_t>(c.to.port), f.vc,
+                                static_cast<std::uint8_t>(std::uint8_t{f.flit.head} | (std::uint8_t{f.flit.tail} << 1)),
+                                f.flit.src, f.flit.dst, f.flit.payload[0]});
+    // Each channel has one sender, so groups count their own channels without a race.
+    if (measuring_) ++s_.ch_flits[ch];
   };
   auto credit = [&](unsigned i) {
     const noc::LinkCredit c = r.model->in_credit(i);
@@ -548,8 +633,8 @@ void NetRun::collect(RouterSlot& r) {
     const std::uint32_t ch = topo_.in_channel({r.node, i});
     if (ch == noc::kNoChannel) return;  // nothing ever arrives there
     const noc::Channel& chan = topo_.channels()[ch];
-    s_.credit_wheel[(cycle_ + 1 + chan.latency) & s_.wheel_mask].push_back(
-        CreditEv{chan.from.node, static_cast<std::uint16_t>(chan.from.port), c.vc});
+    g.credits.emplace_back(cycle_ + 1 + chan.latency,
+                           CreditEv{chan.from.node, static_cast<std::uint16_t>(chan.from.port), c.vc});
   };
   const unsigned ports = r.model->params().ports;
   if (r.fast) {
@@ -569,10 +654,81 @@ void NetRun::collect(RouterSlot& r) {
   }
 }
 
+void NetRun::step_group(RouterGroup& g) {
+  g.flits.clear();
+  g.credits.clear();
+  g.error = nullptr;
+  try {
+    for (const CreditEv& c : s_.credit_wheel[cycle_ & s_.wheel_mask]) {
+      const std::uint32_t r = s_.router_of_node[c.node];
+      if (r >= g.begin && r < g.end) s_.routers[r].model->set_out_credit(c.port, noc::LinkCredit{true, c.vc});
+    }
+    for (const FlitEv& ev : s_.flit_wheel[cycle_ & s_.wheel_mask]) {
+      const std::uint32_t r = s_.router_of_node[ev.node];
+      if (r < g.begin || r >= g.end) continue;
+      noc::LinkFlit f;
+      f.valid = true;
+      f.vc = ev.vc;
+      f.flit.head = ev.head_tail & 1;
+      f.flit.tail = (ev.head_tail & 2) != 0;
+      f.flit.src = ev.src;
+      f.flit.dst = ev.dst;
+      f.flit.payload[0] = ev.word;
+      s_.routers[r].model->set_in(ev.port, f);
+    }
+    for (std::uint32_t r = g.begin; r < g.end; ++r) {
+      s_.routers[r].model->step();
+      collect(s_.routers[r], g);
+    }
+  } catch (...) {
+    g.error = std::current_exception();
+  }
+}
+
+void NetRun::start_workers() {
+  // Group 0 runs beside the endpoints, which cost about as much as a third of the routers of a
+  // network; the worker's group takes the rest.
+  const auto n = static_cast<std::uint32_t>(s_.routers.size());
+  const std::uint32_t split = s_.threads > 1 ? n / 3 : n;
+  groups_.assign(s_.threads > 1 && split < n ? 2 : 1, RouterGroup{});
+  groups_[0].end = split;
+  if (groups_.size() > 1) {
+    groups_[1].begin = split;
+    groups_[1].end = n;
+    go_ = 0;
+    done_ = 0;
+    stop_ = false;
+    worker_ = std::jthread([this] { worker(1); });
+  }
+}
+
+void NetRun::stop_workers() {
+  if (!worker_.joinable()) return;
+  stop_.store(true, std::memory_order_relaxed);
+  go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  go_.notify_one();
+  worker_.join();
+}
+
+void NetRun::worker(unsigned first_group) {
+  for (std::uint32_t cycle = 1;; ++cycle) {
+    wait_for(go_, cycle);
+    if (stop_.load(std::memory_order_relaxed)) return;
+    for (unsigned k = first_group; k < groups_.size(); ++k) step_group(groups_[k]);
+    done_.store(cycle, std::memory_order_release);
+    done_.notify_one();
+  }
+}
+
 std::uint64_t NetRun::run() {
   const std::uint64_t a2a_total = spec_.all_to_all ? packets_per_pair_ * (n_ - 1) : 0;
   const std::uint64_t msg_flits = (t_.message_bytes + flit_bytes_ - 1) / flit_bytes_;
   const std::uint64_t keep_queued = 2ull * t_.packet_flits;
+  start_workers();
+  struct StopWorkers {
+    NetRun& run;
+    ~StopWorkers() { run.stop_workers(); }
+  } stop_on_exit{*this};
   for (;; ++cycle_) {
     measuring_ = spec_.all_to_all || (cycle_ >= spec_.measure_begin && cycle_ < spec_.measure_end);
     if (spec_.all_to_all) {
@@ -600,62 +756,64 @@ std::uint64_t NetRun::run() {
                                        cycle_, s_.live, NetworkSim::kStallLimit, lost, s_.live > 5 ? "; ..." : ""));
     }
 
-    // 1. Sources create packets and send one flit per port.
-    for (std::uint32_t e = 0; e < n_; ++e) {
-      Endpoint& ep = s_.eps[e];
-      if (spec_.all_to_all) {
-        // Interleaved by destination: packet j goes to e + 1 + j mod (n - 1), so at any time the
-        // endpoints send to a shift permutation of each other. The last packet of a message may be short.
-        while (ep.a2a_next < a2a_total && ep.queued_flits < keep_queued * ep.ports.size()) {
-          const std::uint64_t j = ep.a2a_next++;
-          const std::uint32_t dst = static_cast<std::uint32_t>((e + 1 + j % (n_ - 1)) % n_);
-          const std::uint64_t index = j / (n_ - 1);
-          const std::uint64_t flits = std::min<std::uint64_t>(t_.packet_flits, msg_flits - index * t_.packet_flits);
-          create_packet(e, dst, static_cast<std::uint16_t>(flits), true);
-        }
-      } else if (injecting_) {
-        const bool silent = t_.pattern == TrafficPattern::Transpose && perm_[e] == e;
-        for (std::size_t k = 0; k < ep.ports.size() && !silent; ++k) {
-          if (ep.rng.bernoulli(spec_.p_new)) create_packet(e, pick_dst(e, ep.rng), static_cast<std::uint16_t>(t_.packet_flits), measuring_);
-        }
-      }
-      if (ep.queued_flits != 0) send(e);
+    // The worker's groups start now: until the barrier below, this thread touches only endpoints
+    // and its own group, reads the wheels' current slots and pushes only into later ones.
+    parallel_ = worker_.joinable() && (!s_.timed || s_.timer.parallel());
+    s_.parallel_cycles += parallel_;
+    if (parallel_) {
+      go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+      go_.notify_one();
     }
 
-    // 2. Deliveries due now.
-    auto& credits = s_.credit_wheel[cycle_ & s_.wheel_mask];
-    for (const CreditEv& c : credits) {
-      const std::uint32_t r = s_.router_of_node[c.node];
-      if (r != kNone) {
-        s_.routers[r].model->set_out_credit(c.port, noc::LinkCredit{true, c.vc});
-      } else {
-        ++s_.eps[s_.ep_of_node[c.node]].ports[c.port].credits[c.vc];
+    try {
+      // 1. Sources create packets and send one flit per port.
+      for (std::uint32_t e = 0; e < n_; ++e) {
+        Endpoint& ep = s_.eps[e];
+        if (spec_.all_to_all) {
+          // Interleaved by destination: packet j goes to e + 1 + j mod (n - 1), so at any time the
+          // endpoints send to a shift permutation of each other. The last packet of a message may be short.
+          while (ep.a2a_next < a2a_total && ep.queued_flits < keep_queued * ep.ports.size()) {
+            const std::uint64_t j = ep.a2a_next++;
+            const std::uint32_t dst = static_cast<std::uint32_t>((e + 1 + j % (n_ - 1)) % n_);
+            const std::uint64_t index = j / (n_ - 1);
+            const std::uint64_t flits = std::min<std::uint64_t>(t_.packet_flits, msg_flits - index * t_.packet_flits);
+            create_packet(e, dst, static_cast<std::uint16_t>(flits), true);
+          }
+        } else if (injecting_) {
+          const bool silent = t_.pattern == TrafficPattern::Transpose && perm_[e] == e;
+          for (std::size_t k = 0; k < ep.ports.size() && !silent; ++k) {
+            if (ep.rng.bernoulli(spec_.p_new)) {
+              create_packet(e, pick_dst(e, ep.rng), static_cast<std::uint16_t>(t_.packet_flits), measuring_);
+            }
+          }
+        }
+        if (ep.queued_flits != 0) send(e);
       }
-    }
-    credits.clear();
-    auto& flits = s_.flit_wheel[cycle_ & s_.wheel_mask];
-    for (const FlitEv& ev : flits) {
-      const std::uint32_t r = s_.router_of_node[ev.node];
-      if (r == kNone) {
-        deliver_to_endpoint(ev);
-        continue;
-      }
-      noc::LinkFlit f;
-      f.valid = true;
-      f.vc = ev.vc;
-      f.flit.head = ev.head_tail & 1;
-      f.flit.tail = (ev.head_tail & 2) != 0;
-      f.flit.src = ev.src;
-      f.flit.dst = ev.dst;
-      f.flit.payload[0] = ev.word;
-      s_.routers[r].model->set_in(ev.port, f);
-    }
-    flits.clear();
 
-    // 3. Routers step and put what they registered on the channels.
-    for (RouterSlot& r : s_.routers) {
-      r.model->step();
-      collect(r);
+      // 2. Deliveries due now at endpoints (those at routers: step_group). 3. Routers step and put
+      //    what they registered on the channels, group by group, the worker's groups meanwhile.
+      for (const CreditEv& c : s_.credit_wheel[cycle_ & s_.wheel_mask]) {
+        if (s_.router_of_node[c.node] == kNone) ++s_.eps[s_.ep_of_node[c.node]].ports[c.port].credits[c.vc];
+      }
+      for (const FlitEv& ev : s_.flit_wheel[cycle_ & s_.wheel_mask]) {
+        if (s_.router_of_node[ev.node] == kNone) deliver_to_endpoint(ev);
+      }
+    } catch (...) {
+      if (parallel_) wait_for(done_, go_.load(std::memory_order_relaxed));
+      throw;
+    }
+    step_group(groups_[0]);
+    if (parallel_) {
+      wait_for(done_, go_.load(std::memory_order_relaxed));
+    } else {
+      for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
+    }
+    s_.credit_wheel[cycle_ & s_.wheel_mask].clear();
+    s_.flit_wheel[cycle_ & s_.wheel_mask].clear();
+    for (RouterGroup& g : groups_) {
+      if (g.error) std::rethrow_exception(g.error);
+      for (const auto& [at, ev] : g.flits) s_.flit_wheel[at & s_.wheel_mask].push_back(ev);
+      for (const auto& [at, ev] : g.credits) s_.credit_wheel[at & s_.wheel_mask].push_back(ev);
     }
     ++total_cycles_;
     if (s_.wave_router && s_.wave_stop != 0 && total_cycles_ >= s_.wave_stop) {

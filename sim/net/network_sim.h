@@ -15,6 +15,15 @@
 // one of the endpoint's ports on a shortest path (by flow hash or to the shortest queue, per
 // topology.spread) and on the VC of that port with the most credits when it starts.
 //
+// Threads. With two, a worker thread steps the last two thirds of the routers while this thread
+// runs the endpoints and the first third, then both meet at a barrier each cycle. Within a cycle
+// the two touch disjoint state (routers, endpoints, channel counters of their own senders), read
+// the wheels' current slots and push only into later ones, and the routers' outputs are appended
+// after the barrier in router order, so every wheel slot holds the same events in the same order
+// as with one thread, and so does everything computed from them. Each period of cycles starts by
+// timing windows on one thread, two and one and keeps the faster (ThreadTimer): on a machine
+// whose cores are busy, a wait at the barrier can last a scheduler time slice.
+//
 // Checks. Every delivered flit: at its destination endpoint, of a live packet, in order within
 // its packet, head/tail right, payload intact; with hash routing and hash spreading, packets of
 // a flow arrive in creation order. A flush with packets in flight and no delivery for
@@ -78,6 +87,12 @@ class NetworkSim {
   // The first router using the RTL writes an FST from now on for max_cycles (0: to the end).
   void open_wave(const std::string& path, std::uint64_t max_cycles);
   void on_cycle(std::function<void(std::uint64_t)> f) { on_cycle_ = std::move(f); }
+  // Routers step on this many threads (1, the default, or 2; more are not used yet; anything
+  // else is std::invalid_argument). The results are the same whatever it is: see "Threads" above.
+  // With `timed` false, two threads step every cycle instead of only while they are faster (tests).
+  void set_threads(unsigned n, bool timed = true);
+  // Cycles whose routers were stepped on two threads, since construction.
+  std::uint64_t parallel_cycles() const;
 
   struct Impl;
 

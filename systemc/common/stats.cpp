@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -14,7 +15,14 @@ namespace snsim {
 
 void Histogram::record(std::uint64_t value, std::uint64_t times) {
   if (times == 0) return;
-  counts_[value] += times;
+  if (value < kDense) {
+    if (value >= dense_.size()) dense_.resize(std::min(kDense, std::max(value + 1, 2 * dense_.size())));
+    dense_[value] += times;
+  } else {
+    large_[value] += times;
+  }
+  min_ = count_ == 0 ? value : std::min(min_, value);
+  max_ = count_ == 0 ? value : std::max(max_, value);
   count_ += times;
   sum_ += static_cast<long double>(value) * static_cast<long double>(times);
 }
@@ -40,16 +48,21 @@ std::uint64_t Histogram::percentile(double p) const {
   }
   if (rank < 1.0) rank = 1.0;
   std::uint64_t seen = 0;
-  for (const auto& [value, n] : counts_) {
+  for (std::uint64_t value = 0; value < dense_.size(); ++value) {
+    seen += dense_[value];
+    if (static_cast<double>(seen) >= rank) return value;
+  }
+  for (const auto& [value, n] : large_) {
     seen += n;
     if (static_cast<double>(seen) >= rank) return value;
   }
-  return counts_.rbegin()->first;
+  return max_;
 }
 
 void Histogram::reset() {
-  counts_.clear();
-  count_ = 0;
+  dense_.clear();
+  large_.clear();
+  count_ = min_ = max_ = 0;
   sum_ = 0;
 }
 

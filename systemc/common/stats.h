@@ -39,27 +39,31 @@ class Scalar {
 };
 
 // Exact distribution of unsigned samples (latencies in cycles, sizes in flits): every distinct
-// value keeps its own count, so percentiles are exact, and memory grows with the number of
-// distinct values, not of samples.
+// value keeps its own count, so percentiles are exact. Values below kDense are counted in an array
+// indexed by value (grown to the largest such value seen: a sample costs one increment), larger
+// ones in a map, so memory grows with the range of small values and the number of distinct large
+// ones, not with the number of samples.
 // Percentiles use the nearest-rank definition: percentile(p) is the smallest recorded value v such
 // that at least ceil(p/100 * count) samples are <= v (p = 0 gives min, p = 100 gives max).
 // With no samples, mean, min, max and percentile return 0 (JSON shows null).
 class Histogram {
  public:
+  static constexpr std::uint64_t kDense = 4096;
+
   void record(std::uint64_t value, std::uint64_t times = 1);
   std::uint64_t count() const { return count_; }
   double mean() const;
-  std::uint64_t min() const { return count_ == 0 ? 0 : counts_.begin()->first; }
-  std::uint64_t max() const { return count_ == 0 ? 0 : counts_.rbegin()->first; }
+  std::uint64_t min() const { return count_ == 0 ? 0 : min_; }
+  std::uint64_t max() const { return count_ == 0 ? 0 : max_; }
   // Throws std::invalid_argument unless 0 <= p <= 100.
   std::uint64_t percentile(double p) const;
-  // (value, count) in ascending value order.
-  const std::map<std::uint64_t, std::uint64_t>& buckets() const { return counts_; }
   void reset();
 
  private:
-  std::map<std::uint64_t, std::uint64_t> counts_;
+  std::vector<std::uint64_t> dense_;          // count of value v < kDense at [v]
+  std::map<std::uint64_t, std::uint64_t> large_;  // values >= kDense
   std::uint64_t count_ = 0;
+  std::uint64_t min_ = 0, max_ = 0;
   long double sum_ = 0;  // 64-bit mantissa: exact for sums below 2^64
 };
 

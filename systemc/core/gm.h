@@ -8,9 +8,11 @@
 // (transfers queue behind each other). L2Gm (l2.h) puts the die's L2 cache in front of such a store.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace snsim::core {
@@ -45,6 +47,39 @@ struct GmError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The global address space of a machine (issue 6 §1): a GM address is (die index << 40) | offset,
+// the die index counting npu x dies_per_npu + die over the whole machine, the offset below 1 TiB
+// within that die's memory. Die 0's addresses are the plain offsets a one-die run uses.
+inline constexpr unsigned kDieShift = 40;
+inline constexpr std::uint64_t kDieOffsetMask = (std::uint64_t{1} << kDieShift) - 1;
+inline constexpr std::uint64_t die_of(std::uint64_t addr) { return addr >> kDieShift; }
+inline constexpr std::uint64_t global_addr(std::uint64_t die, std::uint64_t offset) {
+  return die << kDieShift | offset;
+}
+
+// An access whose completion the memory learns only later (a remote die, through the die-to-die
+// link or the network; a DMA copy): started by start_async, finished by one call of its AsyncDone.
+enum class AsyncKind : std::uint8_t {
+  read,        // `len` bytes at `addr`; done gets the bytes
+  write,       // `data` to `addr`
+  atomic_add,  // 64-bit little-endian add of `data` (8 bytes) at `addr`; done gets the old value
+  notify,      // write of `data` at `addr` after this memory's earlier accesses to that die completed
+  copy,        // the die's DMA engine copies `len` bytes from `src` to `addr` (either may be remote)
+};
+struct AsyncAccess {
+  AsyncKind kind = AsyncKind::read;
+  unsigned port = 0;        // core::gm_port of the issuer
+  std::uint64_t addr = 0;   // global address (copy: the destination)
+  std::uint64_t src = 0;    // copy: the source
+  std::uint64_t len = 0;    // read, copy: bytes; others: data.size()
+  std::vector<std::uint8_t> data;
+};
+// Called exactly once per start_async, never from inside it: the core cycle at which the access
+// completed (at or after the cycle it was started, and after the simulation's current cycle),
+// the bytes read (read: len bytes; atomic_add: the 8-byte old value; others: empty) and, for an
+// access the memory failed, a message naming it (then the data is empty).
+using AsyncDone = std::function<void(Cycle complete, std::span<const std::uint8_t> data, const std::string& error)>;
+
 class GlobalMemory {
  public:
   virtual ~GlobalMemory() = default;
@@ -60,6 +95,22 @@ class GlobalMemory {
     Cycle complete;
   };
   virtual Timing transfer(Cycle now, const GmAccess& access) = 0;
+
+  // True if [addr, addr + len) lies in another die's memory of the machine: it is then accessed
+  // only through start_async (mapped() is false for it). A one-die memory has no such range.
+  virtual bool remote(std::uint64_t addr, std::uint64_t len) const {
+    (void)addr;
+    (void)len;
+    return false;
+  }
+  // Starts `access` at core cycle `now`. A memory without remote ranges or DMA engine throws
+  // GmError (the core reports it as a fault naming the instruction).
+  virtual void start_async(Cycle now, AsyncAccess access, AsyncDone done) {
+    (void)now;
+    (void)access;
+    (void)done;
+    throw GmError("this global memory has no other dies and no DMA engine");
+  }
 };
 
 struct SimpleGmParams {

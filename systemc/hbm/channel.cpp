@@ -111,11 +111,6 @@ Cycle Channel::earliest_act(const Pc& p, std::uint32_t b, Cycle gate) const {
   return std::max({p.bank_act_ok[b], group(p, b).act_ok, gate});
 }
 
-Cycle Channel::earliest_cas(const Pc& p, std::uint32_t b, bool write) const {
-  if (write) return std::max({p.banks[b].wr_ok, group(p, b).wr_ok, p.wr_ok});
-  return std::max({p.banks[b].rd_ok, group(p, b).rd_ok, p.rd_ok, p.sid_rd_ok[sid_of(b)]});
-}
-
 Cycle Channel::earliest_refpb(const Pc& p, std::uint32_t b, Cycle gate) const {
   return std::max({p.bank_ref_ok[b], group(p, b).ref_ok, gate});
 }
@@ -218,26 +213,42 @@ Channel::Candidate Channel::pick_column(Pc& p, Cycle t, Cycle& wake) {
   const bool fcfs = cfg_.controller.scheduler == HbmScheduler::Fcfs;
   const std::uint64_t oldest = fcfs ? oldest_seq(p, w) : kNever;
   const std::uint64_t blocked = p.forced_bank < 0 ? 0 : bit(static_cast<std::uint32_t>(p.forced_bank));
+  int ready = 0;
   for_each_bit(p.hit_mask[w] & ~blocked, [&](std::uint32_t b) {
     const Bank& bank = p.banks[b];
-    const auto& q = w ? bank.wr : bank.rd;
+    const auto open_row = static_cast<std::uint32_t>(bank.open_row);
     // FR-FCFS: the oldest burst of this bank that hits the open row; FCFS: only the oldest of all.
-    if (fcfs && p.front_seq[w][b] != oldest) return;
-    if (starved(bank, w, t)) return;  // its oldest burst needs the row closed
-    for (const Burst& x : q) {
-      if (x.row != static_cast<std::uint32_t>(bank.open_row)) continue;
-      if (fcfs && x.seq != oldest) break;
-      Candidate c;
-      c.cmd = w ? Cmd::WR : Cmd::RD;
-      c.bank = b;
-      c.row = x.row;
-      c.column = x.column;
-      c.seq = x.seq;
-      c.arrival = x.arrival;
-      offer(best, c, earliest_cas(p, b, w), t, wake);
-      break;
+    const Burst* x = &bank.front[w];
+    if (x->row != open_row) {
+      // FCFS: the bank's oldest burst is no hit. FR-FCFS: unless it has waited too long and needs
+      // the row closed, the oldest hit behind it (the hit mask says there is one).
+      if (fcfs || starved(bank, w, t)) return;
+      const auto& q = w ? bank.wr : bank.rd;
+      x = &*std::find_if(q.begin() + 1, q.end(), [&](const Burst& y) { return y.row == open_row; });
+    } else if (fcfs && x->seq != oldest) {
+      return;
     }
+    // The pseudo-channel-wide limit (rd_ok / wr_ok) has passed: only the bank's, group's and SID's.
+    const Group& g = group(p, b);
+    const Cycle e = w ? std::max(bank.wr_ok, g.wr_ok)
+                      : std::max({bank.rd_ok, g.rd_ok, p.sid_rd_ok[sid_of(b)]});
+    if (e > t) {
+      wake = std::min(wake, e);
+      return;
+    }
+    ++ready;
+    Candidate c;
+    c.cmd = w ? Cmd::WR : Cmd::RD;
+    c.bank = b;
+    c.row = x->row;
+    c.column = x->column;
+    c.seq = x->seq;
+    c.arrival = x->arrival;
+    offer(best, c, e, t, wake);
   });
+  // The other candidates, for issue(): their cycles only rise until something adds a candidate
+  // (an enqueue, an ACT, a mode switch, which re-ask), or a held bank is released (not cached).
+  p.col_after = fcfs || blocked != 0 ? 0 : ready > 1 ? t : wake;
   return best;
 }
 
@@ -265,13 +276,12 @@ Channel::Candidate Channel::pick_refresh(Pc& p, Cycle t, Cycle& wake, bool force
   // The candidates share one priority and rank by bank index, the scan's order: the first ready
   // one is the pick, and the wake matters only when none is. No closed bank's REFpb comes before
   // `gate`: once one comes at it, the other closed banks cannot lower the wake.
-  bool closed_at_gate = false;
-  for (std::uint64_t m = ~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_; m != 0; m &= m - 1) {
+  for (std::uint64_t m = ~(p.done_mask | p.rd_mask | p.wr_mask) & all_banks_; m != 0;) {
     const auto b = static_cast<std::uint32_t>(std::countr_zero(m));
+    m &= m - 1;
     const bool open = (p.open_mask & bit(b)) != 0;
-    if (!open && closed_at_gate) continue;
     const Cycle e = open ? p.bank_pre_ok[b] : earliest_refpb(p, b, gate);
-    closed_at_gate |= !open && e == gate;
+    if (!open && e == gate) m &= p.open_mask;  // only the open banks' PREs can come sooner
     Candidate r;
     r.priority = forced ? 0 : 3;
     r.bank = b;
@@ -443,7 +453,8 @@ Channel::Candidate Channel::pick_row(Pc& p, Cycle t, Cycle& wake) {
     });
   }
   // 4. Opportunistic refresh of idle banks.
-  if (!best.valid) best = pick_refresh(p, t, wake, /*forced_only=*/false);
+  //    (None owed: pick_refresh has nothing to offer and changes nothing.)
+  if (!best.valid && p.ref_debt > 0) best = pick_refresh(p, t, wake, /*forced_only=*/false);
   // 5. A PRE that was the only ready candidate, with no refresh candidate ready either: `wake` is
   //    then every other candidate's earliest cycle (see issue()). Step 4 did not look at refresh;
   //    a per-bank refresh that is owed but not forced is looked at here (that pick changes
@@ -463,15 +474,17 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
   Pc& p = pcs_[pc];
   const HbmTimingCfg& T = tm_;
   const Cycle wr_end = t + T.WL + cfg_.org.burst_cycles;  // end of write data
-  CmdRecord rec;
-  rec.cycle = t;
-  rec.cmd = c.cmd;
-  rec.channel = id_;
-  rec.pc = static_cast<std::uint8_t>(pc);
-  rec.bank = static_cast<std::uint8_t>(c.bank);
-  rec.row = c.row;
-  rec.column = c.column;
-  if (observer_ != nullptr) observer_->on_command(rec);
+  if (observer_ != nullptr) {
+    CmdRecord rec;
+    rec.cycle = t;
+    rec.cmd = c.cmd;
+    rec.channel = id_;
+    rec.pc = static_cast<std::uint8_t>(pc);
+    rec.bank = static_cast<std::uint8_t>(c.bank);
+    rec.row = c.row;
+    rec.column = c.column;
+    observer_->on_command(rec);
+  }
 
   // 1. What this command can make possible on the other bus, and how soon: an ACT opens column
   //    commands to its bank no sooner than tRCD; a RD or WR makes a PRE of its bank (conflict,
@@ -575,9 +588,17 @@ void Channel::issue(std::uint32_t pc, const Candidate& c, Cycle t) {
       // This pseudo-channel's next column command, in either direction, waits for tCCD_S, tWTR_S
       // or tRTW: its column pick is not asked before then (it would only answer that wake),
       // unless the next step switches its direction. (FCFS re-asks both buses above.)
+      // No write queued and not draining: the mode stays read (as in step). Nor before the
+      // other candidates the pick saw or this bank's next hit can go.
       if (cfg_.controller.scheduler != HbmScheduler::Fcfs) {
         Cycle aging;
-        p.col_wake = mode_at(p, t + 1, aging) != p.write_mode ? 0 : std::min(p.rd_ok, p.wr_ok);
+        const bool switches = (p.wr_count > 0 || p.write_mode) && mode_at(p, t + 1, aging) != p.write_mode;
+        Cycle others = p.col_after;
+        if (bank.hits[w] > 0) {
+          others = std::min(others, w ? std::max(bank.wr_ok, g.wr_ok)
+                                      : std::max({bank.rd_ok, g.rd_ok, p.sid_rd_ok[sid_of(c.bank)]}));
+        }
+        p.col_wake = switches ? 0 : std::max(std::min(p.rd_ok, p.wr_ok), others);
       }
       col_free_ = t + 1;
       on_burst_done_(request, (w ? t + T.WL : t + T.RL) + cfg_.org.burst_cycles);
@@ -650,7 +671,7 @@ void Channel::step(Cycle t) {
       Pc& p = pcs_[pc];
       if (p.*cached > t) continue;
       Cycle w = kNever;
-      const Candidate c = (this->*pick)(p, t, w);
+      const Candidate c = pick(p, t, w);
       p.*cached = c.valid ? t : w;  // a ready command that loses the bus is asked again
       if (c.valid && (!best.valid || better(c, best))) {
         best = c;
@@ -664,10 +685,12 @@ void Channel::step(Cycle t) {
     for (const Pc& p : pcs_) wake = std::min(wake, std::max(p.*cached, from));
   };
   // 1. Column bus: the oldest ready row hit of either pseudo-channel.
-  bus(col_free_, &Pc::col_wake, &Channel::pick_column,
+  bus(col_free_, &Pc::col_wake,
+      [this](Pc& p, Cycle at, Cycle& w) { return pick_column(p, at, w); },
       [](const Candidate& a, const Candidate& b) { return a.arrival < b.arrival; });
   // 2. Row bus: forced refresh, ACT, PRE for conflicts, page policy, opportunistic refresh.
-  bus(row_free_, &Pc::row_wake, &Channel::pick_row, [](const Candidate& a, const Candidate& b) {
+  bus(row_free_, &Pc::row_wake, [this](Pc& p, Cycle at, Cycle& w) { return pick_row(p, at, w); },
+      [](const Candidate& a, const Candidate& b) {
     return a.priority < b.priority || (a.priority == b.priority && a.arrival < b.arrival);
   });
   next_ = std::max(wake, t + 1);

@@ -103,18 +103,23 @@ class Channel {
     // Set by the row pick: if its command issues, the pick need not be asked before this cycle
     // (0 = next cycle).
     Cycle row_after = 0;
+    // Set by the FR-FCFS column pick: the earliest cycle of its candidates other than the one
+    // picked (at most t when another was ready; kNever when there is none).
+    Cycle col_after = 0;
     PcCounts counts;
   };
   // A command one pseudo-channel proposes for this cycle.
+  // (32 bytes: picks return and copy it.)
   struct Candidate {
-    bool valid = false;
-    Cmd cmd = Cmd::ACT;
+    std::uint64_t seq = 0;  // the burst served (column) or the oldest burst waiting (row)
+    Cycle arrival = 0;
     std::uint32_t bank = 0;
     std::uint32_t row = 0;
     std::uint16_t column = 0;
-    std::uint64_t seq = 0;  // the burst served (column) or the oldest burst waiting (row)
-    Cycle arrival = 0;
-    int priority = 0;  // row: 0 forced refresh, 1 ACT, 2 PRE for a conflict, 3 page policy / refresh
+    Cmd cmd = Cmd::ACT;
+    bool valid = false;
+    // row: 0 forced refresh, 1 ACT, 2 PRE for a conflict, 3 page policy / refresh
+    std::int8_t priority = 0;
   };
 
   Cycle faw_ok(const Pc& p) const;
@@ -123,7 +128,6 @@ class Channel {
   Cycle pc_act_ok(const Pc& p) const;
   Cycle pc_refpb_ok(const Pc& p) const;
   Cycle earliest_act(const Pc& p, std::uint32_t b, Cycle gate) const;
-  Cycle earliest_cas(const Pc& p, std::uint32_t b, bool write) const;
   Cycle earliest_refpb(const Pc& p, std::uint32_t b, Cycle gate) const;
   Cycle earliest_prea(const Pc& p) const;
   Cycle earliest_refab(const Pc& p) const;

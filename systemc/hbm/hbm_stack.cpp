@@ -30,6 +30,7 @@ HbmStack::HbmStack(const HbmCfg& cfg, StatsRegistry& stats, const std::string& p
         [this](std::uint32_t slot, Cycle end) { burst_done(slot, end); }));
   }
   for (const auto& ch : channels_) channel_next_.push_back(ch->next_event());
+  earliest_ = *std::min_element(channel_next_.begin(), channel_next_.end());
   scratch_.assign(cfg_.org.pcs() * 2, 0);
 }
 
@@ -52,13 +53,14 @@ void HbmStack::validate(const MemRequest& r) const {
 }
 
 bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* data) {
-  validate(r);
-  if (now < now_) throw std::logic_error("HbmStack::try_submit: time went backwards");
   const std::uint32_t burst = cfg_.org.burst_bytes;
   const std::uint32_t n = r.size / burst;
-  // 1. Room in every target queue, or nothing is taken. The decode depends on the address and
-  //    size only: a request retried after back-pressure reuses it.
-  if (!decoded_ || r.address != decoded_address_ || r.size != decoded_size_) {
+  // 1. Room in every target queue, or nothing is taken. The validation and the decode depend on
+  //    the address and size only: a request retried after back-pressure reuses them.
+  const bool decoded = decoded_ && r.address == decoded_address_ && r.size == decoded_size_;
+  if (!decoded) validate(r);
+  if (now < now_) throw std::logic_error("HbmStack::try_submit: time went backwards");
+  if (!decoded) {
     std::fill(scratch_.begin(), scratch_.end(), 0);
     locations_.clear();
     used_pcs_.clear();
@@ -112,6 +114,7 @@ bool HbmStack::try_submit(const MemRequest& r, Cycle now, const std::uint8_t* da
     b.bank = static_cast<std::uint8_t>(map_.flat_bank(l));
     channels_[l.channel]->enqueue(l.pc, r.write, b, now);
     channel_next_[l.channel] = channels_[l.channel]->next_event();
+    earliest_ = std::min(earliest_, channel_next_[l.channel]);  // an enqueue only brings it forward
   }
   return true;
 }
@@ -137,8 +140,7 @@ void HbmStack::burst_done(std::uint32_t slot, Cycle end) {
 void HbmStack::advance_to(Cycle t) {
   // Events in (cycle, channel id) order (D13): one pass steps every channel due at the earliest
   // cycle, in id order (a step changes no other channel), and finds the next earliest cycle.
-  Cycle at = kNever;
-  for (const Cycle c : channel_next_) at = std::min(at, c);
+  Cycle at = earliest_;
   while (at < t) {
     Cycle following = kNever;
     for (std::size_t c = 0; c < channel_next_.size(); ++c) {
@@ -150,6 +152,7 @@ void HbmStack::advance_to(Cycle t) {
     }
     at = following;
   }
+  earliest_ = at;
   now_ = std::max(now_, t);
   while (!pending_.empty() && pending_.top().done < t) {
     done_.push_back(pending_.top());
@@ -161,9 +164,7 @@ Cycle HbmStack::next_event() const {
   Cycle e = kNever;
   // Only refresh is left when no request is queued (a live request has a burst queued until its
   // last column command): report the next completion instead.
-  if (live_ > 0) {
-    for (const Cycle c : channel_next_) e = std::min(e, c);
-  }
+  if (live_ > 0) e = earliest_;
   if (!pending_.empty()) e = std::min(e, pending_.top().done);
   return e;
 }

@@ -109,6 +109,7 @@ class HbmStack {
   // channels_[c]->next_event(), kept in step with every enqueue and step: the event loop scans
   // one array instead of every channel object.
   std::vector<Cycle> channel_next_;
+  Cycle earliest_ = kNever;  // the smallest of channel_next_
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::priority_queue<Completion, std::vector<Completion>, Later> pending_;

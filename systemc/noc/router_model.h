@@ -62,6 +62,19 @@ class RouterModel {
   virtual void close_trace() = 0;
 };
 
+// sn_router's pipeline: a flit registered at an input leaves from the output register 2 cycles
+// later (docs/router.md); a network adds the rest of a switch's latency on its outputs.
+inline constexpr unsigned kPipelineCycles = 2;
+
+// Writes every entry of r's table from `table` (one entry per destination); destinations past its
+// end and invalid entries get the RTL's idle entry (port 0, one port, invalid).
+inline void write_table(RouterModel& r, const std::vector<TableEntry>& table) {
+  for (uint32_t dst = 0; dst < r.params().table_depth; ++dst) {
+    const TableEntry e = dst < table.size() && table[dst].valid ? table[dst] : TableEntry{0, 1, false, false};
+    r.write_table(dst, e);
+  }
+}
+
 // Which implementation of sn_router a model is: the verilated RTL (only the configurations built into
 // this binary) or the fast C++ model (noc/fast_router.h, any legal parameters), which gives the
 // same outputs cycle for cycle.

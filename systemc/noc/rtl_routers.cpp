@@ -1,16 +1,26 @@
 // make_rtl_router: picks, by parameter set, one of the router configurations verilated into this
-// binary (rtl/CMakeLists.txt). Adding a configuration there and a line here makes it available.
+// binary (rtl/CMakeLists.txt), with idle skipping on. Adding a configuration there and its two
+// headers and a line here makes it available.
 // make_router: the same, or the fast model, by implementation.
 #include <fmt/format.h>
 
 #include <stdexcept>
 
 #include "Vsn_router_p32_v2_d8_w64.h"
+#include "Vsn_router_p32_v2_d8_w64___024root.h"
 #include "Vsn_router_p48_v2_d8_w64.h"
+#include "Vsn_router_p48_v2_d8_w64___024root.h"
 #include "Vsn_router_p5_v2_d4_w64.h"
+#include "Vsn_router_p5_v2_d4_w64___024root.h"
 #include "Vsn_router_p8_v2_d8_w256.h"
+#include "Vsn_router_p8_v2_d8_w256___024root.h"
 #ifdef SNSIM_LARGE_ROUTERS
 #include "Vsn_router_p72_v2_d8_w64.h"
+#include "Vsn_router_p72_v2_d8_w64___024root.h"
+#endif
+#ifdef SNSIM_BENCH_ROUTERS
+#include "Vsn_router_p5_v2_d8_w64_t64.h"
+#include "Vsn_router_p5_v2_d8_w64_t64___024root.h"
 #endif
 #include "noc/fast_router.h"
 #include "noc/router_model.h"
@@ -24,9 +34,12 @@ struct Entry {
   std::unique_ptr<RouterModel> (*make)(const RouterParams&, uint64_t);
 };
 
+// With idle skipping and one eval() per cycle (verilated_router.h), which need the model's root.
 template <class V>
 std::unique_ptr<RouterModel> make(const RouterParams& p, uint64_t seed) {
-  return std::make_unique<VerilatedRouter<V>>(p, seed);
+  auto r = std::make_unique<VerilatedRouter<V>>(p, seed);
+  r->enable_fast_step({sizeof(*r->model().rootp), &r->model().rootp->__Vtrigrprev__TOP__clk_i});
+  return r;
 }
 
 const Entry kBuilt[] = {
@@ -36,6 +49,9 @@ const Entry kBuilt[] = {
     {{48, 2, 8, 64, 1024}, &make<Vsn_router_p48_v2_d8_w64>},
 #ifdef SNSIM_LARGE_ROUTERS
     {{72, 2, 8, 64, 1024}, &make<Vsn_router_p72_v2_d8_w64>},
+#endif
+#ifdef SNSIM_BENCH_ROUTERS
+    {{5, 2, 8, 64, 64}, &make<Vsn_router_p5_v2_d8_w64_t64>},  // make bench: the 8x8 mesh's router
 #endif
 };
 

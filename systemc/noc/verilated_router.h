@@ -5,6 +5,18 @@
 // adapter owns its VerilatedContext, so several routers (even of one configuration) live in one
 // process without sharing state. Include only from translation units that link the verilated
 // library (its headers are SYSTEM includes there).
+//
+// Idle skipping (enable_idle_skip, which make_rtl_router turns on): a step() with nothing staged
+// that leaves the whole model state (Verilator's root object: every register, memory, port and
+// trigger flag) byte for byte as it was has found a fixed point of the idle clock edge; as eval() is
+// a function of that state, every further idle step() would leave it again, so they only count the
+// cycle until something is staged. The test is a copy and a compare of the state, tried only in
+// steps with nothing staged whose registered outputs are idle. Not while a trace is open (every
+// edge is dumped). Sound only while Verilator inlines every submodule into the root object (it
+// does for sn_router at its default inlining limits: the __Syms class holds only TOP); a
+// configuration verilated with --no-inline or past the limits would keep state outside the
+// compared bytes. test_router_fast_step checks the skip against the two-eval step on every
+// built configuration.
 #pragma once
 
 #include <cstring>
@@ -41,6 +53,17 @@ uint64_t get_field(const T& sig, unsigned lsb, unsigned width) {
     return (static_cast<uint64_t>(sig) >> lsb) & ones;
   } else {
     return get_bits(sig.data(), lsb, width);
+  }
+}
+template <class T>
+bool is_zero(const T& sig) {
+  if constexpr (std::is_integral_v<T>) {
+    return sig == 0;
+  } else {
+    for (unsigned w = 0; w < T::Words; ++w) {
+      if (sig[w] != 0) return false;
+    }
+    return true;
   }
 }
 template <class T>
@@ -94,12 +117,30 @@ class VerilatedRouter final : public RouterModel {
   void reset() override {
     model_->rst_ni = 0;
     model_->eval();
+    staged_ = true;
     step();
     model_->rst_ni = 1;
     model_->eval();
+    fixed_point_ = false;
   }
 
+  // What only a translation unit that includes the model's V<name>___024root.h can know:
+  // sizeof(*model().rootp) and &model().rootp->__Vtrigrprev__TOP__clk_i.
+  struct Internals {
+    std::size_t state_bytes;
+    CData* clk_prev;
+  };
+  // Idle skipping and one eval() per cycle (both above).
+  void enable_fast_step(const Internals& in) {
+    state_bytes_ = in.state_bytes;
+    snapshot_.reset(new unsigned char[in.state_bytes]);
+    clk_prev_ = in.clk_prev;
+  }
+  // Steps that idle skipping did not evaluate (for tests and benchmarks).
+  uint64_t skipped_steps() const { return skipped_; }
+
   void write_table(uint32_t dst, const TableEntry& entry) override {
+    staged_ = true;
     model_->tbl_we_i = 1;
     model_->tbl_addr_i = dst;
     model_->tbl_wdata_i = pack_entry(entry);
@@ -108,6 +149,7 @@ class VerilatedRouter final : public RouterModel {
   }
 
   void set_in(unsigned port, const LinkFlit& f) override {
+    staged_ = true;
     detail::set_field(model_->in_valid_i, port, 1, f.valid);
     detail::set_field(model_->in_vc_i, port * vc_w_, vc_w_, f.vc);
     static_assert(!std::is_integral_v<decltype(model_->in_flit_i)>, "flit ports are always wide");
@@ -115,19 +157,39 @@ class VerilatedRouter final : public RouterModel {
   }
 
   void set_out_credit(unsigned port, const LinkCredit& c) override {
+    staged_ = true;
     detail::set_field(model_->out_credit_i, port, 1, c.valid);
     detail::set_field(model_->out_credit_vc_i, port * vc_w_, vc_w_, c.vc);
   }
 
   void step() override {
-    model_->clk_i = 0;
-    model_->eval();
-    dump(2 * cycle_);
-    model_->clk_i = 1;
-    model_->eval();
-    dump(2 * cycle_ + 1);
+    const bool idle = !staged_ && state_bytes_ != 0 && !tracing();
+    staged_ = false;
+    if (idle && fixed_point_) {
+      ++cycle_;
+      ++skipped_;
+      return;
+    }
+    const bool probe = idle && detail::is_zero(model_->out_valid_o) && detail::is_zero(model_->in_credit_o);
+    const void* state = model_->rootp;
+    if (probe) std::memcpy(snapshot_.get(), state, state_bytes_);
+    if (clk_prev_ != nullptr && !tracing()) {
+      // One eval() per cycle: Verilator 5.006 finds a rising edge by comparing clk_i with its record
+      // of clk_i at the previous eval(); lowering that record stands for the falling edge's eval(),
+      // which would only settle the same input logic that this eval() settles before its edge.
+      *clk_prev_ = 0;
+      model_->eval();
+    } else {
+      model_->clk_i = 0;
+      model_->eval();
+      dump(2 * cycle_);
+      model_->clk_i = 1;
+      model_->eval();
+      dump(2 * cycle_ + 1);
+    }
     ++cycle_;
     clear_inputs();
+    fixed_point_ = probe && std::memcmp(snapshot_.get(), state, state_bytes_) == 0;
   }
 
   LinkFlit out(unsigned port) const override {
@@ -181,6 +243,13 @@ class VerilatedRouter final : public RouterModel {
     detail::clear(model_->in_valid_i);
     detail::clear(model_->out_credit_i);
   }
+  bool tracing() const {
+    if constexpr (kCanTrace) {
+      return trace_ != nullptr;
+    } else {
+      return false;
+    }
+  }
   void dump(uint64_t t) {
     if constexpr (kCanTrace) {
       if (trace_) trace_->dump(t);
@@ -196,6 +265,13 @@ class VerilatedRouter final : public RouterModel {
   // Only a traced configuration holds a trace writer, so untraced ones need no FST runtime.
   std::conditional_t<kCanTrace, std::unique_ptr<VerilatedFstC>, std::nullptr_t> trace_{};
   uint64_t cycle_ = 0;
+  // Idle skipping: off while state_bytes_ is 0.
+  std::size_t state_bytes_ = 0;
+  std::unique_ptr<unsigned char[]> snapshot_;
+  bool staged_ = false;       // something was staged (or reset / a table write is under way) for this step
+  bool fixed_point_ = false;  // the last step was idle and left the state unchanged
+  CData* clk_prev_ = nullptr;  // Verilator's clk_i at the previous eval(), when one eval per step is on
+  uint64_t skipped_ = 0;
 };
 
 }  // namespace snsim::noc

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "config/net_config.h"
@@ -96,6 +97,55 @@ TEST(NetworkSim, AllToAllSendsEveryMessageAndReportsItsBound) {
   double sum = 0;
   for (double u : sim.channel_utilization()) sum += u;
   EXPECT_GT(sum, 0);
+}
+
+TEST(NetworkSim, TwoThreadsGiveTheSameRunsAsOne) {
+  // The small Clos (12 routers: the worker steps 8 of them) under an all-to-all and two loads,
+  // and a 3x3 mesh with RTL routers in both groups: statistics (latency histograms included),
+  // results and channel utilizations must be the same with two threads as with one.
+  const NetConfig a2a = cfg_of(small_clos("  up_routing: adaptive\n  spread: adaptive\n",
+                                          "  pattern: all_to_all\n  packet_flits: 4\n  message_bytes: 400\n"));
+  const NetConfig sweep = cfg_of(small_clos("", "  pattern: uniform\n  packet_flits: 4\n  loads: [0.3, 0.9]\n"
+                                                "  warmup_cycles: 300\n  measure_cycles: 2000\n"));
+  NetConfig mesh = cfg_of(
+      "clock: 1GHz\nrouter:\n  vcs: 2\n  buf_depth: 4\n  payload_bits: 64\n  table_depth: 1024\n"
+      "topology:\n  kind: mesh\n  mesh_x: 3\n  mesh_y: 3\n  link_latency: 1ns\n  router_latency: 2ns\n"
+      "traffic:\n  pattern: uniform\n  packet_flits: 3\n  loads: [0.5]\n  warmup_cycles: 300\n"
+      "  measure_cycles: 2000\n");
+  mesh.topology.impl_overrides = {{"r0_*", RouterImpl::Rtl}, {"r2_*", RouterImpl::Rtl}};
+  for (const NetConfig* cfg : {&a2a, &sweep, static_cast<const NetConfig*>(&mesh)}) {
+    std::string want;
+    std::vector<double> want_util;
+    for (unsigned threads : {1u, 2u}) {
+      SCOPED_TRACE(threads);
+      Logger log;
+      NetworkSim sim(*cfg, log);
+      sim.set_threads(threads, /*timed=*/false);  // two threads every cycle, whatever the machine's load
+      StatsRegistry stats;
+      if (cfg == &a2a) {
+        sim.run_all_to_all(stats);
+      } else {
+        for (std::size_t k = 0; k < cfg->traffic.loads.size(); ++k) sim.run_point(k, stats);
+      }
+      const std::string json = stats.to_json().dump();
+      if (threads == 1) {
+        want = json;
+        want_util = sim.channel_utilization();
+      } else {
+        EXPECT_EQ(json, want);
+        EXPECT_EQ(sim.channel_utilization(), want_util);
+        EXPECT_EQ(sim.parallel_cycles(), sim.total_cycles());
+      }
+    }
+  }
+}
+
+TEST(NetworkSim, ThreadCountOutsideOneOrTwoIsRefused) {
+  Logger log;
+  const NetConfig cfg = cfg_of(small_clos("", "  pattern: uniform\n  loads: [0.1]\n"));
+  NetworkSim sim(cfg, log);
+  EXPECT_THROW(sim.set_threads(0), std::invalid_argument);
+  EXPECT_THROW(sim.set_threads(3), std::invalid_argument);
 }
 
 TEST(NetworkSim, RtlAndFastRoutersGiveTheSameRun) {

@@ -73,6 +73,32 @@ TEST(Histogram, NearestRankPercentilesMatchHandComputedValues) {
   EXPECT_THROW(h.percentile(101), std::invalid_argument);
 }
 
+TEST(Histogram, PercentilesSpanTheDenseArrayAndTheMapOfLargeValues) {
+  Histogram h;
+  constexpr std::uint64_t d = Histogram::kDense;
+  // Sorted: 3 3 d-1 d d+5 d+5 d+5 10^12 (8 samples, recorded out of order).
+  h.record(d + 5, 3);
+  h.record(1'000'000'000'000);
+  h.record(d);
+  h.record(3, 2);
+  h.record(d - 1);
+  EXPECT_EQ(h.count(), 8u);
+  EXPECT_EQ(h.min(), 3u);
+  EXPECT_EQ(h.max(), 1'000'000'000'000u);
+  EXPECT_EQ(h.percentile(25), 3u);      // rank 2
+  EXPECT_EQ(h.percentile(30), d - 1);   // rank ceil(2.4) = 3, the last dense value
+  EXPECT_EQ(h.percentile(50), d);       // rank 4, the first large value
+  EXPECT_EQ(h.percentile(75), d + 5);   // rank 6
+  EXPECT_EQ(h.percentile(99), 1'000'000'000'000u);
+  h.reset();
+  EXPECT_EQ(h.count(), 0u);
+  EXPECT_EQ(h.max(), 0u);
+  h.record(7);
+  EXPECT_EQ(h.min(), 7u);
+  EXPECT_EQ(h.max(), 7u);
+  EXPECT_EQ(h.percentile(50), 7u);
+}
+
 TEST(Histogram, IntegralPercentileIsExactAtRankBoundaries) {
   Histogram h;
   for (std::uint64_t v = 1; v <= 100; ++v) h.record(v);

@@ -143,6 +143,9 @@ const Config kConfigs[] = {
 #ifdef SNSIM_LARGE_ROUTERS
     {"p72_v2_d8_w64", {72, 2, 8, 64, 1024}, 200000},  // make check-large
 #endif
+#ifdef SNSIM_BENCH_ROUTERS
+    {"p5_v2_d8_w64_t64", {5, 2, 8, 64, 64}, 1000000},  // built for make bench
+#endif
 };
 
 std::unique_ptr<RouterModel> make_rtl(const RouterParams& p, uint64_t seed) {

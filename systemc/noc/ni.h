@@ -1,0 +1,184 @@
+#pragma once
+// NetworkInterface: one endpoint of a NocFabric turned into UB memory semantics (HARDWARE.md §1,
+// issue 6 §2; docs/ni.md has the packet format, the ordering rules and the timing).
+//
+// Issuer side. An initiator (a die's cores or DMA; a traffic generator in tests) sends UB commands
+// to `socket` with nb_transport_fw: a generic payload whose UbExtension names the kind (remote
+// write, remote read, 64-bit atomic add, notify), the destination endpoint and the ordering bit;
+// the address is the offset in the destination's memory and the data pointer / length the bytes
+// (write, notify: the data; read: where the data goes; atomic add: 8 bytes, the addend in, the old
+// value out, little-endian). Base protocol, approximately timed:
+//   BEGIN_REQ -> TLM_UPDATED with END_REQ when the NI has room (fewer than max_outstanding
+//                commands in flight), else TLM_ACCEPTED and END_REQ later through nb_transport_bw
+//                (back-pressure: the initiator sends no other BEGIN_REQ meanwhile);
+//             -> TLM_COMPLETED at once for a bad command (unknown or own destination, size 0 or
+//                above 512 B, an atomic add that is not 8 aligned bytes, no UbExtension): the
+//                response status says which class, UbExtension::error says what, naming the NI
+//                and the command.
+//   BEGIN_RESP through nb_transport_bw when the response packet is back (data copied, status set:
+//                TLM_OK_RESPONSE, or the destination memory's error, e.g. TLM_ADDRESS_ERROR_RESPONSE
+//                for an offset outside it, with UbExtension::error set); the initiator must answer
+//                TLM_COMPLETED (the NI sends the next BEGIN_RESP without waiting for an END_RESP;
+//                any other answer is a std::logic_error naming the NI and the command).
+//                A response that does not match its command (source, kind, size, offset) is a
+//                std::logic_error too, never a completion.
+// The payload must stay valid from BEGIN_REQ until BEGIN_RESP.
+//
+// Packets. A command becomes one request packet, answered by one response packet (write ack, read
+// data, atomic old value, notify ack); a packet is header flits then data flits of the link width,
+// at most 512 B of data. Requests travel on VC 0 and responses on VC 1, so responses never wait
+// behind requests (no protocol deadlock). A packet goes out on one of the endpoint's ports towards
+// its destination (Topology::inject_mask): by flow hash (a flow keeps one port), or round-robin.
+//
+// Ordering. Relaxed by default: commands free to go are injected in acceptance order per port
+// (a later unordered command may overtake an ordered one that waits) and may complete in any order. A command with the ordering bit waits before injection until every command this NI
+// accepted earlier for the same destination has completed.
+//
+// Target side. A request packet, once all its flits are in, is performed at once on the local
+// memory through `memory` with b_transport (the target must not call wait(): this runs in the
+// fabric's SC_METHOD, like GmTlmTarget); the response is ready after the delay the target returned
+// (at least one cycle) and goes out as soon as a port has a credit. Request flits are taken from
+// the ejection buffer only while fewer than response_queue responses wait, so a busy target holds
+// back its senders through the credits (end-to-end back-pressure).
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "common/stats.h"
+#include "noc/fabric.h"
+
+namespace snsim::noc {
+
+enum class UbKind : std::uint8_t { write = 1, read = 2, atomic_add = 3, notify = 4 };
+const char* to_string(UbKind kind);
+
+// The UB attributes of a command's generic payload.
+struct UbExtension : tlm::tlm_extension<UbExtension> {
+  UbKind kind = UbKind::write;
+  std::uint32_t dst = 0;  // destination endpoint id
+  bool ordered = false;
+  std::string error;      // set by the NI with an error response
+  tlm::tlm_extension_base* clone() const override { return new UbExtension(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override { *this = static_cast<const UbExtension&>(other); }
+};
+
+inline constexpr std::uint32_t kUbMaxBytes = 512;  // UB access granularity (HARDWARE.md §1)
+
+// How an NI picks one of its ports towards a destination.
+enum class NiSpread { hash, round_robin };
+
+// Parameters (docs/ni.md: sources or "assumed").
+struct NiParams {
+  unsigned max_outstanding = 32;  // commands accepted and not completed (assumed)
+  unsigned response_queue = 8;    // responses waiting to be sent before requests are held back (assumed)
+  NiSpread spread = NiSpread::hash;
+};
+
+class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
+ public:
+  tlm_utils::simple_target_socket<NetworkInterface> socket;     // UB commands in
+  tlm_utils::simple_initiator_socket<NetworkInterface> memory;  // the endpoint's local memory
+
+  // Attaches itself to endpoint `endpoint` of `fabric`. Statistics under `stats_prefix`.
+  NetworkInterface(sc_core::sc_module_name name, NocFabric& fabric, std::uint32_t endpoint, const NiParams& params,
+                   StatsRegistry& stats, const std::string& stats_prefix);
+
+  std::uint32_t endpoint() const { return ep_; }
+  // Notified when a notify command has written this endpoint's memory.
+  const sc_core::sc_event& notified() const { return notified_; }
+  // Commands accepted and not yet completed.
+  std::size_t outstanding() const { return slots_.size() - free_slots_.size(); }
+
+  // FabricEndpoint.
+  void on_flit(unsigned port, const LinkFlit& flit) override;
+  void on_credit(unsigned port, std::uint8_t vc) override;
+  void cycle(std::uint64_t c) override;
+
+ private:
+  static constexpr std::uint8_t kReqVc = 0, kRespVc = 1;
+
+  // A command from acceptance to completion; its slot index is the packet tag.
+  struct Slot {
+    tlm::tlm_generic_payload* trans = nullptr;
+    UbExtension* ext = nullptr;
+    std::uint64_t seq = 0;       // acceptance order
+    std::uint64_t accepted = 0;  // cycle of acceptance
+    std::uint64_t ready = 0;     // accepted + 1: the first cycle it may be injected in (D13)
+  };
+  // A packet's fields (the header) and its data bytes.
+  struct Packet {
+    UbKind kind = UbKind::write;
+    bool response = false;
+    bool ordered = false;
+    std::uint8_t status = 0;  // 0 ok, else tlm_response_status negated (responses)
+    std::uint16_t tag = 0;
+    std::uint32_t size = 0;
+    std::uint64_t offset = 0;
+    std::uint32_t peer = 0;   // the other endpoint
+    std::vector<std::uint8_t> data;
+  };
+  struct TxPacket {
+    std::vector<Flit> flits;
+    std::size_t next = 0;
+    bool response = false;
+  };
+  struct Port {
+    std::vector<unsigned> credits;              // per VC
+    std::deque<TxPacket> tx[2];                 // per VC: packets waiting or being sent
+    std::deque<Flit> rx[2];                     // per VC: the ejection buffer
+    std::vector<Flit> assembling[2];            // per VC: flits of the packet arriving
+    Counter* flits_sent = nullptr;
+  };
+
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay);
+  // Why `trans` cannot be issued: the response status and the reason (TLM_OK_RESPONSE when it can).
+  struct Refusal {
+    tlm::tlm_response_status status;
+    std::string why;
+  };
+  Refusal check(const tlm::tlm_generic_payload& trans, const UbExtension* ext) const;
+  void accept(tlm::tlm_generic_payload& trans, std::uint64_t cycle);
+  std::string describe(const tlm::tlm_generic_payload& trans, const UbExtension& ext) const;
+  unsigned pick_port(std::uint32_t dst);
+  void send_packet(const Packet& p);
+  void receive_packet(const Packet& p, std::uint64_t c);
+  void serve(const Packet& req, std::uint64_t c);
+  void complete(const Packet& resp, std::uint64_t c);
+
+  NocFabric& fabric_;
+  const std::uint32_t ep_;
+  const NiParams params_;
+  const unsigned flit_bytes_;
+  std::vector<Port> ports_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint16_t> free_slots_;
+  std::deque<std::uint16_t> pending_;  // accepted, not yet injected, in acceptance order (tags)
+  std::map<std::uint32_t, std::set<std::uint64_t>> incomplete_;  // per destination: seqs not completed
+  std::multimap<std::uint64_t, Packet> responses_;     // by the cycle they are ready
+  unsigned responses_waiting_ = 0;                      // in responses_ or not yet fully sent
+  tlm::tlm_generic_payload* held_ = nullptr;           // BEGIN_REQ refused for lack of room
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t rr_next_ = 0;
+  sc_core::sc_event notified_;
+
+  Counter* st_kind_[4];  // commands accepted, by UbKind - 1
+  Counter& st_errors_;
+  Counter& st_req_packets_;
+  Counter& st_resp_packets_;
+  Counter& st_bytes_out_;
+  Counter& st_served_;
+  Counter& st_notifies_;
+  Counter& st_stalls_;
+  Histogram& st_latency_;
+};
+
+}  // namespace snsim::noc
