@@ -7,7 +7,8 @@
 // is granted within N accepted grants: no starvation. The grant is one-hot or zero, purely
 // combinational from req_i, prio_i and state. mask_o shows the priority so that further picks in the
 // same cycle (sn_switch_alloc's later iterations) can use it.
-// Works with: sn_rr_pick, sn_switch_alloc (grant arbiters over inputs, accept arbiters over VCs).
+// Works with: sn_rr_pick, sn_onehot_enc (index), sn_switch_alloc (grant arbiters over inputs, accept
+// arbiters over VCs).
 `include "sn_assert.svh"
 
 module sn_rr_arb #(
@@ -52,14 +53,12 @@ module sn_rr_arb #(
       .gnt_o  (gnt_o)
     );
 
-    always_comb begin
-      valid_o = (req_i != '0);
-      idx_o   = '0;
-      for (int unsigned i = 0; i < N; i++) begin
-        if (gnt_o[i]) idx_o = IdxW'(i);
-      end
-    end
-    assign mask_o = mask_q;
+    sn_onehot_enc #(.N(N), .IdxW(IdxW)) u_idx (
+      .onehot_i (gnt_o),
+      .idx_o    (idx_o)
+    );
+    assign valid_o = (req_i != '0);
+    assign mask_o  = mask_q;
 
     // Kept apart from the grant logic so that update_i (which depends on the grant through the
     // allocator) does not form a combinational cycle with it.

@@ -11,8 +11,8 @@
 // past its VC only when the grant was accepted in the first iteration, so no requester starves and
 // the arbiters desynchronize. Per cycle each input wins at most one output and each output at most
 // one input: the crossbar selects are a matching, and the VC an input sends is one it asked with.
-// Works with: sn_rr_arb, sn_rr_pick, sn_router (requests, eligibility), sn_router_input (grants),
-// sn_crossbar (selects), sn_router_output.
+// Works with: sn_rr_arb, sn_rr_pick, sn_onehot_enc, sn_router (requests, eligibility),
+// sn_router_input (grants), sn_crossbar (selects), sn_router_output.
 `include "sn_assert.svh"
 
 module sn_switch_alloc #(
@@ -58,10 +58,14 @@ module sn_switch_alloc #(
   end
 `endif
 
-  // 1. The output each VC asks for, and the request matrices: req_to[o*N + i] (input i requests
-  //    output o with some VC) and prio_to (with a high-class VC). Flattened, because Yosys 0.23 treats
-  //    unpacked arrays as memories.
+  // 1. The output each VC asks for, decoded: dec[(i*V + v)*N + o] when VC v of input i requests
+  //    output o. From it the request matrices: req_to[o*N + i] (input i requests output o with some
+  //    VC) and prio_to (with a high-class VC). Flattened, because Yosys 0.23 treats unpacked arrays
+  //    as memories. Everything below selects through dec with AND-OR trees and reduces with OR
+  //    trees, never by a dynamic index, so that no loop synthesizes as a priority chain
+  //    (docs/synthesis.md).
   logic [N*V*PortW-1:0] tgt;
+  logic [N*V*N-1:0]     dec;
   logic [N*N-1:0]       req_to, prio_to;
   logic [N-1:0]         in_req;
 
@@ -75,34 +79,30 @@ module sn_switch_alloc #(
       end
     end
 `endif
-    for (int unsigned o = 0; o < N; o++) begin  // row by row: a 128-port matrix is 16k bits
-      req_to[o*N +: N]  = '0;
-      prio_to[o*N +: N] = '0;
+    for (int unsigned k = 0; k < N*V; k++) begin
+      for (int unsigned o = 0; o < N; o++) dec[k*N + o] = req_i[k] && tgt[k*PortW +: PortW] == PortW'(o);
     end
-    for (int unsigned i = 0; i < N; i++) begin
-      for (int unsigned v = 0; v < V; v++) begin
-        for (int unsigned o = 0; o < N; o++) begin
-          if (req_i[i*V + v] && tgt[(i*V + v)*PortW +: PortW] == PortW'(o)) begin
-            req_to[o*N + i]  = 1'b1;
-            prio_to[o*N + i] = prio_to[o*N + i] | prio_i[i*V + v];
-          end
-        end
+    for (int unsigned o = 0; o < N; o++) begin
+      for (int unsigned i = 0; i < N; i++) begin
+        logic [V-1:0] hit;  // input i's VCs that request output o
+        for (int unsigned v = 0; v < V; v++) hit[v] = dec[(i*V + v)*N + o];
+        req_to[o*N + i]  = (hit != '0);
+        prio_to[o*N + i] = ((hit & prio_i[i*V +: V]) != '0);
       end
     end
     for (int unsigned i = 0; i < N; i++) in_req[i] = (req_i[i*V +: V] != '0);
   end
 
   // 2. The iterations. Iteration k sees the inputs and outputs still free (in_free, out_free at
-  //    [k*N +: N]; all free in iteration 0) and yields its grants, its accepts (gnt_res, acc_res at
-  //    [k*N*N +: N*N], [k*N*V +: N*V]) and the outputs it matched (out_won). Iteration 0's arbiters
-  //    hold the pointers; later iterations pick against the same masks. split_var: the iterations
-  //    chain through in_free and out_free, which Verilator would otherwise schedule as a
-  //    combinational loop (UNOPTFLAT).
+  //    [k*N +: N]; all free in iteration 0) and yields the pairs it matched: the VC each input
+  //    accepted (acc_res at [k*N*V +: N*V]) and the input each output is matched to (pair_res at
+  //    [k*N*N +: N*N], [o*N + i]). Iteration 0's arbiters hold the pointers; later iterations pick
+  //    against the same masks. split_var: the iterations chain through in_free and out_free, and
+  //    without it Verilator would schedule them as a combinational loop (UNOPTFLAT).
   logic [(AllocIters+1)*N-1:0] in_free  /*verilator split_var*/;
   logic [(AllocIters+1)*N-1:0] out_free /*verilator split_var*/;
-  logic [AllocIters*N*N-1:0]   gnt_res;
   logic [AllocIters*N*V-1:0]   acc_res;
-  logic [AllocIters*N-1:0]     out_won;
+  logic [AllocIters*N*N-1:0]   pair_res;
   logic [N-1:0]                in_won0, out_won0;  // matched in iteration 0: the pointers move
   logic [N*N-1:0]              gnt_mask;           // output o's grant arbiter mask at [o*N +: N]
   logic [N*V-1:0]              acc_mask;           // input i's accept arbiter mask at [i*V +: V]
@@ -119,6 +119,7 @@ module sn_switch_alloc #(
     logic [N*N-1:0] gnt_k;    // output o grants input i, [o*N + i]
     logic [N*V-1:0] acc_req;  // VCs heading for an output that granted their input, [i*V + v]
     logic [N*V-1:0] acc_k;    // input i accepts its VC v, [i*V + v]
+    logic [N*N-1:0] pair_k;   // output o is matched to input i, [o*N + i]
     logic [N-1:0]   in_won_k, out_won_k;
     logic [N-1:0]   in_free_k, out_free_k;
 
@@ -157,11 +158,9 @@ module sn_switch_alloc #(
     // Accept: one arbiter per input over its VCs whose output granted it.
     always_comb begin
       for (int unsigned i = 0; i < N; i++) begin
-        for (int unsigned v = 0; v < V; v++) begin
-          logic [PortW-1:0] o;
-          o = tgt[(i*V + v)*PortW +: PortW];
-          acc_req[i*V + v] = req_i[i*V + v] && gnt_k[o*N + i];
-        end
+        logic [N-1:0] gnt_in;  // the outputs that granted input i
+        for (int unsigned o = 0; o < N; o++) gnt_in[o] = gnt_k[o*N + i];
+        for (int unsigned v = 0; v < V; v++) acc_req[i*V + v] = ((dec[(i*V + v)*N +: N] & gnt_in) != '0);
       end
     end
 
@@ -192,23 +191,24 @@ module sn_switch_alloc #(
       end
     end
 
-    // The matched pairs: input i if it accepted; output o if the input it granted accepted a VC
-    // heading for o.
+    // The matched pairs: input i if it accepted; output o with input i if i accepted a VC heading
+    // for o (o then granted i, and only i: pair_k's rows are one-hot or zero).
     always_comb begin
       for (int unsigned i = 0; i < N; i++) in_won_k[i] = (acc_k[i*V +: V] != '0);
-      out_won_k = '0;
-      for (int unsigned i = 0; i < N; i++) begin
-        for (int unsigned v = 0; v < V; v++) begin
-          if (acc_k[i*V + v]) out_won_k[tgt[(i*V + v)*PortW +: PortW]] = 1'b1;
+      for (int unsigned o = 0; o < N; o++) begin
+        for (int unsigned i = 0; i < N; i++) begin
+          logic [V-1:0] hit;  // input i accepted VC v, and v heads for o
+          for (int unsigned v = 0; v < V; v++) hit[v] = acc_k[i*V + v] && dec[(i*V + v)*N + o];
+          pair_k[o*N + i] = (hit != '0);
         end
+        out_won_k[o] = (pair_k[o*N +: N] != '0);
       end
     end
 
-    assign in_free[(k+1)*N +: N]  = in_free_k & ~in_won_k;
-    assign out_free[(k+1)*N +: N] = out_free_k & ~out_won_k;
-    assign gnt_res[k*N*N +: N*N]  = gnt_k;
-    assign acc_res[k*N*V +: N*V]  = acc_k;
-    assign out_won[k*N +: N]      = out_won_k;
+    assign in_free[(k+1)*N +: N]   = in_free_k & ~in_won_k;
+    assign out_free[(k+1)*N +: N]  = out_free_k & ~out_won_k;
+    assign acc_res[k*N*V +: N*V]   = acc_k;
+    assign pair_res[k*N*N +: N*N]  = pair_k;
     if (k == 0) begin : g_won0
       assign in_won0  = in_won_k;
       assign out_won0 = out_won_k;
@@ -216,32 +216,35 @@ module sn_switch_alloc #(
   end
 
   // 3. The matching: each matched input's VC, each matched output's input (each is matched in at
-  //    most one iteration, so the iterations' one-hot vectors OR together).
+  //    most one iteration, so the iterations' one-hot vectors OR together), encoded by OR trees.
+  logic [N*V-1:0] acc_all;
+  logic [N*N-1:0] pair_all;
+
   always_comb begin
-    logic [N*V-1:0] acc_all;
-    logic [N*N-1:0] gnt_all;
-    acc_all = '0;
-    for (int unsigned o = 0; o < N; o++) gnt_all[o*N +: N] = '0;
-    for (int unsigned k = 0; k < AllocIters; k++) begin
-      acc_all = acc_all | acc_res[k*N*V +: N*V];
-      for (int unsigned o = 0; o < N; o++) begin
-        if (out_won[k*N + o]) gnt_all[o*N +: N] = gnt_all[o*N +: N] | gnt_res[(k*N + o)*N +: N];
-      end
+    acc_all  = acc_res[0 +: N*V];
+    pair_all = pair_res[0 +: N*N];
+    for (int unsigned k = 1; k < AllocIters; k++) begin
+      acc_all  = acc_all | acc_res[k*N*V +: N*V];
+      pair_all = pair_all | pair_res[k*N*N +: N*N];
     end
+  end
+
+  for (genvar i = 0; i < N; i++) begin : g_in_vc
+    sn_onehot_enc #(.N(V), .IdxW(VcW)) u_enc (
+      .onehot_i (acc_all[i*V +: V]),
+      .idx_o    (in_vc_o[i*VcW +: VcW])
+    );
+  end
+  for (genvar o = 0; o < N; o++) begin : g_out_sel
+    sn_onehot_enc #(.N(N), .IdxW(PortW)) u_enc (
+      .onehot_i (pair_all[o*N +: N]),
+      .idx_o    (out_sel_o[o*PortW +: PortW])
+    );
+  end
+
+  assign out_valid_o = ~out_free[AllocIters*N +: N];
+  always_comb begin
     in_gnt_o = ~in_free[AllocIters*N +: N];
-    in_vc_o  = '0;
-    for (int unsigned i = 0; i < N; i++) begin
-      for (int unsigned v = 0; v < V; v++) begin
-        if (acc_all[i*V + v]) in_vc_o[i*VcW +: VcW] = VcW'(v);
-      end
-    end
-    out_valid_o = ~out_free[AllocIters*N +: N];
-    out_sel_o   = '0;
-    for (int unsigned o = 0; o < N; o++) begin
-      for (int unsigned i = 0; i < N; i++) begin
-        if (gnt_all[o*N + i]) out_sel_o[o*PortW +: PortW] = PortW'(i);
-      end
-    end
 `ifdef SN_FAULT_INJECT
     if (fault_phantom_q) in_gnt_o[0] = 1'b1;
     if (fault_drop_q)    in_gnt_o = in_gnt_o & (in_gnt_o - 1'b1);
