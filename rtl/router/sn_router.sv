@@ -58,11 +58,12 @@ module sn_router #(
 
   localparam int unsigned EntryW = sn_flit_pkg::EntryW;
   localparam int unsigned XbarW  = VcW + FlitW;
-  localparam int unsigned CntW   = $clog2(BufDepth + 1);  // credit counter width
-  // Flits this router can hold for one output VC (every input's buffer of that VC), and the width of
-  // an adaptive score: credits + MaxHeld - held, 0 .. BufDepth + MaxHeld.
+  // Flits this router can hold for one output VC (every input's buffer of that VC), the width of
+  // an adaptive score: credits + MaxHeld - held, 0 .. BufDepth + MaxHeld, and of a count of flits
+  // arriving in one cycle for one output VC, 0 .. NumPorts.
   localparam int unsigned MaxHeld = NumPorts * BufDepth;
   localparam int unsigned ScoreW  = $clog2(MaxHeld + BufDepth + 1);
+  localparam int unsigned ArrW    = $clog2(NumPorts + 1);
 
   // 1. Forwarding table: one read port per input.
   logic [NumPorts*TblAddrW-1:0] tbl_raddr;
@@ -84,9 +85,7 @@ module sn_router #(
   logic [NumPorts*VcW-1:0]          in_gnt_vc;
   logic [NumPorts*XbarW-1:0]        xbar_in, xbar_out;
   logic [NumPorts*PortW-1:0]        arr_port;
-  // Credits of output o VC v at [(o*NumVcs + v)*CntW +: CntW], and its adaptive score at
-  // [(o*NumVcs + v)*ScoreW +: ScoreW] (step 5).
-  logic [NumPorts*NumVcs*CntW-1:0]   credit_cnt;
+  // The adaptive score of output o VC v at [(o*NumVcs + v)*ScoreW +: ScoreW] (step 5b).
   logic [NumPorts*NumVcs*ScoreW-1:0] score;
 
   for (genvar i = 0; i < NumPorts; i++) begin : g_in
@@ -189,7 +188,6 @@ module sn_router #(
       .send_flit_i     (xbar_out[o*XbarW +: FlitW]),
       .credit_avail_o  (credit_avail[o*NumVcs +: NumVcs]),
       .vc_busy_o       (vc_busy[o*NumVcs +: NumVcs]),
-      .credit_cnt_o    (credit_cnt[o*NumVcs*CntW +: NumVcs*CntW]),
       .out_valid_o     (out_valid_o[o]),
       .out_vc_o        (out_vc_o[o*VcW +: VcW]),
       .out_flit_o      (out_flit_o[o*FlitW +: FlitW]),
@@ -198,33 +196,54 @@ module sn_router #(
     );
   end
 
-  // 5b. Adaptive scores. held_q counts the flits buffered in this router for each output VC (up on
-  //     arrival with its port, down when sent), so an adaptive head sees the traffic already
-  //     committed to a port, not only the credits it has spent: heads arriving together no longer
-  //     all pick the port that happens to show the most credits (DECISIONS.md D5, issue 3 §2).
-  logic [NumPorts*NumVcs*ScoreW-1:0] held_q, held_d;
+  // 5b. Adaptive scores. Output VC (o, v) scores its credits plus MaxHeld less the flits buffered
+  //     in this router for it (counted on arrival with their port, until sent), so an adaptive head
+  //     sees the traffic already committed to a port, not only the credits it has spent: heads
+  //     arriving together no longer all pick the port that happens to show the most credits
+  //     (DECISIONS.md D5, issue 3 §2). The score is kept as a register rather than summed from the
+  //     credit counter and a held count each cycle: a send spends a credit and releases a held flit
+  //     at once, so the score moves only with credits returned from downstream (up) and arrivals
+  //     (down). The arrivals of a cycle depend on the routes just chosen, late in the cycle: they are
+  //     counted ($countones, an adder tree in synthesis) into arr_q and leave score_q one cycle
+  //     later, so the count ends at a register instead of running on through an adder, and
+  //     score = score_q - arr_q.
+  logic [NumPorts*NumVcs*ScoreW-1:0] score_q, score_d;
+  logic [NumPorts*NumVcs*ArrW-1:0]   arr_q, arr_d;
 
   always_comb begin
     for (int unsigned o = 0; o < NumPorts; o++) begin
       for (int unsigned v = 0; v < NumVcs; v++) begin
-        logic [ScoreW-1:0] held;
-        held = held_q[(o*NumVcs + v)*ScoreW +: ScoreW];
+        logic [NumPorts-1:0] arrive;  // input i's arriving flit is on VC v for output o
         for (int unsigned i = 0; i < NumPorts; i++) begin
-          if (in_valid_i[i] && in_vc_i[i*VcW +: VcW] == VcW'(v) && arr_port[i*PortW +: PortW] == PortW'(o)) begin
-            held = held + 1'b1;
-          end
+          arrive[i] = in_valid_i[i] && in_vc_i[i*VcW +: VcW] == VcW'(v) && arr_port[i*PortW +: PortW] == PortW'(o);
         end
-        if (send[o] && xbar_out[o*XbarW + FlitW +: VcW] == VcW'(v)) held = held - 1'b1;
-        held_d[(o*NumVcs + v)*ScoreW +: ScoreW] = held;
-        score[(o*NumVcs + v)*ScoreW +: ScoreW] = ScoreW'(credit_cnt[(o*NumVcs + v)*CntW +: CntW]) +
-            ScoreW'(MaxHeld) - held_q[(o*NumVcs + v)*ScoreW +: ScoreW];
+        arr_d[(o*NumVcs + v)*ArrW +: ArrW] = ArrW'($countones(arrive));
+      end
+    end
+  end
+
+  // From registers and the credit return only; apart from arr_d, which depends on the routes that
+  // the scores choose (one block would be a combinational loop to Verilator, UNOPTFLAT).
+  always_comb begin
+    for (int unsigned o = 0; o < NumPorts; o++) begin
+      for (int unsigned v = 0; v < NumVcs; v++) begin
+        logic [ScoreW-1:0] sc;
+        sc = score_q[(o*NumVcs + v)*ScoreW +: ScoreW] - ScoreW'(arr_q[(o*NumVcs + v)*ArrW +: ArrW]);
+        score[(o*NumVcs + v)*ScoreW +: ScoreW]   = sc;
+        score_d[(o*NumVcs + v)*ScoreW +: ScoreW] =
+            sc + ScoreW'(out_credit_i[o] && out_credit_vc_i[o*VcW +: VcW] == VcW'(v));
       end
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) held_q <= '0;
-    else         held_q <= held_d;
+    if (!rst_ni) begin
+      score_q <= {(NumPorts*NumVcs){ScoreW'(BufDepth + MaxHeld)}};
+      arr_q   <= {(NumPorts*NumVcs){ArrW'(0)}};  // per field: a '0 this wide trips WIDTHCONCAT
+    end else begin
+      score_q <= score_d;
+      arr_q   <= arr_d;
+    end
   end
 
   // 6. Parameter checks: ranges and derived widths, in a module of their own so that a test can
