@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/rtl-files.sh
 tops=(sn_router sn_router_param_check sn_router_input sn_router_output sn_switch_alloc sn_crossbar
-      sn_route_table sn_route_select sn_fifo sn_rr_arb sn_credit_counter)
+      sn_route_table sn_route_select sn_fifo sn_onehot_enc sn_rr_pick sn_rr_arb sn_credit_counter)
 # sn_router parameter sets: NumPorts NumVcs BufDepth PayloadW TableDepth. The smallest legal router
 # (one VC, so every arbiter over VCs is the N == 1 branch), a mid-size Clos leaf with a VC count
 # that is not a power of two, and every parameter at its maximum (about 30 s, the longest run).

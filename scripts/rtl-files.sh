@@ -2,6 +2,8 @@
 SN_RTL_FILES=(
   rtl/common/sn_flit_pkg.sv
   rtl/common/sn_fifo.sv
+  rtl/common/sn_onehot_enc.sv
+  rtl/common/sn_rr_pick.sv
   rtl/common/sn_rr_arb.sv
   rtl/common/sn_credit_counter.sv
   rtl/router/sn_route_table.sv

@@ -1,12 +1,14 @@
 // sn_rr_arb: round-robin arbiter without combinational loops.
 //
 // Grants the first requester at or after the position following the last accepted winner, wrapping
-// around: a thermometer mask selects the requesters above the last winner, and if none of them
-// requests, the lowest requester wins (the "doubled request" form; a wrap-around priority chain would
-// be a combinational loop that Yosys `check -assert` rejects). The priority moves only when
-// update_i accepts the grant, so a requester that keeps requesting is granted within N accepted
-// grants: no starvation. The grant is one-hot or zero, purely combinational from req_i and state.
-// Works with: sn_router_input (over VCs), sn_switch_alloc (over inputs).
+// around, preferring the high class (prio_i) when any of it requests (sn_rr_pick): a thermometer
+// mask selects the requesters above the last winner. The priority moves only when update_i accepts
+// the grant, so a requester that keeps requesting, and is in the high class or sees none of it,
+// is granted within N accepted grants: no starvation. The grant is one-hot or zero, purely
+// combinational from req_i, prio_i and state. mask_o shows the priority so that further picks in the
+// same cycle (sn_switch_alloc's later iterations) can use it.
+// Works with: sn_rr_pick, sn_onehot_enc (index), sn_switch_alloc (grant arbiters over inputs, accept
+// arbiters over VCs).
 `include "sn_assert.svh"
 
 module sn_rr_arb #(
@@ -18,54 +20,45 @@ module sn_rr_arb #(
   input  logic            clk_i,
   input  logic            rst_ni,
   input  logic [N-1:0]    req_i,
+  /// High-class requesters: if any of them requests, one of them wins.
+  input  logic [N-1:0]    prio_i,
   /// The grant was used: move priority past the winner.
   input  logic            update_i,
   /// One-hot grant (zero when nothing requests).
   output logic [N-1:0]    gnt_o,
   /// Index of the granted requester; meaningful when valid_o.
   output logic [IdxW-1:0] idx_o,
-  output logic            valid_o
+  output logic            valid_o,
+  /// Positions strictly above the last accepted winner (all zero after reset).
+  output logic [N-1:0]    mask_o
 );
 
   if (N == 1) begin : g_single
-    // One requester always wins: no priority state, so the clock, reset and update_i are unused
-    // (the `unused` name is Verilator's -Wall exemption; synthesis removes the unloaded gate).
+    // One requester always wins: no priority state, so the clock, reset, prio_i and update_i are
+    // unused (the `unused` name is Verilator's -Wall exemption; synthesis removes the unloaded gate).
     logic unused_single;
-    assign unused_single = ^{clk_i, rst_ni, update_i};
+    assign unused_single = ^{clk_i, rst_ni, prio_i, update_i};
     assign gnt_o   = req_i;
     assign idx_o   = '0;
     assign valid_o = req_i[0];
+    assign mask_o  = '0;
   end else begin : g_multi
     // mask_q[i] is set for the requesters strictly above the last accepted winner.
     logic [N-1:0] mask_q, mask_d;
-    logic [N-1:0] masked, pick_from;
 
-`ifdef SN_FAULT_INJECT
-    // Test-only fault hooks (testbenches/rtl), chosen by plusargs; never defined for lint or synthesis.
-    // sn_fault_arb_multi grants every candidate (breaks GrantOneHot); sn_fault_arb_rotate grants the
-    // winner's neighbour instead (one-hot, but not always a requester: breaks GrantIsRequest).
-    logic fault_multi_q, fault_rotate_q;
-    initial begin
-      fault_multi_q  = $test$plusargs("sn_fault_arb_multi");
-      fault_rotate_q = $test$plusargs("sn_fault_arb_rotate");
-    end
-`endif
+    sn_rr_pick #(.N(N)) u_pick (
+      .req_i  (req_i),
+      .prio_i (prio_i),
+      .mask_i (mask_q),
+      .gnt_o  (gnt_o)
+    );
 
-    always_comb begin
-      masked    = req_i & mask_q;
-      pick_from = (masked != '0) ? masked : req_i;
-      // Lowest set bit of pick_from: x & -x.
-      gnt_o     = pick_from & (~pick_from + 1'b1);
-`ifdef SN_FAULT_INJECT
-      if (fault_multi_q)  gnt_o = pick_from;
-      if (fault_rotate_q) gnt_o = {gnt_o[N-2:0], gnt_o[N-1]};
-`endif
-      valid_o   = (req_i != '0);
-      idx_o     = '0;
-      for (int unsigned i = 0; i < N; i++) begin
-        if (gnt_o[i]) idx_o = IdxW'(i);
-      end
-    end
+    sn_onehot_enc #(.N(N), .IdxW(IdxW)) u_idx (
+      .onehot_i (gnt_o),
+      .idx_o    (idx_o)
+    );
+    assign valid_o = (req_i != '0);
+    assign mask_o  = mask_q;
 
     // Kept apart from the grant logic so that update_i (which depends on the grant through the
     // allocator) does not form a combinational cycle with it.

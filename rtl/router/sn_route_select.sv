@@ -4,7 +4,7 @@
 // a given (src, dst) always gets the same port, so a flow stays in order, and flows spread evenly
 // over the equal-cost set.
 // Adaptive entry (DECISIONS.md D5): among the ports base .. base + count_m1, the one whose output
-// VC vc_i holds the most credits (credits_i, the registered counts of sn_credit_counter). Ties go
+// VC vc_i scores highest (credits_i: sn_router's registered credits less the flits it holds). Ties go
 // to the first port found scanning from the hashed port upward and wrapping within the set, so
 // flows that see equal credits still spread by hash, deterministically. In hardware the scan is a
 // max tree over the set's credits (beside the hash multiply, which it does not need), then two

@@ -8,12 +8,12 @@
 //
 // Pipeline (2 cycles per hop at zero load):
 //   cycle t   : flit on in_*; a head flit looks up its route; the flit and its port enter the VC buffer
-//   cycle t+1 : VC/switch allocation among buffer heads; the winner crosses the crossbar into the
-//               output register; its credit returns upstream in t+2
+//   cycle t+1 : VC/switch allocation among buffer heads; the winners cross the crossbar into the
+//               output registers; their credits return upstream in t+2
 //   cycle t+2 : flit on out_*
 // Guarantees: no flit lost, duplicated or corrupted; each (src, dst, VC) flow leaves in order (a packet
 // keeps its VC and one flow always hashes to one port); a VC without credits never blocks another VC
-// (it does not request); round-robin arbiters whose priority moves only on grants, so no requester
+// (it does not request); iSLIP allocation, pointers moved only by first-iteration accepts: no requester
 // starves. Blocks: sn_route_table, sn_router_input, sn_switch_alloc, sn_crossbar, sn_router_output.
 `include "sn_assert.svh"
 
@@ -28,6 +28,8 @@ module sn_router #(
   parameter int unsigned PayloadW = 256,
   /// Forwarding-table entries (endpoint ids), power of two, 2..65536.
   parameter int unsigned TableDepth = 1024,
+  /// Switch-allocator iterations per cycle, 1..4 (sn_switch_alloc; the fast model implements 2).
+  parameter int unsigned AllocIters = 2,
   /// Derived widths. Do not override.
   parameter int unsigned VcW = (NumVcs > 1) ? $clog2(NumVcs) : 1,
   parameter int unsigned FlitW = sn_flit_pkg::CtrlW + PayloadW,
@@ -56,7 +58,12 @@ module sn_router #(
 
   localparam int unsigned EntryW = sn_flit_pkg::EntryW;
   localparam int unsigned XbarW  = VcW + FlitW;
-  localparam int unsigned CntW   = $clog2(BufDepth + 1);  // credit counter width
+  // Flits this router can hold for one output VC (every input's buffer of that VC), the width of
+  // an adaptive score: credits + MaxHeld - held, 0 .. BufDepth + MaxHeld, and of a count of flits
+  // arriving in one cycle for one output VC, 0 .. NumPorts.
+  localparam int unsigned MaxHeld = NumPorts * BufDepth;
+  localparam int unsigned ScoreW  = $clog2(MaxHeld + BufDepth + 1);
+  localparam int unsigned ArrW    = $clog2(NumPorts + 1);
 
   // 1. Forwarding table: one read port per input.
   logic [NumPorts*TblAddrW-1:0] tbl_raddr;
@@ -74,15 +81,15 @@ module sn_router #(
   // 2. Inputs.
   logic [NumPorts*NumVcs-1:0]       head_valid, head_is_head, vc_elig;
   logic [NumPorts*NumVcs*PortW-1:0] head_port;
-  logic [NumPorts-1:0]              req, in_gnt;
-  logic [NumPorts*PortW-1:0]        req_port;
+  logic [NumPorts-1:0]              in_gnt;
+  logic [NumPorts*VcW-1:0]          in_gnt_vc;
   logic [NumPorts*XbarW-1:0]        xbar_in, xbar_out;
-  // Credits of output o VC v at [(o*NumVcs + v)*CntW +: CntW], for adaptive route selection.
-  logic [NumPorts*NumVcs*CntW-1:0]  credit_cnt;
+  logic [NumPorts*PortW-1:0]        arr_port;
+  // The adaptive score of output o VC v at [(o*NumVcs + v)*ScoreW +: ScoreW] (step 5b).
+  logic [NumPorts*NumVcs*ScoreW-1:0] score;
 
   for (genvar i = 0; i < NumPorts; i++) begin : g_in
-    logic [VcW-1:0]   req_vc;
-    logic [FlitW-1:0] req_flit;
+    logic [FlitW-1:0] gnt_flit;
 
     sn_router_input #(
       .NumPorts(NumPorts), .NumVcs(NumVcs), .BufDepth(BufDepth), .FlitW(FlitW),
@@ -97,18 +104,17 @@ module sn_router #(
       .credit_vc_o    (in_credit_vc_o[i*VcW +: VcW]),
       .tbl_addr_o     (tbl_raddr[i*TblAddrW +: TblAddrW]),
       .tbl_entry_i    (tbl_rdata[i*EntryW +: EntryW]),
-      .out_credits_i  (credit_cnt),
+      .out_scores_i   (score),
+      .arr_port_o     (arr_port[i*PortW +: PortW]),
       .head_valid_o   (head_valid[i*NumVcs +: NumVcs]),
       .head_is_head_o (head_is_head[i*NumVcs +: NumVcs]),
       .head_port_o    (head_port[i*NumVcs*PortW +: NumVcs*PortW]),
       .vc_elig_i      (vc_elig[i*NumVcs +: NumVcs]),
-      .req_o          (req[i]),
-      .req_port_o     (req_port[i*PortW +: PortW]),
-      .req_vc_o       (req_vc),
-      .req_flit_o     (req_flit),
-      .gnt_i          (in_gnt[i])
+      .gnt_i          (in_gnt[i]),
+      .gnt_vc_i       (in_gnt_vc[i*VcW +: VcW]),
+      .gnt_flit_o     (gnt_flit)
     );
-    assign xbar_in[i*XbarW +: XbarW] = {req_vc, req_flit};
+    assign xbar_in[i*XbarW +: XbarW] = {in_gnt_vc[i*VcW +: VcW], gnt_flit};
   end
 
   // 3. Eligibility: input VC (i, v) whose head goes to output o may request when (o, v) has a credit
@@ -147,16 +153,18 @@ module sn_router #(
     end
   end
 
-  // 4. Switch allocation and crossbar.
+  // 4. Switch allocation (every eligible VC requests; body flits first) and crossbar.
   logic [NumPorts-1:0]       send;
   logic [NumPorts*PortW-1:0] send_sel;
 
-  sn_switch_alloc #(.NumPorts(NumPorts)) u_alloc (
+  sn_switch_alloc #(.NumPorts(NumPorts), .NumVcs(NumVcs), .AllocIters(AllocIters)) u_alloc (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
-    .req_i       (req),
-    .req_port_i  (req_port),
+    .req_i       (vc_elig),
+    .prio_i      (~head_is_head),
+    .port_i      (head_port),
     .in_gnt_o    (in_gnt),
+    .in_vc_o     (in_gnt_vc),
     .out_valid_o (send),
     .out_sel_o   (send_sel)
   );
@@ -180,13 +188,62 @@ module sn_router #(
       .send_flit_i     (xbar_out[o*XbarW +: FlitW]),
       .credit_avail_o  (credit_avail[o*NumVcs +: NumVcs]),
       .vc_busy_o       (vc_busy[o*NumVcs +: NumVcs]),
-      .credit_cnt_o    (credit_cnt[o*NumVcs*CntW +: NumVcs*CntW]),
       .out_valid_o     (out_valid_o[o]),
       .out_vc_o        (out_vc_o[o*VcW +: VcW]),
       .out_flit_o      (out_flit_o[o*FlitW +: FlitW]),
       .out_credit_i    (out_credit_i[o]),
       .out_credit_vc_i (out_credit_vc_i[o*VcW +: VcW])
     );
+  end
+
+  // 5b. Adaptive scores. Output VC (o, v) scores its credits plus MaxHeld less the flits buffered
+  //     in this router for it (counted on arrival with their port, until sent), so an adaptive head
+  //     sees the traffic already committed to a port, not only the credits it has spent: heads
+  //     arriving together no longer all pick the port that happens to show the most credits
+  //     (DECISIONS.md D5, issue 3 §2). The score is kept as a register rather than summed from the
+  //     credit counter and a held count each cycle: a send spends a credit and releases a held flit
+  //     at once, so the score moves only with credits returned from downstream (up) and arrivals
+  //     (down). The arrivals of a cycle depend on the routes just chosen, late in the cycle: they are
+  //     counted ($countones, an adder tree in synthesis) into arr_q and leave score_q one cycle
+  //     later, so the count ends at a register instead of running on through an adder, and
+  //     score = score_q - arr_q.
+  logic [NumPorts*NumVcs*ScoreW-1:0] score_q, score_d;
+  logic [NumPorts*NumVcs*ArrW-1:0]   arr_q, arr_d;
+
+  always_comb begin
+    for (int unsigned o = 0; o < NumPorts; o++) begin
+      for (int unsigned v = 0; v < NumVcs; v++) begin
+        logic [NumPorts-1:0] arrive;  // input i's arriving flit is on VC v for output o
+        for (int unsigned i = 0; i < NumPorts; i++) begin
+          arrive[i] = in_valid_i[i] && in_vc_i[i*VcW +: VcW] == VcW'(v) && arr_port[i*PortW +: PortW] == PortW'(o);
+        end
+        arr_d[(o*NumVcs + v)*ArrW +: ArrW] = ArrW'($countones(arrive));
+      end
+    end
+  end
+
+  // From registers and the credit return only; apart from arr_d, which depends on the routes that
+  // the scores choose (one block would be a combinational loop to Verilator, UNOPTFLAT).
+  always_comb begin
+    for (int unsigned o = 0; o < NumPorts; o++) begin
+      for (int unsigned v = 0; v < NumVcs; v++) begin
+        logic [ScoreW-1:0] sc;
+        sc = score_q[(o*NumVcs + v)*ScoreW +: ScoreW] - ScoreW'(arr_q[(o*NumVcs + v)*ArrW +: ArrW]);
+        score[(o*NumVcs + v)*ScoreW +: ScoreW]   = sc;
+        score_d[(o*NumVcs + v)*ScoreW +: ScoreW] =
+            sc + ScoreW'(out_credit_i[o] && out_credit_vc_i[o*VcW +: VcW] == VcW'(v));
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      score_q <= {(NumPorts*NumVcs){ScoreW'(BufDepth + MaxHeld)}};
+      arr_q   <= {(NumPorts*NumVcs){ArrW'(0)}};  // per field: a '0 this wide trips WIDTHCONCAT
+    end else begin
+      score_q <= score_d;
+      arr_q   <= arr_d;
+    end
   end
 
   // 6. Parameter checks: ranges and derived widths, in a module of their own so that a test can
@@ -203,9 +260,10 @@ module sn_router #(
   always_comb begin
     misroute = 1'b0;
     for (int unsigned o = 0; o < NumPorts; o++) begin
-      logic [PortW-1:0] from;
-      from = send_sel[o*PortW +: PortW];
-      if (send[o] && req_port[from*PortW +: PortW] != PortW'(o)) misroute = 1'b1;
+      int unsigned from, vc;
+      from = 32'(send_sel[o*PortW +: PortW]);
+      vc   = 32'(in_gnt_vc[from*VcW +: VcW]);
+      if (send[o] && head_port[(from*NumVcs + vc)*PortW +: PortW] != PortW'(o)) misroute = 1'b1;
     end
   end
   // Each flit crosses to the output its input asked for: the crossbar never misroutes.

@@ -1,14 +1,15 @@
 // sn_router_input: one input port of sn_router: VC buffers, route lookup and the input-side arbiter.
 //
 // An arriving head flit looks up its route in the forwarding table (one lookup per port per cycle)
-// and sn_route_select picks its output port: by flow hash, or for an adaptive entry by the output
-// credits of the flit's VC as they stand in that cycle. The chosen port is stored beside the flit,
+// and sn_route_select picks its output port: by flow hash, or for an adaptive entry by the score of
+// the flit's output VC as it stands in that cycle (the router's: credits less the flits it already
+// holds for that VC). The chosen port is stored beside the flit,
 // and body flits inherit their packet's port, so each VC buffer can hold several packets and a
-// packet never changes port. Each cycle the input offers at most one flit to the switch
-// allocator: round-robin among the VCs that the router marks eligible (vc_elig_i: the output VC is
-// free or already ours, and has a credit). When the switch grants, the flit is popped and one credit
-// for its VC goes back upstream in the next cycle. Flits of one VC leave in arrival order.
-// Works with: sn_route_table, sn_route_select, sn_fifo, sn_rr_arb, sn_switch_alloc, sn_router.
+// packet never changes port. The router marks which VC heads are eligible (vc_elig_i: the output VC
+// is free or already ours, and has a credit) and sn_switch_alloc grants the input at most one of
+// them per cycle (gnt_i, gnt_vc_i); the granted VC's head goes to the crossbar and is popped, and one
+// credit for that VC goes back upstream in the next cycle. Flits of one VC leave in arrival order.
+// Works with: sn_route_table, sn_route_select, sn_fifo, sn_switch_alloc, sn_router.
 `include "sn_assert.svh"
 
 module sn_router_input #(
@@ -26,7 +27,7 @@ module sn_router_input #(
   parameter int unsigned VcW = (NumVcs > 1) ? $clog2(NumVcs) : 1,
   parameter int unsigned PortW = $clog2(NumPorts),
   parameter int unsigned TblAddrW = $clog2(TableDepth),
-  parameter int unsigned CntW = $clog2(BufDepth + 1)
+  parameter int unsigned ScoreW = $clog2((NumPorts + 1) * BufDepth + 1)
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
@@ -39,21 +40,22 @@ module sn_router_input #(
   // Forwarding-table read port.
   output logic [TblAddrW-1:0]           tbl_addr_o,
   input  logic [sn_flit_pkg::EntryW-1:0] tbl_entry_i,
-  /// Credits of every output VC of the router (registered), output o VC v at
-  /// [(o*NumVcs + v)*CntW +: CntW], for adaptive entries.
-  input  logic [NumPorts*NumVcs*CntW-1:0] out_credits_i,
+  /// Score of every output VC of the router (registered credits + NumPorts*BufDepth - flits held
+  /// for it), output o VC v at [(o*NumVcs + v)*ScoreW +: ScoreW], for adaptive entries.
+  input  logic [NumPorts*NumVcs*ScoreW-1:0] out_scores_i,
+  /// The output port of the arriving flit (its route, or its packet's), meaningful with in_valid_i.
+  output logic [PortW-1:0]              arr_port_o,
   // Head of every VC buffer, for the router's eligibility check.
   output logic [NumVcs-1:0]             head_valid_o,
   output logic [NumVcs-1:0]             head_is_head_o,
   output logic [NumVcs*PortW-1:0]       head_port_o,
   /// VC v may request: its output VC is free (head flit) or ours, and it has a credit.
   input  logic [NumVcs-1:0]             vc_elig_i,
-  // Request to the switch allocator and its answer.
-  output logic                          req_o,
-  output logic [PortW-1:0]              req_port_o,
-  output logic [VcW-1:0]                req_vc_o,
-  output logic [FlitW-1:0]              req_flit_o,
-  input  logic                          gnt_i
+  /// The switch allocator granted VC gnt_vc_i (0 when not granted) of this input.
+  input  logic                          gnt_i,
+  input  logic [VcW-1:0]                gnt_vc_i,
+  /// The granted VC's head flit, to the crossbar.
+  output logic [FlitW-1:0]              gnt_flit_o
 );
 
   localparam int unsigned EntW = PortW + FlitW;  // buffer entry: {port, flit}
@@ -70,18 +72,19 @@ module sn_router_input #(
   assign arr_head   = in_flit_i[sn_flit_pkg::HeadBit];
   assign arr_vc     = in_vc_i;
 
-  sn_route_select #(.NumPorts(NumPorts), .NumVcs(NumVcs), .CntW(CntW)) u_select (
+  sn_route_select #(.NumPorts(NumPorts), .NumVcs(NumVcs), .CntW(ScoreW)) u_select (
     .entry_i   (tbl_entry_i),
     .src_i     (in_flit_i[sn_flit_pkg::SrcLsb +: sn_flit_pkg::EpIdW]),
     .dst_i     (in_flit_i[sn_flit_pkg::DstLsb +: sn_flit_pkg::EpIdW]),
     .lookup_i  (in_valid_i && arr_head),
     .vc_i      (arr_vc),
-    .credits_i (out_credits_i),
+    .credits_i (out_scores_i),
     .port_o    (route_port),
     .ok_o      (route_ok)
   );
 
-  assign arr_port = arr_head ? route_port : cur_port_q[arr_vc*PortW +: PortW];
+  assign arr_port   = arr_head ? route_port : cur_port_q[arr_vc*PortW +: PortW];
+  assign arr_port_o = arr_port;
 
   for (genvar v = 0; v < NumVcs; v++) begin : g_cur_port
     always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -121,28 +124,9 @@ module sn_router_input #(
     assign head_port_o[v*PortW +: PortW] = head_ent[v*EntW + FlitW +: PortW];
   end
 
-  // 3. Input-side arbitration among eligible VCs; the pointer moves only when the switch grants.
-  logic [NumVcs-1:0] vc_req, vc_gnt;
-  logic [VcW-1:0]    vc_idx;
-  logic              vc_any;
-
-  assign vc_req = vc_elig_i & head_valid_o;
-
-  sn_rr_arb #(.N(NumVcs), .IdxW(VcW)) u_vc_arb (
-    .clk_i    (clk_i),
-    .rst_ni   (rst_ni),
-    .req_i    (vc_req),
-    .update_i (gnt_i),
-    .gnt_o    (vc_gnt),
-    .idx_o    (vc_idx),
-    .valid_o  (vc_any)
-  );
-
-  assign req_o      = vc_any;
-  assign req_vc_o   = vc_idx;
-  assign req_port_o = head_ent[vc_idx*EntW + FlitW +: PortW];
-  assign req_flit_o = head_ent[vc_idx*EntW +: FlitW];
-  assign pop        = gnt_i ? vc_gnt : '0;
+  // 3. The granted VC's head leaves its buffer.
+  assign gnt_flit_o = head_ent[gnt_vc_i*EntW +: FlitW];
+  assign pop        = gnt_i ? ((NumVcs'(1) << gnt_vc_i) & head_valid_o) : '0;
 
   // 4. One credit upstream per popped flit, registered.
   logic           credit_q;
@@ -153,7 +137,7 @@ module sn_router_input #(
       credit_vc_q <= '0;
     end else begin
       credit_q    <= gnt_i;
-      credit_vc_q <= vc_idx;
+      credit_vc_q <= gnt_vc_i;
     end
   end
   assign credit_o    = credit_q;
@@ -170,7 +154,8 @@ module sn_router_input #(
              clk_i, rst_ni)
   // Packets arrive whole on each VC: a head only between packets, a body flit only inside one.
   `SN_ASSERT(PacketFraming, !in_valid_i || (arr_head == !in_pkt_q[arr_vc]), clk_i, rst_ni)
-  // The switch grants only an input that requested.
-  `SN_ASSERT(GrantOnlyRequest, !gnt_i || req_o, clk_i, rst_ni)
+  // The switch grants only a VC that requested: an eligible VC holding a flit.
+  `SN_ASSERT(GrantOnlyRequest, !gnt_i || (vc_elig_i & head_valid_o & (NumVcs'(1) << gnt_vc_i)) != '0,
+             clk_i, rst_ni)
 
 endmodule

@@ -4,8 +4,7 @@
 // an output VC is claimed by the head flit that wins the switch and released by its tail, so the
 // flits of two packets never interleave on one output VC (wormhole). A flit that wins the switch is
 // registered and leaves in the next cycle. Exposes, per VC, whether a credit is available and
-// whether the VC is claimed, for the router's eligibility check, and the credit counts themselves,
-// for adaptive route selection (sn_route_select).
+// whether the VC is claimed, for the router's eligibility check.
 // Works with: sn_credit_counter, sn_switch_alloc, sn_crossbar, sn_router.
 `include "sn_assert.svh"
 
@@ -20,8 +19,7 @@ module sn_router_output #(
   parameter int unsigned FlitW = 98,
   /// Derived widths. Do not override.
   parameter int unsigned VcW = (NumVcs > 1) ? $clog2(NumVcs) : 1,
-  parameter int unsigned PortW = $clog2(NumPorts),
-  parameter int unsigned CntW = $clog2(BufDepth + 1)
+  parameter int unsigned PortW = $clog2(NumPorts)
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -33,8 +31,6 @@ module sn_router_output #(
   /// Per VC: a credit is available / the VC is claimed by a packet in flight.
   output logic [NumVcs-1:0]   credit_avail_o,
   output logic [NumVcs-1:0]   vc_busy_o,
-  /// Per VC: credits held (registered), VC v at [v*CntW +: CntW].
-  output logic [NumVcs*CntW-1:0] credit_cnt_o,
   // Downstream link.
   output logic                out_valid_o,
   output logic [VcW-1:0]      out_vc_o,
@@ -55,7 +51,7 @@ module sn_router_output #(
       .inc_i   (out_credit_i && out_credit_vc_i == VcW'(v)),
       .dec_i   (send_i && send_vc_i == VcW'(v)),
       .avail_o (credit_avail_o[v]),
-      .count_o (credit_cnt_o[v*CntW +: CntW])
+      .count_o ()
     );
   end
 

@@ -93,6 +93,7 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
   credit_vc_.assign(p.ports, 0);
   credits_.assign(queues, 0);
   busy_.assign(queues, 0);
+  held_.assign(queues, 0);
   out_ptr_.assign(p.ports, 0);
   out_vc_.assign(p.ports, 0);
   out_words_.assign(size_t{p.ports} * stride_, 0);
@@ -101,10 +102,16 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
   staged_words_.assign(size_t{p.ports} * stride_, 0);
   staged_credit_vc_.assign(p.ports, 0);
   out_req_.assign(p.ports, PortSet{});
+  out_req_body_.assign(p.ports, PortSet{});
+
   touched_.assign(p.ports, 0);
   req_vc_.assign(p.ports, 0);
-  req_inputs_.assign(p.ports, 0);
-  winner_.assign(p.ports, 0);
+  elig_.assign(p.ports, 0);
+  acc_req_.assign(p.ports, 0);
+  granted_.assign(p.ports, 0);
+  out_matched_.assign(p.ports, 0);
+  match_out_.assign(p.ports, 0);
+  match_in_.assign(p.ports, 0);
   port_credits_.assign(p.ports, 0);
   // As VerilatedRouter's constructor: one reset cycle, so cycle() is 1 and state is defined.
   reset();
@@ -129,6 +136,7 @@ void FastRouter::reset() {
   std::fill(credit_vc_.begin(), credit_vc_.end(), 0);
   std::fill(credits_.begin(), credits_.end(), static_cast<uint16_t>(p_.buf_depth));
   std::fill(busy_.begin(), busy_.end(), 0);
+  std::fill(held_.begin(), held_.end(), 0);
   // sn_rr_arb resets its mask to zero, which grants like "all positions >= ports".
   std::fill(out_ptr_.begin(), out_ptr_.end(), static_cast<uint16_t>(p_.ports));
   out_valid_ = {};
@@ -192,8 +200,12 @@ unsigned FastRouter::route(uint64_t hdr, unsigned vc, bool* ok) {
   *ok = e.valid && unsigned{e.base} + e.count_m1 < p_.ports && (dst >> tbl_addr_w_) == 0;
   unsigned port = select_port(te, flow_hash(src, dst));
   if (e.adaptive && *ok) {
-    // The credits as registered before this edge: check_inputs() runs before any commit.
-    for (unsigned o = e.base; o <= unsigned{e.base} + e.count_m1; ++o) port_credits_[o] = credits_[qi(o, vc)];
+    // The scores as registered before this edge (check_inputs() runs before any commit): credits
+    // plus ports * buf_depth less the flits buffered here for the output VC, as sn_router's.
+    const unsigned max_held = p_.ports * p_.buf_depth;
+    for (unsigned o = e.base; o <= unsigned{e.base} + e.count_m1; ++o) {
+      port_credits_[o] = credits_[qi(o, vc)] + max_held - held_[qi(o, vc)];
+    }
     const unsigned hashed = port;
     port = select_port_adaptive(te, flow_hash(src, dst), port_credits_.data());
     step_detours_ += port != hashed;
@@ -262,10 +274,9 @@ void FastRouter::step() {
     throw;
   }
 
-  // 2. Input side of the allocator: each occupied input offers its round-robin choice among the VCs
-  //    whose head has a credit at its output VC and, if it is a head flit, finds that VC free.
+  // 2. Requests: each occupied input requests every output that one of its eligible VCs heads for
+  //    (eligible: the head has a credit at its output VC and, if it is a head flit, finds that VC free).
   n_touched_ = 0;
-  n_req_ = 0;
   uint64_t credit_stalls = 0, vc_blocked = 0, vc_conflicts = 0, alloc_conflicts = 0;
   for_each_bit(active_in_, [&](unsigned i) {
     uint32_t elig = 0;
@@ -273,33 +284,84 @@ void FastRouter::step() {
       const auto v = static_cast<unsigned>(std::countr_zero(vs));
       const unsigned q = qi(i, v);
       const uint64_t hdr = head_hdr_[q];
-      const unsigned oq = qi(static_cast<unsigned>((hdr >> kHdrPortLsb) & 0xff), v);
+      const auto o = static_cast<unsigned>((hdr >> kHdrPortLsb) & 0xff);
+      const unsigned oq = qi(o, v);
       // Branch-free: under random traffic these conditions are coin flips the CPU cannot predict.
       const unsigned credit = credits_[oq] != 0;
       const unsigned blocked = static_cast<unsigned>(hdr & 1u) & (busy_[oq] != 0);
-      elig |= (credit & (blocked ^ 1u)) << v;
+      const unsigned ok = credit & (blocked ^ 1u);
+      elig |= ok << v;
       credit_stalls += credit ^ 1u;
       vc_blocked += credit & blocked;
+      if (ok != 0) {
+        if (!any(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
+        set_bit(out_req_[o], i);
+        if (!(hdr & 1u)) set_bit(out_req_body_[o], i);
+      }
     }
-    if (elig == 0) return;
+    elig_[i] = elig;
     vc_conflicts += (elig & (elig - 1)) != 0;
-    const uint32_t masked = elig & vc_mask_[i];
-    const auto v = static_cast<unsigned>(std::countr_zero(masked != 0 ? masked : elig));
-    req_vc_[i] = static_cast<uint16_t>(v);
-    req_inputs_[n_req_++] = static_cast<uint16_t>(i);
-    const unsigned q = qi(i, v);
-    const auto o = static_cast<unsigned>((head_hdr_[q] >> kHdrPortLsb) & 0xff);
-    if (!any(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
-    set_bit(out_req_[o], i);
   });
-
-  // 3. Output side: each requested output grants one requesting input, round robin.
   for (unsigned k = 0; k < n_touched_; ++k) {
-    const unsigned o = touched_[k];
-    winner_[k] = static_cast<uint16_t>(pick_output_winner(o, out_req_[o]));
-    const PortSet& r = out_req_[o];  // more than one bit set (no popcount: not in the baseline ISA)
+    const PortSet& r = out_req_[touched_[k]];  // more than one bit set (no popcount: not in the baseline ISA)
     alloc_conflicts += (r[0] & (r[0] - 1)) != 0 || (r[1] & (r[1] - 1)) != 0 || (r[0] != 0 && r[1] != 0);
-    out_req_[o] = PortSet{};
+  }
+
+  // 3. Matching, kAllocIters iterations of request-grant-accept (sn_switch_alloc): each unmatched
+  //    output grants one unmatched requesting input, round robin; each input granted by some outputs
+  //    accepts one of its eligible VCs that head for them, round robin over VCs; both prefer body
+  //    flits (packets holding an output VC). Matches accumulate; only those of the first iteration
+  //    will move the pointers.
+  n_match_ = 0;
+  n_first_ = 0;
+  PortSet in_matched{};
+  for (unsigned it = 0; it < kAllocIters; ++it) {
+    unsigned n_granted = 0;
+    for (unsigned k = 0; k < n_touched_; ++k) {
+      const unsigned o = touched_[k];
+      if (out_matched_[o] != 0) continue;
+      PortSet req = out_req_[o];
+      for (unsigned w = 0; w < kSetWords; ++w) req[w] &= ~in_matched[w];
+      if (!any(req)) continue;
+      // The high class first: inputs whose VC for o holds a body flit.
+      PortSet body = out_req_body_[o];
+      for (unsigned w = 0; w < kSetWords; ++w) body[w] &= req[w];
+      if (any(body)) req = body;
+      const unsigned i = pick_output_winner(o, req);
+      if (acc_req_[i] == 0) granted_[n_granted++] = static_cast<uint16_t>(i);
+      // The VCs of input i that this grant serves.
+      for (uint32_t vs = elig_[i]; vs != 0; vs &= vs - 1) {
+        const auto v = static_cast<unsigned>(std::countr_zero(vs));
+        if (((head_hdr_[qi(i, v)] >> kHdrPortLsb) & 0xff) == o) acc_req_[i] |= 1u << v;
+      }
+    }
+    if (n_granted == 0) break;  // nothing changed: later iterations would grant nothing either
+    for (unsigned k = 0; k < n_granted; ++k) {
+      const unsigned i = granted_[k];
+      uint32_t a = acc_req_[i];
+      acc_req_[i] = 0;
+      // The high class first: VCs whose head is a body flit.
+      uint32_t body = 0;
+      for (uint32_t vs = a; vs != 0; vs &= vs - 1) {
+        const auto v = static_cast<unsigned>(std::countr_zero(vs));
+        body |= static_cast<uint32_t>((head_hdr_[qi(i, v)] & 1u) ^ 1u) << v;
+      }
+      if (body != 0) a = body;
+      const uint32_t masked = a & vc_mask_[i];
+      const auto v = static_cast<unsigned>(std::countr_zero(masked != 0 ? masked : a));
+      const auto o = static_cast<unsigned>((head_hdr_[qi(i, v)] >> kHdrPortLsb) & 0xff);
+      req_vc_[i] = static_cast<uint16_t>(v);
+      set_bit(in_matched, i);
+      out_matched_[o] = 1;
+      match_out_[n_match_] = static_cast<uint16_t>(o);
+      match_in_[n_match_++] = static_cast<uint16_t>(i);
+    }
+    if (it == 0) n_first_ = n_match_;
+  }
+  for (unsigned k = 0; k < n_touched_; ++k) {
+    out_req_[touched_[k]] = PortSet{};
+    out_req_body_[touched_[k]] = PortSet{};
+    out_matched_[touched_[k]] = 0;
   }
 
   // 4. NoCreditOverflow needs this cycle's sends: a credit may arrive at a full counter only while a
@@ -307,8 +369,8 @@ void FastRouter::step() {
   for_each_bit(staged_credit_, [&](unsigned o) {
     const unsigned v = staged_credit_vc_[o];
     if (credits_[qi(o, v)] != p_.buf_depth) return;
-    for (unsigned k = 0; k < n_touched_; ++k) {
-      if (touched_[k] == o && req_vc_[winner_[k]] == v) return;
+    for (unsigned k = 0; k < n_match_; ++k) {
+      if (match_out_[k] == o && req_vc_[match_in_[k]] == v) return;
     }
     clear_staged();
     fail("NoCreditOverflow", fmt::format("output {} VC {}: credit returned to a full counter", o, v));
@@ -320,28 +382,21 @@ void FastRouter::step() {
   stats_.vc_conflicts += vc_conflicts;
   stats_.alloc_conflicts += alloc_conflicts;
   stats_.adaptive_detours += step_detours_;
+  stats_.late_matches += n_match_ - n_first_;
 
-  // 5. Credit registers upstream: valid for a granted input, and the VC is the input arbiter's
-  //    index whether or not it was granted (0 when nothing was offered), as sn_router_input has it.
+  // 5. Credit registers upstream: valid for a matched input, with its VC (0 when not matched).
   for_each_bit(credit_vc_nonzero_, [&](unsigned i) { credit_vc_[i] = 0; });
   credit_vc_nonzero_ = {};
   credit_valid_ = {};
-  for (unsigned k = 0; k < n_req_; ++k) {
-    const unsigned i = req_inputs_[k];
-    credit_vc_[i] = req_vc_[i];
-    if (req_vc_[i] != 0) set_bit(credit_vc_nonzero_, i);
-    if (mutation_ == Mutation::InputArbiterAlwaysUpdate) {
-      vc_mask_[i] = (~uint32_t{0} << (req_vc_[i] + 1)) & ((uint32_t{1} << p_.vcs) - 1);
-    }
-  }
 
-  // 6. Switch traversal: each winner's head flit goes into its output register, claims or releases
-  //    the output VC, spends a credit and leaves its buffer; both arbiters move past the winner.
+  // 6. Switch traversal: each matched input's flit goes into its output register, claims or releases
+  //    the output VC, spends a credit and leaves its buffer. A first-iteration match moves the
+  //    output's grant pointer past the input and the input's accept pointer past the VC.
   out_valid_ = {};
-  out_pending_ = n_touched_;
-  for (unsigned k = 0; k < n_touched_; ++k) {
-    const unsigned o = touched_[k];
-    const unsigned i = winner_[k];
+  out_pending_ = n_match_;
+  for (unsigned k = 0; k < n_match_; ++k) {
+    const unsigned o = match_out_[k];
+    const unsigned i = match_in_[k];
     const unsigned v = req_vc_[i];
     const unsigned q = qi(i, v);
     const uint32_t s = head_[q];
@@ -357,6 +412,7 @@ void FastRouter::step() {
     const unsigned oq = qi(o, v);
     busy_[oq] = !((src[0] >> kTailBit) & 1u);
     --credits_[oq];
+    --held_[oq];
 
     head_[q] = next_[s];
     next_[s] = free_;
@@ -370,10 +426,13 @@ void FastRouter::step() {
     ++stats_.flits_out;
 
     set_bit(credit_valid_, i);
-    if (mutation_ != Mutation::InputArbiterAlwaysUpdate) {
+    credit_vc_[i] = static_cast<uint16_t>(v);
+    if (v != 0) set_bit(credit_vc_nonzero_, i);
+    const bool move = k < n_first_ || mutation_ == Mutation::LateMatchesMovePointers;
+    if (move && mutation_ != Mutation::AcceptArbiterNoRotate) {
       vc_mask_[i] = (~uint32_t{0} << (v + 1)) & ((uint32_t{1} << p_.vcs) - 1);
     }
-    if (mutation_ != Mutation::OutputArbiterNoRotate) out_ptr_[o] = static_cast<uint16_t>(i + 1);
+    if (move && mutation_ != Mutation::OutputArbiterNoRotate) out_ptr_[o] = static_cast<uint16_t>(i + 1);
   }
 
   // 7. Credits from downstream (spendable from the next cycle: eligibility read the old count).
@@ -393,6 +452,7 @@ void FastRouter::step() {
       port = cur_port_[q];
     }
     in_pkt_[q] = !((w[0] >> kTailBit) & 1u);
+    ++held_[qi(port, v)];
     uint32_t s = free_;
     if (s != kNil) {
       free_ = next_[s];

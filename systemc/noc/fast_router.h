@@ -3,14 +3,16 @@
 // Contract. For any legal parameter set (ports 2..128, vcs 1..16, buf_depth a power of two in
 // 2..4096, payload 1..512 bits, table_depth a power of two in 2..65536) the model shows, every
 // cycle, exactly what the verilated RTL shows at the RouterModel interface for the same inputs:
-// out() (valid, VC, flit) and in_credit() (valid, and the VC field even when not valid: the RTL
-// registers the input arbiter's index every cycle). It reproduces the RTL register for register:
+// out() (valid, VC, flit) and in_credit() (valid, and the VC field even when not valid: 0 then, as
+// the RTL registers it). It reproduces the RTL register for register:
 // route lookup on arrival, by flow hash or, for an adaptive entry, to the port of the equal-cost set
-// whose output VC holds the most credits in that cycle (the port is stored beside the flit; body
+// whose output VC scores highest in that cycle (its credits less the flits this router already
+// holds for it; the port is stored beside the flit; body
 // flits take the port of their VC's packet); per-VC FIFOs; eligibility (head valid, a credit at
-// output VC (o, v), and for a head flit (o, v) not claimed); the input round-robin arbiter over
-// eligible VCs (pointer moves only when the switch grants); the output round-robin arbiters over
-// requesting inputs (pointer moves on every grant); credit counters that expose only the registered
+// output VC (o, v), and for a head flit (o, v) not claimed); the switch allocator's two iterations
+// of request-grant-accept (grant arbiters per output over inputs, accept arbiters per input over
+// VCs, body flits first, pointers moved only by first-iteration accepts); credit counters that
+// expose only the registered
 // count; output-VC claims; the registered output and the registered credit upstream. reset()
 // empties everything except the forwarding table; write_table() takes one cycle (and applies
 // whatever else was staged, as the RTL does). testbenches/models/noc/test_fast_vs_rtl.cpp proves
@@ -46,10 +48,13 @@ class FastRouter final : public RouterModel {
   // notices a wrong model. Never use anything but None outside tests.
   enum class Mutation {
     None,
-    // The output arbiters' priority never moves: the lowest requesting input always wins.
+    // The output (grant) pointers never move: the lowest requesting input always wins.
     OutputArbiterNoRotate,
-    // The input arbiters' priority moves whenever a VC is offered, granted by the switch or not.
-    InputArbiterAlwaysUpdate,
+    // The input (accept) pointers never move: the lowest granted VC is always accepted.
+    AcceptArbiterNoRotate,
+    // Matches of later iterations move the pointers too (iSLIP moves them on first-iteration
+    // matches only).
+    LateMatchesMovePointers,
   };
 
   // What the allocator did, counted since construction (resets do not clear them); the
@@ -67,6 +72,8 @@ class FastRouter final : public RouterModel {
     uint64_t vc_conflicts = 0;
     // Head flits that an adaptive entry sent elsewhere than their flow hash's port.
     uint64_t adaptive_detours = 0;
+    // Matches made by the allocator's second or later iteration.
+    uint64_t late_matches = 0;
   };
 
   explicit FastRouter(const RouterParams& p, Mutation mutation = Mutation::None);
@@ -93,6 +100,8 @@ class FastRouter final : public RouterModel {
   uint64_t buffered() const { return buffered_; }
 
  private:
+  // sn_router's AllocIters, as every verilated configuration and the synthesis wrapper leave it.
+  static constexpr unsigned kAllocIters = 2;
   // Bit sets over ports (up to 128), as two words.
   static constexpr unsigned kSetWords = 2;
   using PortSet = std::array<uint64_t, kSetWords>;
@@ -159,6 +168,7 @@ class FastRouter final : public RouterModel {
   // Outputs, per output VC q = port * vcs + vc.
   std::vector<uint16_t> credits_;
   std::vector<uint16_t> busy_;
+  std::vector<uint32_t> held_;  // flits buffered here for the output VC (adaptive scores)
   // Output arbiter: sn_rr_arb's mask is "all positions >= out_ptr_[o]"; the reset mask (zero) is
   // out_ptr_ = ports.
   std::vector<uint16_t> out_ptr_;
@@ -182,14 +192,19 @@ class FastRouter final : public RouterModel {
   // Scratch of one step(), sized at construction. Small per-port arrays are 16-bit, not 8-bit:
   // stores through a char type may alias anything, which would make the compiler reload every
   // member pointer after each of them in step().
-  std::vector<PortSet> out_req_;     // per output: requesting inputs
+  std::vector<PortSet> out_req_;       // per output: requesting inputs
+  std::vector<PortSet> out_req_body_;  // per output: inputs requesting it with a body flit
   std::vector<uint16_t> touched_;     // outputs with at least one request (n_touched_ of them)
   unsigned n_touched_ = 0;
-  std::vector<uint16_t> req_vc_;      // per input: VC chosen by the input arbiter
-  std::vector<uint16_t> req_inputs_;  // inputs that requested (n_req_ of them)
-  unsigned n_req_ = 0;
-  std::vector<uint16_t> winner_;      // per touched output: winning input
-  std::vector<unsigned> port_credits_;  // per output: credits of one VC, for adaptive entries
+  std::vector<uint32_t> elig_;        // per occupied input: eligible VCs
+  std::vector<uint32_t> acc_req_;     // per input: VCs served by this iteration's grants (zero between)
+  std::vector<uint16_t> granted_;     // inputs granted in the current iteration
+  std::vector<uint16_t> out_matched_; // per output: matched in an earlier iteration (zero between steps)
+  std::vector<uint16_t> req_vc_;      // per matched input: its accepted VC
+  std::vector<uint16_t> match_out_, match_in_;  // the matching, first-iteration matches first
+  unsigned n_match_ = 0;
+  unsigned n_first_ = 0;              // matches made in the first iteration
+  std::vector<unsigned> port_credits_;  // per output: score of one VC, for adaptive entries
   uint64_t step_detours_ = 0;           // adaptive_detours of the step being computed
 
   Stats stats_;

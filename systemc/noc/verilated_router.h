@@ -55,12 +55,16 @@ uint64_t get_field(const T& sig, unsigned lsb, unsigned width) {
     return get_bits(sig.data(), lsb, width);
   }
 }
+// The 32-bit words of a VlWide port (Verilator 5.006's VlWide names its size only as a template
+// argument, no Words member; ports that wide appear from 65 router ports on).
+template <class T>
+constexpr unsigned kWideWords = sizeof(T) / sizeof(uint32_t);
 template <class T>
 bool is_zero(const T& sig) {
   if constexpr (std::is_integral_v<T>) {
     return sig == 0;
   } else {
-    for (unsigned w = 0; w < T::Words; ++w) {
+    for (unsigned w = 0; w < kWideWords<T>; ++w) {
       if (sig[w] != 0) return false;
     }
     return true;
@@ -71,7 +75,7 @@ void clear(T& sig) {
   if constexpr (std::is_integral_v<T>) {
     sig = 0;
   } else {
-    std::memset(sig.data(), 0, sizeof(uint32_t) * T::Words);
+    std::memset(sig.data(), 0, sizeof(uint32_t) * kWideWords<T>);
   }
 }
 }  // namespace detail

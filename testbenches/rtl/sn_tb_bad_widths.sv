@@ -1,7 +1,8 @@
 // sn_tb_bad_widths: testbench wrapper whose building blocks are given illegal parameters on purpose,
 // so that their elaboration-time checks (SN_ASSERT_INIT) fire (testbenches/rtl/
 // test_router_assertions.cpp). Each instance breaks exactly one kind of check, named after it: an
-// sn_fifo depth that is not a power of two, and one overridden "do not override" width per block.
+// sn_fifo depth that is not a power of two, an allocator with too many iterations, and one
+// overridden "do not override" width per block.
 // Ports are left open: the checks run at time 0 and nothing is clocked. Not part of the router.
 module sn_tb_bad_widths;
 
@@ -19,6 +20,8 @@ module sn_tb_bad_widths;
   sn_route_table #(.TableDepth(4), .NumReads(1), .EntryW(sn_flit_pkg::EntryW + 1)) u_table_entryw ();
   // PortW 3 for 4 ports (sn_switch_alloc PortWDerived; its arbiters get IdxW 3 as well).
   sn_switch_alloc #(.NumPorts(4), .PortW(3)) u_alloc_portw ();
+  // Five iterations (sn_switch_alloc AllocItersInRange).
+  sn_switch_alloc #(.NumPorts(4), .AllocIters(5)) u_alloc_iters ();
   // SelW 3 for 4 ports (sn_crossbar SelWDerived).
   sn_crossbar #(.NumPorts(4), .Width(8), .SelW(3)) u_xbar_selw ();
   // VcW 2 for 2 VCs (sn_router_output VcWDerived).

@@ -336,12 +336,14 @@ TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
   EXPECT_TRUE(h.errors().empty()) << h.error_report();
 }
 
-// When an adaptive head counts credits (docs/router.md, port choice): in the cycle it is presented,
-// with the registered counts. Ports 1 and 2 form the set, and the flow hashes to port 1. A one-flit
-// packet presented in cycle 0 leaves on port 1 in cycle 2 and takes one of its credits; a credit for
-// it may come back in cycle 4. A head presented in cycle 1 still sees 4 = 4 credits (tie: port 1), in
-// cycle 2 it sees 3 < 4 (port 2); with the credit returned in cycle 4 a head of cycle 4 still sees
-// 3 (port 2) and one of cycle 5 sees 4 again (port 1).
+// When an adaptive head counts credits and held flits (docs/router.md, port choice): in the cycle
+// it is presented, with the registered counts; a port scores its credits less the flits the router
+// holds for it. Ports 1 and 2 form the set, and the flow hashes to port 1. A one-flit packet
+// presented in cycle 0 is held for port 1 in cycle 1, leaves on it in cycle 2 having taken one of
+// its credits; a credit for it may come back in cycle 4. A head presented in cycle 0 does not see it
+// yet (a tie: port 1); in cycle 1 it sees it held (port 2), in cycle 2 it sees 3 < 4 credits (port
+// 2); with the credit returned in cycle 4 a head of cycle 4 still sees 3 (port 2) and one of cycle 5
+// sees 4 again (port 1).
 TEST(RouterTest, AdaptiveChoiceUsesTheCountsOfItsArrivalCycle) {
   const Config& c = config("p5_v2_d4_w64");
   auto r = make_router(c, 37);
@@ -373,7 +375,8 @@ TEST(RouterTest, AdaptiveChoiceUsesTheCountsOfItsArrivalCycle) {
     }
     return port;
   };
-  EXPECT_EQ(probe(1, -1), 1) << "credits spent before the flit left";
+  EXPECT_EQ(probe(0, -1), 1) << "a flit arriving in the same cycle counted";
+  EXPECT_EQ(probe(1, -1), 2) << "a flit held for the port not counted";
   EXPECT_EQ(probe(2, -1), 2) << "the flit that left in this cycle not counted";
   EXPECT_EQ(probe(4, 4), 2) << "a credit counted in the cycle it arrives";
   EXPECT_EQ(probe(5, 4), 1) << "a credit not counted the cycle after it arrived";

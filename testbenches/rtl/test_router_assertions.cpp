@@ -190,19 +190,27 @@ TEST(RouterFaultTest, MisrouteFires) {
   check_fault({"sn_fault_sa_misroute", {"NoMisroute"}, [](FaultRouter& r) { packet(r, 0, 0, 1, 1); }});
 }
 
-// Two inputs start 3-flit packets to the same output VC in the same cycles; ignoring the busy bit
-// lets the second head in before the first tail (sn_router_output HeadClaimsFreeVc).
+// Inputs 0 and 2 start 3-flit packets to the same output VC in the same cycle; input 0 pauses after
+// its head (otherwise its body flits, served first, would keep the other head out anyway). Ignoring
+// the busy bit lets input 2's head in before input 0's tail (sn_router_output HeadClaimsFreeVc).
 TEST(RouterFaultTest, HeadOnBusyVcFires) {
   check_fault({"sn_fault_ignore_busy", {"HeadClaimsFreeVc"}, [](FaultRouter& r) {
+                 const auto flit = [&](unsigned in, unsigned i) {
+                   Flit f;
+                   f.head = i == 0;
+                   f.tail = i == 2;
+                   f.src = static_cast<uint16_t>(in);
+                   f.dst = 1;
+                   r.set_in(in, LinkFlit{true, 1, f});
+                 };
                  for (unsigned i = 0; i < 3; ++i) {
-                   for (unsigned in : {0u, 2u}) {
-                     Flit f;
-                     f.head = i == 0;
-                     f.tail = i == 2;
-                     f.src = static_cast<uint16_t>(in);
-                     f.dst = 1;
-                     r.set_in(in, LinkFlit{true, 1, f});
-                   }
+                   if (i == 0) flit(0, 0);
+                   flit(2, i);
+                   r.step();
+                 }
+                 idle(r, 4);
+                 for (unsigned i = 1; i < 3; ++i) {
+                   flit(0, i);
                    r.step();
                  }
                  idle(r, 8);
@@ -338,6 +346,7 @@ TEST(RouterParamCheckTest, BlockChecksFire) {
       {"u_table_addrw", {"AddrWDerived"}},
       {"u_table_entryw", {"EntryWDerived"}},
       {"u_alloc_portw", {"PortWDerived", "IdxWDerived"}},
+      {"u_alloc_iters", {"AllocItersInRange"}},
       {"u_xbar_selw", {"SelWDerived"}},
       {"u_output_vcw", {"VcWDerived"}},
       {"u_output_portw", {"PortWDerived"}},
@@ -367,7 +376,7 @@ TEST(RouterAssertionTest, EveryRtlAssertionHasAFiringTest) {
       // this file, parameter checks (RouterParamCheckTest)
       "RadixInRange", "VcsInRange", "DepthPow2", "PayloadInRange", "TablePow2", "VcWDerived", "FlitWDerived",
       "TblAddrWDerived", "PortWDerived", "AddrWDerived", "CntWDerived", "IdxWDerived", "EntryWDerived",
-      "SelWDerived"};
+      "SelWDerived", "AllocItersInRange"};
   const std::regex use(R"(`SN_ASSERT(_INIT)?\(\s*(\w+))");
   std::set<std::string> in_rtl;
   for (const auto& f : std::filesystem::recursive_directory_iterator(std::filesystem::path(SNSIM_SOURCE_DIR) / "rtl")) {

@@ -12,10 +12,10 @@
 // after which the table is reloaded with a new pattern. The RTL starts from register values
 // randomized under a fixed seed (VerilatedRouter).
 //
-// Coverage: allocator conflicts (an output requested by more inputs than it grants), zero-credit
-// stalls, VC blocking (a head waiting for an output VC that carries another packet), adaptive
-// choices that differ from the hashed port, and resets with a packet half delivered must each be
-// above zero. A fast model with one allocation rule changed (FastRouter::Mutation) must be caught
+// Coverage: allocator conflicts (an output requested by more inputs than it grants), matches made by
+// the allocator's second iteration, zero-credit stalls, VC blocking (a head waiting for an output VC
+// that carries another packet), adaptive choices that differ from the hashed port, and resets with
+// a packet half delivered must each be above zero. A fast model with one allocation rule changed (FastRouter::Mutation) must be caught
 // within a few thousand cycles.
 #include <gtest/gtest.h>
 
@@ -288,12 +288,12 @@ TEST_P(FastVsRtlTest, SameOutputsEveryCycle) {
   const FastRouter::Stats& s = fast.stats();
   const Coverage& cov = stim.coverage();
   std::printf("[ %s ] %llu cycles in %.1f s (%.0f cycles/s for both models and the harness): %llu flits; "
-              "allocator conflicts %llu, zero-credit stalls %llu, VC blocking %llu, VC conflicts %llu, "
+              "allocator conflicts %llu, late matches %llu, zero-credit stalls %llu, VC blocking %llu, VC conflicts %llu, "
               "adaptive detours %llu, resets %llu (mid-packet %llu), hotspot phases %llu, source credit "
               "exhaustions %llu\n",
               c.name, static_cast<unsigned long long>(dut.cycle()), secs, static_cast<double>(dut.cycle()) / secs,
               static_cast<unsigned long long>(s.flits_out), static_cast<unsigned long long>(s.alloc_conflicts),
-              static_cast<unsigned long long>(s.credit_stalls), static_cast<unsigned long long>(s.vc_blocked),
+              static_cast<unsigned long long>(s.late_matches), static_cast<unsigned long long>(s.credit_stalls), static_cast<unsigned long long>(s.vc_blocked),
               static_cast<unsigned long long>(s.vc_conflicts), static_cast<unsigned long long>(s.adaptive_detours),
               static_cast<unsigned long long>(cov.resets),
               static_cast<unsigned long long>(cov.resets_mid_packet),
@@ -301,6 +301,7 @@ TEST_P(FastVsRtlTest, SameOutputsEveryCycle) {
               static_cast<unsigned long long>(stim.harness().zero_credit_events()));
   EXPECT_GE(dut.cycle(), c.cycles);
   EXPECT_GT(s.alloc_conflicts, 0u);
+  EXPECT_GT(s.late_matches, 0u);
   EXPECT_GT(s.credit_stalls, 0u);
   EXPECT_GT(s.vc_blocked, 0u);
   EXPECT_GT(s.adaptive_detours, 0u);
@@ -333,7 +334,8 @@ TEST_P(BrokenFastModelTest, IsCaughtWithin20kCycles) {
 
 const MutationCase kMutations[] = {
     {"OutputArbiterNoRotate", FastRouter::Mutation::OutputArbiterNoRotate},
-    {"InputArbiterAlwaysUpdate", FastRouter::Mutation::InputArbiterAlwaysUpdate},
+    {"AcceptArbiterNoRotate", FastRouter::Mutation::AcceptArbiterNoRotate},
+    {"LateMatchesMovePointers", FastRouter::Mutation::LateMatchesMovePointers},
 };
 INSTANTIATE_TEST_SUITE_P(Mutations, BrokenFastModelTest, ::testing::ValuesIn(kMutations),
                          [](const ::testing::TestParamInfo<MutationCase>& info) {
