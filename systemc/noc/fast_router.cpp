@@ -217,6 +217,8 @@ void FastRouter::check_inputs() {
     if (count_[q] == p_.buf_depth) {
       fail("NoFlitWithoutCredit", fmt::format("input {} VC {}: flit into a full buffer", i, v));
     }
+    // Step 8 writes the flit there (the slot after the queue's last whatever leaves before).
+    if (count_[q] < cap_[q]) __builtin_prefetch(slot_words(q, (rd_[q] + count_[q]) & (cap_[q] - 1)), 1);
     const uint64_t hdr = staged_words_[size_t{i} * stride_];
     const bool head = (hdr >> kHeadBit) & 1u;
     if (head) {
@@ -371,6 +373,12 @@ void FastRouter::step() {
     out_req_[touched_[k]] = PortSet{};
     out_req_body_[touched_[k]] = PortSet{};
     out_matched_[touched_[k]] = 0;
+  }
+  // Step 6 reads the leaving flits, which have usually left the cache while they waited: start all
+  // their loads now, so that the misses overlap.
+  for (unsigned k = 0; k < n_match_; ++k) {
+    const unsigned q = qi(match_in_[k], req_vc_[match_in_[k]]);
+    __builtin_prefetch(slot_words(q, rd_[q]));
   }
 
   // 4. NoCreditOverflow needs this cycle's sends: a credit may arrive at a full counter only while a
