@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 
@@ -79,11 +80,9 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
 
   const size_t queues = size_t{p.ports} * p.vcs;
   table_.assign(p.table_depth, Entry{});
-  // Not value-initialized: the pages are touched only when slots are first used.
-  pool_.reset(new uint64_t[queues * p.buf_depth * stride_]);
-  next_.reset(new uint32_t[queues * p.buf_depth]);
-  head_.assign(queues, kNil);
-  tail_.assign(queues, kNil);
+  ring_.resize(queues);  // rings are allocated by their first flit
+  cap_.assign(queues, 0);
+  rd_.assign(queues, 0);
   count_.assign(queues, 0);
   head_hdr_.assign(queues, 0);
   cur_port_.assign(queues, 0);
@@ -120,10 +119,7 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
 void FastRouter::reset() {
   // Everything with a reset in the RTL; the table and the buffer memories have none (the memories'
   // contents are unreachable once the pointers are cleared).
-  std::fill(head_.begin(), head_.end(), kNil);
-  std::fill(tail_.begin(), tail_.end(), kNil);
-  bump_ = 0;
-  free_ = kNil;
+  std::fill(rd_.begin(), rd_.end(), 0);
   std::fill(count_.begin(), count_.end(), 0);
   std::fill(cur_port_.begin(), cur_port_.end(), 0);
   std::fill(in_pkt_.begin(), in_pkt_.end(), 0);
@@ -221,6 +217,8 @@ void FastRouter::check_inputs() {
     if (count_[q] == p_.buf_depth) {
       fail("NoFlitWithoutCredit", fmt::format("input {} VC {}: flit into a full buffer", i, v));
     }
+    // Step 8 writes the flit there (the slot after the queue's last whatever leaves before).
+    if (count_[q] < cap_[q]) __builtin_prefetch(slot_words(q, (rd_[q] + count_[q]) & (cap_[q] - 1)), 1);
     const uint64_t hdr = staged_words_[size_t{i} * stride_];
     const bool head = (hdr >> kHeadBit) & 1u;
     if (head) {
@@ -241,6 +239,19 @@ void FastRouter::check_inputs() {
       fail("CreditVcExists", fmt::format("output {}: credit for VC {} of {}", o, staged_credit_vc_[o], p_.vcs));
     }
   });
+}
+
+void FastRouter::grow_ring(unsigned q) {
+  const unsigned cap = cap_[q];
+  const unsigned new_cap = std::min(cap == 0 ? kRingMin : 2 * cap, p_.buf_depth);
+  // Not value-initialized: only slots that flits reach are written.
+  std::unique_ptr<uint64_t[]> ring(new uint64_t[size_t{new_cap} * stride_]);
+  for (unsigned k = 0; k < count_[q]; ++k) {
+    std::copy_n(slot_words(q, (rd_[q] + k) & (cap - 1)), stride_, &ring[size_t{k} * stride_]);
+  }
+  ring_[q] = std::move(ring);
+  cap_[q] = static_cast<uint16_t>(new_cap);
+  rd_[q] = 0;
 }
 
 unsigned FastRouter::pick_output_winner(unsigned o, const PortSet& req) const {
@@ -363,6 +374,12 @@ void FastRouter::step() {
     out_req_body_[touched_[k]] = PortSet{};
     out_matched_[touched_[k]] = 0;
   }
+  // Step 6 reads the leaving flits, which have usually left the cache while they waited: start all
+  // their loads now, so that the misses overlap.
+  for (unsigned k = 0; k < n_match_; ++k) {
+    const unsigned q = qi(match_in_[k], req_vc_[match_in_[k]]);
+    __builtin_prefetch(slot_words(q, rd_[q]));
+  }
 
   // 4. NoCreditOverflow needs this cycle's sends: a credit may arrive at a full counter only while a
   //    flit of that VC leaves (the RTL's counter then stays full).
@@ -399,8 +416,7 @@ void FastRouter::step() {
     const unsigned i = match_in_[k];
     const unsigned v = req_vc_[i];
     const unsigned q = qi(i, v);
-    const uint32_t s = head_[q];
-    const uint64_t* src = slot_words(s);
+    const uint64_t* src = slot_words(q, rd_[q]);
     uint64_t* dst = &out_words_[size_t{o} * stride_];
     dst[0] = src[0] & ((uint64_t{1} << kHdrPortLsb) - 1);
     for (unsigned w = 1; w < stride_; ++w) dst[w] = src[w];
@@ -414,10 +430,8 @@ void FastRouter::step() {
     --credits_[oq];
     --held_[oq];
 
-    head_[q] = next_[s];
-    next_[s] = free_;
-    free_ = s;
-    if (count_[q] > 1) head_hdr_[q] = slot_words(head_[q])[0];
+    rd_[q] = static_cast<uint16_t>((rd_[q] + 1) & (cap_[q] - 1));
+    if (count_[q] > 1) head_hdr_[q] = slot_words(q, rd_[q])[0];
     if (--count_[q] == 0) {
       nonempty_[i] &= ~(1u << v);
       if (nonempty_[i] == 0) clear_bit(active_in_, i);
@@ -453,19 +467,8 @@ void FastRouter::step() {
     }
     in_pkt_[q] = !((w[0] >> kTailBit) & 1u);
     ++held_[qi(port, v)];
-    uint32_t s = free_;
-    if (s != kNil) {
-      free_ = next_[s];
-    } else {
-      s = bump_++;  // never more than ports * vcs * buf_depth: each queue holds at most buf_depth
-    }
-    if (count_[q] == 0) {
-      head_[q] = s;
-    } else {
-      next_[tail_[q]] = s;
-    }
-    tail_[q] = s;
-    uint64_t* d = slot_words(s);
+    if (count_[q] == cap_[q]) grow_ring(q);  // below buf_depth: check_inputs() refused a full buffer
+    uint64_t* d = slot_words(q, (rd_[q] + count_[q]) & (cap_[q] - 1));
     d[0] = w[0] | (uint64_t{port} << kHdrPortLsb);
     if (count_[q] == 0) head_hdr_[q] = d[0];
     for (unsigned k = 1; k < stride_; ++k) d[k] = w[k];

@@ -25,7 +25,8 @@
 // instead: a credit for a VC that does not exist (CreditVcExists) and a table address outside the
 // table (TableAddrInRange).
 //
-// Speed: flat arrays sized at construction, no allocation in step(), and only occupied inputs,
+// Speed: flat arrays sized at construction, each VC's flits in a ring of their own that grows (rarely:
+// only past the most flits the VC ever held) up to the buffer depth, and only occupied inputs,
 // requested outputs and changed registers are visited; an idle router's step() is a few compares.
 // The RTL's initial register randomization is not modelled: the constructor resets the router, as
 // VerilatedRouter's does, and nothing the RTL leaves unreset (buffer memories) is observable. Table
@@ -118,7 +119,9 @@ class FastRouter final : public RouterModel {
   static constexpr unsigned kHdrPortLsb = 40;
 
   unsigned qi(unsigned port, unsigned vc) const { return port * p_.vcs + vc; }
-  uint64_t* slot_words(uint32_t s) { return &pool_[size_t{s} * stride_]; }
+  uint64_t* slot_words(unsigned q, unsigned slot) { return &ring_[q][size_t{slot} * stride_]; }
+  // Makes room for one more flit in queue q's full ring (count_[q] == cap_[q] < buf_depth).
+  void grow_ring(unsigned q);
   // The route a head flit arriving on VC vc takes (sn_route_select, on the registered credits), and
   // whether the RTL accepts it (HeadRoutable).
   unsigned route(uint64_t hdr, unsigned vc, bool* ok);
@@ -138,17 +141,15 @@ class FastRouter final : public RouterModel {
   std::vector<Entry> table_;
 
   // Inputs, per (port, VC) queue q = port * vcs + vc.
-  // Flit storage: one pool of ports * vcs * buf_depth slots of stride_ words, each queue a linked
-  // list through next_. Freed slots are reused last-in first-out, so a flit is written into and
-  // read from memory that is still in cache; a deep, mostly empty buffer costs neither cache nor
-  // resident memory (the pool is allocated, not touched: slots are taken from bump_ upward only
-  // when none is free).
-  static constexpr uint32_t kNil = ~uint32_t{0};
-  std::unique_ptr<uint64_t[]> pool_;
-  std::unique_ptr<uint32_t[]> next_;
-  uint32_t bump_ = 0;
-  uint32_t free_ = kNil;
-  std::vector<uint32_t> head_, tail_;  // per queue: oldest and newest slot
+  // Flit storage: each queue is a ring of cap_[q] slots of stride_ words, its flits in order from
+  // slot rd_[q], so a flit's successor sits next to it in memory and its header is in cache when
+  // the flit leaves. A ring starts empty and doubles (from kRingMin slots, up to buf_depth) only
+  // when an arrival finds it full: a deep, mostly empty buffer costs neither cache nor resident
+  // memory, and step() allocates only when a queue holds more flits than it ever held before.
+  static constexpr unsigned kRingMin = 16;
+  std::vector<std::unique_ptr<uint64_t[]>> ring_;
+  std::vector<uint16_t> cap_;  // slots of the ring (0 before its first flit)
+  std::vector<uint16_t> rd_;   // slot of the oldest flit
   std::vector<uint16_t> count_;    // flits held
   // Header word of each queue's oldest flit (valid while count_ > 0): the allocator reads only
   // this, so a deep buffer's memory is touched once per flit, not once per cycle a flit waits.

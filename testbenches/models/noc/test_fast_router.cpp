@@ -23,12 +23,15 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 // Extremes of every parameter: two ports, one VC and the smallest table, a non-power-of-two radix
 // and VC count (port and VC codes that name nothing), odd payloads and the 512-bit one, the largest
-// radix and VC count. The harness keeps a checksum in the first 64 payload bits, so payloads are
-// at least that wide here; NarrowPayloadIsTruncated covers narrower ones.
+// radix and VC count, and buffers deep enough that a VC's ring of slots grows (from 16 slots, with
+// its flits wrapped around) while it holds flits. The harness keeps a checksum in the first 64
+// payload bits, so payloads are at least that wide here; NarrowPayloadIsTruncated covers narrower
+// ones.
 const Case kCases[] = {
     {"p2_v1_d2_w64_t2", {2, 1, 2, 64, 2}},
     {"p3_v3_d4_w100_t16", {3, 3, 4, 100, 16}},
     {"p17_v5_d16_w65_t64", {17, 5, 16, 65, 64}},
+    {"p5_v2_d256_w64_t16", {5, 2, 256, 64, 16}},
     {"p72_v4_d8_w256_t1024", {72, 4, 8, 256, 1024}},
     {"p128_v16_d4_w512_t256", {128, 16, 4, 512, 256}},
 };
