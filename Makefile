@@ -10,13 +10,13 @@ SANITIZE  ?= OFF
 SNSIM     := $(BUILD)/sim/snsim
 RESULTS   ?= results
 
-.PHONY: all deps configure build run demo-net demo-network demo-mem demo-gemm compare test check-large lint synth bench wave clean help
+.PHONY: all deps configure build run demo-machine demo-net demo-network demo-mem demo-gemm compare test check-large lint synth bench wave clean help
 
 all: build
 
 help:
 	@sed -n '2,4p' Makefile
-	@echo "  targets: deps configure build run demo-net demo-network demo-mem demo-gemm compare test check-large lint synth bench wave clean"
+	@echo "  targets: deps configure build run demo-machine demo-net demo-network demo-mem demo-gemm compare test check-large lint synth bench wave clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -33,9 +33,16 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS) || { echo "build: retrying once after re-verilation" >&2; \
 	  cmake --build $(BUILD) -j $(JOBS); }
 
-run: demo-network
+run: demo-machine
 
 # DECISIONS.md D22: `make run` is the newest demo; the earlier ones stay.
+# Issue 6: one CloudMatrix384 node (8 NPUs, 16 dies on their UB network): a BF16 GEMM on every die's
+# 24 AIC, then a ring all-reduce over the 16 dies, each checked against a host reference.
+demo-machine: build
+	@mkdir -p $(RESULTS)/node8-gemm $(RESULTS)/node8-allreduce
+	$(SNSIM) run -c configs/node8.yaml -w workloads/gemm_bf16.yaml -o $(RESULTS)/node8-gemm
+	$(SNSIM) run -c configs/node8.yaml -w workloads/allreduce_ring.yaml -o $(RESULTS)/node8-allreduce
+
 demo-network: build
 	@mkdir -p $(RESULTS)/node8 $(RESULTS)/cm384
 	$(SNSIM) net -c configs/node8-net.yaml -o $(RESULTS)/node8 --plot

@@ -272,7 +272,7 @@ The systems (HARDWARE.md §1, §5):
   {hop['nvl72'][1]:.0f} and {hop['nvl72'][2]:.0f} cycles on NVL72 ({cfg['nvl72']['clock']}): 100 ns each on
   both, the official UB hop of 200 ns split in two (NVLink's switch latency is not published,
   HARDWARE.md §5 [U]; the same figure is used so the networks differ only in shape and rate).
-  32 B flits, 512 B packets (16 flits), the fast router model, 2 VCs per port.
+  32 B flits, 512 B packets (16 flits), the fast router model, {cfg['cm384']['router']['vcs']} VCs per port on CM384 and {cfg['nvl72']['router']['vcs']} on NVL72.
 
 ## Aggregate figures
 
