@@ -10,7 +10,8 @@
 # Tensors sit at the same offsets on every die, so a peer's address is ours + ((peer - r) << 40).
 # Every step runs to completion before the next (set_flag / wait_flag through the scalar unit).
 # Arguments: x, y (ptr: f32 arrays of n), recv (ptr: f32 array of (dies - 1) x c, scratch),
-# flags (ptr: 2 x (dies - 1) u64, zero), n (u64: dies x c, c a multiple of 64 and at most 16384).
+# flags (ptr: 2 x (dies - 1) u64, zero), n (u64: dies x c, c a multiple of 64 and at most 16320:
+# the vadd repeat count c / 64 is 8 bits, at most 255).
 .include "include/snsim.inc"
 
 .core aiv

@@ -190,6 +190,9 @@ void DieGm::issue_local(Cycle now, AsyncKind kind, std::uint64_t addr, std::uint
   const Timing t = local_.transfer(
       now, core::GmAccess{.port = kDmaPort, .is_write = kind != AsyncKind::read, .addr = offset, .burst = len});
   std::vector<std::uint8_t> out = perform(kind, offset, len, data);
+  // The DMA engine's writes into this die wake its gwait-blocked cores like a peer's would (the core
+  // that issued the copy may change no state of its own when it ends).
+  if (kind != AsyncKind::read && on_remote_write_) on_remote_write_(now);
   schedule(std::max(t.complete, now + 1),
            [cb = std::move(cb), out = std::move(out)](Cycle c) mutable { cb(c, std::move(out), {}); });
 }

@@ -19,11 +19,14 @@
 //     * copy: the die's DMA engine. Each copy starts after dma_startup cycles and moves chunks of
 //       dma_chunk_bytes (read from the source, then written to the destination, each part local or
 //       remote as above), at most dma_max_outstanding chunks in flight over all copies, in order.
-//   notify is ordered: it starts after every earlier access of this die to that die has completed.
+//   notify is ordered: it takes effect after every access this die has already issued to that die
+//   (a DMA copy issues each chunk's write when its read returns: chunks not yet issued are not covered).
 //   An address in no die's store throws GmError naming it.
 // - The NI's requests from other dies reach `target` (bind the NI's memory socket to it): performed
 //   on the store at once (b_transport without wait()), the delay being the local memory's timing on
-//   port kNetworkPort; on_remote_write is called after each write or atomic add.
+//   port kNetworkPort; on_remote_write is called after each write or atomic add into this die's
+//   store that did not come from its cores' own synchronous accesses (the link, the network, and
+//   this die's DMA engine writing locally).
 // - deliver(now) runs everything due at or before core cycle `now` (completions, arrivals at a
 //   peer, DMA steps) in (cycle, order of scheduling); next_event() is the earliest pending one.
 //   The driver calls deliver once per core cycle it visits, before stepping the cores, and wakes on

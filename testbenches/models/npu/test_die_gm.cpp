@@ -328,6 +328,9 @@ TEST(DieGm, DmaCopiesOverEveryPathMoveTheSourceBytes) {
   }
   EXPECT_EQ(rig.stat("die0.gm.dma_bytes"), 4 * kLen);
   EXPECT_EQ(rig.stat("die0.gm.dma_copies"), 4u);
+  // Die 0 was written by ten chunks over the link (from die 1) and ten of its own engine's local
+  // writes: each is reported, so gwait-blocked cores of the die are woken by either.
+  EXPECT_EQ(rig.remote_writes[0], 20u);
   // The engine kept its bound on chunks in flight, and reached it.
   EXPECT_EQ(rig.stat_value("die0.gm.dma_peak_chunks"), p.dma_max_outstanding);
 }
