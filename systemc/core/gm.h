@@ -63,7 +63,7 @@ enum class AsyncKind : std::uint8_t {
   read,        // `len` bytes at `addr`; done gets the bytes
   write,       // `data` to `addr`
   atomic_add,  // 64-bit little-endian add of `data` (8 bytes) at `addr`; done gets the old value
-  notify,      // write of `data` at `addr` after this memory's earlier accesses to that die completed
+  notify,      // write of `data` at `addr` after the accesses already issued to that die completed
   copy,        // the die's DMA engine copies `len` bytes from `src` to `addr` (either may be remote)
 };
 struct AsyncAccess {
