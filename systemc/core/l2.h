@@ -53,7 +53,7 @@ class L2Backend {
   virtual ~L2Backend() = default;
   // The line numbers (address / line_bytes, die offsets) of one access's fills and write-backs, at
   // core cycle `now`, each list in address order. Returns the core cycle (fractional for a rate)
-  // by which the fills' data is in the L2; `now` if there are none.
+  // by which the fills' data is in the L2 (meaningless without fills).
   virtual double access(Cycle now, std::span<const std::uint64_t> fills,
                         std::span<const std::uint64_t> writebacks) = 0;
   // Core cycles from the fills' data to a missed read's completion.
