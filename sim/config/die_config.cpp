@@ -1,10 +1,38 @@
 #include "config/die_config.h"
 
 #include <bit>
+#include <filesystem>
 
 #include <fmt/format.h>
 
 namespace snsim {
+
+namespace config {
+
+// gm.hbm.preset: a file name in the YAML, the preset's hbm section once loaded.
+template <>
+struct Codec<HbmPresetRef> {
+  static const char* type_name() { return "file"; }
+  static HbmPresetRef parse(const Node& n, const std::string& path, const Constraints&, LoadContext&) {
+    HbmPresetRef ref{parse_string(n, path), config_defaults<HbmCfg>()};
+    if (ref.file.empty()) return ref;
+    // Relative to the file that names it, as an include is.
+    const std::string file =
+        (std::filesystem::path(n.file).parent_path() / ref.file).lexically_normal().string();
+    try {
+      ref.hbm = load<MemConfig>(file).hbm;
+    } catch (const ConfigError& e) {
+      if (e.line() == 0) fail(n, path, fmt::format("HBM preset '{}': {}", file, e.why()));
+      throw ConfigError(e.file(), e.line(), e.key(),
+                        fmt::format("{} (in the HBM preset named at {}:{})", e.why(), n.file, n.line));
+    }
+    return ref;
+  }
+  static nlohmann::ordered_json to_json(const HbmPresetRef& v) { return v.file; }
+  static std::string text(const HbmPresetRef& v) { return format_default(v.file); }
+};
+
+}  // namespace config
 
 namespace {
 // One 16 x 16 x 16 f16 / bf16 fractal per cycle (HARDWARE.md §3; core.h, cube rate).
@@ -99,6 +127,11 @@ core::CoreParams DieCoreCfg::params(bool numerics) const {
 
 void DieL2Cfg::describe(Schema<DieL2Cfg>& s) {
   const core::L2Params d;
+  s.choice("backend", &DieL2Cfg::backend, L2BackendKind::Rate,
+           {{"rate", L2BackendKind::Rate}, {"hbm", L2BackendKind::Hbm}})
+      .doc("What times the L2's fills and write-backs: `rate`, one rate shared by the die (gm.read_bytes_per_cycle; a "
+           "missed read completes miss_latency after its fills); `hbm`, the die's HBM stacks (gm.hbm, cycle-level, "
+           "docs/core.md \"The HBM behind the L2\"; a missed read completes hit_latency after its fills' data)");
   s.field("capacity_bytes", &DieL2Cfg::capacity_bytes, d.capacity_bytes)
       .unit("B")
       .min(1)
@@ -123,7 +156,7 @@ void DieL2Cfg::describe(Schema<DieL2Cfg>& s) {
   s.field("miss_latency", &DieL2Cfg::miss_latency, std::uint64_t{d.miss_latency})
       .unit("cycles")
       .range(0, 1000000)
-      .doc("request to data when a line missed (assumed: hit + about 100 ns of HBM access)");
+      .doc("backend rate: request to data when a line missed (assumed: hit + about 100 ns of HBM access)");
   s.check([](const DieL2Cfg& c, const Checker& k) {
     if (!std::has_single_bit(c.line_bytes)) k.fail("line_bytes", fmt::format("{} is not a power of two", c.line_bytes));
     if (c.capacity_bytes % (std::uint64_t{c.line_bytes} * c.ways) != 0) {
@@ -131,6 +164,22 @@ void DieL2Cfg::describe(Schema<DieL2Cfg>& s) {
                                            std::uint64_t{c.line_bytes} * c.ways));
     }
   });
+}
+
+void DieHbmCfg::describe(Schema<DieHbmCfg>& s) {
+  s.field("preset", &DieHbmCfg::preset, HbmPresetRef{"", config_defaults<HbmCfg>()})
+      .doc("HBM preset of every stack: a `snsim mem` config (configs/hbm2e.yaml), relative to the file naming it; "
+           "empty: the hbm schema's defaults (the HBM2E preset's values)");
+  s.field("stacks", &DieHbmCfg::stacks, 4u)
+      .range(1, 16)
+      .power_of_two()
+      .doc("HBM stacks per die (HARDWARE.md §2: 4 stacks, 1.6 TB/s per die [P CM 3.3.1])");
+  s.field("interleave_bytes", &DieHbmCfg::interleave_bytes, std::uint64_t{256})
+      .unit("B")
+      .range(32, 1 << 20)
+      .power_of_two()
+      .doc("die addresses are spread over the stacks and their channels in units of this many bytes, by an XOR "
+           "fold of the unit number (assumed: no public Ascend figure; docs/core.md); at least gm.l2.line_bytes");
 }
 
 void DieGmCfg::describe(Schema<DieGmCfg>& s) {
@@ -155,6 +204,19 @@ void DieGmCfg::describe(Schema<DieGmCfg>& s) {
       .greater_than(0)
       .doc("simple: write bandwidth shared by every core of the die (the same HBM)");
   s.section("l2", &DieGmCfg::l2).doc("The die's L2 when model is `l2` (core::L2Params, docs/core.md \"The L2\").");
+  s.section("hbm", &DieGmCfg::hbm).doc("The die's HBM stacks behind the L2 when l2.backend is `hbm` (hbm/die_hbm.h).");
+  s.check([](const DieGmCfg& g, const Checker& k) {
+    if (g.hbm.interleave_bytes < g.l2.line_bytes) {
+      k.fail("hbm.interleave_bytes", fmt::format("{} is below l2.line_bytes ({}): a line would span stacks",
+                                                 g.hbm.interleave_bytes, g.l2.line_bytes));
+    }
+    // A line is one request of the stack (hbm::HbmStack takes 1 to 16 bursts, at most 512 B).
+    const std::uint32_t burst = g.hbm.preset.hbm.org.burst_bytes;
+    if (g.l2.backend == L2BackendKind::Hbm && (g.l2.line_bytes % burst != 0 || g.l2.line_bytes > 512)) {
+      k.fail("l2.line_bytes", fmt::format("{} B is not one HBM request: a multiple of the preset's {} B burst, at "
+                                          "most 512 B", g.l2.line_bytes, burst));
+    }
+  });
 }
 
 core::L2Params DieGmCfg::l2_params() const {
@@ -180,6 +242,8 @@ void DieConfig::describe(Schema<DieConfig>& s) {
 }
 
 double DieConfig::cube_peak_flops() const { return 2 * kCubeMacsPerCycle * die.aic * die.clock_hz; }
+
+std::string_view to_string(L2BackendKind b) { return b == L2BackendKind::Rate ? "rate" : "hbm"; }
 
 std::string_view to_string(GmModel m) {
   switch (m) {

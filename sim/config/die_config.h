@@ -5,8 +5,10 @@
 // it; keys are documented in docs/config.md.
 
 #include <cstdint>
+#include <string>
 
 #include "config/config.h"
+#include "config/hbm_config.h"
 #include "core/core.h"
 #include "core/gm.h"
 #include "core/l2.h"
@@ -40,8 +42,14 @@ struct DieCoreCfg {
   static void describe(Schema<DieCoreCfg>& s);
 };
 
+// What times the memory behind the L2 (core::L2Backend): `rate`, one bytes-per-cycle rate shared by
+// the die (gm.read_bytes_per_cycle) with l2.miss_latency; `hbm`, the die's HBM stacks (gm.hbm,
+// hbm/die_hbm.h).
+enum class L2BackendKind { Rate, Hbm };
+
 // The die's L2 (core::L2Params, DECISIONS.md D17), used when gm.model is `l2`.
 struct DieL2Cfg {
+  L2BackendKind backend{};
   std::uint64_t capacity_bytes{};
   std::uint32_t line_bytes{};
   std::uint32_t ways{};
@@ -51,6 +59,23 @@ struct DieL2Cfg {
   std::uint64_t miss_latency{};
 
   static void describe(Schema<DieL2Cfg>& s);
+};
+
+// An HBM preset named by a die config: a `snsim mem` config file (configs/hbm2e.yaml), its path
+// relative to the file that names it, loaded with the die config; `hbm` is its hbm section. An
+// empty file is the hbm schema's defaults (the HBM2E preset's values).
+struct HbmPresetRef {
+  std::string file;
+  HbmCfg hbm;
+};
+
+// The die's HBM stacks behind its L2 when gm.l2.backend is `hbm` (hbm/die_hbm.h, docs/core.md).
+struct DieHbmCfg {
+  HbmPresetRef preset;
+  std::uint32_t stacks{};
+  std::uint64_t interleave_bytes{};
+
+  static void describe(Schema<DieHbmCfg>& s);
 };
 
 // The GM model the cores share. `model` picks the implementation: `simple` (core::SimpleGm: one
@@ -63,6 +88,7 @@ struct DieGmCfg {
   double read_bytes_per_cycle{};
   double write_bytes_per_cycle{};
   DieL2Cfg l2;
+  DieHbmCfg hbm;
 
   core::SimpleGmParams simple_params() const;
   core::L2Params l2_params() const;
@@ -82,5 +108,6 @@ struct DieConfig {
 };
 
 std::string_view to_string(GmModel m);
+std::string_view to_string(L2BackendKind b);
 
 }  // namespace snsim

@@ -20,6 +20,7 @@
 #include "config/die_config.h"
 #include "config/machine_config.h"
 #include "core/core.h"
+#include "hbm/die_hbm.h"
 #include "net/network_sim.h"
 #include "npu/machine.h"
 #include "run/host_ref.h"
@@ -244,7 +245,8 @@ int run_run(const RunOptions& opt) {
     for (std::uint32_t d = 0; d < dies; ++d) stores.push_back(&m->store(d));
   } else {
     store = std::make_unique<core::SimpleGm>(die.gm.simple_params());
-    if (die.gm.model == GmModel::L2) l2 = std::make_unique<core::L2Gm>(die.gm.l2_params(), *store, stats, "l2");
+    if (die.gm.model == GmModel::L2)
+      l2 = std::make_unique<core::L2Gm>(die.gm.l2_params(), *store, stats, "l2", hbm::make_l2_backend(die, stats, ""));
     stores.push_back(store.get());
   }
   for (std::uint32_t d = 0; d < dies; ++d) {
@@ -307,6 +309,7 @@ int run_run(const RunOptions& opt) {
   // 3. The run.
   const auto wall0 = std::chrono::steady_clock::now();
   const core::RunResult r = m ? m->run(die.max_cycles) : core::run_cores(cores, die.max_cycles);
+  if (l2) l2->finish(r.cycles);  // a machine's L2s finish in Machine::run
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
   // 4. Reports that exist whatever the outcome: summary, statistics, trace, CSV.

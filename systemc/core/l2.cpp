@@ -10,8 +10,41 @@
 
 namespace snsim::core {
 
-L2Gm::L2Gm(L2Params params, SimpleGm& store, StatsRegistry& stats, const std::string& name)
-    : params_(params), store_(store), stats_(stats), name_(name) {
+namespace {
+
+// The memory behind the L2 as one rate shared by the die: busy bytes / rate for fills, then
+// write-backs, in the order of the accesses; a miss then takes L2Params::miss_latency.
+class RateBackend : public L2Backend {
+ public:
+  RateBackend(const L2Params& p, StatsRegistry& stats, const std::string& name)
+      : rate_(p.hbm_bytes_per_cycle),
+        line_bytes_(p.line_bytes),
+        miss_latency_(p.miss_latency),
+        busy_(stats.counter(name + ".hbm_busy", "cycles", "cycles the HBM behind the L2 was transferring")) {}
+
+  double access(Cycle now, std::span<const std::uint64_t> fills, std::span<const std::uint64_t> writebacks) override {
+    const double start = std::max(free_, static_cast<double>(now));
+    const double filled = start + static_cast<double>(fills.size() * line_bytes_) / rate_;
+    free_ = start + static_cast<double>((fills.size() + writebacks.size()) * line_bytes_) / rate_;
+    busy_.add(static_cast<Cycle>(std::ceil(free_)) - static_cast<Cycle>(std::ceil(start)));
+    return filled;
+  }
+  Cycle miss_latency() const override { return miss_latency_; }
+  void finish(Cycle) override {}
+
+ private:
+  double rate_;
+  std::uint64_t line_bytes_;
+  Cycle miss_latency_;
+  Counter& busy_;
+  double free_ = 0;  // cycle (fractional) the rate is free
+};
+
+}  // namespace
+
+L2Gm::L2Gm(L2Params params, SimpleGm& store, StatsRegistry& stats, const std::string& name,
+           std::unique_ptr<L2Backend> backend)
+    : params_(params), store_(store), stats_(stats), name_(name), backend_(std::move(backend)) {
   const std::uint64_t set_bytes = std::uint64_t{params_.line_bytes} * params_.ways;
   if (!std::has_single_bit(params_.line_bytes) || params_.ways == 0 || params_.capacity_bytes == 0 ||
       params_.capacity_bytes % set_bytes != 0)
@@ -29,7 +62,7 @@ L2Gm::L2Gm(L2Params params, SimpleGm& store, StatsRegistry& stats, const std::st
   write_bytes_ = &stats.counter(p + "write_bytes", "bytes", "bytes written by the cores");
   fill_bytes_ = &stats.counter(p + "fill_bytes", "bytes", "bytes read from HBM for read misses");
   writeback_bytes_ = &stats.counter(p + "writeback_bytes", "bytes", "dirty bytes evicted to HBM");
-  hbm_busy_ = &stats.counter(p + "hbm_busy", "cycles", "cycles the HBM behind the L2 was transferring");
+  if (!backend_) backend_ = std::make_unique<RateBackend>(params_, stats, name_);
 }
 
 L2Gm::Port& L2Gm::port(unsigned id) {
@@ -61,7 +94,7 @@ std::uint64_t L2Gm::tag_bytes() const {
   return static_cast<std::uint64_t>(allocated) * kSetsPerBlock * 2 * params_.ways * sizeof(std::uint64_t);
 }
 
-bool L2Gm::access_line(std::uint64_t line, bool is_write, std::uint64_t& writebacks) {
+bool L2Gm::access_line(std::uint64_t line, bool is_write) {
   std::uint64_t* tags = set_words(line % sets_);
   std::uint64_t* uses = tags + params_.ways;
   ++use_clock_;
@@ -73,7 +106,7 @@ bool L2Gm::access_line(std::uint64_t line, bool is_write, std::uint64_t& writeba
     }
   // An invalid way (last use 0) is taken before any valid one; then the least recently used.
   const auto victim = static_cast<unsigned>(std::min_element(uses, uses + params_.ways) - uses);
-  if (tags[victim] & kDirty) ++writebacks;
+  if (tags[victim] & kDirty) writebacks_.push_back((tags[victim] & ~kDirty) - 1);
   tags[victim] = (line + 1) | (is_write ? kDirty : 0);
   uses[victim] = use_clock_;
   return false;
@@ -86,12 +119,20 @@ bool L2Gm::contains(std::uint64_t addr) const {
 }
 
 GlobalMemory::Timing L2Gm::transfer(Cycle now, const GmAccess& access) {
-  // 1. Tags: every line the access touches, in address order.
-  std::uint64_t hits = 0, misses = 0, writebacks = 0;
+  // 1. Tags: every line the access touches, in address order; a read's misses are its fills.
+  std::uint64_t hits = 0, misses = 0;
+  fills_.clear();
+  writebacks_.clear();
   access.for_each_burst([&](std::uint64_t addr, std::uint64_t bytes) {
     if (bytes == 0) return;
-    for (std::uint64_t line = addr >> line_shift_; line <= (addr + bytes - 1) >> line_shift_; ++line)
-      ++(access_line(line, access.is_write, writebacks) ? hits : misses);
+    for (std::uint64_t line = addr >> line_shift_; line <= (addr + bytes - 1) >> line_shift_; ++line) {
+      if (access_line(line, access.is_write)) {
+        ++hits;
+      } else {
+        ++misses;
+        if (!access.is_write) fills_.push_back(line);
+      }
+    }
   });
   hits_->add(hits);
   misses_->add(misses);
@@ -108,20 +149,15 @@ GlobalMemory::Timing L2Gm::transfer(Cycle now, const GmAccess& access) {
                                                       static_cast<Cycle>(std::ceil(start)));
   double streamed = free;
 
-  // 3. The HBM: fills for read misses (the data waits for them), then dirty write-backs.
-  const std::uint64_t fills = access.is_write ? 0 : misses * params_.line_bytes;
-  const std::uint64_t hbm_bytes = fills + writebacks * params_.line_bytes;
-  if (hbm_bytes > 0) {
-    const double hbm_start = std::max(hbm_free_, static_cast<double>(now));
-    const double filled = hbm_start + static_cast<double>(fills) / params_.hbm_bytes_per_cycle;
-    hbm_free_ = hbm_start + static_cast<double>(hbm_bytes) / params_.hbm_bytes_per_cycle;
-    hbm_busy_->add(static_cast<Cycle>(std::ceil(hbm_free_)) - static_cast<Cycle>(std::ceil(hbm_start)));
-    fill_bytes_->add(fills);
-    writeback_bytes_->add(writebacks * params_.line_bytes);
-    if (fills > 0) streamed = std::max(streamed, filled);
+  // 3. The memory behind: fills for read misses (the data waits for them), dirty write-backs.
+  if (!fills_.empty() || !writebacks_.empty()) {
+    const double filled = backend_->access(now, fills_, writebacks_);
+    fill_bytes_->add(fills_.size() * params_.line_bytes);
+    writeback_bytes_->add(writebacks_.size() * params_.line_bytes);
+    if (!fills_.empty()) streamed = std::max(streamed, filled);
   }
   const auto done = static_cast<Cycle>(std::ceil(streamed));
-  return {done, done + (fills > 0 ? params_.miss_latency : params_.hit_latency)};
+  return {done, done + (fills_.empty() ? params_.hit_latency : backend_->miss_latency())};
 }
 
 }  // namespace snsim::core

@@ -10,17 +10,20 @@
 //   not be) and times the access on two resources:
 //     * the requesting core's port, one per direction (read_bytes_per_cycle / write_bytes_per_cycle),
 //       busy for bytes / rate; every byte of an access crosses it, hit or miss;
-//     * the HBM behind the L2 (hbm_bytes_per_cycle, shared by the die), busy for the lines a
-//       read misses (fills) and for dirty lines evicted (write-backs).
+//     * the memory behind the L2 (an L2Backend, shared by the die), given the lines a read misses
+//       (fills) and the dirty lines evicted (write-backs): by default one rate
+//       (hbm_bytes_per_cycle, busy bytes / rate), or the die's HBM stacks (hbm/die_hbm.h,
+//       gm.l2.backend: hbm).
 //   The data has streamed when both its port and its fills are done; the access completes
-//   hit_latency later if every line hit or the access is a write (posted), miss_latency later if
-//   a read missed. Write-backs occupy the HBM but delay nobody directly.
+//   hit_latency later if every line hit or the access is a write (posted), the backend's
+//   miss_latency() later if a read missed. Write-backs occupy the HBM but delay nobody directly.
 // - Ports are independent; HARDWARE.md gives no aggregate L2 bandwidth, so slices are not
-//   modelled and the only shared resource is the HBM. Same inputs give the same timing.
+//   modelled and the only shared resource is the memory behind. Same inputs give the same timing.
 // docs/core.md ("The L2") gives the parameters and their sources.
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,17 +45,39 @@ struct L2Params {
   Cycle miss_latency = 300;  // core cycles (assumed: hit + ~100 ns of HBM access at 1.85 GHz)
 };
 
+// The memory behind the L2: it reads the lines of read misses (fills) and takes the dirty lines the
+// L2 evicts (write-backs). L2Gm calls access() once per access that has either, in the order the
+// accesses reach the L2.
+class L2Backend {
+ public:
+  virtual ~L2Backend() = default;
+  // The line numbers (address / line_bytes, die offsets) of one access's fills and write-backs, at
+  // core cycle `now`, each list in address order. Returns the core cycle (fractional for a rate)
+  // by which the fills' data is in the L2 (meaningless without fills).
+  virtual double access(Cycle now, std::span<const std::uint64_t> fills,
+                        std::span<const std::uint64_t> writebacks) = 0;
+  // Core cycles from the fills' data to a missed read's completion.
+  virtual Cycle miss_latency() const = 0;
+  // The run ended at core cycle `end`: statistics are brought up to it.
+  virtual void finish(Cycle end) = 0;
+};
+
 class L2Gm : public GlobalMemory {
  public:
   // Statistics go under `name` + "." in `stats`; `store` holds the data and must outlive the L2.
-  // Throws std::invalid_argument for a geometry that does not divide (capacity a multiple of
-  // line_bytes x ways, line_bytes a power of two) or a rate that is not positive.
-  L2Gm(L2Params params, SimpleGm& store, StatsRegistry& stats, const std::string& name = "l2");
+  // `backend` times the memory behind the L2; without one, a rate of params.hbm_bytes_per_cycle
+  // whose misses take params.miss_latency. Throws std::invalid_argument for a geometry that does
+  // not divide (capacity a multiple of line_bytes x ways, line_bytes a power of two) or a rate
+  // that is not positive.
+  L2Gm(L2Params params, SimpleGm& store, StatsRegistry& stats, const std::string& name = "l2",
+       std::unique_ptr<L2Backend> backend = nullptr);
 
   bool mapped(std::uint64_t addr, std::uint64_t len) const override { return store_.mapped(addr, len); }
   void read(std::uint64_t addr, std::span<std::uint8_t> out) const override { store_.read(addr, out); }
   void write(std::uint64_t addr, std::span<const std::uint8_t> in) override { store_.write(addr, in); }
   Timing transfer(Cycle now, const GmAccess& access) override;
+  // The run ended at core cycle `end` (the backend's statistics).
+  void finish(Cycle end) { backend_->finish(end); }
 
   // True if the line holding `addr` is in the cache (no state changes).
   bool contains(std::uint64_t addr) const;
@@ -66,8 +91,8 @@ class L2Gm : public GlobalMemory {
     Counter* read_busy = nullptr;
     Counter* write_busy = nullptr;
   };
-  // Looks line `line` up, allocating it on a miss; counts a dirty victim in `writebacks`.
-  bool access_line(std::uint64_t line, bool is_write, std::uint64_t& writebacks);
+  // Looks line `line` up, allocating it on a miss; appends a dirty victim to writebacks_.
+  bool access_line(std::uint64_t line, bool is_write);
   Port& port(unsigned id);
 
   L2Params params_;
@@ -87,9 +112,10 @@ class L2Gm : public GlobalMemory {
   const std::uint64_t* find_set_words(std::uint64_t set) const;  // nullptr if never accessed
   std::vector<std::unique_ptr<std::uint64_t[]>> blocks_;
   std::uint64_t use_clock_ = 0;
-  double hbm_free_ = 0;
   std::vector<Port> ports_;
-  Counter *hits_, *misses_, *read_bytes_, *write_bytes_, *fill_bytes_, *writeback_bytes_, *hbm_busy_;
+  std::vector<std::uint64_t> fills_, writebacks_;  // lines of the access in transfer()
+  Counter *hits_, *misses_, *read_bytes_, *write_bytes_, *fill_bytes_, *writeback_bytes_;
+  std::unique_ptr<L2Backend> backend_;
 };
 
 }  // namespace snsim::core

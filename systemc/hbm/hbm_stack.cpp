@@ -123,7 +123,9 @@ void HbmStack::burst_done(std::uint32_t slot, Cycle end) {
   Slot& s = slots_[slot];
   s.done = std::max(s.done, end);
   if (--s.bursts_left > 0) return;
-  pending_.push(Completion{s.req.tag, s.arrival, s.done, s.req.write});
+  const Completion c{s.req.tag, s.arrival, s.done, s.req.write};
+  pending_.push(c);
+  if (track_scheduled_) scheduled_.push_back(c);
   if (s.req.write) {
     writes_.inc();
     write_bytes_.add(s.req.size);
@@ -177,7 +179,7 @@ void HbmStack::add_observer(CommandObserver* o) {
   fanout_.targets.push_back(o);
 }
 
-HbmSummary HbmStack::summarize(Cycle end) {
+HbmSummary HbmStack::summarize(Cycle end, bool per_pc) {
   HbmSummary s;
   s.cycles = end;
   s.reads = reads_.value();
@@ -192,20 +194,22 @@ HbmSummary HbmStack::summarize(Cycle end) {
   for (std::uint32_t c = 0; c < cfg_.org.channels; ++c) {
     for (std::uint32_t p = 0; p < cfg_.org.pseudo_channels; ++p) {
       const PcCounts& k = channels_[c]->counts(p);
-      const std::string base = fmt::format("{}.ch{}.pc{}", prefix_, c, p);
-      const auto put = [&](const char* name, std::uint64_t v, const char* desc) {
-        const std::string key = base + "." + name;
-        if (!stats_.contains(key)) stats_.counter(key, "commands", desc).add(v);
-      };
-      put("act", k.act, "ACT commands");
-      put("pre", k.pre + k.prea, "PRE and PREA commands");
-      put("rd", k.rd, "RD commands");
-      put("wr", k.wr, "WR commands");
-      put("refab", k.refab, "all-bank refreshes");
-      put("refpb", k.refpb, "per-bank refreshes");
-      for (std::size_t b = 0; b < k.bank_act.size(); ++b) {
-        const std::string key = fmt::format("{}.bank_act.b{}", base, b);
-        if (!stats_.contains(key)) stats_.counter(key, "commands", "ACTs of this bank").add(k.bank_act[b]);
+      if (per_pc) {
+        const std::string base = fmt::format("{}.ch{}.pc{}", prefix_, c, p);
+        const auto put = [&](const char* name, std::uint64_t v, const char* desc) {
+          const std::string key = base + "." + name;
+          if (!stats_.contains(key)) stats_.counter(key, "commands", desc).add(v);
+        };
+        put("act", k.act, "ACT commands");
+        put("pre", k.pre + k.prea, "PRE and PREA commands");
+        put("rd", k.rd, "RD commands");
+        put("wr", k.wr, "WR commands");
+        put("refab", k.refab, "all-bank refreshes");
+        put("refpb", k.refpb, "per-bank refreshes");
+        for (std::size_t b = 0; b < k.bank_act.size(); ++b) {
+          const std::string key = fmt::format("{}.bank_act.b{}", base, b);
+          if (!stats_.contains(key)) stats_.counter(key, "commands", "ACTs of this bank").add(k.bank_act[b]);
+        }
       }
       act += k.act;
       rd += k.rd;
@@ -216,6 +220,7 @@ HbmSummary HbmStack::summarize(Cycle end) {
     }
   }
   s.commands = cmds;
+  s.refreshes = refab + refpb;
   const double cas = static_cast<double>(rd + wr);
   s.row_hit_rate = cas > 0 ? std::max(0.0, (cas - static_cast<double>(act)) / cas) : 0;
   const double bank_cycles = static_cast<double>(end) * cfg_.org.pcs() * cfg_.org.banks_per_pc();
@@ -246,6 +251,7 @@ HbmSummary HbmStack::summarize(Cycle end) {
       {"efficiency", "fraction", "bandwidth / peak", s.efficiency},
       {"row_hit_rate", "fraction", "(RD + WR - ACT) / (RD + WR)", s.row_hit_rate},
       {"refresh_share", "fraction", "share of bank time spent refreshing", s.refresh_share},
+      {"refreshes", "commands", "REFab and REFpb commands", static_cast<double>(s.refreshes)},
       {"energy.act", "pJ", "activation energy", e_act},
       {"energy.data", "pJ", "read/write data path and I/O energy", e_data},
       {"energy.refresh", "pJ", "refresh energy", e_ref},

@@ -51,6 +51,7 @@ struct HbmSummary {
   std::uint64_t reads = 0, writes = 0, bytes = 0;
   double bandwidth_gbs = 0, peak_gbs = 0, efficiency = 0;
   double row_hit_rate = 0, refresh_share = 0;
+  std::uint64_t refreshes = 0;  // REFab + REFpb commands
   double energy_pj = 0, pj_per_bit = 0;
   std::uint64_t commands = 0;
 };
@@ -71,6 +72,11 @@ class HbmStack {
   std::vector<Completion>& completions() { return done_; }
   // Requests accepted and not yet delivered through completions().
   std::uint64_t in_flight() const { return live_ + pending_.size(); }
+  // After track_scheduled(true): the requests whose last column command has issued, with the
+  // cycle their data will have left the bus (done may lie beyond now()), for a caller that must
+  // know a completion as soon as it is decided (the L2 in front, die_hbm.h); the caller clears it.
+  void track_scheduled(bool on) { track_scheduled_ = on; }
+  std::vector<Completion>& scheduled() { return scheduled_; }
 
   void add_observer(CommandObserver* o);
   BackingStore& store() { return store_; }
@@ -78,8 +84,9 @@ class HbmStack {
   const HbmCfg& config() const { return cfg_; }
   Cycle now() const { return now_; }
 
-  // Computes the run's figures over [0, end) and records them as statistics.
-  HbmSummary summarize(Cycle end);
+  // Computes the run's figures over [0, end) and records them as statistics, with the command
+  // counts of every pseudo-channel and bank unless `per_pc` is false.
+  HbmSummary summarize(Cycle end, bool per_pc = true);
 
  private:
   struct Slot {
@@ -114,6 +121,8 @@ class HbmStack {
   std::vector<std::uint32_t> free_slots_;
   std::priority_queue<Completion, std::vector<Completion>, Later> pending_;
   std::vector<Completion> done_;
+  std::vector<Completion> scheduled_;
+  bool track_scheduled_ = false;
   Fanout fanout_;
   Cycle now_ = 0;
   std::uint64_t live_ = 0;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/units.h"
+#include "hbm/die_hbm.h"
 
 namespace snsim::npu {
 
@@ -43,7 +44,8 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::To
     auto die = std::make_unique<Die>();
     die->store = std::make_unique<core::SimpleGm>(cfg.die.gm.simple_params());
     if (cfg.die.gm.model == GmModel::L2)
-      die->l2 = std::make_unique<core::L2Gm>(cfg.die.gm.l2_params(), *die->store, stats, dn + ".l2");
+      die->l2 = std::make_unique<core::L2Gm>(cfg.die.gm.l2_params(), *die->store, stats, dn + ".l2",
+                                             hbm::make_l2_backend(cfg.die, stats, dn + "."));
     core::GlobalMemory& local = die->l2 ? static_cast<core::GlobalMemory&>(*die->l2) : *die->store;
     die->gm = std::make_unique<DieGm>((dn + "_gm").c_str(), d, gm, *die->store, local, period_, stats, dn + ".gm");
     die->ni = std::make_unique<noc::NetworkInterface>((dn + "_ni").c_str(), *fabric_, d, ni, stats, dn + ".ni");
@@ -96,8 +98,10 @@ core::RunResult Machine::run(core::Cycle max_cycles) {
 void Machine::end(core::RunResult::Status status, core::Cycle c, std::string report) {
   running_ = false;
   result_ = {status, c, std::move(report)};
-  for (auto& die : dies_)
+  for (auto& die : dies_) {
     for (auto& core : die->cores) core->record_cycles(c);
+    if (die->l2) die->l2->finish(c);
+  }
   sc_core::sc_stop();
 }
 

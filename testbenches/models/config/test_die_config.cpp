@@ -2,6 +2,11 @@
 // core::SimpleGmParams and core::L2Params, the derived cube peak, and its cross-field rules.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
 #include "config/die_config.h"
 
 namespace snsim {
@@ -30,6 +35,16 @@ TEST(DieConfig, ShippedPresetIsThe910CDie) {
   EXPECT_EQ(l2.hit_latency, l2_def.hit_latency);
   EXPECT_EQ(l2.miss_latency, l2_def.miss_latency);
   EXPECT_EQ(l2.hbm_bytes_per_cycle, 865);
+  // Behind it the rate (docs/core.md gives the measured cost of the other backend), and the 4 HBM2E
+  // stacks of the hbm backend: the preset it names is configs/hbm2e.yaml, whose values are also the
+  // hbm schema's defaults.
+  EXPECT_EQ(d.gm.l2.backend, L2BackendKind::Rate);
+  EXPECT_EQ(d.gm.hbm.stacks, 4u);
+  EXPECT_EQ(d.gm.hbm.interleave_bytes, 256u);
+  EXPECT_EQ(d.gm.hbm.preset.file, "hbm2e.yaml");
+  const HbmCfg hbm2e = load<MemConfig>(std::string(SNSIM_SOURCE_DIR) + "/configs/hbm2e.yaml").hbm;
+  EXPECT_EQ(d.gm.hbm.preset.hbm, hbm2e);
+  EXPECT_EQ(config_defaults<HbmCfg>(), hbm2e);
   // 24 AIC x 4096 MAC x 2 FLOP x 1.85 GHz.
   EXPECT_DOUBLE_EQ(d.cube_peak_flops(), 24.0 * 4096 * 2 * 1.85e9);
 }
@@ -78,9 +93,21 @@ TEST(DieConfig, EveryCoreKeyReachesCoreParams) {
   EXPECT_EQ(l2.hbm_bytes_per_cycle, 110);  // the HBM behind the L2 is gm's read rate
 }
 
-std::string error_of(const std::string& yaml) {
+TEST(DieConfig, HbmBackendNamesAPresetRelativeToItsFile) {
+  const std::string dir = std::string(SNSIM_SOURCE_DIR) + "/configs";
+  const DieConfig d = load_string<DieConfig>(
+      "gm:\n  l2:\n    backend: hbm\n  hbm:\n    preset: hbm3.yaml\n    stacks: 2\n    interleave_bytes: 4096\n",
+      dir + "/inline.yaml");
+  EXPECT_EQ(d.gm.l2.backend, L2BackendKind::Hbm);
+  EXPECT_EQ(d.gm.hbm.stacks, 2u);
+  EXPECT_EQ(d.gm.hbm.interleave_bytes, 4096u);
+  EXPECT_EQ(d.gm.hbm.preset.hbm, load<MemConfig>(dir + "/hbm3.yaml").hbm);
+  EXPECT_EQ(d.gm.hbm.preset.hbm.standard, "HBM3");
+}
+
+std::string error_of(const std::string& yaml, const std::string& name = "d.yaml") {
   try {
-    load_string<DieConfig>(yaml, "d.yaml");
+    load_string<DieConfig>(yaml, name);
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -98,6 +125,31 @@ TEST(DieConfig, BadValuesNameFileLineAndKey) {
             "d.yaml:3: gm.l2.capacity_bytes: 1000000 is not a multiple of line_bytes x ways = 2048");
   EXPECT_EQ(error_of("core:\n  mte2_bytes_per_cycle: 0\n"),
             "d.yaml:2: core.mte2_bytes_per_cycle: 0 is out of range > 0");
+}
+
+TEST(DieConfig, BadHbmBackendNamesFileLineAndKey) {
+  EXPECT_EQ(error_of("gm:\n  l2:\n    backend: dram\n"),
+            "d.yaml:3: gm.l2.backend: 'dram' is not one of rate, hbm");
+  EXPECT_EQ(error_of("gm:\n  hbm:\n    stacks: 0\n"), "d.yaml:3: gm.hbm.stacks: 0 is out of range [1, 16]");
+  EXPECT_EQ(error_of("gm:\n  hbm:\n    stacks: 3\n"), "d.yaml:3: gm.hbm.stacks: 3 is not a power of two");
+  EXPECT_EQ(error_of("gm:\n  hbm:\n    interleave_bytes: 64\n"),
+            "d.yaml:3: gm.hbm.interleave_bytes: 64 is below l2.line_bytes (128): a line would span stacks");
+  EXPECT_EQ(error_of("gm:\n  l2:\n    backend: hbm\n    line_bytes: 1024\n  hbm:\n    interleave_bytes: 1024\n"),
+            "d.yaml:4: gm.l2.line_bytes: 1024 B is not one HBM request: a multiple of the preset's 32 B burst, at "
+            "most 512 B");
+  // An unknown preset: the die config's file and line; the path is relative to that file.
+  const std::string dir = std::string(SNSIM_SOURCE_DIR) + "/configs";
+  EXPECT_EQ(error_of("gm:\n  hbm:\n    preset: hbm9.yaml\n", dir + "/d.yaml"),
+            dir + "/d.yaml:3: gm.hbm.preset: HBM preset '" + dir + "/hbm9.yaml': cannot open: No such file or directory");
+  // A bad preset: its own file and line, and where it was named.
+  const std::filesystem::path tmp =
+      std::filesystem::temp_directory_path() / ("snsim_test_die_config_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(tmp);
+  std::ofstream((tmp / "bad.yaml").string()) << "hbm:\n  org:\n    channels: 3\n";
+  EXPECT_EQ(error_of("gm:\n  hbm:\n    preset: bad.yaml\n", (tmp / "d.yaml").string()),
+            (tmp / "bad.yaml").string() + ":3: hbm.org.channels: 3 is not a power of two (in the HBM preset named at " +
+                (tmp / "d.yaml").string() + ":3)");
+  std::filesystem::remove_all(tmp);
 }
 
 }  // namespace

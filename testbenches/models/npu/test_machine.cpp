@@ -2,7 +2,8 @@
 // configs/mini4.yaml, over the die-to-die link and the network, its result checked against the sum
 // computed here in plain C++; and at supernode scale (DECISIONS.md D11), configs/cm384.yaml
 // elaborates (768 dies, each with its memory and network interface, on the two-tier Clos) with
-// fewer than 5,000 SystemC processes. Workloads on a machine are tested end to end through
+// fewer than 5,000 SystemC processes. With the HBM stacks behind the L2 (gm.l2.backend: hbm) the
+// all-reduce is still exact and every die has its stacks' statistics. Workloads on a machine are tested end to end through
 // `snsim run` (testbenches/system/test_snsim_machine.cpp).
 #include <gtest/gtest.h>
 
@@ -49,10 +50,12 @@ std::uint64_t stat(const StatsRegistry& stats, const std::string& die, const cha
   return stats.to_json()[die]["gm"][name]["value"].get<std::uint64_t>();
 }
 
-TEST(Machine, RingAllReduceOnFourDiesMatchesThePlainSum) {
+// Runs the ring all-reduce on the four dies of mini4.yaml, with `backend` behind every die's L2, and
+// checks every die's result against the plain sum.
+void ring_all_reduce(L2BackendKind backend, StatsRegistry& stats) {
   sc_set_time_resolution(1, SC_FS);
-  const MachineConfig cfg = load_machine_config(std::string(SNSIM_SOURCE_DIR) + "/configs/mini4.yaml");
-  StatsRegistry stats;
+  MachineConfig cfg = load_machine_config(std::string(SNSIM_SOURCE_DIR) + "/configs/mini4.yaml");
+  cfg.die.gm.l2.backend = backend;
   Machine m("machine", cfg, net::build_topology(cfg.net), stats);
   const std::uint32_t dies = m.num_dies();
   ASSERT_EQ(dies, 4u);
@@ -86,13 +89,38 @@ TEST(Machine, RingAllReduceOnFourDiesMatchesThePlainSum) {
     m.store(d).read(kY, std::span(reinterpret_cast<std::uint8_t*>(y.data()), kN * 4));
     for (std::uint64_t i = 0; i < kN; ++i) ASSERT_EQ(y[i], static_cast<float>(sum[i])) << "die " << d << " element " << i;
   }
+}
+
+TEST(Machine, RingAllReduceOnFourDiesMatchesThePlainSum) {
+  StatsRegistry stats;
+  ASSERT_NO_FATAL_FAILURE(ring_all_reduce(L2BackendKind::Rate, stats));
   // Dies 0 -> 1 and 2 -> 3 are NPU neighbours (link); 1 -> 2 and 3 -> 0 cross the network; each die
   // copied x to y with its DMA engine.
   EXPECT_GT(stat(stats, "die0", "link_accesses"), 0u);
   EXPECT_GT(stat(stats, "die1", "net_accesses"), 0u);
   EXPECT_GT(stat(stats, "die3", "net_accesses"), 0u);
   EXPECT_EQ(stat(stats, "die0", "net_accesses"), 0u);
-  for (std::uint32_t d = 0; d < dies; ++d) EXPECT_EQ(stat(stats, "die" + std::to_string(d), "dma_copies"), 1u);
+  for (std::uint32_t d = 0; d < 4; ++d) EXPECT_EQ(stat(stats, "die" + std::to_string(d), "dma_copies"), 1u);
+}
+
+TEST(Machine, BehindHbmStacksEveryDieHasStatisticsPerStack) {
+  StatsRegistry stats;
+  ASSERT_NO_FATAL_FAILURE(ring_all_reduce(L2BackendKind::Hbm, stats));
+  const nlohmann::ordered_json j = stats.to_json();
+  for (int d = 0; d < 4; ++d) {
+    const auto& die = j.at("die" + std::to_string(d));
+    std::uint64_t read = 0;
+    for (int s = 0; s < 4; ++s) {
+      const auto& st = die.at("hbm" + std::to_string(s));
+      read += st.at("read_bytes").at("value").get<std::uint64_t>();
+      EXPECT_GT(st.at("refreshes").at("value").get<double>(), 0) << d << " " << s;  // advanced to the run's end
+      EXPECT_GT(st.at("bandwidth").at("value").get<double>(), 0) << d << " " << s;
+      EXPECT_GT(st.at("energy").at("total").at("value").get<double>(), 0) << d << " " << s;
+      EXPECT_TRUE(st.contains("row_hit_rate"));
+    }
+    EXPECT_EQ(read, die.at("l2").at("fill_bytes").at("value").get<std::uint64_t>()) << "die " << d;  // each fill once
+    EXPECT_GT(read, 0u);
+  }
 }
 
 }  // namespace
