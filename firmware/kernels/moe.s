@@ -15,9 +15,10 @@
 #    f32 scale x 8 | s32 (t x topk + k) x 8 | s32 e x 8 | zeros. After a barrier of the die's
 #    cores (every slot written), core b tells ranks r = b, b + B, ...: flags[us] of rank r =
 #    count + 1 (notify: ordered behind the die's writes to r).
-# 2. Expert. Core b takes the sources s = b, b + B, ...: waits for flags[s] (gwait), then per slot
-#    j < flags[s] - 1: y = bf16((f32(q) x scale) x factor[e - r x epr]) (f32 steps, round to
-#    nearest even), written straight into rank s's comb[t x topk + k] (remote MTE3). After a
+# 2. Expert. G = max(1, B / ranks) cores share each source, SB = B / G: core b < G SB takes the
+#    sources s = b mod SB, + SB, ... and of each the slots j = b / SB, + G, ... below flags[s] - 1
+#    (after a gwait for flags[s]): y = bf16((f32(q) x scale) x factor[e - r x epr]) (f32 steps,
+#    round to nearest even), written straight into rank s's comb[t x topk + k] (MTE3). After a
 #    barrier, core b tells ranks s = b, b + B, ...: flags[ranks + us] of rank s = 1.
 # 3. Combine. Core b waits for flags[ranks + s], s = b, b + B, ...; after a barrier, for its tokens
 #    t: out[t] = bf16(sum over k in order of f32(comb[t x topk + k]) x wts[t][k]) (f32).
@@ -28,8 +29,8 @@
 # scratch), out (bf16 tokens x hidden): ptr; tokens, hidden, topk, ranks, epr, capacity: u64.
 # hidden a multiple of 128, at most 16256 (255 f32 vector repeats); ranks <= the machine's dies
 # and <= 4096; every rank sends at most `capacity` pairs to any one rank; UB holds
-# 10 hidden + topk (hidden + 512) + 2 KiB bytes. `snsim run` checks these before simulating
-# (sim/run/moe_ref.cpp); docs/kernels.md.
+# 10 hidden + topk (hidden + 512) + 3 KiB bytes. `snsim run` checks these before simulating
+# (sim/run/moe.cpp); docs/kernels.md.
 .include "include/snsim.inc"
 
 .core aiv
@@ -275,24 +276,32 @@ tell:
     jal     x0, tell
 told:
 
-    # ---- 2. Expert: sources s = b, b + B, ... (x23), slot x31, x30 slots left.
+    # ---- 2. Expert: sources s = x23, + SB; slot j = x30 (address x31) of x7, + G.
     li64    x27, (1 << 8) | (1 << 16) | (1 << 24) | (8 << 32) | (4 << 40) | (8 << 48)
     srli    x1, x10, 7
     or      x27, x27, x1            # x27: f16 <- s8
-    addi    x23, x17, 0
+    divu    x29, x16, x12
+    li      x1, 1
+    max     x29, x29, x1            # x29 = G
+    divu    x28, x16, x29           # x28 = SB
+    divu    x6, x17, x28            # x6 = our part
+    bgeu    x6, x29, sources_done
+    remu    x23, x17, x28
 source:
     bgeu    x23, x12, sources_done
     elem    x1, flags, x23, 3
     li      x2, 1
     gwait   x2, x1, 0
-    ldg.u64 x30, x1, 0
-    addi    x30, x30, -1
+    ldg.u64 x7, x1, 0
+    addi    x7, x7, -1              # slots from s
     mul     x1, x23, x14
+    add     x1, x1, x6
     mul     x1, x1, x18
     ld.u64  x31, x0, recv
-    add     x31, x31, x1            # &recv[s][0]
+    add     x31, x31, x1            # &recv[s][j]
+    addi    x30, x6, 0
 expert_slot:
-    beq     x30, x0, source_next
+    bgeu    x30, x7, source_next
     one_burst x1, x18
     drain   mte3                    # the previous result has left XB
     dma_in  ub, x22, x31, x1        # q and pad
@@ -319,11 +328,12 @@ expert_slot:
     slli    x2, x10, 1
     one_burst x1, x2
     dma_out x4, x19, x1
-    add     x31, x31, x18
-    addi    x30, x30, -1
+    mul     x1, x29, x18
+    add     x31, x31, x1
+    add     x30, x30, x29
     jal     x0, expert_slot
 source_next:
-    add     x23, x23, x16
+    add     x23, x23, x28
     jal     x0, source
 sources_done:
     barrier

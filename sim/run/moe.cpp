@@ -114,6 +114,9 @@ void check_moe_kernel(const Kernel& k, const std::string& key, const Workload& w
   room("comb", d.tokens * d.topk * d.hidden * 2, fmt::format("tokens {} x topk {} bf16 tokens of {}", d.tokens,
                                                               d.topk, d.hidden));
   // Every rank's routing table: experts that exist, and at most capacity pairs to any one rank.
+  if (tensor("ids").initial.data.empty())
+    at.fail(akey("ids"), "the kernel routes by the contents of ids, which a timing-only run leaves zero (every "
+                         "token to expert 0): run it with data");
   const std::size_t ids = tensor_index(w, tensor("ids").name);
   const std::uint64_t experts = d.ranks * d.epr;
   for (std::uint32_t r = 0; r < d.ranks; ++r) {

@@ -3,7 +3,8 @@
 // its INT8 values, scale and tags) and output against the host reference of sim/run/moe.cpp; the
 // same kernel with one flag wait removed gives wrong outputs; and the workload's bad inputs are
 // refused before simulating naming the file and line (or, for ranks beyond the machine, fault
-// naming die, core, pc and instruction).
+// naming die, core, pc and instruction); a timing-only run, which would route every token by zeros,
+// is refused.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -124,6 +125,15 @@ TEST(SnsimRunMoe, CapacityBelowARanksTrafficIsRefused) {
 TEST(SnsimRunMoe, ExpertIdBeyondTheExpertsIsRefused) {
   expect_refused("ids_range", "range: [0, 7]", "range: [0, 9]",
                  ":11: kernels[0].args[1]: rank 0: ids[");
+}
+
+TEST(SnsimRunMoe, TimingOnlyIsRefused) {
+  const fs::path dir = temp_dir("moe_timing");
+  const RunResult r = run("run -c " + kMini + " -w " + workload(dir).string() + " -o " + (dir / "out").string() +
+                          " --timing-only");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("moe.yaml:11: kernels[0].args[1]: the kernel routes by the contents of ids"),
+            std::string::npos) << r.output;
 }
 
 // More ranks than mini4 has dies: the first token sent to a rank >= 4 is an address no die owns.
