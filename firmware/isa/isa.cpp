@@ -102,7 +102,7 @@ std::string check_pair(const Instr& in, std::initializer_list<TypePair> pairs) {
 std::string check_vconv(const Instr& in) {
   return check_pair(in, {{D::F16, D::F32}, {D::F32, D::F16}, {D::BF16, D::F32}, {D::F32, D::BF16},
                          {D::S32, D::F32}, {D::F32, D::S32}, {D::S32, D::F16}, {D::F16, D::S16},
-                         {D::S16, D::F16}});
+                         {D::S16, D::F16}, {D::S8, D::F16}, {D::F16, D::S8}});
 }
 std::string check_fixp(const Instr& in) {
   return check_pair(in, {{D::F32, D::F32}, {D::F16, D::F32}, {D::BF16, D::F32}, {D::S32, D::S32},
@@ -309,8 +309,8 @@ std::vector<OpInfo> build_table() {
       vunary("vabs", Op::Vabs, kVecFloat, "dst = |src|"),
       vunary("vrelu", Op::Vrelu, kVecArith, "dst = max(src, 0)"),
       {"vconv", Op::Vconv, "VC", on(P::V),
-       {suffix(Type, kT0, set_of(D::F16, D::BF16, D::F32, D::S32, D::S16)),
-        suffix(Type2, kT1, set_of(D::F16, D::BF16, D::F32, D::S32, D::S16)), dst, src,
+       {suffix(Type, kT0, set_of(D::F16, D::BF16, D::F32, D::S32, D::S16, D::S8)),
+        suffix(Type2, kT1, set_of(D::F16, D::BF16, D::F32, D::S32, D::S16, D::S8)), dst, src,
         reg(Cfg, kR3), enm(Round, kE0, kRound)},
        "dst (type) = src (type2) converted with the rounding mode", check_vconv},
       {"vcmp", Op::Vcmp, "VB", on(P::V),

@@ -15,12 +15,16 @@ void WorkloadRefCfg::describe(Schema<WorkloadRefCfg>& s) {
             {"mul", RefOp::Mul},
             {"softmax", RefOp::Softmax},
             {"rmsnorm", RefOp::Rmsnorm},
-            {"die_sum", RefOp::DieSum}})
+            {"die_sum", RefOp::DieSum},
+            {"moe_dispatch", RefOp::MoeDispatch},
+            {"moe_combine", RefOp::MoeCombine}})
       .doc("How the expected output is obtained: an .npy file, or an op computed on the host in double "
            "precision from the input tensors (docs/run.md)");
   s.field("inputs", &WorkloadRefCfg::inputs, std::vector<std::string>{})
       .doc("Operand tensors of op: matmul [a, b]; add, mul [x, y]; softmax [x]; rmsnorm [x, gamma]; die_sum [x]: "
-           "the sum of x over every die of a machine (an all-reduce; one die: x itself, docs/machine.md)");
+           "the sum of x over every die of a machine (an all-reduce; one die: x itself, docs/machine.md); moe_dispatch, "
+           "moe_combine [x, ids, wts, factor, recv]: a rank's receive buffer and output of firmware/kernels/moe.s "
+           "(docs/kernels.md)");
   s.field("file", &WorkloadRefCfg::file, std::string())
       .doc("op file: the expected values (.npy, relative to the workload file)");
   s.field("eps", &WorkloadRefCfg::eps, 1e-6).min(0).doc("rmsnorm: y = x / sqrt(mean(x^2) + eps) * gamma");
@@ -46,6 +50,7 @@ void WorkloadRefCfg::describe(Schema<WorkloadRefCfg>& s) {
                                      r.op == RefOp::Rmsnorm
                                  ? 2
                              : r.op == RefOp::Softmax || r.op == RefOp::DieSum ? 1
+                             : r.op == RefOp::MoeDispatch || r.op == RefOp::MoeCombine ? 5
                                                       : 0;
     if (r.inputs.size() != want) {
       k.fail("inputs", "op " + std::string(to_string(r.op)) + " takes " + std::to_string(want) +
@@ -137,6 +142,10 @@ std::string_view to_string(RefOp op) {
       return "rmsnorm";
     case RefOp::DieSum:
       return "die_sum";
+    case RefOp::MoeDispatch:
+      return "moe_dispatch";
+    case RefOp::MoeCombine:
+      return "moe_combine";
   }
   return "?";
 }

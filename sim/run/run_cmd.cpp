@@ -25,6 +25,7 @@
 #include "npu/machine.h"
 #include "run/host_ref.h"
 #include "run/instr_trace.h"
+#include "run/moe.h"
 #include "run/workload.h"
 
 namespace snsim::run {
@@ -171,6 +172,8 @@ std::vector<double> reference_values(const Tensor& t, const Workload& w,
       return to_values(t.expected);
     case RefOp::DieSum:
       return die_sums.at(t.name);
+    case RefOp::MoeDispatch:  // per die: MoeReference
+    case RefOp::MoeCombine:
     case RefOp::None:
       break;
   }
@@ -253,7 +256,8 @@ int run_run(const RunOptions& opt) {
     for (std::size_t i = 0; i < w.tensors.size(); ++i) {
       const Tensor& t = w.tensors[i];
       stores[d]->map(t.addr, t.bytes);
-      if (opt.timing_only) continue;
+      // Mapped memory starts zero: zero tensors are not written (their pages then take no memory).
+      if (opt.timing_only || w.tensor_cfgs[i].init == TensorInit::Zeros) continue;
       const NpyArray initial = d == 0 ? NpyArray{} : tensor_initial(w, i, die_seed(w.seed, d));
       stores[d]->write(t.addr, d == 0 ? t.initial.data : initial.data);
     }
@@ -343,9 +347,11 @@ int run_run(const RunOptions& opt) {
   for (const Tensor& t : w.tensors)
     if (t.output && t.reference.op == RefOp::DieSum && !opt.timing_only)
       die_sums[t.name] = die_sum(w, t.reference.inputs[0], dies);
+  const std::optional<MoeReference> moe = opt.timing_only ? std::nullopt : std::optional<MoeReference>(std::in_place, w, dies);
   for (std::uint32_t d = 0; d < dies && !opt.timing_only; ++d) {
-    if (d > 0)
-      for (std::size_t i = 0; i < w.tensors.size(); ++i) w.tensors[i].initial = tensor_initial(w, i, die_seed(w.seed, d));
+    if (d > 0)  // (zero tensors are the same on every die)
+      for (std::size_t i = 0; i < w.tensors.size(); ++i)
+        if (w.tensor_cfgs[i].init != TensorInit::Zeros) w.tensors[i].initial = tensor_initial(w, i, die_seed(w.seed, d));
     const std::string suffix = machine ? fmt::format(".die{}", d) : "";
     for (const Tensor& t : w.tensors) {
       if (!t.output) continue;
@@ -358,7 +364,8 @@ int run_run(const RunOptions& opt) {
         return 1;
       }
       if (t.reference.op == RefOp::None) continue;
-      const NpyArray expected = to_npy(t.dtype, t.shape, reference_values(t, w, die_sums));
+      const bool is_moe = t.reference.op == RefOp::MoeDispatch || t.reference.op == RefOp::MoeCombine;
+      const NpyArray expected = to_npy(t.dtype, t.shape, is_moe ? moe->values(t, w, d) : reference_values(t, w, die_sums));
       const std::vector<double> ref = to_values(expected), have = to_values(got);
       const Comparison c = compare(have, ref, t.reference.atol, t.reference.rtol);
       const std::string key = "check." + t.name + suffix;

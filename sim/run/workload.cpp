@@ -12,6 +12,7 @@
 #include "asm/assembler.h"
 #include "common/rng.h"
 #include "run/host_ref.h"
+#include "run/moe.h"
 
 namespace snsim::run {
 
@@ -233,6 +234,10 @@ void check_reference(Tensor& out, const std::string& key, const fs::path& dir, c
       if (!numerics) out.expected.data.clear();
       break;
     }
+    case RefOp::MoeDispatch:
+    case RefOp::MoeCombine:
+      check_moe_reference(out, w, key, at);
+      break;
     case RefOp::None:
       break;
   }
@@ -298,6 +303,7 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
     }
     k.first_core = u;
     u += k.blocks;
+    if (k.name == "moe") check_moe_kernel(k, key, w, at);
     w.kernels.push_back(std::move(k));
   }
   const bool mixed = used[static_cast<unsigned>(isa::CoreType::Aic)] && used[static_cast<unsigned>(isa::CoreType::Aiv)];

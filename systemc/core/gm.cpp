@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 namespace snsim::core {
@@ -17,20 +18,23 @@ void SimpleGm::map(std::uint64_t base, std::uint64_t size) {
   bool overlaps = next != regions_.end() && next->first < base + size;
   if (next != regions_.begin()) {
     auto prev = std::prev(next);
-    overlaps = overlaps || prev->first + prev->second.size() > base;
+    overlaps = overlaps || prev->first + prev->second.size > base;
   }
   if (overlaps)
     throw std::invalid_argument(fmt::format("gm: region 0x{:x}+0x{:x} overlaps another", base, size));
-  regions_.emplace(base, std::vector<std::uint8_t>(size));
+  Region r;
+  r.bytes.reset(static_cast<std::uint8_t*>(std::calloc(size, 1)));
+  if (!r.bytes) throw std::bad_alloc();
+  r.size = size;
+  regions_.emplace(base, std::move(r));
 }
 
-const std::vector<std::uint8_t>* SimpleGm::region(std::uint64_t addr, std::uint64_t len,
-                                                  std::uint64_t* offset) const {
+const SimpleGm::Region* SimpleGm::region(std::uint64_t addr, std::uint64_t len, std::uint64_t* offset) const {
   auto it = regions_.upper_bound(addr);
   if (it == regions_.begin()) return nullptr;
   --it;
   const std::uint64_t off = addr - it->first;
-  if (off > it->second.size() || len > it->second.size() - off) return nullptr;
+  if (off > it->second.size || len > it->second.size - off) return nullptr;
   *offset = off;
   return &it->second;
 }
@@ -44,14 +48,14 @@ void SimpleGm::read(std::uint64_t addr, std::span<std::uint8_t> out) const {
   std::uint64_t off;
   const auto* r = region(addr, out.size(), &off);
   if (!r) throw std::out_of_range(fmt::format("gm: read of unmapped 0x{:x}+{}", addr, out.size()));
-  std::memcpy(out.data(), r->data() + off, out.size());
+  std::memcpy(out.data(), r->bytes.get() + off, out.size());
 }
 
 void SimpleGm::write(std::uint64_t addr, std::span<const std::uint8_t> in) {
   std::uint64_t off;
-  auto* r = const_cast<std::vector<std::uint8_t>*>(region(addr, in.size(), &off));
+  const Region* r = region(addr, in.size(), &off);
   if (!r) throw std::out_of_range(fmt::format("gm: write of unmapped 0x{:x}+{}", addr, in.size()));
-  std::memcpy(r->data() + off, in.data(), in.size());
+  std::memcpy(r->bytes.get() + off, in.data(), in.size());
 }
 
 GlobalMemory::Timing SimpleGm::transfer(Cycle now, const GmAccess& access) {

@@ -8,8 +8,10 @@
 // (transfers queue behind each other). L2Gm (l2.h) puts the die's L2 cache in front of such a store.
 
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <map>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -125,7 +127,9 @@ class SimpleGm : public GlobalMemory {
  public:
   explicit SimpleGm(SimpleGmParams params = {}) : params_(params) {}
 
-  // Maps [base, base + size), zero-filled. Regions may not overlap (std::invalid_argument).
+  // Maps [base, base + size), zero-filled. Regions may not overlap (std::invalid_argument). The
+  // bytes come from calloc, so the pages of a large region that are never written take no memory
+  // (a CM384 run maps every tensor on each of 768 dies, most of them barely touched).
   void map(std::uint64_t base, std::uint64_t size);
 
   bool mapped(std::uint64_t addr, std::uint64_t len) const override;
@@ -136,12 +140,15 @@ class SimpleGm : public GlobalMemory {
   const SimpleGmParams& params() const { return params_; }
 
  private:
+  struct Region {
+    std::unique_ptr<std::uint8_t, decltype(&std::free)> bytes{nullptr, &std::free};
+    std::uint64_t size = 0;
+  };
   // The region holding [addr, addr + len), or nullptr.
-  const std::vector<std::uint8_t>* region(std::uint64_t addr, std::uint64_t len,
-                                          std::uint64_t* offset) const;
+  const Region* region(std::uint64_t addr, std::uint64_t len, std::uint64_t* offset) const;
 
   SimpleGmParams params_;
-  std::map<std::uint64_t, std::vector<std::uint8_t>> regions_;  // by base address
+  std::map<std::uint64_t, Region> regions_;  // by base address
   double read_free_ = 0;   // cycle (fractional) at which each direction's bandwidth is free
   double write_free_ = 0;
 };

@@ -59,6 +59,7 @@ double load_elem(const std::uint8_t* p, DType t) {
     case DType::BF16: return bf16_to_f32(get<std::uint16_t>(p));
     case DType::S32: return get<std::int32_t>(p);
     case DType::S16: return get<std::int16_t>(p);
+    case DType::S8: return get<std::int8_t>(p);
     case DType::U32: return get<std::uint32_t>(p);
     case DType::U16: return get<std::uint16_t>(p);
     default: return 0;
@@ -79,6 +80,10 @@ void store_elem(std::uint8_t* p, DType t, double x, isa::Round mode = isa::Round
     case DType::S16:
       put(static_cast<std::int16_t>(round_to_int(x, mode, std::numeric_limits<std::int16_t>::min(),
                                                  std::numeric_limits<std::int16_t>::max())));
+      break;
+    case DType::S8:
+      put(static_cast<std::int8_t>(round_to_int(x, mode, std::numeric_limits<std::int8_t>::min(),
+                                                std::numeric_limits<std::int8_t>::max())));
       break;
     default: break;
   }

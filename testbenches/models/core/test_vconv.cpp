@@ -1,6 +1,6 @@
 // vconv: every legal type pair with the rounding modes, against the host's conversions under
 // fesetround (float targets), std::floor / ceil / trunc / round / nearbyint with saturation
-// (integer targets) and truncation arithmetic on the bit pattern (bf16 targets).
+// (integer targets, s8 included: f16 values beyond +-128 saturate) and truncation arithmetic on the bit pattern (bf16 targets).
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -23,12 +23,14 @@ const char* name(DType t) { return isa::dtype_name(t).data(); }
 double value(const std::uint8_t* p, DType t) {
   std::int32_t i32;
   std::int16_t i16;
+  std::int8_t i8;
   std::uint16_t u16;
   float f;
   switch (t) {
     case DType::F32: std::memcpy(&f, p, 4); return f;
     case DType::S32: std::memcpy(&i32, p, 4); return i32;
     case DType::S16: std::memcpy(&i16, p, 2); return i16;
+    case DType::S8: std::memcpy(&i8, p, 1); return i8;
     case DType::F16: std::memcpy(&u16, p, 2); return static_cast<double>(std::bit_cast<_Float16>(u16));
     default: std::memcpy(&u16, p, 2); return std::bit_cast<float>(std::uint32_t{u16} << 16);  // bf16
   }
@@ -45,7 +47,7 @@ int fe_mode(isa::Round r) {
 
 // The expected bit pattern of x (a value of the source type) converted to dst with mode r.
 std::uint32_t expected(double x, DType dst, isa::Round r) {
-  if (dst == DType::S32 || dst == DType::S16) {
+  if (dst == DType::S32 || dst == DType::S16 || dst == DType::S8) {
     double v = 0;
     switch (r) {
       case isa::Round::Rint: v = std::nearbyint(x); break;  // default mode: ties to even
@@ -54,9 +56,9 @@ std::uint32_t expected(double x, DType dst, isa::Round r) {
       case isa::Round::Round: v = std::round(x); break;
       case isa::Round::Trunc: v = std::trunc(x); break;
     }
-    const double lo = dst == DType::S32 ? -2147483648.0 : -32768.0, hi = -lo - 1;
+    const double lo = dst == DType::S32 ? -2147483648.0 : dst == DType::S16 ? -32768.0 : -128.0, hi = -lo - 1;
     const auto i = static_cast<std::int64_t>(std::clamp(v, lo, hi));
-    return static_cast<std::uint32_t>(i) & (dst == DType::S32 ? 0xffffffffu : 0xffffu);
+    return static_cast<std::uint32_t>(i) & (dst == DType::S32 ? 0xffffffffu : dst == DType::S16 ? 0xffffu : 0xffu);
   }
   if (dst == DType::BF16) {  // from f32: keep the top half, then adjust by the discarded half
     const std::uint32_t b = std::bit_cast<std::uint32_t>(static_cast<float>(x));
@@ -88,7 +90,8 @@ TEST(VectorConvert, EveryPairAndRoundingMode) {
     DType dst, src;
   } pairs[] = {{DType::F16, DType::F32}, {DType::F32, DType::F16}, {DType::BF16, DType::F32},
                {DType::F32, DType::BF16}, {DType::S32, DType::F32}, {DType::F32, DType::S32},
-               {DType::S32, DType::F16}, {DType::F16, DType::S16}, {DType::S16, DType::F16}};
+               {DType::S32, DType::F16}, {DType::F16, DType::S16}, {DType::S16, DType::F16},
+               {DType::S8, DType::F16},  {DType::F16, DType::S8}};
   std::mt19937 rng(42);
   for (const Pair& p : pairs)
     for (isa::Round r : {isa::Round::Rint, isa::Round::Floor, isa::Round::Ceil, isa::Round::Trunc, isa::Round::Round}) {

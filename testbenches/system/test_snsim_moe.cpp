@@ -1,0 +1,154 @@
+// The MoE step of firmware/kernels/moe.s through `snsim run` on configs/mini4.yaml (4 dies, 8 AIV
+// each; workloads/moe_mini4.yaml): every die's receive buffer (which token landed in which slot,
+// its INT8 values, scale and tags) and output against the host reference of sim/run/moe.cpp; the
+// same kernel with one flag wait removed gives wrong outputs; and the workload's bad inputs are
+// refused before simulating naming the file and line (or, for ranks beyond the machine, fault
+// naming die, core, pc and instruction); a timing-only run, which would route every token by zeros,
+// is refused.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "run_snsim.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using snsim_test::json_file;
+using snsim_test::run;
+using snsim_test::RunResult;
+using snsim_test::slurp;
+using snsim_test::temp_dir;
+
+const std::string kSrc = SNSIM_SOURCE_DIR;
+const std::string kMini = kSrc + "/configs/mini4.yaml";
+const std::string kKernel = kSrc + "/firmware/kernels/moe.s";
+
+// Replaces the first `from` of `text` by `to` (which must be there).
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// workloads/moe_mini4.yaml in `dir` with `from` replaced by `to`, the kernel `kernel`.
+fs::path workload(const fs::path& dir, const std::string& from = "", const std::string& to = "",
+                  const std::string& kernel = kKernel) {
+  std::string w = replaced(slurp(kSrc + "/workloads/moe_mini4.yaml"), "../firmware/kernels/moe.s", kernel);
+  if (!from.empty()) w = replaced(w, from, to);
+  std::ofstream(dir / "moe.yaml") << w;
+  return dir / "moe.yaml";
+}
+
+RunResult run_moe(const fs::path& w, const fs::path& out) {
+  return run("run -c " + kMini + " -w " + w.string() + " -o " + out.string());
+}
+
+TEST(SnsimRunMoe, DispatchAndCombineOnFourDiesMatchTheHostReference) {
+  const fs::path dir = temp_dir("moe");
+  const RunResult r = run_moe(workload(dir), dir / "out");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto stats = json_file(dir / "out" / "stats.json");
+  for (unsigned d = 0; d < 4; ++d) {
+    SCOPED_TRACE("die " + std::to_string(d));
+    const std::string die = "die" + std::to_string(d);
+    EXPECT_NE(r.output.find("check recv of die " + std::to_string(d) + " (i8) against moe_dispatch: max abs err 0,"),
+              std::string::npos) << r.output;
+    EXPECT_EQ(stats["check"]["recv"][die]["failures"]["value"], 0u);
+    EXPECT_EQ(stats["check"]["out"][die]["failures"]["value"], 0u);
+    // Tokens went out over the die-to-die link and the network both.
+    EXPECT_GT(stats[die]["gm"]["link_accesses"]["value"].get<std::uint64_t>(), 0u);
+    EXPECT_GT(stats[die]["gm"]["net_accesses"]["value"].get<std::uint64_t>(), 0u);
+  }
+  // The receive buffers hold data: the exact check above compared more than zeros.
+  EXPECT_NE(slurp(dir / "out" / "recv.die2.npy").find_first_not_of('\0', 128), std::string::npos);
+}
+
+// Without the wait for the experts' flags, the home rank sums its combine buffer before the
+// results are all there.
+TEST(SnsimRunMoe, RemovingTheCombineFlagWaitGivesWrongOutputs) {
+  const fs::path dir = temp_dir("moe_nowait");
+  std::string kernel = replaced(slurp(kKernel), "    gwait   x3, x1, 0\n", "    nop\n");
+  kernel = replaced(kernel, "\"include/snsim.inc\"", "\"" + kSrc + "/firmware/kernels/include/snsim.inc\"");
+  std::ofstream(dir / "moe.s") << kernel;
+  const RunResult r = run_moe(workload(dir, "", "", (dir / "moe.s").string()), dir / "out");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("against moe_combine"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("elements outside tolerance"), std::string::npos) << r.output;
+}
+
+// A bad workload: exit 2 before simulating, with `report` (file, line, key, why) in the output.
+void expect_refused(const std::string& name, const std::string& from, const std::string& to,
+                    const std::string& report) {
+  const fs::path dir = temp_dir("moe_" + name);
+  const RunResult r = run_moe(workload(dir, from, to), dir / "out");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find((dir / "moe.yaml").string() + report), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "stats.json"));
+}
+
+const std::string kArgs = "args: [x, ids, wts, factor, recv, flags, comb, out, 16, 256, 4, 4, 2, 64]";
+
+TEST(SnsimRunMoe, HiddenNotAMultipleOfTheVectorWidthIsRefused) {
+  expect_refused("hidden", kArgs, "args: [x, ids, wts, factor, recv, flags, comb, out, 16, 200, 4, 4, 2, 64]",
+                 ":11: kernels[0].args[9]: hidden 200 must be a multiple of 128");
+}
+
+TEST(SnsimRunMoe, TensorsNotMatchingTheArgumentsAreRefused) {
+  expect_refused("tokens", kArgs, "args: [x, ids, wts, factor, recv, flags, comb, out, 8, 256, 4, 4, 2, 64]",
+                 ":11: kernels[0].args[0]: x must be bf16 [8, 256] for tokens 8, hidden 256, topk 4, epr 2; x is "
+                 "bf16 [16, 256]");
+}
+
+TEST(SnsimRunMoe, ReferenceInputsOfMismatchedShapesAreRefused) {
+  expect_refused("ids_shape", "{name: ids, shape: [16, 4]", "{name: ids, shape: [16, 3]",
+                 ":23: tensors[6].reference.inputs: moe_dispatch of recv [4, 64, 768] needs x [tokens, hidden], ids "
+                 "and wts [tokens, topk]");
+}
+
+TEST(SnsimRunMoe, ReceiveBufferTooSmallIsRefused) {
+  expect_refused("recv_small", "shape: [4, 64, 768]", "shape: [4, 32, 768]",
+                 ":11: kernels[0].args[4]: recv (98304 bytes) is too small: ranks 4 x capacity 64 slots");
+}
+
+TEST(SnsimRunMoe, CapacityBelowARanksTrafficIsRefused) {
+  expect_refused("capacity", kArgs, "args: [x, ids, wts, factor, recv, flags, comb, out, 16, 256, 4, 4, 2, 4]",
+                 ":11: kernels[0].args[13]: rank 0 sends more than capacity 4 (token, expert) pairs to rank");
+}
+
+TEST(SnsimRunMoe, ExpertIdBeyondTheExpertsIsRefused) {
+  expect_refused("ids_range", "range: [0, 7]", "range: [0, 9]",
+                 ":11: kernels[0].args[1]: rank 0: ids[");
+}
+
+TEST(SnsimRunMoe, TimingOnlyIsRefused) {
+  const fs::path dir = temp_dir("moe_timing");
+  const RunResult r = run("run -c " + kMini + " -w " + workload(dir).string() + " -o " + (dir / "out").string() +
+                          " --timing-only");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("moe.yaml:11: kernels[0].args[1]: the kernel routes by the contents of ids"),
+            std::string::npos) << r.output;
+}
+
+// More ranks than mini4 has dies: the first token sent to a rank >= 4 is an address no die owns.
+TEST(SnsimRunMoe, MoreRanksThanDiesFaultsNamingDieCorePcAndInstruction) {
+  const fs::path dir = temp_dir("moe_ranks");
+  const fs::path w = workload(dir, kArgs, "args: [x, ids, wts, factor, recv, flags, comb, out, 16, 256, 4, 8, 1, 64]");
+  std::string text = replaced(slurp(w), "shape: [4, 64, 768]", "shape: [8, 64, 768]");
+  text = replaced(text, "{name: flags, shape: [16]", "{name: flags, shape: [32]");
+  text = replaced(text, "{name: factor, shape: [2]", "{name: factor, shape: [1]");
+  std::ofstream(w) << text;
+  const RunResult r = run_moe(w, dir / "out");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("on die 0: die0.aiv0 pc 0x4b8 `dma_out x1, x28, x2`: dst GM access 0x5"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("is outside mapped memory"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "stats.json"));
+}
+
+}  // namespace
