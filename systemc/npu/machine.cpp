@@ -76,14 +76,21 @@ void Machine::wake_at(core::Cycle c) {
 
 void Machine::poke_waiting(Die& die, core::Cycle at) {
   for (auto& core : die.cores)
-    if (core->waiting_on_memory()) core->poke(at);
+    if (core->waiting_on_memory()) {
+      core->poke(at);
+      die.due = true;
+    }
 }
 
 core::Core& Machine::add_core(std::uint32_t die, const std::string& name, const core::LaunchInfo& launch) {
   Die& d = *dies_.at(die);
   d.cores.push_back(std::make_unique<core::Core>(fmt::format("die{}.{}", die, name), params_, launch, *d.gm, stats_,
                                                  &d.xflags));
-  d.cores.back()->set_waker([this](core::Cycle c) { wake_at(c); });  // a completion let it go on
+  d.due = true;
+  d.cores.back()->set_waker([this, &d](core::Cycle c) {  // a completion let it go on
+    d.due = true;
+    wake_at(c);
+  });
   return *d.cores.back();
 }
 
@@ -127,41 +134,56 @@ void Machine::tick() {
   if (c <= last_ && stepped_) return sleep(c);
   last_ = c;
   stepped_ = true;
-  // 2. Completions due, then the end conditions, then every core.
+  // 2. Completions due, then the end conditions, then every core of the dies due.
   for (auto& die : dies_) die->gm->deliver(c);
   bool done = true;
-  for (const auto& die : dies_) {
-    done = done && !die->gm->in_flight();
-    for (const auto& core : die->cores) done = done && core->finished(c);
+  for (auto& die : dies_) {
+    // A die not due keeps its cores' state, so its `finished` of the last cycle it was stepped holds.
+    if (die->due || die->next <= c)
+      die->finished = std::all_of(die->cores.begin(), die->cores.end(), [c](const auto& k) { return k->finished(c); });
+    done = done && die->finished && !die->gm->in_flight();
   }
   if (done) return end(core::RunResult::Status::Finished, c, {});
   if (c >= max_cycles_)
     return end(core::RunResult::Status::Timeout, c, fmt::format("no finish after {} cycles", max_cycles_));
-  // A core that changed state may have stored what a gwait of its die waits for (as run_cores).
   bool progress = false;
-  for (std::size_t d = 0; d < dies_.size(); ++d) {
-    bool changed = false;
-    for (auto& core : dies_[d]->cores) {
-      try {
-        changed |= core->step(c);
-      } catch (const core::CoreFault& f) {
-        return end(core::RunResult::Status::Fault, c, fmt::format("fault at cycle {} on die {}: {}", c, d, f.what()));
-      }
-    }
-    if (changed) poke_waiting(*dies_[d], c + 1);
-    progress |= changed;
-  }
+  for (std::uint32_t d = 0; d < dies_.size(); ++d)
+    if (!step_die(d, c, progress)) return;
   // 3. The next cycle anything can happen; with nothing scheduled, only the network can wake us.
   core::Cycle next = progress ? c + 1 : core::kNever;
   bool network = false;
   for (const auto& die : dies_) {
-    next = std::min(next, die->gm->next_event());
+    next = std::min({next, die->next, die->gm->next_event()});
     network = network || die->gm->waiting_on_network();
-    for (const auto& core : die->cores) next = std::min(next, core->next_event(c));
   }
   if (next == core::kNever && !network) return end(core::RunResult::Status::Deadlock, c, deadlock_report(c));
   next_ = next == core::kNever ? next : std::min(next, std::max(max_cycles_, c + 1));
   sleep(c);
+}
+
+bool Machine::step_die(std::uint32_t d, core::Cycle c, bool& progress) {
+  Die& die = *dies_[d];
+  if (!die.due && die.next > c) return true;
+  die.due = false;
+  bool changed = false;
+  for (auto& core : die.cores) {
+    try {
+      changed |= core->step(c);
+    } catch (const core::CoreFault& f) {
+      end(core::RunResult::Status::Fault, c, fmt::format("fault at cycle {} on die {}: {}", c, d, f.what()));
+      return false;
+    }
+  }
+  // A core that changed state may have stored what a gwait of its die waits for (as run_cores),
+  // and the die is stepped again at the next cycle, as a one-die run would.
+  if (changed) {
+    poke_waiting(die, c + 1);
+    die.due = true;
+  }
+  progress |= changed;
+  die.next = core::kNever;
+  for (const auto& core : die.cores) die.next = std::min(die.next, core->next_event(c));
+  return true;
 }
 
 void Machine::sleep(core::Cycle c) {

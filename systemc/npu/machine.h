@@ -11,7 +11,10 @@
 //   cycle it delivers each die's due completions (die order), then steps every core (die order,
 //   then the order added); it skips to the next cycle at which a core or a die's memory can change
 //   state (next_trigger), and wakes early when a network response schedules a completion or a core's
-//   completion lets it go on (Core::set_waker). Cores blocked in gwait are poked (Core::poke) at the
+//   completion lets it go on (Core::set_waker). A die is stepped only at the cycles its own cores
+//   or memory are due (its cores' next_event, a completion or poke for one of them, a state change
+//   of one of them in the previous cycle), as a one-die run steps it: other dies' activity does
+//   not visit it, so halted or waiting dies cost nothing per cycle. Cores blocked in gwait are poked (Core::poke) at the
 //   next cycle after any cycle in which a core of their die changed state and after any write into
 //   their die's memory from another die (link or network). It ends
 //   when every core has finished and no access is in flight (Finished), a core faults (the report
@@ -67,12 +70,21 @@ class Machine : public sc_core::sc_module {
     std::unique_ptr<noc::NetworkInterface> ni;
     core::CrossCoreFlags xflags;
     std::vector<std::unique_ptr<core::Core>> cores;
+    // Stepping state. `due`: something happened to a core since the die was last stepped (a
+    // completion, a poke, its own change of state). `next`: the earliest next_event of its cores
+    // after the cycle it was last stepped. `finished`: every core had finished then.
+    bool due = true;
+    core::Cycle next = 0;
+    bool finished = false;
   };
 
   void tick();  // SC_METHOD: one visited core cycle
   void sleep(core::Cycle c);  // until next_ or a wake, from cycle c
   void wake_at(core::Cycle c);  // tick at cycle c at the latest
   static void poke_waiting(Die& die, core::Cycle at);  // every core of `die` blocked in gwait re-reads at `at`
+  // Finished / fault checks and steps of die d's cores at cycle c if it is due; false on a fault
+  // (the run has ended).
+  bool step_die(std::uint32_t d, core::Cycle c, bool& progress);
   void end(core::RunResult::Status status, core::Cycle c, std::string report);
   std::string deadlock_report(core::Cycle c) const;
 
