@@ -1,12 +1,18 @@
 # The Makefile only wraps CMake and the RTL scripts; CMake does the build.
-#   make run    the newest demo: a load sweep of one CM384 node's network and an all-to-all over the
-#               whole CM384 network (installs dependencies and builds first)
+#   make run    the newest demo: one CM384 node (8 NPUs, 16 dies) runs a GEMM on every die, then a
+#               ring all-reduce over its 16 dies (installs dependencies and builds first)
 #   make test   everything CI checks: lint, synthesis budgets, every unit and system test
 BUILD     ?= build
 JOBS      ?= 2
 BUILD_TYPE ?= Release
 SNSIM_WERROR ?= OFF
 SANITIZE  ?= OFF
+# SNSIM_WERROR and SANITIZE reach CMake only when set on the command line or in the environment;
+# otherwise the build tree keeps what it was configured with (OFF in a new one), so `make run`
+# after CI's `SNSIM_WERROR=ON make test` reuses the build instead of recompiling everything.
+set_by_user = $(filter-out default file,$(origin $(1)))
+CMAKE_FLAGS = $(if $(call set_by_user,SNSIM_WERROR),-DSNSIM_WERROR=$(SNSIM_WERROR)) \
+              $(if $(call set_by_user,SANITIZE),-DSNSIM_SANITIZE=$(SANITIZE))
 SNSIM     := $(BUILD)/sim/snsim
 RESULTS   ?= results
 
@@ -22,8 +28,8 @@ deps:
 	@scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSNSIM_WERROR=$(SNSIM_WERROR) \
-	    -DSNSIM_SANITIZE=$(SANITIZE) -DSNSIM_BENCH_ROUTERS=OFF > $(BUILD).configure.log 2>&1 \
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) \
+	    -DSNSIM_BENCH_ROUTERS=OFF > $(BUILD).configure.log 2>&1 \
 	  || { cat $(BUILD).configure.log; exit 1; }
 
 # Verilator's CMake integration re-verilates a changed RTL file at build time but compiles the
@@ -75,7 +81,7 @@ test: build
 # The 72-port router (NVL72 radix) against the fast model, 200k cycles (DECISIONS.md D2, D6): its
 # verilated model is too slow to build inside `make test`'s budget, so it has its own build tree.
 check-large: deps
-	@cmake -S . -B $(BUILD)-large -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSNSIM_WERROR=$(SNSIM_WERROR) \
+	@cmake -S . -B $(BUILD)-large -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) \
 	    -DSNSIM_LARGE_ROUTERS=ON > $(BUILD)-large.configure.log 2>&1 || { cat $(BUILD)-large.configure.log; exit 1; }
 	@cmake --build $(BUILD)-large -j $(JOBS) --target test_fast_vs_rtl
 	@cd $(BUILD)-large && ctest -R 'FastVsRtl.*p72' --output-on-failure

@@ -43,14 +43,27 @@ L2Gm::Port& L2Gm::port(unsigned id) {
   return p;
 }
 
+std::uint64_t* L2Gm::set_words(std::uint64_t set) {
+  const std::uint64_t words = 2ull * params_.ways;
+  if (blocks_.empty()) blocks_.resize((sets_ + kSetsPerBlock - 1) / kSetsPerBlock);
+  auto& block = blocks_[set / kSetsPerBlock];
+  if (!block) block = std::make_unique<std::uint64_t[]>(kSetsPerBlock * words);  // zeroed: invalid
+  return &block[(set % kSetsPerBlock) * words];
+}
+
+const std::uint64_t* L2Gm::find_set_words(std::uint64_t set) const {
+  if (blocks_.empty() || !blocks_[set / kSetsPerBlock]) return nullptr;
+  return &blocks_[set / kSetsPerBlock][(set % kSetsPerBlock) * 2ull * params_.ways];
+}
+
+std::uint64_t L2Gm::tag_bytes() const {
+  const auto allocated = std::count_if(blocks_.begin(), blocks_.end(), [](const auto& b) { return b != nullptr; });
+  return static_cast<std::uint64_t>(allocated) * kSetsPerBlock * 2 * params_.ways * sizeof(std::uint64_t);
+}
+
 bool L2Gm::access_line(std::uint64_t line, bool is_write, std::uint64_t& writebacks) {
-  if (tags_.empty()) {
-    tags_.assign(sets_ * params_.ways, 0);
-    last_use_.assign(sets_ * params_.ways, 0);
-  }
-  const std::uint64_t base = (line % sets_) * params_.ways;
-  std::uint64_t* tags = &tags_[base];
-  std::uint64_t* uses = &last_use_[base];
+  std::uint64_t* tags = set_words(line % sets_);
+  std::uint64_t* uses = tags + params_.ways;
   ++use_clock_;
   for (unsigned w = 0; w < params_.ways; ++w)
     if ((tags[w] & ~kDirty) == line + 1) {
@@ -67,10 +80,9 @@ bool L2Gm::access_line(std::uint64_t line, bool is_write, std::uint64_t& writeba
 }
 
 bool L2Gm::contains(std::uint64_t addr) const {
-  if (tags_.empty()) return false;
   const std::uint64_t line = addr >> line_shift_;
-  const std::uint64_t* tags = &tags_[(line % sets_) * params_.ways];
-  return std::any_of(tags, tags + params_.ways, [&](std::uint64_t t) { return (t & ~kDirty) == line + 1; });
+  const std::uint64_t* tags = find_set_words(line % sets_);
+  return tags && std::any_of(tags, tags + params_.ways, [&](std::uint64_t t) { return (t & ~kDirty) == line + 1; });
 }
 
 GlobalMemory::Timing L2Gm::transfer(Cycle now, const GmAccess& access) {

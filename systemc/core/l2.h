@@ -20,6 +20,7 @@
 // docs/core.md ("The L2") gives the parameters and their sources.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,8 @@ class L2Gm : public GlobalMemory {
 
   // True if the line holding `addr` is in the cache (no state changes).
   bool contains(std::uint64_t addr) const;
+  // Bytes of tag and age storage allocated so far (sets are allocated in blocks on first access).
+  std::uint64_t tag_bytes() const;
   const L2Params& params() const { return params_; }
 
  private:
@@ -73,12 +76,16 @@ class L2Gm : public GlobalMemory {
   std::string name_;
   std::uint64_t sets_;
   unsigned line_shift_;
-  // sets_ x ways, allocated on the first access (D11). A tag is the line number + 1 (0: invalid)
-  // with kDirty set for a dirty line; last_use_ is the access count at its last use (0: never).
-  // Tags and ages are apart so that a hit scans 16 x 8 B of tags.
+  // Per set, its ways' tags then their ages (2 x ways words). A tag is the line number + 1
+  // (0: invalid) with kDirty set for a dirty line; an age is the access count at the way's last use
+  // (0: never). Tags and ages are apart so that a hit scans 16 x 8 B of tags. Sets are allocated in
+  // blocks of kSetsPerBlock on a block's first access (D11): all of a 192 MiB L2's 98,304 sets are
+  // 24 MiB, and CM384 has 768 dies, while a die's accesses usually touch few of them.
   static constexpr std::uint64_t kDirty = 1ull << 63;
-  std::vector<std::uint64_t> tags_;
-  std::vector<std::uint64_t> last_use_;
+  static constexpr std::uint64_t kSetsPerBlock = 64;
+  std::uint64_t* set_words(std::uint64_t set);             // allocating
+  const std::uint64_t* find_set_words(std::uint64_t set) const;  // nullptr if never accessed
+  std::vector<std::unique_ptr<std::uint64_t[]>> blocks_;
   std::uint64_t use_clock_ = 0;
   double hbm_free_ = 0;
   std::vector<Port> ports_;

@@ -105,6 +105,23 @@ TEST(CoreL2, CapacityEvictsTheLeastRecentlyUsedAndWritesBackDirtyLines) {
   EXPECT_TRUE(b.l2.contains(512));
 }
 
+TEST(CoreL2, TagsAreAllocatedOnlyForTheSetsAccessed) {
+  // The default 192 MiB L2 has 98,304 sets of 16 ways: 24 MiB of tags and ages if all were
+  // allocated up front, 18 GiB over CM384's 768 dies. One line allocates one block of 64 sets
+  // (64 x 2 x 16 x 8 B = 16 KiB); a line 64 sets further on (64 x 128 B = 8 KiB on) a second.
+  L2Bench b;
+  EXPECT_EQ(b.l2.tag_bytes(), 0u);
+  EXPECT_FALSE(b.l2.contains(0));
+  b.l2.transfer(0, {.addr = 0, .burst = 128});
+  EXPECT_EQ(b.l2.tag_bytes(), 16u << 10);
+  b.l2.transfer(0, {.addr = 63 * 128, .burst = 128});
+  EXPECT_EQ(b.l2.tag_bytes(), 16u << 10);
+  b.l2.transfer(0, {.addr = 64 * 128, .burst = 128});
+  EXPECT_EQ(b.l2.tag_bytes(), 32u << 10);
+  EXPECT_TRUE(b.l2.contains(64 * 128));
+  EXPECT_FALSE(b.l2.contains(65 * 128));
+}
+
 TEST(CoreL2, DataGoesToTheBackingStore) {
   L2Bench b;
   const std::uint8_t in[4] = {1, 2, 3, 4};
