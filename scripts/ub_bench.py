@@ -79,7 +79,7 @@ def main():
         cells = []
         for i, target in enumerate(targets):
             got = results[(op, kind, i)]
-            cells.append(f"{target:>7g} {unit:<4} {got:>10.3g} {100 * (got - target) / target:>+6.1f}%")
+            cells.append(f"{target:>7g} {unit:<4} {got:>10.4g} {100 * (got - target) / target:>+6.1f}%")
         print(f"{op + ' ' + kind:<16} {cells[0]}   {cells[1]}")
 
 
