@@ -14,6 +14,8 @@ for w in gemm_bf16 vec_add softmax rmsnorm; do
   /usr/bin/time -f "$w: %U s user, peak resident memory %M KiB" "$build/sim/snsim" run -c configs/die.yaml \
     -w "workloads/$w.yaml" -o "$build/bench-results/run-$w" 2>&1 | grep -E '^(cycles|cube|vector|check|[a-z_0-9]+: )'
 done
+echo "== UB microbenchmark on configs/cm384.yaml (issue 6 §2, docs/machine.md \"Calibration\"): simulated figures vs HARDWARE.md §4"
+scripts/ub_bench.py "$build"
 echo "== network interfaces under SystemC: 8x8 mesh, 512 B remote writes (docs/ni.md)"
 for impl in fast rtl; do
   for rate in 0.0005 0.002; do

@@ -29,14 +29,27 @@ void MachineCfg::describe(Schema<MachineCfg>& s) {
   s.time("d2d_latency", &MachineCfg::d2d_latency_s, "100ns")
       .min(0)
       .doc("One-way latency of the die-to-die link (assumed: no public figure; half a UB switch hop)");
-  s.field("ni_max_outstanding", &MachineCfg::ni_max_outstanding, 32u)
+  s.field("ni_max_outstanding", &MachineCfg::ni_max_outstanding, 1024u)
       .unit("commands")
       .range(1, 65535)
-      .doc("UB commands a die's network interface holds in flight before it pushes back (assumed, docs/ni.md)");
-  s.field("ni_response_queue", &MachineCfg::ni_response_queue, 8u)
+      .doc("UB commands a die's network interface holds in flight before it pushes back (calibrated: enough for "
+           "the inter-node bandwidth of HARDWARE.md §4 over its loaded round trip, docs/machine.md "
+           "\"Calibration\")");
+  s.field("ni_response_queue", &MachineCfg::ni_response_queue, 256u)
       .unit("responses")
       .range(1, 4096)
-      .doc("Responses a network interface queues before holding back requests (assumed, docs/ni.md)");
+      .doc("Responses a network interface queues before holding back requests (calibrated: enough for the "
+           "bandwidths of HARDWARE.md §4, docs/machine.md \"Calibration\")");
+  s.time("ni_command_latency", &MachineCfg::ni_command_latency_s, "530ns")
+      .min(0)
+      .doc("A UB command's latency in the issuing die, from the core to its first flit on a link (the die's "
+           "request path and the NI's transaction layer; at least one network cycle). Calibrated to the 512 B "
+           "latencies of HARDWARE.md §4 (docs/machine.md \"Calibration\")");
+  s.time("ni_request_gap", &MachineCfg::ni_request_gap_s, "0.3ns")
+      .min(0)
+      .doc("Requests from the network reach the die's memory one at a time, each occupying the die's request "
+           "path for its bytes at the memory port's rate (gm.l2 read / write_bytes_per_cycle) plus this long. "
+           "Calibrated to the read and write bandwidths of HARDWARE.md §4 (docs/machine.md \"Calibration\")");
   s.field("dma_chunk_bytes", &MachineCfg::dma_chunk_bytes, 512u)
       .unit("B")
       .range(32, 512)
@@ -95,6 +108,17 @@ MachineConfig load_machine_config(const std::string& path) {
     Checker(ctx, "machine")
         .fail("npus", fmt::format("{} NPUs x {} dies = {} dies, but the network's topology has {} endpoints (one per "
                                   "die)", m.machine.npus, m.machine.dies_per_npu, m.num_dies(), endpoints));
+  }
+  // 4. The network interfaces carry a packet's bytes in flits of router.payload_bits, so the link
+  //    width the network is timed with (topology.flit_bytes) must be that many bits: a narrower
+  //    payload would send each packet in more flits than its link rate says.
+  if (flit_bytes(m.net) * 8 != m.net.router.payload_bits) {
+    const config::Node* router = tree.find("router");
+    const config::Node* bits = router ? router->find("payload_bits") : nullptr;
+    config::fail(bits ? *bits : router ? *router : tree, "router.payload_bits",
+                 fmt::format("{} bits, but the links carry {} B per flit (topology.flit_bytes): a machine's network "
+                             "interfaces put their packets' bytes in the flits, so payload_bits must be {}",
+                             m.net.router.payload_bits, flit_bytes(m.net), 8 * flit_bytes(m.net)));
   }
   return m;
 }

@@ -27,6 +27,8 @@ struct MachineCfg {
   double d2d_latency_s{};
   std::uint32_t ni_max_outstanding{};
   std::uint32_t ni_response_queue{};
+  double ni_command_latency_s{};
+  double ni_request_gap_s{};
   std::uint32_t dma_chunk_bytes{};
   std::uint32_t dma_max_outstanding{};
   double dma_startup_s{};

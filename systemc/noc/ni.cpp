@@ -92,12 +92,13 @@ NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NocFabric& fabr
   }
   const RouterParams& rp = fabric.router_params();
   if (rp.vcs < 2 || rp.payload_bits % 64 != 0 || params.max_outstanding < 1 || params.max_outstanding > 65536 ||
-      params.response_queue < 1) {
+      params.response_queue < 1 || params.command_latency < 1) {
     throw std::invalid_argument(fmt::format("{}: needs routers of at least 2 VCs (requests, responses) and a payload "
                                             "of a multiple of 64 bits (have {} VCs, {} bits), max_outstanding "
-                                            "1..65536 (have {}) and response_queue >= 1 (have {})",
+                                            "1..65536 (have {}), response_queue >= 1 (have {}) and command_latency "
+                                            ">= 1 cycle (have {})",
                                             this->name(), rp.vcs, rp.payload_bits, params.max_outstanding,
-                                            params.response_queue));
+                                            params.response_queue, params.command_latency));
   }
   const Topology& topo = fabric.topology();
   ports_.resize(topo.nodes()[topo.endpoints().at(endpoint)].ports);
@@ -180,7 +181,7 @@ void NetworkInterface::accept(tlm::tlm_generic_payload& trans, std::uint64_t cyc
   s.ext = trans.get_extension<UbExtension>();
   s.seq = next_seq_++;
   s.accepted = cycle;
-  s.ready = cycle + 1;
+  s.ready = cycle + params_.command_latency;
   incomplete_[s.ext->dst].insert(s.seq);
   pending_.push_back(tag);
   st_kind_[static_cast<unsigned>(s.ext->kind) - 1]->inc();

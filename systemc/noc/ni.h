@@ -80,6 +80,9 @@ struct NiParams {
   unsigned max_outstanding = 32;  // commands accepted and not completed (assumed)
   unsigned response_queue = 8;    // responses waiting to be sent before requests are held back (assumed)
   NiSpread spread = NiSpread::hash;
+  // Cycles from a command's acceptance to the first cycle it may be injected: the issuer's
+  // per-command latency (transaction layer, and on a die the path from its cores). At least 1 (D13).
+  std::uint64_t command_latency = 1;
 };
 
 class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
@@ -111,7 +114,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     UbExtension* ext = nullptr;
     std::uint64_t seq = 0;       // acceptance order
     std::uint64_t accepted = 0;  // cycle of acceptance
-    std::uint64_t ready = 0;     // accepted + 1: the first cycle it may be injected in (D13)
+    std::uint64_t ready = 0;     // accepted + command_latency: the first cycle it may be injected in
   };
   // A packet's fields (the header) and its data bytes.
   struct Packet {

@@ -356,8 +356,14 @@ void DieGm::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     return;
   }
   const Cycle now = core_cycle(sc_core::sc_time_stamp() + delay);
+  // One request at a time over the die's request path (DieGmParams::net_request_gap).
+  const double start = std::max(static_cast<double>(now), net_free_);
+  net_free_ = start + static_cast<double>(len) / (gp.is_write() ? params_.net_write_bytes_per_cycle
+                                                                : params_.net_read_bytes_per_cycle) +
+              params_.net_request_gap;
   const Timing t = local_.transfer(
-      now, core::GmAccess{.port = kNetworkPort, .is_write = gp.is_write(), .addr = offset, .burst = len});
+      core::ceil_cycles(start),
+      core::GmAccess{.port = kNetworkPort, .is_write = gp.is_write(), .addr = offset, .burst = len});
   std::span<std::uint8_t> bytes(gp.get_data_ptr(), len);
   if (gp.is_write()) store_.write(offset, bytes);
   else store_.read(offset, bytes);

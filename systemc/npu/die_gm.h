@@ -24,7 +24,8 @@
 //   An address in no die's store throws GmError naming it.
 // - The NI's requests from other dies reach `target` (bind the NI's memory socket to it): performed
 //   on the store at once (b_transport without wait()), the delay being the local memory's timing on
-//   port kNetworkPort; on_remote_write is called after each write or atomic add into this die's
+//   port kNetworkPort, one request at a time (the request path is busy for each request's bytes at
+//   the net_*_bytes_per_cycle rate plus net_request_gap cycles); on_remote_write is called after each write or atomic add into this die's
 //   store that did not come from its cores' own synchronous accesses (the link, the network, and
 //   this die's DMA engine writing locally).
 // - deliver(now) runs everything due at or before core cycle `now` (completions, arrivals at a
@@ -67,6 +68,12 @@ struct DieGmParams {
   std::uint32_t dma_chunk_bytes = 512;          // HARDWARE.md §1: UB access granularity
   std::uint32_t dma_max_outstanding = 16;       // assumed
   Cycle dma_startup = 925;                      // 500 ns at 1850 MHz (assumed)
+  // Requests from the network reach the local memory one at a time over the die's request path,
+  // each occupying it for its bytes at the memory port's rate (HARDWARE.md §3: the L2's 110 / 86 B
+  // per cycle per port) plus net_request_gap cycles (calibrated: docs/machine.md "Calibration").
+  double net_read_bytes_per_cycle = 110;
+  double net_write_bytes_per_cycle = 86;
+  double net_request_gap = 0;
 };
 
 class DieGm : public sc_core::sc_module, public core::GlobalMemory {
@@ -170,6 +177,7 @@ class DieGm : public sc_core::sc_module, public core::GlobalMemory {
   std::unordered_map<const tlm::tlm_generic_payload*, std::unique_ptr<Command>> commands_;  // sent or queued
   std::vector<std::unique_ptr<Command>> retired_;  // answered; freed at the next deliver (the NI may still hold them)
   bool end_req_pending_ = false;
+  double net_free_ = 0;  // when the network's next request may start on the local memory
   sc_core::sc_event kick_;
   std::deque<CopyJob> dma_;
   std::uint32_t dma_outstanding_ = 0;

@@ -19,6 +19,10 @@ DieGmParams die_gm_params(const MachineConfig& m) {
   p.dma_chunk_bytes = m.machine.dma_chunk_bytes;
   p.dma_max_outstanding = m.machine.dma_max_outstanding;
   p.dma_startup = time_to_cycles(m.machine.dma_startup_s, hz);
+  const bool l2 = m.die.gm.model == GmModel::L2;
+  p.net_read_bytes_per_cycle = l2 ? m.die.gm.l2.read_bytes_per_cycle : m.die.gm.read_bytes_per_cycle;
+  p.net_write_bytes_per_cycle = l2 ? m.die.gm.l2.write_bytes_per_cycle : m.die.gm.write_bytes_per_cycle;
+  p.net_request_gap = m.machine.ni_request_gap_s * hz;  // a share of a cycle is a share of the path's time
   return p;
 }
 
@@ -36,7 +40,8 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::To
   fabric_ = std::make_unique<noc::NocFabric>("noc", cfg.net, std::move(topo), stats, "noc");
   const noc::NiParams ni{cfg.machine.ni_max_outstanding, cfg.machine.ni_response_queue,
                          cfg.net.topology.spread == PathChoice::RoundRobin ? noc::NiSpread::round_robin
-                                                                           : noc::NiSpread::hash};
+                                                                           : noc::NiSpread::hash,
+                         std::max<std::uint64_t>(1, time_to_cycles(cfg.machine.ni_command_latency_s, cfg.net.clock_hz))};
   const DieGmParams gm = die_gm_params(cfg);
   std::vector<DieGm*> all;
   for (std::uint32_t d = 0; d < cfg.num_dies(); ++d) {

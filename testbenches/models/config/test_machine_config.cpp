@@ -67,6 +67,16 @@ TEST(MachineConfig, EndpointCountOtherThanTheDiesIsAnErrorNamingBoth) {
                "has 4 endpoints");
 }
 
+TEST(MachineConfig, FlitsNarrowerThanTheLinkFlitAreAnErrorNamingFileAndLine) {
+  // The NIs carry packet bytes in the flits: 64 simulated bits on 32 B links would send four
+  // flits for every one the link rate allows.
+  expect_error("test-machine-flits.yaml", "machine:\n  npus: 2\nrouter:\n  payload_bits: 64\ntopology:\n  flit_bytes: 32\n",
+               "test-machine-flits.yaml:5: router.payload_bits: 64 bits, but the links carry 32 B per flit "
+               "(topology.flit_bytes)");
+  EXPECT_EQ(load_machine_config(preset("node8.yaml")).net.router.payload_bits, 256u);
+  EXPECT_EQ(load_machine_config(preset("cm384.yaml")).net.router.payload_bits, 256u);
+}
+
 TEST(MachineConfig, KeyOfNoPartIsAnErrorNamingFileAndLine) {
   expect_error("test-machine-unknown.yaml", "machine:\n  npus: 2\nnpus: 2\n", "test-machine-unknown.yaml:4: npus: unknown key");
   expect_error("test-machine-bad.yaml", "machine:\n  npus: 2\n  dmas: 1\n", "test-machine-bad.yaml:4: machine.dmas: unknown key");

@@ -439,11 +439,11 @@ struct Pair {
   std::unique_ptr<Net> net;
 
   // Endpoint 0 issues `first`, then with `then_good` an 8-byte write that must succeed.
-  Pair(Cmd first, bool then_good) {
+  Pair(Cmd first, bool then_good, NiParams ni = {}) {
     std::vector<std::vector<Cmd>> p(2);
     p[0].push_back(std::move(first));
     if (then_good) p[0].push_back(command(UbKind::write, 1, 0x200, 64));
-    net = std::make_unique<Net>("pair", cfg, build_mesh(2, 1, link_cycles(cfg)), std::move(p), NiParams{}, 1,
+    net = std::make_unique<Net>("pair", cfg, build_mesh(2, 1, link_cycles(cfg)), std::move(p), ni, 1,
                                 sc_time(10, SC_NS));
   }
   void run() { run_all({net.get()}, sc_time(1, SC_MS)); }
@@ -526,6 +526,16 @@ TEST(NetworkInterface, ZeroLoadWriteLatencyIsBothWaysThroughTheNetworkPlusMemory
   const auto j = pair.net->stats.to_json()["pair"]["ni0"]["latency"];
   EXPECT_EQ(j["max"].get<std::uint64_t>(), 38u);
   EXPECT_EQ(j["count"].get<std::uint64_t>(), 1u);
+}
+
+TEST(NetworkInterface, TheCommandLatencyDelaysTheInjection) {
+  // The write above with a command latency of 21 cycles instead of 1: 38 + 20 = 58.
+  NiParams ni;
+  ni.command_latency = 21;
+  Pair pair(command(UbKind::write, 1, 0x100, 8), false, ni);
+  pair.run();
+  ASSERT_EQ(pair.cmd(0).status, tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(pair.net->stats.to_json()["pair"]["ni0"]["latency"]["max"].get<std::uint64_t>(), 58u);
 }
 
 TEST(NetworkInterface, NotifyWritesTheFlagThenWakesAWaiterAtTheTarget) {

@@ -356,6 +356,30 @@ TEST(DieGm, NotifyCompletesAfterTheEarlierWriteToItsDie) {
   }
 }
 
+TEST(DieGm, NetworkRequestsReachTheMemoryOneAtATimeOverTheRequestPath) {
+  // A 4 KiB write to die 2 is 8 UB commands of 512 B; die 2's request path takes each for 512 B at
+  // 1 B per cycle plus a gap of 500 cycles, one after another, so the last starts at least
+  // 7 x 1012 = 7084 cycles after the first (which needs the network's ~200 cycles to arrive), and
+  // completes with its memory's 50 cycles and a one-flit response. Without the one-at-a-time rule
+  // the network alone (credit-bound here) ends the write near 4000 cycles, without the gap near 4350.
+  DieGmParams p = params();
+  p.net_write_bytes_per_cycle = 1;
+  p.net_request_gap = 500;
+  Rig rig(p, 32);
+  core::Cycle done = 0;
+  rig.script.emplace(5, [&](core::Cycle c) {
+    rig.start(0, c, access(AsyncKind::write, global_addr(2, kWrites), 0, std::vector<std::uint8_t>(4096, 7)),
+              [&](core::Cycle at, std::vector<std::uint8_t>, std::string error) {
+                EXPECT_EQ(error, "");
+                done = at;
+              });
+  });
+  sc_start();
+  EXPECT_GE(done, 5u + 7 * 1012);
+  EXPECT_LT(done, 5u + 7 * 1012 + 1000);
+  EXPECT_EQ(rig.stat("die2.gm.served"), 8u);
+}
+
 // Addresses no die owns, and this die's own memory, are GmErrors naming the address.
 TEST(DieGm, UnownedAndOwnAddressesAreErrorsNamingTheAddress) {
   Rig rig(params());
