@@ -2,6 +2,7 @@
 #include "net/network_sim.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -22,6 +23,8 @@ namespace snsim::net {
 namespace {
 
 constexpr std::uint32_t kNone = ~std::uint32_t{0};
+// The most VCs a router has (router.vcs).
+constexpr unsigned kMaxVcs = 16;
 
 std::uint32_t to_cycles(double seconds, double hz, const char* key) {
   const std::uint64_t c = time_to_cycles(seconds, hz);
@@ -65,19 +68,35 @@ struct CreditEv {
   std::uint8_t vc;
 };
 
+// Where a port's flits (for an output) or credits (for an input) go: the node and port at the
+// other end of its channel, and the cycles from the sender's register to the arrival. Looked up
+// once, so the cycle loop reads one record instead of the topology's tables.
+struct Hop {
+  std::uint32_t node = kNone;
+  std::uint32_t ch = noc::kNoChannel;  // kNoChannel: the port is not wired
+  std::uint32_t delay = 0;
+  std::uint16_t port = 0;
+};
+
+// A source port. What send() reads every cycle comes first, in one record with the credits, so a
+// port costs a cache line or two per cycle and its flits need no look-up of their packet.
 struct SrcPort {
-  std::deque<std::uint32_t> queue;  // packet slots waiting
-  std::uint32_t cur = kNone;        // packet being sent
+  std::uint32_t cur = kNone;  // packet being sent
   std::uint16_t next_flit = 0;
-  std::vector<std::uint32_t> credits;  // per VC, of the router input it feeds
-  std::uint64_t queued_flits = 0;       // in queue and cur, unsent
-  std::uint32_t ch = kNone;
+  // Copied from cur's record when it starts: its flit count, endpoints, generation and VC.
+  std::uint16_t flits = 0, src = 0, dst = 0, gen = 0;
+  std::uint8_t vc = 0;
+  Hop out;                                     // the channel into the network (delay: its latency)
+  std::uint64_t queued_flits = 0;              // in queue and cur, unsent
+  std::array<std::uint16_t, kMaxVcs> credits{};  // per VC, of the router input it feeds
+  std::deque<std::uint32_t> queue;             // packet slots waiting
 };
 
 struct Endpoint {
   std::uint32_t node = 0;
   std::vector<SrcPort> ports;
-  std::vector<std::vector<std::uint32_t>> rx_cur;  // [port][vc]: packet arriving, or kNone
+  std::vector<Hop> credit_hops;      // per port: where the credits for its arriving flits go
+  std::vector<std::uint32_t> rx_cur;  // [port * vcs + vc]: packet arriving, or kNone
   Rng rng{0};
   std::uint64_t queued_flits = 0;
   std::uint64_t a2a_next = 0;  // all_to_all: next packet to create, in the interleaved order
@@ -92,7 +111,9 @@ struct RouterSlot {
   std::unique_ptr<noc::RouterModel> model;
   noc::FastRouter* fast = nullptr;  // model, when it is the fast one
   std::uint32_t node = 0;
-  std::uint32_t extra = 0;          // cycles added on every output
+  // Per output: where its flits go (delay: 1 + link latency + the router's extra cycles); per
+  // input: where its credits go (delay: 1 + link latency).
+  std::vector<Hop> out_hops, credit_hops;
 };
 
 // One thread's share of the routers (a contiguous range) and what they put on the channels in a
@@ -102,6 +123,11 @@ struct RouterGroup {
   std::uint32_t begin = 0, end = 0;
   std::vector<std::pair<std::uint64_t, FlitEv>> flits;      // (due cycle, flit)
   std::vector<std::pair<std::uint64_t, CreditEv>> credits;  // (due cycle, credit)
+  // This cycle's arrivals at the group's routers, sorted by router (stably: a router sees them in
+  // wheel order), as indices into the wheel slots: router begin + k's flits are
+  // flit_order[flit_at[k] .. flit_at[k + 1]), its credits likewise. Sorted so that a router's
+  // inputs are staged just before it steps, while its state is in cache.
+  std::vector<std::uint32_t> flit_at, credit_at, flit_order, credit_order, fill;
   std::exception_ptr error;                                 // what stopped the group this cycle
 };
 
@@ -192,6 +218,24 @@ noc::Topology build_topology(const NetConfig& cfg) {
   return topo;
 }
 
+namespace {
+
+// The hop along channel ch (kNoChannel: an unwired port) to its end `end` (Channel::to for the
+// flits of an output, Channel::from for the credits of an input), after the channel's latency plus
+// `plus` cycles.
+Hop make_hop(const noc::Topology& topo, std::uint32_t ch, noc::PortRef noc::Channel::*end, std::uint32_t plus) {
+  Hop h;
+  h.ch = ch;
+  if (ch == noc::kNoChannel) return h;
+  const noc::Channel& c = topo.channels()[ch];
+  h.node = (c.*end).node;
+  h.port = static_cast<std::uint16_t>((c.*end).port);
+  h.delay = c.latency + plus;
+  return h;
+}
+
+}  // namespace
+
 struct NetworkSim::Impl {
   std::vector<RouterSlot> routers;
   std::vector<std::uint32_t> router_of_node;  // kNone for endpoints
@@ -202,8 +246,10 @@ struct NetworkSim::Impl {
   std::uint64_t live = 0, tagged_live = 0;
   std::vector<std::uint32_t> flow_next_create, flow_next_deliver;  // [src * N + dst]
   bool ordered = false;
-  std::vector<std::vector<FlitEv>> flit_wheel;
-  std::vector<std::vector<CreditEv>> credit_wheel;
+  // Deliveries by due cycle (slot: cycle & wheel_mask), those to routers and those to endpoints
+  // apart, each in the order they were made.
+  std::vector<std::vector<FlitEv>> flit_wheel, ep_flit_wheel;
+  std::vector<std::vector<CreditEv>> credit_wheel, ep_credit_wheel;
   std::uint64_t wheel_mask = 0;
   std::vector<std::uint64_t> ch_flits;
   noc::RouterModel* wave_router = nullptr;
@@ -240,7 +286,6 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
                               cfg.router.table_depth};
     RouterSlot slot;
     slot.node = node;
-    slot.extra = extra;
     if (which == RouterImpl::Rtl) {
       slot.model = noc::make_rtl_router(p, Rng::derive(cfg.seed, "net.rtl_init." + n.name).next_u64());
       if (!slot.model) {
@@ -257,6 +302,12 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
       slot.model = std::move(fast);
     }
     noc::write_table(*slot.model, topo_.table(node));
+    slot.out_hops.resize(n.ports);
+    slot.credit_hops.resize(n.ports);
+    for (std::uint32_t p = 0; p < n.ports; ++p) {
+      slot.out_hops[p] = make_hop(topo_, topo_.out_channel({node, p}), &noc::Channel::to, 1 + extra);
+      slot.credit_hops[p] = make_hop(topo_, topo_.in_channel({node, p}), &noc::Channel::from, 1);
+    }
     s.router_of_node[node] = static_cast<std::uint32_t>(s.routers.size());
     s.routers.push_back(std::move(slot));
   }
@@ -268,8 +319,12 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
     Endpoint ep;
     ep.node = node;
     ep.ports.resize(topo_.nodes()[node].ports);
-    for (std::uint32_t p = 0; p < ep.ports.size(); ++p) ep.ports[p].ch = topo_.out_channel({node, p});
-    ep.rx_cur.assign(ep.ports.size(), std::vector<std::uint32_t>(cfg.router.vcs, kNone));
+    ep.credit_hops.resize(ep.ports.size());
+    for (std::uint32_t p = 0; p < ep.ports.size(); ++p) {
+      ep.ports[p].out = make_hop(topo_, topo_.out_channel({node, p}), &noc::Channel::to, 0);
+      ep.credit_hops[p] = make_hop(topo_, topo_.in_channel({node, p}), &noc::Channel::from, 0);
+    }
+    ep.rx_cur.assign(ep.ports.size() * cfg.router.vcs, kNone);
     s.ep_of_node[node] = e;
     s.eps.push_back(std::move(ep));
   }
@@ -280,7 +335,9 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
   max_delay += extra + cfg.traffic.sink_credit_delay + 2;
   s.wheel_mask = std::bit_ceil(max_delay + 1) - 1;
   s.flit_wheel.resize(s.wheel_mask + 1);
+  s.ep_flit_wheel.resize(s.wheel_mask + 1);
   s.credit_wheel.resize(s.wheel_mask + 1);
+  s.ep_credit_wheel.resize(s.wheel_mask + 1);
   log_.info("net: {} routers ({} RTL), {} endpoints, {} channels; hop {} cycles + link {}", topo_.routers().size(),
             rtl_count_, topo_.num_endpoints(), topo_.channels().size(), router_cycles,
             topo_.channels().empty() ? 0 : topo_.channels().front().latency);
@@ -415,7 +472,9 @@ class NetRun {
   // Returns the packet's slot.
   std::uint32_t create_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t flits, bool tagged);
   void send(std::uint32_t e);
-  void push_flit(std::uint32_t ch, std::uint64_t at, const FlitEv& ev);
+  // Into the wheel of its destination's kind, due at cycle `at`.
+  void push_flit(std::uint64_t at, const FlitEv& ev);
+  void push_credit(std::uint64_t at, const CreditEv& ev);
   void deliver_to_endpoint(const FlitEv& ev);
   // Step 2 for group g's routers, step 3 and collect() into the group.
   void step_group(RouterGroup& g);
@@ -471,7 +530,9 @@ void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
 void NetRun::reset() {
   for (RouterSlot& r : s_.routers) r.model->reset();
   for (auto& b : s_.flit_wheel) b.clear();
+  for (auto& b : s_.ep_flit_wheel) b.clear();
   for (auto& b : s_.credit_wheel) b.clear();
+  for (auto& b : s_.ep_credit_wheel) b.clear();
   s_.packets.clear();
   s_.free_slots.clear();
   s_.live = s_.tagged_live = 0;
@@ -492,9 +553,9 @@ void NetRun::reset() {
       p.cur = kNone;
       p.next_flit = 0;
       p.queued_flits = 0;
-      p.credits.assign(cfg_.router.vcs, cfg_.router.buf_depth);
+      std::fill_n(p.credits.begin(), cfg_.router.vcs, static_cast<std::uint16_t>(cfg_.router.buf_depth));
     }
-    for (auto& v : ep.rx_cur) std::fill(v.begin(), v.end(), kNone);
+    std::fill(ep.rx_cur.begin(), ep.rx_cur.end(), kNone);
   }
   perm_.resize(n_);
   for (std::uint32_t i = 0; i < n_; ++i) perm_[i] = i;
@@ -607,9 +668,14 @@ void NetRun::create_ring_packets(std::uint32_t e, std::uint64_t limit) {
   }
 }
 
-void NetRun::push_flit(std::uint32_t ch, std::uint64_t at, const FlitEv& ev) {
-  s_.flit_wheel[at & s_.wheel_mask].push_back(ev);
-  if (measuring_) ++s_.ch_flits[ch];
+void NetRun::push_flit(std::uint64_t at, const FlitEv& ev) {
+  auto& wheel = s_.router_of_node[ev.node] != kNone ? s_.flit_wheel : s_.ep_flit_wheel;
+  wheel[at & s_.wheel_mask].push_back(ev);
+}
+
+void NetRun::push_credit(std::uint64_t at, const CreditEv& ev) {
+  auto& wheel = s_.router_of_node[ev.node] != kNone ? s_.credit_wheel : s_.ep_credit_wheel;
+  wheel[at & s_.wheel_mask].push_back(ev);
 }
 
 void NetRun::send(std::uint32_t e) {
@@ -624,22 +690,24 @@ void NetRun::send(std::uint32_t e) {
       if (pk.vc == 0xff) {
         // The VC with the most credits, first one on ties.
         unsigned best = 0;
-        for (unsigned v = 1; v < p.credits.size(); ++v) best = p.credits[v] > p.credits[best] ? v : best;
+        for (unsigned v = 1; v < cfg_.router.vcs; ++v) best = p.credits[v] > p.credits[best] ? v : best;
         pk.vc = static_cast<std::uint8_t>(best);
       }
+      p.flits = pk.flits;
+      p.src = static_cast<std::uint16_t>(pk.src);
+      p.dst = static_cast<std::uint16_t>(pk.dst);
+      p.gen = pk.gen;
+      p.vc = pk.vc;
     }
-    Packet& pk = s_.packets[p.cur];
-    if (p.credits[pk.vc] == 0) continue;
-    --p.credits[pk.vc];
-    const noc::Channel& c = topo_.channels()[p.ch];
-    const std::uint8_t ht = static_cast<std::uint8_t>((p.next_flit == 0 ? 1 : 0) |
-                                                      (p.next_flit + 1 == pk.flits ? 2 : 0));
-    push_flit(p.ch, cycle_ + c.latency,
-              FlitEv{c.to.node, static_cast<std::uint16_t>(c.to.port), pk.vc, ht, static_cast<std::uint16_t>(pk.src),
-                     static_cast<std::uint16_t>(pk.dst), flit_word(p.cur, pk.gen, p.next_flit)});
+    if (p.credits[p.vc] == 0) continue;
+    --p.credits[p.vc];
+    const std::uint8_t ht = static_cast<std::uint8_t>((p.next_flit == 0 ? 1 : 0) | (p.next_flit + 1 == p.flits ? 2 : 0));
+    push_flit(cycle_ + p.out.delay,
+              FlitEv{p.out.node, p.out.port, p.vc, ht, p.src, p.dst, flit_word(p.cur, p.gen, p.next_flit)});
+    if (measuring_) ++s_.ch_flits[p.out.ch];
     --p.queued_flits;
     --ep.queued_flits;
-    if (++p.next_flit == pk.flits) p.cur = kNone;
+    if (++p.next_flit == p.flits) p.cur = kNone;
   }
 }
 
@@ -655,7 +723,8 @@ void NetRun::deliver_to_endpoint(const FlitEv& ev) {
                                      cycle_, where(), slot, gen));
   }
   Packet& pk = s_.packets[slot];
-  std::uint32_t& cur = s_.eps[e].rx_cur[ev.port][ev.vc];
+  Endpoint& ep = s_.eps[e];
+  std::uint32_t& cur = ep.rx_cur[std::size_t{ev.port} * cfg_.router.vcs + ev.vc];
   std::string why;
   if (pk.dst != e) why = fmt::format("delivered to endpoint {}", e);
   else if (ev.src != pk.src || ev.dst != pk.dst) why = "src/dst fields changed";
@@ -683,7 +752,7 @@ void NetRun::deliver_to_endpoint(const FlitEv& ev) {
   if (ev.head_tail & 2) {
     cur = kNone;
     last_tail_ = cycle_;
-    if (spec_.all_reduce) ++s_.eps[e].ring_received[pk.step];
+    if (spec_.all_reduce) ++ep.ring_received[pk.step];
     if (pk.tagged) {
       st_latency_.record(cycle_ - pk.created);
       st_packets_.inc();
@@ -694,37 +763,43 @@ void NetRun::deliver_to_endpoint(const FlitEv& ev) {
     s_.free_slots.push_back(slot);
   }
   // The credit back to the router that sent it.
-  const std::uint32_t ch = topo_.in_channel({ev.node, ev.port});
-  const noc::Channel& c = topo_.channels()[ch];
-  s_.credit_wheel[(cycle_ + t_.sink_credit_delay + c.latency) & s_.wheel_mask].push_back(
-      CreditEv{c.from.node, static_cast<std::uint16_t>(c.from.port), ev.vc});
+  const Hop& h = ep.credit_hops[ev.port];
+  push_credit(cycle_ + t_.sink_credit_delay + h.delay, CreditEv{h.node, h.port, ev.vc});
 }
 
 void NetRun::collect(RouterSlot& r, RouterGroup& g) {
   auto out = [&](unsigned o) {
-    const noc::LinkFlit f = r.model->out(o);
-    if (!f.valid) return;
-    const std::uint32_t ch = topo_.out_channel({r.node, o});
-    if (ch == noc::kNoChannel) {
+    FlitEv ev;
+    if (r.fast) {  // valid: collect() reads only the ports in out_valid_ports()
+      const std::uint64_t hdr = r.fast->out_hdr(o);
+      ev.vc = static_cast<std::uint8_t>(r.fast->out_vc(o));
+      ev.head_tail = static_cast<std::uint8_t>(((hdr >> noc::kHeadBit) & 1u) | (((hdr >> noc::kTailBit) & 1u) << 1));
+      ev.src = static_cast<std::uint16_t>(hdr >> noc::kSrcLsb);
+      ev.dst = static_cast<std::uint16_t>(hdr >> noc::kDstLsb);
+      ev.word = r.fast->out_word(o);
+    } else {
+      const noc::LinkFlit f = r.model->out(o);
+      if (!f.valid) return;
+      ev = FlitEv{0, 0, f.vc, static_cast<std::uint8_t>(std::uint8_t{f.flit.head} | (std::uint8_t{f.flit.tail} << 1)),
+                  f.flit.src, f.flit.dst, f.flit.payload[0]};
+    }
+    const Hop& h = r.out_hops[o];
+    if (h.ch == noc::kNoChannel) {
       throw IntegrityError(fmt::format("cycle {}: {} sent a flit out of an unwired port", cycle_,
                                        topo_.port_name({r.node, o})));
     }
-    const noc::Channel& c = topo_.channels()[ch];
-    g.flits.emplace_back(cycle_ + 1 + c.latency + r.extra,
-                         FlitEv{c.to.node, static_cast<std::uint16_t>(c.to.port), f.vc,
-                                static_cast<std::uint8_t>(std::uint8_t{f.flit.head} | (std::uint8_t{f.flit.tail} << 1)),
-                                f.flit.src, f.flit.dst, f.flit.payload[0]});
+    ev.node = h.node;
+    ev.port = h.port;
+    g.flits.emplace_back(cycle_ + h.delay, ev);
     // Each channel has one sender, so groups count their own channels without a race.
-    if (measuring_) ++s_.ch_flits[ch];
+    if (measuring_) ++s_.ch_flits[h.ch];
   };
   auto credit = [&](unsigned i) {
-    const noc::LinkCredit c = r.model->in_credit(i);
+    const noc::LinkCredit c = r.fast ? r.fast->in_credit(i) : r.model->in_credit(i);
     if (!c.valid) return;
-    const std::uint32_t ch = topo_.in_channel({r.node, i});
-    if (ch == noc::kNoChannel) return;  // nothing ever arrives there
-    const noc::Channel& chan = topo_.channels()[ch];
-    g.credits.emplace_back(cycle_ + 1 + chan.latency,
-                           CreditEv{chan.from.node, static_cast<std::uint16_t>(chan.from.port), c.vc});
+    const Hop& h = r.credit_hops[i];
+    if (h.ch == noc::kNoChannel) return;  // nothing ever arrives there
+    g.credits.emplace_back(cycle_ + h.delay, CreditEv{h.node, h.port, c.vc});
   };
   const unsigned ports = r.model->params().ports;
   if (r.fast) {
@@ -744,31 +819,79 @@ void NetRun::collect(RouterSlot& r, RouterGroup& g) {
   }
 }
 
+namespace {
+
+// Starts loading every cache line of an object.
+template <class T>
+void prefetch_object(const T& x) {
+  constexpr std::size_t kLine = 64;
+  for (std::size_t b = 0; b < sizeof(T); b += kLine) __builtin_prefetch(reinterpret_cast<const char*>(&x) + b);
+}
+
+// Sorts the events of `evs` bound to routers begin .. end - 1 by router, stably, as indices:
+// router begin + k's are order[at[k] .. at[k + 1]). `fill` is scratch.
+template <class Ev>
+void sort_by_router(const std::vector<Ev>& evs, const std::vector<std::uint32_t>& router_of_node, std::uint32_t begin,
+                    std::uint32_t end, std::vector<std::uint32_t>& at, std::vector<std::uint32_t>& order,
+                    std::vector<std::uint32_t>& fill) {
+  at.assign(end - begin + 1, 0);
+  for (const Ev& ev : evs) {
+    const std::uint32_t r = router_of_node[ev.node];
+    if (r >= begin && r < end) ++at[r - begin + 1];
+  }
+  for (std::size_t k = 1; k < at.size(); ++k) at[k] += at[k - 1];
+  order.resize(at.back());
+  fill.assign(at.begin(), at.end() - 1);
+  for (std::uint32_t j = 0; j < evs.size(); ++j) {
+    const std::uint32_t r = router_of_node[evs[j].node];
+    if (r >= begin && r < end) order[fill[r - begin]++] = j;
+  }
+}
+
+}  // namespace
+
 void NetRun::step_group(RouterGroup& g) {
   g.flits.clear();
   g.credits.clear();
   g.error = nullptr;
   try {
-    for (const CreditEv& c : s_.credit_wheel[cycle_ & s_.wheel_mask]) {
-      const std::uint32_t r = s_.router_of_node[c.node];
-      if (r >= g.begin && r < g.end) s_.routers[r].model->set_out_credit(c.port, noc::LinkCredit{true, c.vc});
-    }
-    for (const FlitEv& ev : s_.flit_wheel[cycle_ & s_.wheel_mask]) {
-      const std::uint32_t r = s_.router_of_node[ev.node];
-      if (r < g.begin || r >= g.end) continue;
-      noc::LinkFlit f;
-      f.valid = true;
-      f.vc = ev.vc;
-      f.flit.head = ev.head_tail & 1;
-      f.flit.tail = (ev.head_tail & 2) != 0;
-      f.flit.src = ev.src;
-      f.flit.dst = ev.dst;
-      f.flit.payload[0] = ev.word;
-      s_.routers[r].model->set_in(ev.port, f);
-    }
+    const std::vector<CreditEv>& credits = s_.credit_wheel[cycle_ & s_.wheel_mask];
+    const std::vector<FlitEv>& flits = s_.flit_wheel[cycle_ & s_.wheel_mask];
+    sort_by_router(credits, s_.router_of_node, g.begin, g.end, g.credit_at, g.credit_order, g.fill);
+    sort_by_router(flits, s_.router_of_node, g.begin, g.end, g.flit_at, g.flit_order, g.fill);
     for (std::uint32_t r = g.begin; r < g.end; ++r) {
-      s_.routers[r].model->step();
-      collect(s_.routers[r], g);
+      // Misses on router state are most of a busy network's time: while this router works, start
+      // loading the next one's state and the one after's object (whose pointers that needs).
+      if (r + 2 < g.end && s_.routers[r + 2].fast) prefetch_object(*s_.routers[r + 2].fast);
+      if (r + 1 < g.end && s_.routers[r + 1].fast) s_.routers[r + 1].fast->prefetch_step();
+      RouterSlot& slot = s_.routers[r];
+      noc::RouterModel& m = *slot.model;
+      const std::uint32_t k = r - g.begin;
+      for (std::uint32_t j = g.credit_at[k]; j < g.credit_at[k + 1]; ++j) {
+        const CreditEv& c = credits[g.credit_order[j]];
+        m.set_out_credit(c.port, noc::LinkCredit{true, c.vc});
+      }
+      for (std::uint32_t j = g.flit_at[k]; j < g.flit_at[k + 1]; ++j) {
+        const FlitEv& ev = flits[g.flit_order[j]];
+        if (slot.fast) {
+          const std::uint64_t hdr = (std::uint64_t{ev.head_tail & 1u} << noc::kHeadBit) |
+                                    (std::uint64_t{(ev.head_tail >> 1) & 1u} << noc::kTailBit) |
+                                    (std::uint64_t{ev.dst} << noc::kDstLsb) | (std::uint64_t{ev.src} << noc::kSrcLsb);
+          slot.fast->set_in_word(ev.port, ev.vc, hdr, ev.word);
+          continue;
+        }
+        noc::LinkFlit f;
+        f.valid = true;
+        f.vc = ev.vc;
+        f.flit.head = ev.head_tail & 1;
+        f.flit.tail = (ev.head_tail & 2) != 0;
+        f.flit.src = ev.src;
+        f.flit.dst = ev.dst;
+        f.flit.payload[0] = ev.word;
+        m.set_in(ev.port, f);
+      }
+      m.step();
+      collect(slot, g);
     }
   } catch (...) {
     g.error = std::current_exception();
@@ -890,12 +1013,10 @@ std::uint64_t NetRun::run() {
 
       // 2. Deliveries due now at endpoints (those at routers: step_group). 3. Routers step and put
       //    what they registered on the channels, group by group, the worker's groups meanwhile.
-      for (const CreditEv& c : s_.credit_wheel[cycle_ & s_.wheel_mask]) {
-        if (s_.router_of_node[c.node] == kNone) ++s_.eps[s_.ep_of_node[c.node]].ports[c.port].credits[c.vc];
+      for (const CreditEv& c : s_.ep_credit_wheel[cycle_ & s_.wheel_mask]) {
+        ++s_.eps[s_.ep_of_node[c.node]].ports[c.port].credits[c.vc];
       }
-      for (const FlitEv& ev : s_.flit_wheel[cycle_ & s_.wheel_mask]) {
-        if (s_.router_of_node[ev.node] == kNone) deliver_to_endpoint(ev);
-      }
+      for (const FlitEv& ev : s_.ep_flit_wheel[cycle_ & s_.wheel_mask]) deliver_to_endpoint(ev);
     } catch (...) {
       if (parallel_) wait_for(done_, go_.load(std::memory_order_relaxed));
       throw;
@@ -907,11 +1028,13 @@ std::uint64_t NetRun::run() {
       for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
     }
     s_.credit_wheel[cycle_ & s_.wheel_mask].clear();
+    s_.ep_credit_wheel[cycle_ & s_.wheel_mask].clear();
     s_.flit_wheel[cycle_ & s_.wheel_mask].clear();
+    s_.ep_flit_wheel[cycle_ & s_.wheel_mask].clear();
     for (RouterGroup& g : groups_) {
       if (g.error) std::rethrow_exception(g.error);
-      for (const auto& [at, ev] : g.flits) s_.flit_wheel[at & s_.wheel_mask].push_back(ev);
-      for (const auto& [at, ev] : g.credits) s_.credit_wheel[at & s_.wheel_mask].push_back(ev);
+      for (const auto& [at, ev] : g.flits) push_flit(at, ev);
+      for (const auto& [at, ev] : g.credits) push_credit(at, ev);
     }
     ++total_cycles_;
     if (s_.wave_router && s_.wave_stop != 0 && total_cycles_ >= s_.wave_stop) {

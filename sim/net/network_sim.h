@@ -7,7 +7,9 @@
 // channels. A flit registered at a router output in cycle u reaches the next input in cycle
 // u + link latency + the router's extra delay (router_latency minus the 2-cycle pipeline); a
 // credit in cycle u + link latency. Endpoints send straight onto their link. Deliveries are kept
-// in a timing wheel, so a cycle costs what is in flight, not the number of channels.
+// in a timing wheel, so a cycle costs what is in flight, not the number of channels; a router's
+// deliveries are staged just before it steps (sorted by router, in wheel order for each), while
+// its state is in cache, and the fast model's next router is prefetched meanwhile.
 //
 // Traffic. Endpoint sources create packets (Bernoulli per port: load / packet_flits per cycle,
 // so a load is a fraction of the endpoint's injection bandwidth) or, for a collective over ranks

@@ -178,6 +178,17 @@ void FastRouter::set_in(unsigned port, const LinkFlit& f) {
   w[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
 }
 
+void FastRouter::set_in_word(unsigned port, unsigned vc, uint64_t hdr, uint64_t word) {
+  if (port >= p_.ports) throw std::out_of_range(fmt::format("FastRouter::set_in_word: no input {}", port));
+  set_bit(staged_in_, port);
+  staged_vc_[port] = static_cast<uint16_t>(vc);
+  uint64_t* w = &staged_words_[size_t{port} * stride_];
+  w[0] = hdr;
+  w[1] = word;
+  for (unsigned k = 1; k < payload_words_; ++k) w[1 + k] = 0;
+  w[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
+}
+
 void FastRouter::set_out_credit(unsigned port, const LinkCredit& c) {
   if (port >= p_.ports) throw std::out_of_range(fmt::format("FastRouter::set_out_credit: no output {}", port));
   if (!c.valid) {
@@ -484,6 +495,20 @@ void FastRouter::step() {
 
   clear_staged();
   ++cycle_;
+}
+
+void FastRouter::prefetch_step() const {
+  if (buffered_ == 0) return;
+  for_each_bit(active_in_, [&](unsigned i) {
+    __builtin_prefetch(&head_hdr_[qi(i, 0)]);
+    __builtin_prefetch(&head_hdr_[qi(i, p_.vcs - 1)]);
+  });
+  constexpr size_t kLine = 64;
+  const size_t bytes = size_t{p_.ports} * p_.vcs * sizeof(uint16_t);
+  for (size_t b = 0; b < bytes; b += kLine) {
+    __builtin_prefetch(reinterpret_cast<const char*>(credits_.data()) + b);
+    __builtin_prefetch(reinterpret_cast<const char*>(busy_.data()) + b);
+  }
 }
 
 LinkFlit FastRouter::out(unsigned port) const {

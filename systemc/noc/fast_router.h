@@ -99,6 +99,19 @@ class FastRouter final : public RouterModel {
   const std::array<uint64_t, 2>& credit_valid_ports() const { return credit_valid_; }
   // Flits held in the input buffers.
   uint64_t buffered() const { return buffered_; }
+  // The flit interface without LinkFlit, for a network that carries one payload word: `hdr` holds
+  // head, tail, dst and src at sn_flit.h's kHeadBit, kTailBit, kDstLsb and kSrcLsb (nothing else),
+  // `word` the first 64 payload bits, the rest being zero. set_in_word(p, vc, hdr, word) stages
+  // what set_in(p, f) stages for that flit; out_hdr(), out_word() and out_vc() read the output
+  // register of a port in out_valid_ports().
+  void set_in_word(unsigned port, unsigned vc, uint64_t hdr, uint64_t word);
+  uint64_t out_hdr(unsigned port) const { return out_words_[size_t{port} * stride_]; }
+  uint64_t out_word(unsigned port) const { return out_words_[size_t{port} * stride_ + 1]; }
+  unsigned out_vc(unsigned port) const { return out_vc_[port]; }
+  // Starts loading (prefetches) the state the next step() reads for every occupied input: the
+  // heads of its VCs and the output VCs' credits and claims. Changes nothing; a network calls it
+  // for the router it steps next, so those loads overlap the current router's work.
+  void prefetch_step() const;
 
  private:
   // sn_router's AllocIters, as every verilated configuration and the synthesis wrapper leave it.
