@@ -2,7 +2,8 @@
 """Figures of a `snsim net` run: latency.png (packet latency against accepted load, one point per
 offered load of the sweep) and links.png (utilization of every router output port, routers down,
 ports across, for the busiest measurement). Reads net.json and links.json from the results
-directory given as the only argument; writes the PNGs beside them. Called by `snsim net --plot`."""
+directory given as the only argument; writes the PNGs beside them. Called by `snsim net --plot`,
+and by `snsim run --plot` on a machine, which writes only links.json (its "title" names the run)."""
 import json
 import os
 import sys
@@ -19,8 +20,10 @@ def main() -> int:
         print("usage: plot_net.py RESULTS_DIR", file=sys.stderr)
         return 2
     out = sys.argv[1]
-    with open(os.path.join(out, "net.json")) as f:
-        net = json.load(f)
+    net = {}
+    if os.path.exists(os.path.join(out, "net.json")):
+        with open(os.path.join(out, "net.json")) as f:
+            net = json.load(f)
     title = os.path.basename(net.get("config_file", "snsim net"))
     points = net.get("points", [])
     if points:
@@ -45,6 +48,7 @@ def main() -> int:
     if os.path.exists(links_path):
         with open(links_path) as f:
             links = json.load(f)
+        title = links.get("title", title)
         if links.get("points"):
             # The last measurement is the most loaded one of a sweep (or the all-to-all).
             last = links["points"][-1]

@@ -1,0 +1,242 @@
+#include "run/machine_report.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.h"
+#include "common/units.h"
+#include "net/link_report.h"
+
+namespace snsim::run {
+
+namespace {
+
+// The number at dotted statistic path `path` ("die0.ni.latency") and field `field` of the registry's
+// JSON, 0 when absent or null (an empty histogram).
+double stat(const nlohmann::ordered_json& stats, std::string path, const char* field = "value") {
+  std::replace(path.begin(), path.end(), '.', '/');
+  const nlohmann::json::json_pointer at("/" + path + "/" + field);
+  return stats.contains(at) && stats[at].is_number() ? stats[at].get<double>() : 0.0;
+}
+
+// A die's figures for the summary table.
+struct DieRow {
+  std::uint32_t die = 0;
+  double cube_flops = 0, vector_flops = 0, gm_bytes = 0, d2d_bytes = 0, ub_commands = 0, ub_bytes = 0;
+  double ub_latency = 0;  // mean, network cycles (0: no command)
+  double ub_link_max = 0;  // the busiest of its links into the network, flits per cycle
+};
+
+constexpr const char* kUbKinds[] = {"writes", "reads", "atomics", "notifies"};
+
+}  // namespace
+
+void network_stats(const noc::NocFabric& fabric, StatsRegistry& reg) {
+  const noc::Topology& topo = fabric.topology();
+  const std::vector<std::uint64_t>& flits = fabric.channel_flits();
+  const std::vector<double> util = net::channel_utilization(flits, fabric.cycles());
+  for (std::uint32_t ch = 0; ch < topo.channels().size(); ++ch) {
+    const noc::PortRef from = topo.channels()[ch].from;
+    const std::string name = fmt::format("noc.link.{}.port{}", topo.nodes()[from.node].name, from.port);
+    reg.counter(name + ".flits", "flits",
+                fmt::format("flits put on the link to {}", topo.port_name(topo.channels()[ch].to)))
+        .add(flits[ch]);
+    reg.scalar(name + ".utilization", "flits/cycle", "flits per network cycle of the run").set(util[ch]);
+  }
+  for (std::uint32_t r : topo.routers()) {
+    std::uint64_t sum = 0;
+    double mean = 0, max = 0;
+    unsigned wired = 0;
+    for (unsigned p = 0; p < topo.nodes()[r].ports; ++p) {
+      const std::uint32_t ch = topo.out_channel({r, p});
+      if (ch == noc::kNoChannel) continue;
+      sum += flits[ch];
+      mean += util[ch];
+      max = std::max(max, util[ch]);
+      ++wired;
+    }
+    const std::string name = "noc.switch." + topo.nodes()[r].name;
+    reg.counter(name + ".flits", "flits", "flits leaving the switch's output ports").add(sum);
+    reg.scalar(name + ".utilization_mean", "flits/cycle", "mean over its wired output ports")
+        .set(wired ? mean / wired : 0.0);
+    reg.scalar(name + ".utilization_max", "flits/cycle", "its busiest output port").set(max);
+  }
+}
+
+void die_npu_stats(const nlohmann::ordered_json& stats, const npu::Machine& m, const MachineConfig& cfg,
+                   StatsRegistry& reg) {
+  const std::uint32_t per_npu = cfg.machine.dies_per_npu;
+  std::vector<std::array<double, 7>> npu(cfg.machine.npus, std::array<double, 7>{});
+  for (std::uint32_t d = 0; d < m.num_dies(); ++d) {
+    const std::string dn = fmt::format("die{}", d);
+    std::uint64_t instructions = 0;
+    double cube = 0, vector = 0, gm = 0;
+    for (const auto& c : m.cores(d)) {
+      instructions += c->instructions();
+      cube += stat(stats, c->name() + ".m.flops");
+      vector += stat(stats, c->name() + ".v.flops");
+      for (const char* pipe : {"mte2", "mte3", "fix"}) gm += stat(stats, c->name() + "." + pipe + ".bytes");
+    }
+    reg.counter(dn + ".instructions", "instructions", "instructions of the die's cores").add(instructions);
+    reg.counter(dn + ".cube_flops", "ops", "cube operations of the die's cores").add(static_cast<std::uint64_t>(cube));
+    reg.counter(dn + ".vector_flops", "ops", "vector operations of the die's cores")
+        .add(static_cast<std::uint64_t>(vector));
+    reg.counter(dn + ".gm_bytes", "bytes", "bytes the die's cores moved to or from GM (mte2, mte3, fix)")
+        .add(static_cast<std::uint64_t>(gm));
+    double ub = 0;
+    for (const char* kind : kUbKinds) ub += stat(stats, dn + ".ni." + kind);
+    const std::array<double, 7> v{static_cast<double>(instructions), cube, vector, gm,
+                                  stat(stats, dn + ".gm.link_bytes"), ub, stat(stats, dn + ".ni.bytes_sent")};
+    for (std::size_t i = 0; i < v.size(); ++i) npu[d / per_npu][i] += v[i];
+  }
+  for (std::uint32_t n = 0; n < cfg.machine.npus; ++n) {
+    const std::string nn = fmt::format("npu{}", n);
+    const auto add = [&](const char* key, const char* unit, const char* desc, double v) {
+      reg.counter(nn + "." + key, unit, desc).add(static_cast<std::uint64_t>(v));
+    };
+    add("instructions", "instructions", "instructions of the NPU's cores", npu[n][0]);
+    add("cube_flops", "ops", "cube operations of the NPU's cores", npu[n][1]);
+    add("vector_flops", "ops", "vector operations of the NPU's cores", npu[n][2]);
+    add("gm_bytes", "bytes", "bytes its cores moved to or from GM", npu[n][3]);
+    add("d2d_bytes", "B", "bytes its dies sent or fetched over the die-to-die link", npu[n][4]);
+    add("ub_commands", "commands", "UB commands its NIs accepted", npu[n][5]);
+    add("ub_bytes_sent", "B", "data bytes its NIs sent into the network", npu[n][6]);
+  }
+}
+
+std::string die_table(const nlohmann::ordered_json& stats, npu::Machine& m, const MachineConfig& cfg, double seconds) {
+  const noc::NocFabric& fabric = m.fabric();
+  const noc::Topology& topo = fabric.topology();
+  const std::vector<double> util = net::channel_utilization(fabric.channel_flits(), fabric.cycles());
+  const double net_ns = 1e9 / cfg.net.clock_hz;
+  std::vector<DieRow> rows;
+  for (std::uint32_t d = 0; d < m.num_dies(); ++d) {
+    const std::string dn = fmt::format("die{}", d);
+    DieRow r;
+    r.die = d;
+    r.cube_flops = stat(stats, dn + ".cube_flops");
+    r.vector_flops = stat(stats, dn + ".vector_flops");
+    r.gm_bytes = stat(stats, dn + ".gm_bytes");
+    r.d2d_bytes = stat(stats, dn + ".gm.link_bytes");
+    for (const char* kind : kUbKinds) r.ub_commands += stat(stats, dn + ".ni." + kind);
+    r.ub_bytes = stat(stats, dn + ".ni.bytes_sent");
+    r.ub_latency = stat(stats, dn + ".ni.latency", "mean");
+    const std::uint32_t ep = topo.endpoints()[d];
+    for (unsigned p = 0; p < topo.nodes()[ep].ports; ++p) {
+      const std::uint32_t ch = topo.out_channel({ep, p});
+      if (ch != noc::kNoChannel) r.ub_link_max = std::max(r.ub_link_max, util[ch]);
+    }
+    rows.push_back(r);
+  }
+  const double s = std::max(seconds, 1e-30);
+  std::string out = fmt::format("{:<16} {:>11} {:>12} {:>10} {:>10} {:>8} {:>10} {:>11} {:>8}\n", "per die",
+                                "cube TFLOPS", "vec GFLOPS", "GM MB", "d2d MB", "UB cmds", "UB MB sent",
+                                "UB lat ns", "UB link");
+  const auto line = [&](const std::string& label, const DieRow& r, bool mean_latency) {
+    out += fmt::format("{:<16} {:>11.2f} {:>12.2f} {:>10.2f} {:>10.3f} {:>8.0f} {:>10.3f} {:>11.0f} {:>7.1f}%\n",
+                       label, r.cube_flops / s / 1e12, r.vector_flops / s / 1e9, r.gm_bytes / 1e6, r.d2d_bytes / 1e6,
+                       r.ub_commands, r.ub_bytes / 1e6, mean_latency ? r.ub_latency * net_ns : 0.0,
+                       100 * r.ub_link_max);
+  };
+  const std::uint32_t per_npu = cfg.machine.dies_per_npu;
+  const auto label = [&](std::uint32_t d) { return fmt::format("die{} (npu{})", d, d / per_npu); };
+  if (rows.size() <= kAllDiesRows) {
+    for (const DieRow& r : rows) line(label(r.die), r, true);
+  } else {
+    DieRow sum, max;
+    double latency_weight = 0;
+    for (const DieRow& r : rows) {
+      for (auto f : {&DieRow::cube_flops, &DieRow::vector_flops, &DieRow::gm_bytes, &DieRow::d2d_bytes,
+                     &DieRow::ub_commands, &DieRow::ub_bytes, &DieRow::ub_latency, &DieRow::ub_link_max}) {
+        if (f != &DieRow::ub_latency && f != &DieRow::ub_link_max) sum.*f += r.*f;
+        max.*f = std::max(max.*f, r.*f);
+      }
+      latency_weight += r.ub_latency * r.ub_commands;
+    }
+    sum.ub_latency = sum.ub_commands > 0 ? latency_weight / sum.ub_commands : 0;  // over every command
+    sum.ub_link_max = max.ub_link_max;
+    DieRow mean = sum;
+    const double n = static_cast<double>(rows.size());
+    for (auto f : {&DieRow::cube_flops, &DieRow::vector_flops, &DieRow::gm_bytes, &DieRow::d2d_bytes,
+                   &DieRow::ub_commands, &DieRow::ub_bytes})
+      mean.*f /= n;
+    mean.ub_link_max = std::accumulate(rows.begin(), rows.end(), 0.0,
+                                       [](double a, const DieRow& r) { return a + r.ub_link_max; }) / n;
+    line(fmt::format("all {} dies", rows.size()), sum, true);
+    line("mean per die", mean, true);
+    line("max of a die", max, true);
+    std::vector<DieRow> top = rows;
+    std::stable_sort(top.begin(), top.end(), [](const DieRow& a, const DieRow& b) { return a.ub_bytes > b.ub_bytes; });
+    out += fmt::format("the {} dies that sent the most UB bytes:\n", kTopDies);
+    for (std::size_t i = 0; i < kTopDies && i < top.size(); ++i) line("  " + label(top[i].die), top[i], true);
+  }
+  const nlohmann::ordered_json u = net::utilization_summary(topo, util);
+  const bool tiers = std::any_of(topo.channels().begin(), topo.channels().end(), [&](const noc::Channel& c) {
+    return topo.nodes()[c.from.node].kind == noc::TopoNode::Kind::Router &&
+           topo.nodes()[c.to.node].kind == noc::TopoNode::Kind::Router;
+  });
+  out += fmt::format("network          {} cycles at {}, {} switch{}, {} links (one way each); flits per cycle: die "
+                     "links mean {:.1f}% max {:.1f}%{}\n",
+                     fabric.cycles(), format_frequency(cfg.net.clock_hz), topo.routers().size(),
+                     topo.routers().size() == 1 ? "" : "es", topo.channels().size(),
+                     100 * u["endpoint_links_mean"].get<double>(), 100 * u["endpoint_links_max"].get<double>(),
+                     tiers ? fmt::format(", switch-to-switch links mean {:.1f}% max {:.1f}%",
+                                         100 * u["switch_links_mean"].get<double>(),
+                                         100 * u["switch_links_max"].get<double>())
+                           : "");
+  return out;
+}
+
+nlohmann::ordered_json links_json(const noc::NocFabric& fabric, const std::string& title) {
+  const noc::Topology& topo = fabric.topology();
+  nlohmann::ordered_json links;
+  links["title"] = title;
+  links["cycles"] = fabric.cycles();
+  links["routers"] = nlohmann::ordered_json::array();
+  for (std::uint32_t r : topo.routers()) links["routers"].push_back(topo.nodes()[r].name);
+  links["points"] = nlohmann::ordered_json::array();
+  links["points"].push_back(
+      {{"label", "run"},
+       {"util", net::router_port_matrix(topo, net::channel_utilization(fabric.channel_flits(), fabric.cycles()))}});
+  return links;
+}
+
+std::vector<std::string> open_waves(npu::Machine& m, const std::filesystem::path& out) {
+  const std::vector<std::string> routers = m.fabric().rtl_router_names();
+  if (routers.empty()) {
+    throw std::runtime_error("the machine's network has no RTL router (set router.impl or topology.impl_overrides "
+                             "to rtl: docs/machine.md)");
+  }
+  const char* env = std::getenv("SNSIM_RTL");
+  const std::filesystem::path gtkw = std::filesystem::path(env ? env : SNSIM_RTL_DIR) / "router" / "sn_router.gtkw";
+  std::ifstream in(gtkw);
+  if (!in) throw std::runtime_error(fmt::format("cannot read the GTKWave save file {}", gtkw.string()));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::vector<std::string> files;
+  for (const std::string& r : routers) {
+    const std::filesystem::path fst = std::filesystem::absolute(out / (r + ".fst"));
+    const std::filesystem::path save = std::filesystem::absolute(out / (r + ".gtkw"));
+    m.fabric().open_wave(r, fst.string());
+    std::string text = fmt::format("[*] router {} of a snsim run --wave, from {}: one time unit is half a network "
+                                   "cycle, time 0 the run's start.\n", r, gtkw.string());
+    for (const std::string& line : lines) {
+      if (line.starts_with("[dumpfile]")) text += fmt::format("[dumpfile] \"{}\"\n", fst.string());
+      else if (line.starts_with("[savefile]")) text += fmt::format("[savefile] \"{}\"\n", save.string());
+      else if (line.starts_with("[timestart]")) text += "[timestart] 0\n";
+      else text += line + "\n";
+    }
+    write_file_atomic(save.string(), text);
+    files.push_back(fst.string());
+  }
+  return files;
+}
+
+}  // namespace snsim::run
