@@ -1,6 +1,7 @@
 #include "run/machine_report.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <numeric>

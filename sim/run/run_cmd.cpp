@@ -300,10 +300,10 @@ int run_run(const RunOptions& opt) {
     } catch (const std::invalid_argument& e) {
       return bad_option(fmt::format("--trace-links {}: {}", trace_links, e.what()));
     }
-    if (!small && (opt.trace_dies.empty() || opt.trace_links.empty()))
-      fmt::print("trace: dies {}, routers {} (a machine of {} dies: choose with --trace-dies, --trace-links)\n",
-                 opt.trace_dies.empty() ? "0" : opt.trace_dies, trace_links, dies);
   }
+  if (record && !small && (opt.trace_dies.empty() || (!opt.trace.empty() && opt.trace_links.empty())))
+    fmt::print("trace: dies {}, routers {} (a machine of {} dies: choose with --trace-dies, --trace-links)\n",
+               opt.trace_dies.empty() ? "0" : opt.trace_dies, trace_links, dies);
   std::vector<std::unique_ptr<core::Core>> own_cores;
   std::vector<core::Core*> cores;
   if (machine) {
