@@ -27,14 +27,6 @@ double stat(const nlohmann::ordered_json& stats, std::string path, const char* f
   return stats.contains(at) && stats[at].is_number() ? stats[at].get<double>() : 0.0;
 }
 
-// A die's figures for the summary table.
-struct DieRow {
-  std::uint32_t die = 0;
-  double cube_flops = 0, vector_flops = 0, gm_bytes = 0, d2d_bytes = 0, ub_commands = 0, ub_bytes = 0;
-  double ub_latency = 0;  // mean, network cycles (0: no command)
-  double ub_link_max = 0;  // the busiest of its links into the network, flits per cycle
-};
-
 constexpr const char* kUbKinds[] = {"writes", "reads", "atomics", "notifies"};
 
 }  // namespace
@@ -71,31 +63,45 @@ void network_stats(const noc::NocFabric& fabric, StatsRegistry& reg) {
   }
 }
 
-void die_npu_stats(const nlohmann::ordered_json& stats, const npu::Machine& m, const MachineConfig& cfg,
-                   StatsRegistry& reg) {
+std::vector<DieFigures> die_npu_stats(const nlohmann::ordered_json& stats, npu::Machine& m,
+                                      const MachineConfig& cfg, StatsRegistry& reg) {
+  const noc::NocFabric& fabric = m.fabric();
+  const noc::Topology& topo = fabric.topology();
+  const std::vector<double> util = net::channel_utilization(fabric.channel_flits(), fabric.cycles());
   const std::uint32_t per_npu = cfg.machine.dies_per_npu;
+  std::vector<DieFigures> dies;
   std::vector<std::array<double, 7>> npu(cfg.machine.npus, std::array<double, 7>{});
   for (std::uint32_t d = 0; d < m.num_dies(); ++d) {
     const std::string dn = fmt::format("die{}", d);
     std::uint64_t instructions = 0;
-    double cube = 0, vector = 0, gm = 0;
+    DieFigures r;
+    r.die = d;
     for (const auto& c : m.cores(d)) {
       instructions += c->instructions();
-      cube += stat(stats, c->name() + ".m.flops");
-      vector += stat(stats, c->name() + ".v.flops");
-      for (const char* pipe : {"mte2", "mte3", "fix"}) gm += stat(stats, c->name() + "." + pipe + ".bytes");
+      r.cube_flops += stat(stats, c->name() + ".m.flops");
+      r.vector_flops += stat(stats, c->name() + ".v.flops");
+      for (const char* pipe : {"mte2", "mte3", "fix"}) r.gm_bytes += stat(stats, c->name() + "." + pipe + ".bytes");
     }
     reg.counter(dn + ".instructions", "instructions", "instructions of the die's cores").add(instructions);
-    reg.counter(dn + ".cube_flops", "ops", "cube operations of the die's cores").add(static_cast<std::uint64_t>(cube));
+    reg.counter(dn + ".cube_flops", "ops", "cube operations of the die's cores")
+        .add(static_cast<std::uint64_t>(r.cube_flops));
     reg.counter(dn + ".vector_flops", "ops", "vector operations of the die's cores")
-        .add(static_cast<std::uint64_t>(vector));
+        .add(static_cast<std::uint64_t>(r.vector_flops));
     reg.counter(dn + ".gm_bytes", "bytes", "bytes the die's cores moved to or from GM (mte2, mte3, fix)")
-        .add(static_cast<std::uint64_t>(gm));
-    double ub = 0;
-    for (const char* kind : kUbKinds) ub += stat(stats, dn + ".ni." + kind);
-    const std::array<double, 7> v{static_cast<double>(instructions), cube, vector, gm,
-                                  stat(stats, dn + ".gm.link_bytes"), ub, stat(stats, dn + ".ni.bytes_sent")};
+        .add(static_cast<std::uint64_t>(r.gm_bytes));
+    r.d2d_bytes = stat(stats, dn + ".gm.link_bytes");
+    for (const char* kind : kUbKinds) r.ub_commands += stat(stats, dn + ".ni." + kind);
+    r.ub_bytes = stat(stats, dn + ".ni.bytes_sent");
+    r.ub_latency = stat(stats, dn + ".ni.latency", "mean");
+    const std::uint32_t ep = topo.endpoints()[d];
+    for (unsigned p = 0; p < topo.nodes()[ep].ports; ++p) {
+      const std::uint32_t ch = topo.out_channel({ep, p});
+      if (ch != noc::kNoChannel) r.ub_link_max = std::max(r.ub_link_max, util[ch]);
+    }
+    const std::array<double, 7> v{static_cast<double>(instructions), r.cube_flops, r.vector_flops, r.gm_bytes,
+                                  r.d2d_bytes, r.ub_commands, r.ub_bytes};
     for (std::size_t i = 0; i < v.size(); ++i) npu[d / per_npu][i] += v[i];
+    dies.push_back(r);
   }
   for (std::uint32_t n = 0; n < cfg.machine.npus; ++n) {
     const std::string nn = fmt::format("npu{}", n);
@@ -110,37 +116,20 @@ void die_npu_stats(const nlohmann::ordered_json& stats, const npu::Machine& m, c
     add("ub_commands", "commands", "UB commands its NIs accepted", npu[n][5]);
     add("ub_bytes_sent", "B", "data bytes its NIs sent into the network", npu[n][6]);
   }
+  return dies;
 }
 
-std::string die_table(const nlohmann::ordered_json& stats, npu::Machine& m, const MachineConfig& cfg, double seconds) {
+std::string die_table(const std::vector<DieFigures>& rows, npu::Machine& m, const MachineConfig& cfg,
+                      double seconds) {
   const noc::NocFabric& fabric = m.fabric();
   const noc::Topology& topo = fabric.topology();
   const std::vector<double> util = net::channel_utilization(fabric.channel_flits(), fabric.cycles());
   const double net_ns = 1e9 / cfg.net.clock_hz;
-  std::vector<DieRow> rows;
-  for (std::uint32_t d = 0; d < m.num_dies(); ++d) {
-    const std::string dn = fmt::format("die{}", d);
-    DieRow r;
-    r.die = d;
-    r.cube_flops = stat(stats, dn + ".cube_flops");
-    r.vector_flops = stat(stats, dn + ".vector_flops");
-    r.gm_bytes = stat(stats, dn + ".gm_bytes");
-    r.d2d_bytes = stat(stats, dn + ".gm.link_bytes");
-    for (const char* kind : kUbKinds) r.ub_commands += stat(stats, dn + ".ni." + kind);
-    r.ub_bytes = stat(stats, dn + ".ni.bytes_sent");
-    r.ub_latency = stat(stats, dn + ".ni.latency", "mean");
-    const std::uint32_t ep = topo.endpoints()[d];
-    for (unsigned p = 0; p < topo.nodes()[ep].ports; ++p) {
-      const std::uint32_t ch = topo.out_channel({ep, p});
-      if (ch != noc::kNoChannel) r.ub_link_max = std::max(r.ub_link_max, util[ch]);
-    }
-    rows.push_back(r);
-  }
   const double s = std::max(seconds, 1e-30);
   std::string out = fmt::format("{:<16} {:>11} {:>12} {:>10} {:>10} {:>8} {:>10} {:>11} {:>8}\n", "per die",
                                 "cube TFLOPS", "vec GFLOPS", "GM MB", "d2d MB", "UB cmds", "UB MB sent",
                                 "UB lat ns", "UB link");
-  const auto line = [&](const std::string& label, const DieRow& r, bool mean_latency) {
+  const auto line = [&](const std::string& label, const DieFigures& r, bool mean_latency) {
     out += fmt::format("{:<16} {:>11.2f} {:>12.2f} {:>10.2f} {:>10.3f} {:>8.0f} {:>10.3f} {:>11.0f} {:>7.1f}%\n",
                        label, r.cube_flops / s / 1e12, r.vector_flops / s / 1e9, r.gm_bytes / 1e6, r.d2d_bytes / 1e6,
                        r.ub_commands, r.ub_bytes / 1e6, mean_latency ? r.ub_latency * net_ns : 0.0,
@@ -149,32 +138,32 @@ std::string die_table(const nlohmann::ordered_json& stats, npu::Machine& m, cons
   const std::uint32_t per_npu = cfg.machine.dies_per_npu;
   const auto label = [&](std::uint32_t d) { return fmt::format("die{} (npu{})", d, d / per_npu); };
   if (rows.size() <= kAllDiesRows) {
-    for (const DieRow& r : rows) line(label(r.die), r, true);
+    for (const DieFigures& r : rows) line(label(r.die), r, true);
   } else {
-    DieRow sum, max;
+    DieFigures sum, max;
     double latency_weight = 0;
-    for (const DieRow& r : rows) {
-      for (auto f : {&DieRow::cube_flops, &DieRow::vector_flops, &DieRow::gm_bytes, &DieRow::d2d_bytes,
-                     &DieRow::ub_commands, &DieRow::ub_bytes, &DieRow::ub_latency, &DieRow::ub_link_max}) {
-        if (f != &DieRow::ub_latency && f != &DieRow::ub_link_max) sum.*f += r.*f;
+    for (const DieFigures& r : rows) {
+      for (auto f : {&DieFigures::cube_flops, &DieFigures::vector_flops, &DieFigures::gm_bytes, &DieFigures::d2d_bytes,
+                     &DieFigures::ub_commands, &DieFigures::ub_bytes, &DieFigures::ub_latency, &DieFigures::ub_link_max}) {
+        if (f != &DieFigures::ub_latency && f != &DieFigures::ub_link_max) sum.*f += r.*f;
         max.*f = std::max(max.*f, r.*f);
       }
       latency_weight += r.ub_latency * r.ub_commands;
     }
     sum.ub_latency = sum.ub_commands > 0 ? latency_weight / sum.ub_commands : 0;  // over every command
     sum.ub_link_max = max.ub_link_max;
-    DieRow mean = sum;
+    DieFigures mean = sum;
     const double n = static_cast<double>(rows.size());
-    for (auto f : {&DieRow::cube_flops, &DieRow::vector_flops, &DieRow::gm_bytes, &DieRow::d2d_bytes,
-                   &DieRow::ub_commands, &DieRow::ub_bytes})
+    for (auto f : {&DieFigures::cube_flops, &DieFigures::vector_flops, &DieFigures::gm_bytes, &DieFigures::d2d_bytes,
+                   &DieFigures::ub_commands, &DieFigures::ub_bytes})
       mean.*f /= n;
     mean.ub_link_max = std::accumulate(rows.begin(), rows.end(), 0.0,
-                                       [](double a, const DieRow& r) { return a + r.ub_link_max; }) / n;
+                                       [](double a, const DieFigures& r) { return a + r.ub_link_max; }) / n;
     line(fmt::format("all {} dies", rows.size()), sum, true);
     line("mean per die", mean, true);
     line("max of a die", max, true);
-    std::vector<DieRow> top = rows;
-    std::stable_sort(top.begin(), top.end(), [](const DieRow& a, const DieRow& b) { return a.ub_bytes > b.ub_bytes; });
+    std::vector<DieFigures> top = rows;
+    std::stable_sort(top.begin(), top.end(), [](const DieFigures& a, const DieFigures& b) { return a.ub_bytes > b.ub_bytes; });
     out += fmt::format("the {} dies that sent the most UB bytes:\n", kTopDies);
     for (std::size_t i = 0; i < kTopDies && i < top.size(); ++i) line("  " + label(top[i].die), top[i], true);
   }

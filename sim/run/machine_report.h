@@ -31,11 +31,21 @@ namespace snsim::run {
 inline constexpr std::uint32_t kAllDiesRows = 16;
 inline constexpr std::uint32_t kTopDies = 8;
 
+// A die's figures for the summary table.
+struct DieFigures {
+  std::uint32_t die = 0;
+  double cube_flops = 0, vector_flops = 0, gm_bytes = 0, d2d_bytes = 0, ub_commands = 0, ub_bytes = 0;
+  double ub_latency = 0;   // mean, network cycles (0: no command)
+  double ub_link_max = 0;  // the busiest of its links into the network, flits per cycle
+};
+
 void network_stats(const noc::NocFabric& fabric, StatsRegistry& reg);
-void die_npu_stats(const nlohmann::ordered_json& stats, const npu::Machine& m, const MachineConfig& cfg,
-                   StatsRegistry& reg);
-// `stats`: the registry's JSON after network_stats and die_npu_stats; `seconds`: the run's simulated time.
-std::string die_table(const nlohmann::ordered_json& stats, npu::Machine& m, const MachineConfig& cfg, double seconds);
+// `stats`: the registry's JSON after the run. Returns every die's figures, in die order.
+std::vector<DieFigures> die_npu_stats(const nlohmann::ordered_json& stats, npu::Machine& m,
+                                      const MachineConfig& cfg, StatsRegistry& reg);
+// `seconds`: the run's simulated time.
+std::string die_table(const std::vector<DieFigures>& dies, npu::Machine& m, const MachineConfig& cfg,
+                      double seconds);
 nlohmann::ordered_json links_json(const noc::NocFabric& fabric, const std::string& title);
 
 // Every RTL router of m's network writes `<out>/<router>.fst` from now on (closed with the fabric),

@@ -353,11 +353,12 @@ int run_run(const RunOptions& opt) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
   // 4. Reports that exist whatever the outcome: summary, statistics, trace, CSV.
-  fmt::print("{}", summarize(stats.to_json(), cores, r.cycles, die, dies, stats));
+  const nlohmann::ordered_json after = stats.to_json();
+  fmt::print("{}", summarize(after, cores, r.cycles, die, dies, stats));
   if (m) {
     network_stats(m->fabric(), stats);
-    die_npu_stats(stats.to_json(), *m, *machine, stats);
-    fmt::print("{}", die_table(stats.to_json(), *m, *machine, static_cast<double>(r.cycles) / die.die.clock_hz));
+    const std::vector<DieFigures> figures = die_npu_stats(after, *m, *machine, stats);
+    fmt::print("{}", die_table(figures, *m, *machine, static_cast<double>(r.cycles) / die.die.clock_hz));
   }
   // A file that cannot be written (a missing directory, a full disk) ends the run with exit 1.
   const auto write_reports = [&] {
