@@ -62,8 +62,13 @@ def main() -> int:
             fig, ax = plt.subplots(figsize=(min(14, 3 + width * 0.2), min(14, 2 + len(rows) * 0.03 + 2)))
             im = ax.imshow(grid, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0, vmax=1)
             ax.set_xlabel("output port")
-            ax.set_ylabel("router (order of links.json)")
-            ax.set_title(f"{title}: link utilization, {last['label']}")
+            names = links.get("routers", [])
+            if len(names) == len(rows) and len(rows) <= 40:  # few enough to name
+                ax.set_yticks(range(len(rows)), names)
+                ax.set_ylabel("router")
+            else:
+                ax.set_ylabel("router (order of links.json)")
+            ax.set_title(f"{title}\nlink utilization, {last['label']}")
             fig.colorbar(im, ax=ax, label="flits per cycle")
             fig.tight_layout()
             fig.savefig(os.path.join(out, "links.png"), dpi=120)
