@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdlib>
 #include <fstream>
-#include <numeric>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -89,6 +88,8 @@ std::vector<DieFigures> die_npu_stats(const nlohmann::ordered_json& stats, npu::
         .add(static_cast<std::uint64_t>(r.vector_flops));
     reg.counter(dn + ".gm_bytes", "bytes", "bytes the die's cores moved to or from GM (mte2, mte3, fix)")
         .add(static_cast<std::uint64_t>(r.gm_bytes));
+    r.l2_hits = stat(stats, dn + ".l2.hits");
+    r.l2_accesses = r.l2_hits + stat(stats, dn + ".l2.misses");
     r.d2d_bytes = stat(stats, dn + ".gm.link_bytes");
     for (const char* kind : kUbKinds) r.ub_commands += stat(stats, dn + ".ni." + kind);
     r.ub_bytes = stat(stats, dn + ".ni.bytes_sent");
@@ -126,46 +127,53 @@ std::string die_table(const std::vector<DieFigures>& rows, npu::Machine& m, cons
   const std::vector<double> util = net::channel_utilization(fabric.channel_flits(), fabric.cycles());
   const double net_ns = 1e9 / cfg.net.clock_hz;
   const double s = std::max(seconds, 1e-30);
-  std::string out = fmt::format("{:<16} {:>11} {:>12} {:>10} {:>10} {:>8} {:>10} {:>11} {:>8}\n", "per die",
-                                "cube TFLOPS", "vec GFLOPS", "GM MB", "d2d MB", "UB cmds", "UB MB sent",
+  std::string out = fmt::format("{:<16} {:>11} {:>10} {:>8} {:>7} {:>8} {:>8} {:>10} {:>9} {:>8}\n", "per die",
+                                "cube TFLOPS", "vec GFLOPS", "GM MB", "L2 hit", "d2d MB", "UB cmds", "UB MB sent",
                                 "UB lat ns", "UB link");
-  const auto line = [&](const std::string& label, const DieFigures& r, bool mean_latency) {
-    out += fmt::format("{:<16} {:>11.2f} {:>12.2f} {:>10.2f} {:>10.3f} {:>8.0f} {:>10.3f} {:>11.0f} {:>7.1f}%\n",
-                       label, r.cube_flops / s / 1e12, r.vector_flops / s / 1e9, r.gm_bytes / 1e6, r.d2d_bytes / 1e6,
-                       r.ub_commands, r.ub_bytes / 1e6, mean_latency ? r.ub_latency * net_ns : 0.0,
-                       100 * r.ub_link_max);
+  const auto line = [&](const std::string& label, const DieFigures& r) {
+    out += fmt::format("{:<16} {:>11.2f} {:>10.2f} {:>8.2f} {:>7} {:>8.3f} {:>8.0f} {:>10.3f} {:>9.0f} {:>7.1f}%\n",
+                       label, r.cube_flops / s / 1e12, r.vector_flops / s / 1e9, r.gm_bytes / 1e6,
+                       r.l2_accesses > 0 ? fmt::format("{:.1f}%", 100 * r.l2_hits / r.l2_accesses) : "-",
+                       r.d2d_bytes / 1e6, r.ub_commands, r.ub_bytes / 1e6, r.ub_latency * net_ns, 100 * r.ub_link_max);
   };
   const std::uint32_t per_npu = cfg.machine.dies_per_npu;
   const auto label = [&](std::uint32_t d) { return fmt::format("die{} (npu{})", d, d / per_npu); };
   if (rows.size() <= kAllDiesRows) {
-    for (const DieFigures& r : rows) line(label(r.die), r, true);
+    for (const DieFigures& r : rows) line(label(r.die), r);
   } else {
+    // Sums (latency: over every command, L2: over every access), means and the largest per die.
+    constexpr double DieFigures::*kSummed[] = {&DieFigures::cube_flops, &DieFigures::vector_flops,
+                                               &DieFigures::gm_bytes,   &DieFigures::l2_hits,
+                                               &DieFigures::l2_accesses, &DieFigures::d2d_bytes,
+                                               &DieFigures::ub_commands, &DieFigures::ub_bytes};
     DieFigures sum, max;
-    double latency_weight = 0;
+    double latency_weight = 0, link_sum = 0, max_hit_rate = 0;
     for (const DieFigures& r : rows) {
-      for (auto f : {&DieFigures::cube_flops, &DieFigures::vector_flops, &DieFigures::gm_bytes, &DieFigures::d2d_bytes,
-                     &DieFigures::ub_commands, &DieFigures::ub_bytes, &DieFigures::ub_latency, &DieFigures::ub_link_max}) {
-        if (f != &DieFigures::ub_latency && f != &DieFigures::ub_link_max) sum.*f += r.*f;
+      for (auto f : kSummed) {
+        sum.*f += r.*f;
         max.*f = std::max(max.*f, r.*f);
       }
+      max.ub_latency = std::max(max.ub_latency, r.ub_latency);
+      max.ub_link_max = std::max(max.ub_link_max, r.ub_link_max);
+      if (r.l2_accesses > 0) max_hit_rate = std::max(max_hit_rate, r.l2_hits / r.l2_accesses);
       latency_weight += r.ub_latency * r.ub_commands;
+      link_sum += r.ub_link_max;
     }
-    sum.ub_latency = sum.ub_commands > 0 ? latency_weight / sum.ub_commands : 0;  // over every command
+    max.l2_hits = max_hit_rate * max.l2_accesses;  // shown as the best hit rate of a die
+    sum.ub_latency = sum.ub_commands > 0 ? latency_weight / sum.ub_commands : 0;
     sum.ub_link_max = max.ub_link_max;
     DieFigures mean = sum;
     const double n = static_cast<double>(rows.size());
-    for (auto f : {&DieFigures::cube_flops, &DieFigures::vector_flops, &DieFigures::gm_bytes, &DieFigures::d2d_bytes,
-                   &DieFigures::ub_commands, &DieFigures::ub_bytes})
-      mean.*f /= n;
-    mean.ub_link_max = std::accumulate(rows.begin(), rows.end(), 0.0,
-                                       [](double a, const DieFigures& r) { return a + r.ub_link_max; }) / n;
-    line(fmt::format("all {} dies", rows.size()), sum, true);
-    line("mean per die", mean, true);
-    line("max of a die", max, true);
+    for (auto f : kSummed) mean.*f /= n;
+    mean.ub_link_max = link_sum / n;
+    line(fmt::format("all {} dies", rows.size()), sum);
+    line("mean per die", mean);
+    line("max of a die", max);
     std::vector<DieFigures> top = rows;
-    std::stable_sort(top.begin(), top.end(), [](const DieFigures& a, const DieFigures& b) { return a.ub_bytes > b.ub_bytes; });
+    std::stable_sort(top.begin(), top.end(),
+                     [](const DieFigures& a, const DieFigures& b) { return a.ub_bytes > b.ub_bytes; });
     out += fmt::format("the {} dies that sent the most UB bytes:\n", kTopDies);
-    for (std::size_t i = 0; i < kTopDies && i < top.size(); ++i) line("  " + label(top[i].die), top[i], true);
+    for (std::size_t i = 0; i < kTopDies && i < top.size(); ++i) line("  " + label(top[i].die), top[i]);
   }
   const nlohmann::ordered_json u = net::utilization_summary(topo, util);
   const bool tiers = std::any_of(topo.channels().begin(), topo.channels().end(), [&](const noc::Channel& c) {

@@ -35,6 +35,7 @@ inline constexpr std::uint32_t kTopDies = 8;
 struct DieFigures {
   std::uint32_t die = 0;
   double cube_flops = 0, vector_flops = 0, gm_bytes = 0, d2d_bytes = 0, ub_commands = 0, ub_bytes = 0;
+  double l2_hits = 0, l2_accesses = 0;  // of its L2 (die<d>.l2; none with gm.model simple)
   double ub_latency = 0;   // mean, network cycles (0: no command)
   double ub_link_max = 0;  // the busiest of its links into the network, flits per cycle
 };
