@@ -20,10 +20,10 @@
 #include "config/die_config.h"
 #include "config/machine_config.h"
 #include "core/core.h"
+#include "net/link_report.h"
 #include "net/network_sim.h"
 #include "npu/machine.h"
 #include "run/host_ref.h"
-#include "net/link_report.h"
 #include "run/instr_trace.h"
 #include "run/machine_report.h"
 #include "run/net_trace.h"
@@ -431,8 +431,8 @@ int run_run(const RunOptions& opt) {
   }
   if (!write_reports()) return 1;
   if (opt.plot) net::plot_links(out, "snsim run");
-  fmt::print("{:.2f} s wall; results in {}/ (stats.json, stats.txt{}){}{}\n", wall, out.string(),
-             opt.timing_only ? "" : ", output .npy files", opt.trace.empty() ? "" : "; trace in " + opt.trace,
+  fmt::print("{:.2f} s wall; results in {}/ (stats.json, stats.txt{}{}){}{}\n", wall, out.string(),
+             m ? (opt.plot ? ", links.json, links.png" : ", links.json") : "", opt.timing_only ? "" : ", output .npy files", opt.trace.empty() ? "" : "; trace in " + opt.trace,
              opt.instr_csv.empty() ? "" : "; instructions in " + opt.instr_csv);
   return ok ? 0 : 1;
 }

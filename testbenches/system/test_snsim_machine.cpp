@@ -328,6 +328,9 @@ TEST(SnsimRunMachine, BadOutputOptionsAreRefused) {
   const fs::path dir = temp_dir("machine_bad_options");
   const std::string base = "run -w " + kVecAdd + " -o " + dir.string() + " -c ";
   const std::string trace = " --trace " + (dir / "t.json").string();
+  // 5 NPUs of one die on the verilated 5-port switch, which is built without tracing.
+  std::ofstream(dir / "p5.yaml") << "include: " << kMini << "\nmachine: {npus: 5, dies_per_npu: 1}\nrouter: {ports: 5, "
+                                 << "buf_depth: 4, table_depth: 1024, impl: rtl}\ntopology: {link_latency: 1ns}\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {kSrc + "/configs/die.yaml --plot", "--plot, --wave, --trace-dies and --trace-links need a machine config"},
       {kMini + " --trace-dies 0", "--trace-dies needs --trace or --instr-csv"},
@@ -338,6 +341,8 @@ TEST(SnsimRunMachine, BadOutputOptionsAreRefused) {
       {kMini + trace + " --trace-dies 1,", "--trace-dies 1,: '' is not a die id"},
       {kMini + trace + " --trace-links 'leaf*'", "--trace-links leaf*: no router of the network matches 'leaf*'"},
       {kMini + " --wave", "--wave: the machine's network has no RTL router"},
+      {(dir / "p5.yaml").string() + " --wave", "--wave: noc: router sw0: this router configuration was verilated "
+                                               "without waveform support"},
   };
   for (const auto& [args, message] : cases) {
     const RunResult r = run(base + args);
