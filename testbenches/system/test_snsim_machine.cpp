@@ -341,8 +341,8 @@ TEST(SnsimRunMachine, BadOutputOptionsAreRefused) {
       {kMini + trace + " --trace-dies 1,", "--trace-dies 1,: '' is not a die id"},
       {kMini + trace + " --trace-links 'leaf*'", "--trace-links leaf*: no router of the network matches 'leaf*'"},
       {kMini + " --wave", "--wave: the machine's network has no RTL router"},
-      {(dir / "p5.yaml").string() + " --wave", "--wave: noc: router sw0: this router configuration was verilated "
-                                               "without waveform support"},
+      {(dir / "p5.yaml").string() + " --wave", "--wave: machine.noc: router sw0: this router configuration was "
+                                               "verilated without waveform support"},
   };
   for (const auto& [args, message] : cases) {
     const RunResult r = run(base + args);
