@@ -43,11 +43,13 @@ run: demo-machine
 
 # DECISIONS.md D22: `make run` is the newest demo; the earlier ones stay.
 # Issue 6: one CloudMatrix384 node (8 NPUs, 16 dies on their UB network): a BF16 GEMM on every die's
-# 24 AIC, then a ring all-reduce over the 16 dies, each checked against a host reference.
+# 24 AIC, then a ring all-reduce over the 16 dies, each checked against a host reference; the
+# all-reduce's trace has the cores', network interfaces' and links' lanes (docs/machine.md "Outputs").
 demo-machine: build
 	@mkdir -p $(RESULTS)/node8-gemm $(RESULTS)/node8-allreduce
 	$(SNSIM) run -c configs/node8.yaml -w workloads/gemm_bf16.yaml -o $(RESULTS)/node8-gemm
-	$(SNSIM) run -c configs/node8.yaml -w workloads/allreduce_ring.yaml -o $(RESULTS)/node8-allreduce
+	$(SNSIM) run -c configs/node8.yaml -w workloads/allreduce_ring.yaml -o $(RESULTS)/node8-allreduce \
+	    --trace $(RESULTS)/node8-allreduce/trace.json
 
 demo-network: build
 	@mkdir -p $(RESULTS)/node8 $(RESULTS)/cm384

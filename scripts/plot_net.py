@@ -2,7 +2,8 @@
 """Figures of a `snsim net` run: latency.png (packet latency against accepted load, one point per
 offered load of the sweep) and links.png (utilization of every router output port, routers down,
 ports across, for the busiest measurement). Reads net.json and links.json from the results
-directory given as the only argument; writes the PNGs beside them. Called by `snsim net --plot`."""
+directory given as the only argument; writes the PNGs beside them. Called by `snsim net --plot`,
+and by `snsim run --plot` on a machine, which writes only links.json (its "title" names the run)."""
 import json
 import os
 import sys
@@ -19,8 +20,10 @@ def main() -> int:
         print("usage: plot_net.py RESULTS_DIR", file=sys.stderr)
         return 2
     out = sys.argv[1]
-    with open(os.path.join(out, "net.json")) as f:
-        net = json.load(f)
+    net = {}
+    if os.path.exists(os.path.join(out, "net.json")):
+        with open(os.path.join(out, "net.json")) as f:
+            net = json.load(f)
     title = os.path.basename(net.get("config_file", "snsim net"))
     points = net.get("points", [])
     if points:
@@ -45,6 +48,7 @@ def main() -> int:
     if os.path.exists(links_path):
         with open(links_path) as f:
             links = json.load(f)
+        title = links.get("title", title)
         if links.get("points"):
             # The last measurement is the most loaded one of a sweep (or the all-to-all).
             last = links["points"][-1]
@@ -58,8 +62,13 @@ def main() -> int:
             fig, ax = plt.subplots(figsize=(min(14, 3 + width * 0.2), min(14, 2 + len(rows) * 0.03 + 2)))
             im = ax.imshow(grid, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0, vmax=1)
             ax.set_xlabel("output port")
-            ax.set_ylabel("router (order of links.json)")
-            ax.set_title(f"{title}: link utilization, {last['label']}")
+            names = links.get("routers", [])
+            if len(names) == len(rows) and len(rows) <= 40:  # few enough to name
+                ax.set_yticks(range(len(rows)), names)
+                ax.set_ylabel("router")
+            else:
+                ax.set_ylabel("router (order of links.json)")
+            ax.set_title(f"{title}\nlink utilization, {last['label']}")
             fig.colorbar(im, ax=ax, label="flits per cycle")
             fig.tight_layout()
             fig.savefig(os.path.join(out, "links.png"), dpi=120)

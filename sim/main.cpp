@@ -80,6 +80,16 @@ int snsim_main(int argc, char** argv) {
   run_cmd->add_flag("--timing-only", run.timing_only,
                     "No data: the same cycles and statistics, several times faster; outputs are not written or checked");
   run_cmd->add_option("--seed", run.seed, "Override the workload's seed (random tensors)");
+  run_cmd->add_flag("--plot", run.plot,
+                    "Machine: also draw links.png, the link-utilization heat map of links.json (as snsim net --plot)");
+  run_cmd->add_flag("--wave", run.wave,
+                    "Machine: every RTL router writes <out>/<router>.fst, with a GTKWave save file <router>.gtkw");
+  run_cmd->add_option("--trace-dies", run.trace_dies,
+                      "Machine: the dies whose cores and network interface --trace (and --instr-csv) record: all, or "
+                      "ids and ranges such as 0,2-5 (default: all up to 16 dies, else 0)");
+  run_cmd->add_option("--trace-links", run.trace_links,
+                      "Machine: the routers whose output links --trace records as utilization counters: a glob over "
+                      "router names such as 'p0.leaf*', or none (default: * up to 16 dies, else none)");
 
   CLI::App* doc_cmd = app.add_subcommand("config-doc", "Print the configuration reference (docs/config.md)");
 

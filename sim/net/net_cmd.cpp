@@ -16,6 +16,7 @@
 #include "common/stats.h"
 #include "config/config.h"
 #include "config/net_config.h"
+#include "net/link_report.h"
 #include "net/network_sim.h"
 #include "net/switch_sim.h"
 #include "noc/topology.h"
@@ -50,52 +51,6 @@ nlohmann::ordered_json point_json(const LoadPoint& r) {
   return j;
 }
 
-
-// Output-port utilization of every router, rows in router order, for the heat map (links.json).
-nlohmann::ordered_json router_port_matrix(const noc::Topology& topo, const std::vector<double>& util) {
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  for (std::uint32_t r : topo.routers()) {
-    nlohmann::ordered_json row = nlohmann::ordered_json::array();
-    for (std::uint32_t p = 0; p < topo.nodes()[r].ports; ++p) {
-      const std::uint32_t ch = topo.out_channel({r, p});
-      row.push_back(ch == noc::kNoChannel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(util[ch]));
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-// Mean and max utilization of router-to-router channels and of endpoint channels (each way).
-nlohmann::ordered_json utilization_summary(const noc::Topology& topo, const std::vector<double>& util) {
-  double sum[2] = {0, 0}, max[2] = {0, 0};
-  std::uint64_t n[2] = {0, 0};
-  for (std::uint32_t ch = 0; ch < topo.channels().size(); ++ch) {
-    const noc::Channel& c = topo.channels()[ch];
-    const bool inner = topo.nodes()[c.from.node].kind == noc::TopoNode::Kind::Router &&
-                       topo.nodes()[c.to.node].kind == noc::TopoNode::Kind::Router;
-    sum[inner] += util[ch];
-    max[inner] = std::max(max[inner], util[ch]);
-    ++n[inner];
-  }
-  nlohmann::ordered_json j;
-  j["switch_links_mean"] = n[1] ? sum[1] / static_cast<double>(n[1]) : 0.0;
-  j["switch_links_max"] = max[1];
-  j["endpoint_links_mean"] = n[0] ? sum[0] / static_cast<double>(n[0]) : 0.0;
-  j["endpoint_links_max"] = max[0];
-  return j;
-}
-
-// Runs scripts/plot_net.py on the results directory; a failure to plot is reported, not fatal.
-void plot(const std::filesystem::path& out) {
-  const char* env = std::getenv("SNSIM_SCRIPTS");
-  const std::filesystem::path script = std::filesystem::path(env ? env : SNSIM_SCRIPTS_DIR) / "plot_net.py";
-  // Debian's interpreter, which has python3-matplotlib (scripts/install-deps.sh), before any other on PATH.
-  const char* python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  const std::string cmd = fmt::format("{} '{}' '{}'", python, script.string(), out.string());
-  if (std::system(cmd.c_str()) != 0) {
-    fmt::print(stderr, "snsim net: warning: plotting failed ({}); the results are written\n", cmd);
-  }
-}
 
 int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const std::filesystem::path& out,
                 StatsRegistry& stats, nlohmann::ordered_json& result,
@@ -228,7 +183,7 @@ int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const 
     fmt::print(stderr, "snsim net: error: {}\n", e.what());
     return 1;
   }
-  if (opt.plot) plot(out);
+  if (opt.plot) plot_links(out, "snsim net");
   return 0;
 }
 
@@ -311,7 +266,7 @@ int run_net(const NetOptions& opt) {
                "stats.txt{}\n",
                sim.total_cycles(), wall, static_cast<double>(sim.total_cycles()) / wall, out.string(),
                opt.wave.empty() ? "" : fmt::format("; waveform in {}", opt.wave));
-    if (opt.plot) plot(out);
+    if (opt.plot) plot_links(out, "snsim net");
   } catch (const IntegrityError& e) {
     // The points finished before the error stay in net.json; stats.json gains the failing point.
     fmt::print(stderr, "snsim net: switch integrity error: {}\n", e.what());

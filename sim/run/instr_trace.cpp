@@ -37,9 +37,6 @@ std::pair<std::string, std::string> split_instr(const core::InstrEvent& e) {
   return {text.substr(0, sp), rest == std::string::npos ? "" : text.substr(rest)};
 }
 
-// Picoseconds as trace time (microseconds): "12.345678".
-std::string micros(std::uint64_t ps) { return fmt::format("{}.{:06}", ps / 1'000'000, ps % 1'000'000); }
-
 // (core, src pipe, dst pipe, event id, cycle) of a set_flag, or of the set a wait_flag consumed.
 using FlagKey = std::tuple<unsigned, std::uint64_t, std::uint64_t, std::uint64_t, core::Cycle>;
 
@@ -48,6 +45,8 @@ FlagKey flag_key(unsigned core, const isa::Instr& in, core::Cycle at) {
 }
 
 }  // namespace
+
+std::string trace_micros(std::uint64_t ps) { return fmt::format("{}.{:06}", ps / 1'000'000, ps % 1'000'000); }
 
 void InstrRecorder::attach(core::Core& core, unsigned index) {
   const unsigned id = static_cast<unsigned>(cores_.size());
@@ -59,7 +58,7 @@ std::uint64_t InstrRecorder::picos(core::Cycle c) const {
   return static_cast<std::uint64_t>(std::llround(static_cast<double>(c) * 1e12 / clock_hz_));
 }
 
-void InstrRecorder::write_trace(const std::string& path) const {
+void InstrRecorder::write_trace(const std::string& path, const std::vector<std::string>& extra) const {
   std::string out = "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
   bool first = true;
   const auto add = [&](const std::string& line) {
@@ -105,9 +104,9 @@ void InstrRecorder::write_trace(const std::string& path) const {
     std::string args = fmt::format(R"("pc": "0x{:x}", "operands": {}, "cycles": {})", e.pc,
                                    nlohmann::json(operands).dump(), e.cycles);
     if (e.stalled > 0) args += fmt::format(R"(, "stalled": {}, "stall": "{}")", e.stalled, stall_name(e.stall_reason));
-    const std::string ts = micros(picos(e.start));
+    const std::string ts = trace_micros(picos(e.start));
     add(fmt::format(R"({{"ph": "X", "name": "{}", "cat": "{}", "pid": {}, "tid": {}, "ts": {}, "dur": {}, "args": {{{}}}}})",
-                    mnemonic, isa::pipe_name(e.pipe), pid, tid, ts, micros(picos(ends[i]) - picos(e.start)),
+                    mnemonic, isa::pipe_name(e.pipe), pid, tid, ts, trace_micros(picos(ends[i]) - picos(e.start)),
                     args));
     const isa::Op op = e.instr->op();
     if (op == isa::Op::SetFlag) sets[flag_key(r.core, *e.instr, e.start)] = i;
@@ -117,11 +116,12 @@ void InstrRecorder::write_trace(const std::string& path) const {
       const Record& s = events_[it->second];
       ++flow;
       add(fmt::format(R"({{"ph": "s", "name": "flag", "cat": "flag", "id": {}, "pid": {}, "tid": {}, "ts": {}}})",
-                      flow, cores_[s.core].index, static_cast<unsigned>(s.event.pipe), micros(picos(s.event.start))));
+                      flow, cores_[s.core].index, static_cast<unsigned>(s.event.pipe), trace_micros(picos(s.event.start))));
       add(fmt::format(R"({{"ph": "f", "bp": "e", "name": "flag", "cat": "flag", "id": {}, "pid": {}, "tid": {}, "ts": {}}})",
                       flow, pid, tid, ts));
     }
   }
+  for (const std::string& e : extra) add(e);
   out += "\n]}\n";
   write_file_atomic(path, out);
 }

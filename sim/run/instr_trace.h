@@ -17,6 +17,9 @@
 
 namespace snsim::run {
 
+// Picoseconds as trace time (microseconds): "12.345678".
+std::string trace_micros(std::uint64_t ps);
+
 class InstrRecorder {
  public:
   // `clock_hz` converts cycles to trace time.
@@ -26,7 +29,8 @@ class InstrRecorder {
   void attach(core::Core& core, unsigned index);
 
   std::size_t size() const { return events_.size(); }
-  void write_trace(const std::string& path) const;
+  // `extra`: more trace events (JSON objects, one per string) written after the instructions'.
+  void write_trace(const std::string& path, const std::vector<std::string>& extra = {}) const;
   void write_csv(const std::string& path) const;
 
  private:

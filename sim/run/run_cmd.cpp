@@ -21,11 +21,14 @@
 #include "config/machine_config.h"
 #include "core/core.h"
 #include "hbm/die_hbm.h"
+#include "net/link_report.h"
 #include "net/network_sim.h"
 #include "npu/machine.h"
 #include "run/host_ref.h"
 #include "run/instr_trace.h"
+#include "run/machine_report.h"
 #include "run/moe.h"
+#include "run/net_trace.h"
 #include "run/workload.h"
 
 namespace snsim::run {
@@ -221,6 +224,26 @@ int run_run(const RunOptions& opt) {
     fmt::print(stderr, "{}", e.what());
     return 2;
   }
+  const bool record = !opt.trace.empty() || !opt.instr_csv.empty();
+  const auto bad_option = [](const std::string& why) {
+    fmt::print(stderr, "snsim run: error: {}\n", why);
+    return 2;
+  };
+  if (!machine && (opt.plot || opt.wave || !opt.trace_dies.empty() || !opt.trace_links.empty()))
+    return bad_option(fmt::format("--plot, --wave, --trace-dies and --trace-links need a machine config ({} is one "
+                                  "die: docs/machine.md)", opt.config));
+  if (!opt.trace_dies.empty() && !record) return bad_option("--trace-dies needs --trace or --instr-csv");
+  if (!opt.trace_links.empty() && opt.trace.empty()) return bad_option("--trace-links needs --trace");
+  // The dies whose cores (and NI) the trace and CSV record; the routers whose links the trace does.
+  const bool small = !machine || machine->num_dies() <= kAllDiesRows;
+  std::vector<bool> traced;
+  try {
+    traced = parse_die_list(opt.trace_dies.empty() ? (small ? "all" : "0") : opt.trace_dies,
+                            machine ? machine->num_dies() : 1);
+  } catch (const std::invalid_argument& e) {
+    return bad_option(fmt::format("--trace-dies {}: {}", opt.trace_dies, e.what()));
+  }
+  const std::string trace_links = opt.trace_links.empty() ? (small ? "*" : "none") : opt.trace_links;
   const fs::path out(opt.out_dir);
   std::error_code ec;
   fs::create_directories(out, ec);
@@ -246,6 +269,13 @@ int run_run(const RunOptions& opt) {
     sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // sc_stop()
     m = std::make_unique<npu::Machine>("machine", *machine, net::build_topology(machine->net), stats, !opt.timing_only);
     for (std::uint32_t d = 0; d < dies; ++d) stores.push_back(&m->store(d));
+    if (opt.wave) {
+      try {
+        for (const std::string& f : open_waves(*m, out)) fmt::print("waveform {}\n", f);
+      } catch (const std::runtime_error& e) {
+        return bad_option(fmt::format("--wave: {}", e.what()));
+      }
+    }
   } else {
     store = std::make_unique<core::SimpleGm>(die.gm.simple_params());
     if (die.gm.model == GmModel::L2)
@@ -266,7 +296,20 @@ int run_run(const RunOptions& opt) {
   const core::CoreParams params = die.core.params(!opt.timing_only);
   core::CrossCoreFlags xflags;
   InstrRecorder recorder(die.die.clock_hz);
-  const bool record = !opt.trace.empty() || !opt.instr_csv.empty();
+  // Trace processes: a machine's die d has its cores then its NI (d x stride + ...), then the routers.
+  const unsigned stride = die.die.aic + die.die.aiv + (machine ? 1 : 0);
+  std::unique_ptr<NetTrace> net_trace;
+  if (m && !opt.trace.empty()) {
+    try {
+      net_trace = std::make_unique<NetTrace>(*m, traced, trace_links,
+                                             [&](std::uint32_t d) { return d * stride + stride - 1; }, dies * stride);
+    } catch (const std::invalid_argument& e) {
+      return bad_option(fmt::format("--trace-links {}: {}", trace_links, e.what()));
+    }
+  }
+  if (record && !small && (opt.trace_dies.empty() || (!opt.trace.empty() && opt.trace_links.empty())))
+    fmt::print("trace: dies {}, routers {} (a machine of {} dies: choose with --trace-dies, --trace-links)\n",
+               opt.trace_dies.empty() ? "0" : opt.trace_dies, trace_links, dies);
   std::vector<std::unique_ptr<core::Core>> own_cores;
   std::vector<core::Core*> cores;
   if (machine) {
@@ -301,7 +344,7 @@ int run_run(const RunOptions& opt) {
           fmt::print(stderr, "snsim run: error: {}: {}\n", k.file, e.what());
           return 2;
         }
-        if (record) recorder.attach(c, d * (die.die.aic + die.die.aiv) + (aic ? id : die.die.aic + id));
+        if (record && traced[d]) recorder.attach(c, d * stride + (aic ? id : die.die.aic + id));
         cores.push_back(&c);
       }
     }
@@ -317,13 +360,24 @@ int run_run(const RunOptions& opt) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
   // 4. Reports that exist whatever the outcome: summary, statistics, trace, CSV.
-  fmt::print("{}", summarize(stats.to_json(), cores, r.cycles, die, dies, stats));
+  const nlohmann::ordered_json after = stats.to_json();
+  fmt::print("{}", summarize(after, cores, r.cycles, die, dies, stats));
+  if (m) {
+    network_stats(m->fabric(), stats);
+    const std::vector<DieFigures> figures = die_npu_stats(after, *m, *machine, stats);
+    fmt::print("{}", die_table(figures, *m, *machine, static_cast<double>(r.cycles) / die.die.clock_hz));
+  }
   // A file that cannot be written (a missing directory, a full disk) ends the run with exit 1.
   const auto write_reports = [&] {
     try {
       stats.write_json((out / "stats.json").string());
       write_file_atomic((out / "stats.txt").string(), stats.summary_table());
-      if (!opt.trace.empty()) recorder.write_trace(opt.trace);
+      if (!opt.trace.empty()) recorder.write_trace(opt.trace, net_trace ? net_trace->events() : std::vector<std::string>{});
+      if (m) {
+        const std::string title = fmt::format("{} / {}", fs::path(opt.config).filename().string(),
+                                              fs::path(opt.workload).filename().string());
+        write_file_atomic((out / "links.json").string(), links_json(m->fabric(), title).dump() + "\n");
+      }
       if (!opt.instr_csv.empty()) recorder.write_csv(opt.instr_csv);
     } catch (const std::runtime_error& e) {
       fmt::print(stderr, "snsim run: error: {}\n", e.what());
@@ -333,6 +387,7 @@ int run_run(const RunOptions& opt) {
   };
   if (r.status != core::RunResult::Status::Finished) {
     if (!write_reports()) return 1;
+    if (opt.plot) net::plot_links(out, "snsim run");
     fmt::print(stderr, "snsim run: {}\n", r.report);
     fmt::print(stderr, "snsim run: statistics up to cycle {} in {}/stats.json{}\n", r.cycles, out.string(),
                record ? " (trace and CSV up to there too)" : "");
@@ -385,8 +440,9 @@ int run_run(const RunOptions& opt) {
     }
   }
   if (!write_reports()) return 1;
-  fmt::print("{:.2f} s wall; results in {}/ (stats.json, stats.txt{}){}{}\n", wall, out.string(),
-             opt.timing_only ? "" : ", output .npy files", opt.trace.empty() ? "" : "; trace in " + opt.trace,
+  if (opt.plot) net::plot_links(out, "snsim run");
+  fmt::print("{:.2f} s wall; results in {}/ (stats.json, stats.txt{}{}){}{}\n", wall, out.string(),
+             m ? (opt.plot ? ", links.json, links.png" : ", links.json") : "", opt.timing_only ? "" : ", output .npy files", opt.trace.empty() ? "" : "; trace in " + opt.trace,
              opt.instr_csv.empty() ? "" : "; instructions in " + opt.instr_csv);
   return ok ? 0 : 1;
 }

@@ -18,6 +18,13 @@ struct RunOptions {
   std::string instr_csv;  // per-instruction CSV, empty = none
   bool timing_only = false;  // no data: same cycles and statistics, no outputs or checks
   std::optional<std::uint64_t> seed;
+  // A machine only (docs/machine.md "Outputs"): links.png beside links.json; an FST waveform and a
+  // GTKWave save file per RTL router; which dies and routers the trace (and CSV) record, empty =
+  // every die and router for a machine of up to 16 dies (kAllDiesRows), else die 0 and no router.
+  bool plot = false;
+  bool wave = false;
+  std::string trace_dies;
+  std::string trace_links;
 };
 
 // Returns the exit status: 0 on success; 1 when a core faults, the cores deadlock or time out, or

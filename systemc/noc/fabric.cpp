@@ -43,6 +43,7 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
     p.ports = n.ports;
     Router r;
     r.node = node;
+    r.rtl = which == RouterImpl::Rtl;
     try {
       r.model = make_router(p, which == RouterImpl::Rtl ? Impl::rtl : Impl::fast,
                             Rng::derive(cfg.seed, "net.rtl_init." + n.name).next_u64());
@@ -56,6 +57,7 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
     routers_.push_back(std::move(r));
   }
   endpoint_of_node_.assign(topo_.nodes().size(), nullptr);
+  ch_flits_.assign(topo_.channels().size(), 0);
 
   // 3. The timing wheel covers the longest delay a flit or credit can be given.
   std::uint64_t max_delay = 0;
@@ -96,6 +98,13 @@ void NocFabric::open_wave(const std::string& router, const std::string& path) {
   throw std::runtime_error(fmt::format("{}: no router named {}", name(), router));
 }
 
+std::vector<std::string> NocFabric::rtl_router_names() const {
+  std::vector<std::string> names;
+  for (const Router& r : routers_)
+    if (r.rtl) names.push_back(topo_.nodes()[r.node].name);
+  return names;
+}
+
 std::uint64_t NocFabric::cycle_at(const sc_core::sc_time& t) const {
   const std::uint64_t p = period().value();
   return (t.value() + p - 1) / p;
@@ -103,6 +112,7 @@ std::uint64_t NocFabric::cycle_at(const sc_core::sc_time& t) const {
 
 void NocFabric::put_flit(std::uint32_t ch, std::uint64_t delay, const LinkFlit& f) {
   flit_wheel_[(cycle_ + delay) & wheel_mask_].push_back(FlitEv{topo_.channels()[ch].to, f});
+  ++ch_flits_[ch];
 }
 
 void NocFabric::put_credit(std::uint32_t ch, std::uint64_t delay, std::uint8_t vc) {
@@ -174,6 +184,7 @@ void NocFabric::tick() {
     collect(r);
   }
   st_cycles_.inc();
+  if (on_cycle_) on_cycle_(cycle_);
   ++cycle_;
 }
 

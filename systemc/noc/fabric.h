@@ -21,11 +21,17 @@
 // may make NetworkSim drive this fabric. One difference: NetworkSim's sources send before the
 // deliveries of the cycle, so a credit arriving in cycle c is usable in c + 1 there and in c here.
 //
+// Measurement. Every flit put on a channel (by an endpoint or a router) counts on that channel
+// (channel_flits(), cumulative, indexed like Topology::channels()); an on_cycle callback runs at the
+// end of every cycle (a trace samples the counts there).
+//
 // An endpoint port starts with buf_depth credits on every VC of the router input it feeds, and a
 // router output sees buf_depth credits for the endpoint's input: the endpoint must hold that many
 // flits per VC and return a credit for each one it takes.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -73,8 +79,14 @@ class NocFabric : public sc_core::sc_module {
   sc_core::sc_time period() const { return clock.period(); }
   // The cycle of the first rising edge at or after t.
   std::uint64_t cycle_at(const sc_core::sc_time& t) const;
-  // Routers using the RTL.
+  // Routers using the RTL, and their node names in node order.
   unsigned rtl_routers() const { return rtl_count_; }
+  std::vector<std::string> rtl_router_names() const;
+  // Flits put on each channel so far (index: Topology::channels()), and network cycles run.
+  const std::vector<std::uint64_t>& channel_flits() const { return ch_flits_; }
+  std::uint64_t cycles() const { return cycle_; }
+  // Called at the end of every cycle c with c (after the routers' outputs are on the channels).
+  void on_cycle(std::function<void(std::uint64_t)> f) { on_cycle_ = std::move(f); }
   // From now on router `router` (its node name) dumps every cycle to the FST file `path`, closed
   // when the fabric is destroyed. std::runtime_error when no router has that name, or it is the
   // fast model (only the RTL has waveforms), or the file cannot be written.
@@ -84,6 +96,7 @@ class NocFabric : public sc_core::sc_module {
   struct Router {
     std::unique_ptr<RouterModel> model;
     std::uint32_t node = 0;
+    bool rtl = false;
   };
   struct FlitEv {
     PortRef to;
@@ -110,6 +123,8 @@ class NocFabric : public sc_core::sc_module {
   std::uint64_t wheel_mask_ = 0;
   std::uint64_t cycle_ = 0;
   unsigned rtl_count_ = 0;
+  std::vector<std::uint64_t> ch_flits_;
+  std::function<void(std::uint64_t)> on_cycle_;
   Counter& st_cycles_;
   Counter& st_flits_;
 };

@@ -106,6 +106,8 @@ NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NocFabric& fabr
     ports_[k].credits.assign(rp.vcs, rp.buf_depth);
     ports_[k].flits_sent = &stats.counter(fmt::format("{}.port{}.flits_sent", stats_prefix, k), "flits",
                                           "flits sent into the network on this port");
+    ports_[k].credit_stalls = &stats.counter(fmt::format("{}.port{}.credit_stalls", stats_prefix, k), "cycles",
+                                             "cycles this port had a flit to send and no credit for it");
   }
   slots_.resize(params.max_outstanding);
   for (unsigned t = params.max_outstanding; t-- > 0;) free_slots_.push_back(static_cast<std::uint16_t>(t));
@@ -340,7 +342,10 @@ void NetworkInterface::cycle(std::uint64_t c) {
       stalled = false;
       break;
     }
-    if (stalled) st_stalls_.inc();
+    if (stalled) {
+      st_stalls_.inc();
+      port.credit_stalls->inc();
+    }
   }
 }
 
@@ -432,6 +437,10 @@ void NetworkInterface::complete(const Packet& resp, std::uint64_t c) {
   trans.set_response_status(status);
   incomplete_[s.ext->dst].erase(s.seq);
   st_latency_.record(c - s.accepted);
+  if (on_complete_) {
+    on_complete_({s.ext->kind, s.ext->dst, static_cast<std::uint32_t>(trans.get_data_length()), s.ext->ordered,
+                  status != tlm::TLM_OK_RESPONSE, resp.tag, s.accepted, c});
+  }
   free_slots_.push_back(resp.tag);
   // 2. A command held back for lack of room is accepted now.
   if (held_ != nullptr) {

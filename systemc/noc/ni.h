@@ -42,6 +42,7 @@
 // back its senders through the credits (end-to-end back-pressure).
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -72,6 +73,18 @@ struct UbExtension : tlm::tlm_extension<UbExtension> {
 
 inline constexpr std::uint32_t kUbMaxBytes = 512;  // UB access granularity (HARDWARE.md §1)
 
+// A command from acceptance to completion (network cycles), as the NI's observer sees it: `slot`
+// is the tag it held, which no other command holds in that time.
+struct UbCommandSpan {
+  UbKind kind = UbKind::write;
+  std::uint32_t dst = 0;
+  std::uint32_t bytes = 0;
+  bool ordered = false;
+  bool error = false;  // the destination's memory answered an error
+  std::uint16_t slot = 0;
+  std::uint64_t accepted = 0, completed = 0;  // completed - accepted is the `latency` statistic's sample
+};
+
 // How an NI picks one of its ports towards a destination.
 enum class NiSpread { hash, round_robin };
 
@@ -99,6 +112,8 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   const sc_core::sc_event& notified() const { return notified_; }
   // Commands accepted and not yet completed.
   std::size_t outstanding() const { return slots_.size() - free_slots_.size(); }
+  // Called for every command that completes (with a response, OK or error), in completion order.
+  void on_complete(std::function<void(const UbCommandSpan&)> f) { on_complete_ = std::move(f); }
 
   // FabricEndpoint.
   void on_flit(unsigned port, const LinkFlit& flit) override;
@@ -139,6 +154,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     std::deque<Flit> rx[2];                     // per VC: the ejection buffer
     std::vector<Flit> assembling[2];            // per VC: flits of the packet arriving
     Counter* flits_sent = nullptr;
+    Counter* credit_stalls = nullptr;
   };
 
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
@@ -172,6 +188,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   std::uint64_t next_seq_ = 0;
   std::uint64_t rr_next_ = 0;
   sc_core::sc_event notified_;
+  std::function<void(const UbCommandSpan&)> on_complete_;
 
   Counter* st_kind_[4];  // commands accepted, by UbKind - 1
   Counter& st_errors_;

@@ -53,6 +53,7 @@ class Machine : public sc_core::sc_module {
   core::SimpleGm& store(std::uint32_t die) { return *dies_[die]->store; }
   DieGm& memory(std::uint32_t die) { return *dies_[die]->gm; }
   noc::NocFabric& fabric() { return *fabric_; }
+  noc::NetworkInterface& ni(std::uint32_t die) { return *dies_[die]->ni; }
   sc_core::sc_time core_period() const { return period_; }
 
   // A core on die `die`, named `name` (unique within the die), to be loaded by the caller.

@@ -3,11 +3,19 @@
 // its own seed and each die's output checked against the host reference of its own inputs; die 0
 // matches a one-die run; the ring all-reduce against the host's sum over the dies; accesses to
 // addresses no die owns; determinism; statistics per die, NI and switch; faults and deadlocks
-// reported with the die; a topology of the wrong size refused with file and line.
+// reported with the die; a topology of the wrong size refused with file and line. The outputs of
+// issue 6 §4 (docs/machine.md "Outputs"): link, switch, die and NPU statistics against each other and
+// the NIs' own counts, the trace's NI and link lanes against the statistics, the heat map, the
+// summary of a machine above 16 dies, RTL routers' waveforms and their equality with the fast
+// model (D10, D12), and every bad option.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "run_snsim.h"
+#include "wave_signals.h"
 
 namespace fs = std::filesystem;
 
@@ -130,6 +139,216 @@ TEST(SnsimRunMachine, NetworkOfOtherSizeIsRefusedNamingBothCounts) {
                           "endpoints"),
             std::string::npos)
       << r.output;
+}
+
+// The value of counter / scalar `path` (dotted) in stats.json.
+double value(const nlohmann::json& stats, std::string path, const char* field = "value") {
+  std::replace(path.begin(), path.end(), '.', '/');
+  return stats.at(nlohmann::json::json_pointer("/" + path + "/" + field)).get<double>();
+}
+
+// Width and height from a PNG's IHDR chunk; {0, 0} if the file is not a PNG.
+std::pair<unsigned, unsigned> png_size(const fs::path& p) {
+  const std::string b = slurp(p);
+  if (b.size() < 24 || b.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0 || b.compare(12, 4, "IHDR") != 0) return {0, 0};
+  const auto be32 = [&](std::size_t at) {
+    unsigned v = 0;
+    for (std::size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<unsigned char>(b[at + i]);
+    return v;
+  };
+  return {be32(16), be32(20)};
+}
+
+// The ring all-reduce on mini4 with every output: the link counts add up to what the NIs injected,
+// the switch's to what it routed; NPU and die sums are their parts'; the trace has one NI slice per
+// command accepted, lanes that never overlap, spans whose cycles are the NI's latency samples, and
+// link counters whose integral over time is each link's flit count; links.png is the heat map.
+TEST(SnsimRunMachine, OutputsAgreeWithTheNetworkInterfacesCounts) {
+  const fs::path dir = temp_dir("machine_outputs");
+  const RunResult r = run("run -c " + kMini + " -w " + kSrc + "/workloads/allreduce_ring.yaml -o " + dir.string() +
+                          " --trace " + (dir / "trace.json").string() + " --plot");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto stats = json_file(dir / "stats.json");
+  // 1. Links: mini4-net is one switch sw0 and endpoints ep0..ep3 of one port each.
+  const double cycles = value(stats, "noc.cycles");
+  double injected = 0, from_eps = 0, from_switch = 0;
+  for (unsigned d = 0; d < 4; ++d) {
+    const std::string ep = "noc.link.ep" + std::to_string(d) + ".port0";
+    injected += value(stats, "die" + std::to_string(d) + ".ni.port0.flits_sent");
+    from_eps += value(stats, ep + ".flits");
+    from_switch += value(stats, "noc.link.sw0.port" + std::to_string(d) + ".flits");
+    EXPECT_DOUBLE_EQ(value(stats, ep + ".utilization"), value(stats, ep + ".flits") / cycles);
+  }
+  EXPECT_GT(injected, 20000);
+  EXPECT_EQ(from_eps, injected);
+  EXPECT_EQ(from_switch, injected);  // everything was delivered by the end
+  EXPECT_EQ(value(stats, "noc.switch.sw0.flits"), from_switch);
+  EXPECT_EQ(value(stats, "noc.flits_routed"), from_switch);
+  // 2. NPU n = dies 2n, 2n + 1.
+  for (unsigned n = 0; n < 2; ++n) {
+    double commands = 0, bytes = 0, vector = 0;
+    for (unsigned d = 2 * n; d < 2 * n + 2; ++d) {
+      const std::string die = "die" + std::to_string(d);
+      for (const char* k : {"writes", "reads", "atomics", "notifies"}) commands += value(stats, die + ".ni." + k);
+      bytes += value(stats, die + ".ni.bytes_sent");
+      vector += value(stats, die + ".vector_flops");
+      EXPECT_EQ(value(stats, die + ".vector_flops"), value(stats, die + ".aiv0.v.flops"));
+    }
+    const std::string npu = "npu" + std::to_string(n);
+    EXPECT_EQ(value(stats, npu + ".ub_commands"), commands);
+    EXPECT_EQ(value(stats, npu + ".ub_bytes_sent"), bytes);
+    EXPECT_EQ(value(stats, npu + ".vector_flops"), vector);
+    EXPECT_GT(commands, 0);
+  }
+  // 3. The summary's table: a row per die.
+  EXPECT_NE(r.output.find("per die "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("die3 (npu1) "), std::string::npos) << r.output;
+  // 4. The trace.
+  const auto trace = json_file(dir / "trace.json")["traceEvents"];
+  std::map<std::string, int> pid_of;
+  for (const auto& e : trace)
+    if (e["ph"] == "M" && e["name"] == "process_name") pid_of[e["args"]["name"].get<std::string>()] = e["pid"];
+  ASSERT_TRUE(pid_of.count("switch sw0")) << "no lane of the switch";
+  const double ps_per_cycle = 1e12 / 875e6;  // mini4-net's clock
+  for (unsigned d = 0; d < 4; ++d) {
+    SCOPED_TRACE("die " + std::to_string(d));
+    const std::string die = "die" + std::to_string(d);
+    ASSERT_TRUE(pid_of.count(die + ".ni"));
+    const int pid = pid_of[die + ".ni"];
+    std::map<int, std::vector<std::pair<double, double>>> lanes;
+    double spans = 0, span_cycles = 0;
+    for (const auto& e : trace) {
+      if (e["ph"] != "X" || e["pid"] != pid) continue;
+      EXPECT_EQ(e["cat"], "ub");
+      ++spans;
+      span_cycles += e["args"]["cycles"].get<double>();
+      lanes[e["tid"]].push_back({e["ts"].get<double>(), e["ts"].get<double>() + e["dur"].get<double>()});
+    }
+    double commands = 0;
+    for (const char* k : {"writes", "reads", "atomics", "notifies"}) commands += value(stats, die + ".ni." + k);
+    EXPECT_EQ(spans, commands);
+    EXPECT_EQ(spans, value(stats, die + ".ni.latency", "count"));
+    if (spans > 0) {
+      EXPECT_NEAR(span_cycles / spans, value(stats, die + ".ni.latency", "mean"), 1e-9);
+    }
+    for (auto& [tid, slices] : lanes) {
+      std::sort(slices.begin(), slices.end());
+      for (std::size_t i = 1; i < slices.size(); ++i) EXPECT_LE(slices[i - 1].second, slices[i].first + 1e-6) << tid;
+    }
+    // The link counter of the die's port: flits per cycle over windows; its integral is the flit count.
+    std::vector<std::pair<double, double>> counter;
+    for (const auto& e : trace)
+      if (e["ph"] == "C" && e["pid"] == pid && e["name"] == "port0 flits/cycle")
+        counter.push_back({e["ts"].get<double>(), e["args"]["value"].get<double>()});
+    double flits = 0;
+    for (std::size_t i = 0; i + 1 < counter.size(); ++i)
+      flits += counter[i].second * std::round((counter[i + 1].first - counter[i].first) * 1e6 / ps_per_cycle);
+    ASSERT_FALSE(counter.empty());
+    EXPECT_EQ(counter.back().second, 0);
+    EXPECT_NEAR(flits, value(stats, "noc.link." + ("ep" + std::to_string(d)) + ".port0.flits"), 1e-6);
+  }
+  // 5. links.json as snsim net writes it, and its heat map: plot_net.py's figure for 1 router of 4
+  //    ports is (3 + 4 x 0.2) x (4 + 1 x 0.03) inches at 120 dpi.
+  const auto links = json_file(dir / "links.json");
+  EXPECT_EQ(links["routers"], nlohmann::json::array({"sw0"}));
+  EXPECT_DOUBLE_EQ(links["points"][0]["util"][0][1].get<double>(), value(stats, "noc.link.sw0.port1.utilization"));
+  EXPECT_EQ(png_size(dir / "links.png"), (std::pair<unsigned, unsigned>{456, 483}));
+}
+
+// A machine above 16 dies (16 NPUs x 2 on one 32-port switch, the ring all-reduce over all 32): the
+// summary has a total, mean and max row and the 8 dies that sent the most UB bytes (the odd dies:
+// die 2k sends to 2k + 1 over the die-to-die link, 2k + 1 to 2k + 2 over the network), not 32 rows;
+// the trace records die 0 and no router by default, and the dies --trace-dies names.
+TEST(SnsimRunMachine, BigMachineSummaryHasAggregatesAndTheTopDies) {
+  const fs::path dir = temp_dir("machine_big");
+  std::ofstream(dir / "m32.yaml") << "include: " << kSrc << "/configs/mini4.yaml\nmachine: {npus: 16}\n"
+                                  << "router: {ports: 32, table_depth: 32}\ngm: {model: simple}\n";
+  std::ofstream(dir / "w.yaml") << "kernels:\n  - {file: " << kSrc << "/firmware/kernels/allreduce_ring.s, blocks: 1, "
+                                << "args: [x, y, recv, flags, 32768]}\ntensors:\n"
+                                << "  - {name: x, shape: [32768], dtype: f32, init: random, range: [-100, 100]}\n"
+                                << "  - {name: recv, shape: [31744], dtype: f32}\n"
+                                << "  - {name: flags, shape: [124], dtype: i32}\n"
+                                << "  - {name: y, shape: [32768], dtype: f32, output: true,\n"
+                                << "     reference: {op: die_sum, inputs: [x], atol: 1e-3, rtol: 1e-5}}\n";
+  const std::string base = "run -c " + (dir / "m32.yaml").string() + " -w " + (dir / "w.yaml").string() + " -o ";
+  const RunResult r = run(base + (dir / "a").string() + " --trace " + (dir / "a.json").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* row : {"all 32 dies ", "mean per die ", "max of a die ", "the 8 dies that sent the most UB bytes:"})
+    EXPECT_NE(r.output.find(row), std::string::npos) << row << "\n" << r.output;
+  const std::size_t top = r.output.find("the 8 dies that sent");
+  std::size_t at = top;
+  for (unsigned d = 1; d <= 15; d += 2) {
+    const std::size_t next = r.output.find("  die" + std::to_string(d) + " (npu" + std::to_string(d / 2) + ")", at);
+    EXPECT_NE(next, std::string::npos) << "die " << d << " not next in the top 8:\n" << r.output.substr(top);
+    at = next;
+  }
+  EXPECT_EQ(r.output.find("die0 (npu0)"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("die17 (npu8)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("trace: dies 0, routers none"), std::string::npos) << r.output;
+  const auto processes = [](const fs::path& trace) {
+    std::vector<std::string> names;
+    const auto events = json_file(trace)["traceEvents"];
+    for (const auto& e : events)
+      if (e["ph"] == "M" && e["name"] == "process_name") names.push_back(e["args"]["name"]);
+    return names;
+  };
+  EXPECT_EQ(processes(dir / "a.json"), (std::vector<std::string>{"die0.aiv0", "die0.ni"}));
+  const RunResult some = run(base + (dir / "b").string() + " --trace " + (dir / "b.json").string() +
+                             " --trace-dies 3,30-31 --trace-links 'sw*'");
+  ASSERT_EQ(some.status, 0) << some.output;
+  EXPECT_EQ(processes(dir / "b.json"), (std::vector<std::string>{"die3.aiv0", "die30.aiv0", "die31.aiv0", "die3.ni",
+                                                                 "die30.ni", "die31.ni", "switch sw0"}));
+}
+
+// configs/mini8-rtl.yaml: the all-reduce through a verilated switch writes its FST, whose signals
+// include every one its generated save file names (D10), and gives the statistics of the same run on
+// the fast model, byte for byte (D12).
+TEST(SnsimRunMachine, RtlRouterWritesItsWaveformAndMatchesTheFastModel) {
+  const fs::path dir = temp_dir("machine_wave");
+  const std::string rtl = kSrc + "/configs/mini8-rtl.yaml", w = kSrc + "/workloads/allreduce_ring.yaml";
+  const RunResult r = run("run -c " + rtl + " -w " + w + " -o " + (dir / "rtl").string() + " --wave");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const fs::path fst = dir / "rtl" / "sw0.fst", gtkw = dir / "rtl" / "sw0.gtkw", vcd = dir / "sw0.vcd";
+  EXPECT_NE(r.output.find("waveform " + fst.string()), std::string::npos) << r.output;
+  EXPECT_NE(slurp(gtkw).find("[dumpfile] \"" + fst.string() + "\""), std::string::npos);
+  const std::string cmd = "fst2vcd -f '" + fst.string() + "' -o '" + vcd.string() + "' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const std::set<std::string> have = snsim_test::vcd_signals(vcd);
+  const std::vector<std::string> wanted = snsim_test::gtkw_signals(gtkw);
+  ASSERT_GE(wanted.size(), 20u);
+  for (const std::string& s : wanted) EXPECT_TRUE(have.count(s)) << s << " is not in the FST";
+  std::ofstream(dir / "fast.yaml") << "include: " << rtl << "\nrouter: {impl: fast}\n";
+  const RunResult f = run("run -c " + (dir / "fast.yaml").string() + " -w " + w + " -o " + (dir / "fast").string());
+  ASSERT_EQ(f.status, 0) << f.output;
+  EXPECT_EQ(slurp(dir / "rtl" / "stats.json"), slurp(dir / "fast" / "stats.json"));
+}
+
+// Each bad option: exit 2 and what is wrong, before anything runs.
+TEST(SnsimRunMachine, BadOutputOptionsAreRefused) {
+  const fs::path dir = temp_dir("machine_bad_options");
+  const std::string base = "run -w " + kVecAdd + " -o " + dir.string() + " -c ";
+  const std::string trace = " --trace " + (dir / "t.json").string();
+  // 5 NPUs of one die on the verilated 5-port switch, which is built without tracing.
+  std::ofstream(dir / "p5.yaml") << "include: " << kMini << "\nmachine: {npus: 5, dies_per_npu: 1}\nrouter: {ports: 5, "
+                                 << "buf_depth: 4, table_depth: 1024, impl: rtl}\ntopology: {link_latency: 1ns}\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {kSrc + "/configs/die.yaml --plot", "--plot, --wave, --trace-dies and --trace-links need a machine config"},
+      {kMini + " --trace-dies 0", "--trace-dies needs --trace or --instr-csv"},
+      {kMini + " --trace-links '*'", "--trace-links needs --trace"},
+      {kMini + trace + " --trace-dies 9", "--trace-dies 9: die 9 does not exist (dies 0..3)"},
+      {kMini + trace + " --trace-dies 3-1", "--trace-dies 3-1: '3-1' is a reversed range"},
+      {kMini + trace + " --trace-dies 1,x", "--trace-dies 1,x: 'x' is not a die id or a range of them"},
+      {kMini + trace + " --trace-dies 1,", "--trace-dies 1,: '' is not a die id"},
+      {kMini + trace + " --trace-links 'leaf*'", "--trace-links leaf*: no router of the network matches 'leaf*'"},
+      {kMini + " --wave", "--wave: the machine's network has no RTL router"},
+      {(dir / "p5.yaml").string() + " --wave", "--wave: machine.noc: router sw0: this router configuration was "
+                                               "verilated without waveform support"},
+  };
+  for (const auto& [args, message] : cases) {
+    const RunResult r = run(base + args);
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find("snsim run: error: " + message), std::string::npos) << args << "\n" << r.output;
+  }
 }
 
 }  // namespace
