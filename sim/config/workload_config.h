@@ -13,7 +13,7 @@
 namespace snsim {
 
 enum class TensorInit { Zeros, Random, File };
-enum class RefOp { None, File, Matmul, Add, Mul, Softmax, Rmsnorm, DieSum };
+enum class RefOp { None, File, Matmul, Add, Mul, Softmax, Rmsnorm, DieSum, ReduceScatter, AllGather, AllToAll };
 
 struct WorkloadRefCfg {
   RefOp op{};
