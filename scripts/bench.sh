@@ -15,7 +15,7 @@ for w in gemm_bf16 vec_add softmax rmsnorm; do
     -w "workloads/$w.yaml" -o "$build/bench-results/run-$w" 2>&1 | grep -E '^(cycles|cube|vector|check|[a-z_0-9]+: )'
 done
 echo "== collectives on machines (docs/performance.md): simulated time, processor time, peak memory"
-for run in node8:allreduce node8:alltoall; do
+for run in node8:allreduce node8:alltoall cm384:allreduce; do  # cm384: about 2.5 minutes of processor time
   c=${run%%:*} w=${run#*:}
   /usr/bin/time -f "$c $w: wall %e s, processor %U s user + %S s system, peak resident memory %M KiB" \
     "$build/sim/snsim" run -c "configs/$c.yaml" -w "workloads/$w.yaml" -o "$build/bench-results/run-$c-$w" 2>&1 |

@@ -1,5 +1,6 @@
 #include "run/collective_ref.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -11,7 +12,10 @@ namespace {
 // x(d), checked to have the size of die 0's (a reference must not read past a die's values).
 std::vector<double> input(const DieValues& x, std::uint32_t d, std::size_t size) {
   std::vector<double> v = x(d);
-  if (v.size() != size) throw std::invalid_argument(fmt::format("collective reference: die {}'s input has {} values, die 0's {}", d, v.size(), size));
+  if (v.size() != size) {
+    throw std::invalid_argument(
+        fmt::format("collective reference: die {}'s input has {} values, die 0's {}", d, v.size(), size));
+  }
   return v;
 }
 
