@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench: speed figures of the verilated routers, the HBM model and the synthesis figures. Prints them; asserts
-# nothing. Record them with date and machine in docs/performance.md.
+# make bench: speed figures of the verilated routers, the HBM model, collectives on machines and the synthesis
+# figures. Prints them; asserts nothing. Record them with date and machine in docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -16,6 +16,13 @@ for w in gemm_bf16 vec_add softmax rmsnorm; do
 done
 echo "== UB microbenchmark on configs/cm384.yaml (issue 6 §2, docs/machine.md \"Calibration\"): simulated figures vs HARDWARE.md §4"
 scripts/ub_bench.py "$build"
+echo "== collectives on machines (docs/performance.md): simulated time, processor time, peak memory"
+for run in node8:allreduce node8:alltoall cm384:allreduce; do  # cm384: about 2.5 minutes of processor time
+  c=${run%%:*} w=${run#*:}
+  /usr/bin/time -f "$c $w: wall %e s, processor %U s user + %S s system, peak resident memory %M KiB" \
+    "$build/sim/snsim" run -c "configs/$c.yaml" -w "workloads/$w.yaml" -o "$build/bench-results/run-$c-$w" 2>&1 |
+    grep -E '^(cycles|node8|cm384)|FAIL'
+done
 echo "== network interfaces under SystemC: 8x8 mesh, 512 B remote writes (docs/ni.md)"
 for impl in fast rtl; do
   for rate in 0.0005 0.002; do

@@ -178,6 +178,8 @@ std::vector<OpInfo> build_table() {
       {"nop", Op::Nop, "N", on(P::S), {}, "no operation"},
       {"halt", Op::Halt, "N", on(P::S), {},
        "stop fetching; the core is done once every pipe has drained"},
+      {"trap", Op::Trap, "T", on(P::S), {uimm(Imm, kImm32, 32, 0xffffffff)},
+       "fault with code imm (a kernel's check of its arguments failed)", nullptr, ext_always, "snsim extension"},
       // Scalar register-register.
       alu("add", Op::Add, "rd = rs1 + rs2"),
       alu("sub", Op::Sub, "rd = rs1 - rs2"),

@@ -33,6 +33,7 @@ inline constexpr unsigned kNumPipes = 7;  // S .. FIX
 #define SNSIM_ISA_OPCODES(X) \
   X(Nop, 0x01, "nop") \
   X(Halt, 0x02, "halt") \
+  X(Trap, 0x03, "trap") \
   X(Add, 0x10, "add") \
   X(Sub, 0x11, "sub") \
   X(Mul, 0x12, "mul") \

@@ -16,15 +16,20 @@ void WorkloadRefCfg::describe(Schema<WorkloadRefCfg>& s) {
             {"softmax", RefOp::Softmax},
             {"rmsnorm", RefOp::Rmsnorm},
             {"die_sum", RefOp::DieSum},
+            {"die_reduce_scatter", RefOp::ReduceScatter},
+            {"die_all_gather", RefOp::AllGather},
+            {"die_all_to_all", RefOp::AllToAll},
             {"moe_dispatch", RefOp::MoeDispatch},
             {"moe_combine", RefOp::MoeCombine}})
       .doc("How the expected output is obtained: an .npy file, or an op computed on the host in double "
            "precision from the input tensors (docs/run.md)");
   s.field("inputs", &WorkloadRefCfg::inputs, std::vector<std::string>{})
       .doc("Operand tensors of op: matmul [a, b]; add, mul [x, y]; softmax [x]; rmsnorm [x, gamma]; die_sum [x]: "
-           "the sum of x over every die of a machine (an all-reduce; one die: x itself, docs/machine.md); moe_dispatch, "
-           "moe_combine [x, ids, wts, factor, recv]: a rank's receive buffer and output of firmware/kernels/moe.s "
-           "(docs/kernels.md)");
+           "the sum of x over every die of a machine (an all-reduce; one die: x itself, docs/machine.md); "
+           "die_reduce_scatter [x]: die d's block d of that sum; die_all_gather [x]: every die's x, die by die; "
+           "die_all_to_all [x]: block j is die j's block d (blocks: the dies-many equal parts of the elements); "
+           "moe_dispatch, moe_combine [x, ids, wts, factor, recv]: a rank's receive buffer and output of "
+           "firmware/kernels/moe.s (docs/kernels.md)");
   s.field("file", &WorkloadRefCfg::file, std::string())
       .doc("op file: the expected values (.npy, relative to the workload file)");
   s.field("eps", &WorkloadRefCfg::eps, 1e-6).min(0).doc("rmsnorm: y = x / sqrt(mean(x^2) + eps) * gamma");
@@ -49,9 +54,9 @@ void WorkloadRefCfg::describe(Schema<WorkloadRefCfg>& s) {
     const std::size_t want = r.op == RefOp::Matmul || r.op == RefOp::Add || r.op == RefOp::Mul ||
                                      r.op == RefOp::Rmsnorm
                                  ? 2
-                             : r.op == RefOp::Softmax || r.op == RefOp::DieSum ? 1
                              : r.op == RefOp::MoeDispatch || r.op == RefOp::MoeCombine ? 5
-                                                      : 0;
+                             : r.op == RefOp::None || r.op == RefOp::File ? 0
+                                                                            : 1;
     if (r.inputs.size() != want) {
       k.fail("inputs", "op " + std::string(to_string(r.op)) + " takes " + std::to_string(want) +
                            " input tensor" + (want == 1 ? "" : "s") + ", got " +
@@ -142,6 +147,12 @@ std::string_view to_string(RefOp op) {
       return "rmsnorm";
     case RefOp::DieSum:
       return "die_sum";
+    case RefOp::ReduceScatter:
+      return "die_reduce_scatter";
+    case RefOp::AllGather:
+      return "die_all_gather";
+    case RefOp::AllToAll:
+      return "die_all_to_all";
     case RefOp::MoeDispatch:
       return "moe_dispatch";
     case RefOp::MoeCombine:

@@ -13,7 +13,9 @@
 namespace snsim {
 
 enum class TensorInit { Zeros, Random, File };
-enum class RefOp { None, File, Matmul, Add, Mul, Softmax, Rmsnorm, DieSum, MoeDispatch, MoeCombine };
+enum class RefOp {
+  None, File, Matmul, Add, Mul, Softmax, Rmsnorm, DieSum, ReduceScatter, AllGather, AllToAll, MoeDispatch, MoeCombine
+};
 
 struct WorkloadRefCfg {
   RefOp op{};

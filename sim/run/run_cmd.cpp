@@ -24,6 +24,7 @@
 #include "net/link_report.h"
 #include "net/network_sim.h"
 #include "npu/machine.h"
+#include "run/collective_ref.h"
 #include "run/host_ref.h"
 #include "run/instr_trace.h"
 #include "run/machine_report.h"
@@ -135,22 +136,36 @@ std::string summarize(const nlohmann::ordered_json& stats, const std::vector<cor
   return out;
 }
 
-// The sum over the `dies` dies of tensor `name`'s initial values (die d's from its seed).
-std::vector<double> die_sum(const Workload& w, const std::string& name, std::uint32_t dies) {
+// Every die's expected values of output `t` of a collective op (die_sum: one for all dies), from
+// the dies' own initial values of its input.
+std::vector<std::vector<double>> collective_reference(const Tensor& t, const Workload& w, std::uint32_t dies) {
   std::size_t index = 0;
-  while (w.tensors[index].name != name) ++index;
-  std::vector<double> sum = to_values(w.tensors[index].initial);
-  for (std::uint32_t d = 1; d < dies; ++d) {
-    const std::vector<double> v = to_values(tensor_initial(w, index, die_seed(w.seed, d)));
-    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += v[i];
+  while (w.tensors[index].name != t.reference.inputs[0]) ++index;
+  const DieValues x = [&](std::uint32_t d) {
+    return to_values(d == 0 ? w.tensors[index].initial : tensor_initial(w, index, die_seed(w.seed, d)));
+  };
+  switch (t.reference.op) {
+    case RefOp::DieSum: return {ref_die_sum(x, dies)};
+    case RefOp::ReduceScatter: return ref_reduce_scatter(x, dies);
+    case RefOp::AllGather: return ref_all_gather(x, dies);
+    case RefOp::AllToAll: return ref_all_to_all(x, dies);
+    default: return {};
   }
-  return sum;
 }
 
-// The expected values of output `t`; op die_sum takes them from `die_sums` (by tensor name).
-std::vector<double> reference_values(const Tensor& t, const Workload& w,
-                                     const std::map<std::string, std::vector<double>>& die_sums) {
+bool is_collective(RefOp op) {
+  return op == RefOp::DieSum || op == RefOp::ReduceScatter || op == RefOp::AllGather || op == RefOp::AllToAll;
+}
+
+// The expected values of output `t` on die `d`; a collective's come from `collective` (by tensor
+// name: collective_reference's).
+std::vector<double> reference_values(const Tensor& t, const Workload& w, std::uint32_t d,
+                                     const std::map<std::string, std::vector<std::vector<double>>>& collective) {
   const WorkloadRefCfg& r = t.reference;
+  if (is_collective(r.op)) {
+    const auto& per_die = collective.at(t.name);
+    return per_die[std::min<std::size_t>(d, per_die.size() - 1)];
+  }
   std::vector<std::vector<double>> in;
   for (const std::string& name : r.inputs) in.push_back(to_values(w.tensor(name)->initial));
   switch (r.op) {
@@ -173,11 +188,7 @@ std::vector<double> reference_values(const Tensor& t, const Workload& w,
       return ref_rmsnorm(in[0], in[1], t.shape.back(), r.eps);
     case RefOp::File:
       return to_values(t.expected);
-    case RefOp::DieSum:
-      return die_sums.at(t.name);
-    case RefOp::MoeDispatch:  // per die: MoeReference
-    case RefOp::MoeCombine:
-    case RefOp::None:
+    default:
       break;
   }
   return {};
@@ -216,7 +227,7 @@ int run_run(const RunOptions& opt) {
     } else {
       die = load<DieConfig>(opt.config);
     }
-    w = load_workload(opt.workload, die, !opt.timing_only, opt.seed);
+    w = load_workload(opt.workload, die, !opt.timing_only, opt.seed, machine ? machine->num_dies() : 1);
   } catch (const ConfigError& e) {
     fmt::print(stderr, "snsim run: error: {}\n", e.what());
     return 2;
@@ -398,10 +409,11 @@ int run_run(const RunOptions& opt) {
   //    against the reference of its own inputs).
   bool ok = true;
   if (opt.timing_only) fmt::print("timing only: no outputs written or checked\n");
-  std::map<std::string, std::vector<double>> die_sums;  // die_sum references: one for every die
+  // Collectives' references, every die's, from the dies' inputs (before die d's replace die 0's below).
+  std::map<std::string, std::vector<std::vector<double>>> collective;
   for (const Tensor& t : w.tensors)
-    if (t.output && t.reference.op == RefOp::DieSum && !opt.timing_only)
-      die_sums[t.name] = die_sum(w, t.reference.inputs[0], dies);
+    if (t.output && is_collective(t.reference.op) && !opt.timing_only)
+      collective[t.name] = collective_reference(t, w, dies);
   const std::optional<MoeReference> moe = opt.timing_only ? std::nullopt : std::optional<MoeReference>(std::in_place, w, dies);
   for (std::uint32_t d = 0; d < dies && !opt.timing_only; ++d) {
     if (d > 0)  // (zero tensors are the same on every die)
@@ -420,7 +432,8 @@ int run_run(const RunOptions& opt) {
       }
       if (t.reference.op == RefOp::None) continue;
       const bool is_moe = t.reference.op == RefOp::MoeDispatch || t.reference.op == RefOp::MoeCombine;
-      const NpyArray expected = to_npy(t.dtype, t.shape, is_moe ? moe->values(t, w, d) : reference_values(t, w, die_sums));
+      const NpyArray expected =
+          to_npy(t.dtype, t.shape, is_moe ? moe->values(t, w, d) : reference_values(t, w, d, collective));
       const std::vector<double> ref = to_values(expected), have = to_values(got);
       const Comparison c = compare(have, ref, t.reference.atol, t.reference.rtol);
       const std::string key = "check." + t.name + suffix;

@@ -11,6 +11,7 @@
 
 #include "asm/assembler.h"
 #include "common/rng.h"
+#include "run/collective_ref.h"
 #include "run/host_ref.h"
 #include "run/moe.h"
 
@@ -175,10 +176,10 @@ NpyArray initial_contents(const WorkloadTensorCfg& c, const std::string& key, co
   return a;
 }
 
-// Checks the operands of a reference op against its output, and reads op file's values into
-// out.expected.
+// Checks the operands of a reference op against its output (a collective's against the `dies` dies),
+// and reads op file's values into out.expected.
 void check_reference(Tensor& out, const std::string& key, const fs::path& dir, const Workload& w, bool numerics,
-                     const Checker& at) {
+                     std::uint32_t dies, const Checker& at) {
   const WorkloadRefCfg& r = out.reference;
   std::vector<const Tensor*> in;
   for (std::size_t i = 0; i < r.inputs.size(); ++i) {
@@ -216,6 +217,13 @@ void check_reference(Tensor& out, const std::string& key, const fs::path& dir, c
     case RefOp::Softmax:
     case RefOp::DieSum:
       if (in[0]->shape != os) shape_fail(fmt::format("x is {}", shape_text(in[0]->shape)));
+      break;
+    case RefOp::ReduceScatter:
+    case RefOp::AllGather:
+    case RefOp::AllToAll:
+      if (const std::string why = collective_shape_error(r.op, elements(in[0]->shape), elements(os), dies);
+          !why.empty())
+        shape_fail(why);
       break;
     case RefOp::Rmsnorm:
       if (in[0]->shape != os || elements(in[1]->shape) != os.back())
@@ -263,7 +271,7 @@ NpyArray tensor_initial(const Workload& w, std::size_t index, std::uint64_t seed
 }
 
 Workload load_workload(const std::string& path, const DieConfig& die, bool numerics,
-                       std::optional<std::uint64_t> seed_override) {
+                       std::optional<std::uint64_t> seed_override, std::uint32_t dies) {
   // 1. The syntax: keys, types, ranges (ConfigError from the schema).
   WorkloadConfig cfg = config_defaults<WorkloadConfig>();
   config::LoadContext ctx(path);
@@ -287,7 +295,7 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
     w.tensors.push_back(std::move(t));
   }
   for (std::size_t i = 0; i < w.tensors.size(); ++i)
-    check_reference(w.tensors[i], config::index_path("tensors", i) + ".reference", dir, w, numerics, at);
+    check_reference(w.tensors[i], config::index_path("tensors", i) + ".reference", dir, w, numerics, dies, at);
 
   // 3. Kernels, placed on consecutive cores of their type.
   unsigned used[3] = {0, 0, 0};

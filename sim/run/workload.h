@@ -68,8 +68,9 @@ std::uint64_t die_seed(std::uint64_t seed, std::uint32_t die);
 // The initial contents of tensor `index` of `w` under `seed` (as load_workload makes them).
 NpyArray tensor_initial(const Workload& w, std::size_t index, std::uint64_t seed);
 
-// Reads and resolves `path`. `numerics` false (timing only) skips generating tensor contents.
+// Reads and resolves `path`. `numerics` false (timing only) skips generating tensor contents. `dies`:
+// the machine's die count, against which collectives' references are checked.
 Workload load_workload(const std::string& path, const DieConfig& die, bool numerics,
-                       std::optional<std::uint64_t> seed_override);
+                       std::optional<std::uint64_t> seed_override, std::uint32_t dies = 1);
 
 }  // namespace snsim::run

@@ -585,6 +585,9 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
       halted_ = true;
       halted_at_ = now + 1;
       break;
+    case Op::Trap:
+      fault(fmt::format("trap {}: the kernel refused its arguments or the machine (its source lists the codes)",
+                        uimm));
     case Op::Add: set_rd(r(Role::Rs1) + r(Role::Rs2)); break;
     case Op::Sub: set_rd(r(Role::Rs1) - r(Role::Rs2)); break;
     case Op::Mul: set_rd(r(Role::Rs1) * r(Role::Rs2)); break;

@@ -85,7 +85,7 @@ TEST(SnsimRunMachine, RingAllReduceGivesEveryDieTheSumOfAllDies) {
   EXPECT_GT(stats["die0"]["gm"]["link_accesses"]["value"].get<std::uint64_t>(), 0u);  // die 0 -> die 1: link
 }
 
-// Twice the all-reduce (link, network, DMA engine, gwait wake-ups): the same statistics and outputs.
+// Twice the all-reduce (link, network, gwait wake-ups): the same statistics and outputs.
 TEST(SnsimRunMachine, SameConfigAndSeedGiveTheSameBytes) {
   const fs::path dir = temp_dir("machine_determinism");
   const std::string w = kSrc + "/workloads/allreduce_ring.yaml";

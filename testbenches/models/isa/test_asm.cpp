@@ -120,7 +120,10 @@ TEST(AsmRoundTrip, KernelsAssembleAndRoundTrip) {
         Kernel{"gemm_f16_bf16.s", isa::CoreType::Aic, 6},
         Kernel{"gemm_int8.s", isa::CoreType::Aic, 7, true}, Kernel{"gemm_epilogue_aic.s", isa::CoreType::Aic, 8},
         Kernel{"gemm_epilogue_aiv.s", isa::CoreType::Aiv, 8}, Kernel{"rmsnorm_f32.s", isa::CoreType::Aiv, 7},
-        Kernel{"softmax_f32.s", isa::CoreType::Aiv, 4}}) {
+        Kernel{"softmax_f32.s", isa::CoreType::Aiv, 4}, Kernel{"allreduce_ring.s", isa::CoreType::Aiv, 5, true},
+        Kernel{"reduce_scatter_ring.s", isa::CoreType::Aiv, 5, true},
+        Kernel{"allgather_ring.s", isa::CoreType::Aiv, 4, true},
+        Kernel{"allreduce_hier.s", isa::CoreType::Aiv, 6, true}, Kernel{"alltoall.s", isa::CoreType::Aiv, 4, true}}) {
     Result r = assemble_file(fmt::format("{}/firmware/kernels/{}", SNSIM_SOURCE_DIR, k.file));
     ASSERT_TRUE(r.object) << k.file << "\n" << r.format_errors();
     std::vector<std::uint8_t> bytes = obj::write_object(*r.object);
@@ -217,11 +220,11 @@ TEST(AsmProfile, StrictRejectsExtensionsAndDefaultMarksThem) {
   EXPECT_NE(r.errors[0].message.find("strict profile"), std::string::npos);
   // The supernode's GM instructions and die registers (issue 6) likewise.
   const char* gm = "amoadd x1, x2, x3, 8\nnotify x2, x3, 0\ngwait x2, x3, 0\ndma x1, x2, x3\ncsrr x1, die\n"
-                   "csrr x1, dies\nldg.u64 x1, x3, 0\n";
+                   "csrr x1, dies\ntrap 7\nldg.u64 x1, x3, 0\n";
   EXPECT_TRUE(ok(gm).uses_extensions);
   r = assemble(gm, strict);
-  ASSERT_EQ(r.errors.size(), 6u) << r.format_errors();
-  EXPECT_EQ(r.errors[5].line, 6);
+  ASSERT_EQ(r.errors.size(), 7u) << r.format_errors();
+  EXPECT_EQ(r.errors[6].line, 7);
 }
 
 // Every error class: where it is reported and what it says.
