@@ -42,18 +42,29 @@ net() {  # net NAME YAML-BODY [snsim net options]: run snsim net on a config tha
     "$build/sim/snsim" net -c "$cfgs/$1.yaml" -o "$build/bench-results/$1" "${@:3}" 2>&1 | grep -v '^snsim net:'
 }
 echo "== 8x8 mesh, uniform, 2 VCs x 8 flits: saturation (bisection bound 0.5 flits/node/cycle)"
-for pf in 1 4; do
-  echo "-- ${pf}-flit packets"
-  net mesh-sat-$pf "include: $PWD/configs/mesh8x8-net.yaml
-traffic: {packet_flits: $pf, loads: [0.3, 0.34, 0.36, 0.38, 0.4, 0.42, 0.45]}"
+echo "   VCs kept end to end (mesh-sat-N, as shipped) and reassigned per hop (mesh-sat-N-any, router.vc_alloc: any)"
+for alloc in keep any; do
+  for pf in 1 4; do
+    name=mesh-sat-$pf
+    [ $alloc = keep ] || name=$name-$alloc
+    echo "-- ${pf}-flit packets, vc_alloc: $alloc"
+    net $name "include: $PWD/configs/mesh8x8-net.yaml
+router: {vc_alloc: $alloc}
+traffic: {packet_flits: $pf, loads: [0.3, 0.34, 0.36, 0.38, 0.4, 0.42, 0.45, 0.48]}"
+  done
 done
-echo "== 8x8 mesh speed, 4-flit packets, the mesh's own routers (2 VCs x 8, table 64): fast model and RTL"
-for impl in fast rtl; do
-  for load in 0.1 0.34; do
-    echo "-- $impl, load $load"
-    net mesh-speed-$impl-$load "include: $PWD/configs/mesh8x8-net.yaml
-router: {impl: $impl}
+echo "== 8x8 mesh speed, 4-flit packets, the mesh's own routers (2 VCs x 8, table 64): fast model and RTL,"
+echo "   VCs kept and reassigned per hop"
+for alloc in keep any; do
+  for impl in fast rtl; do
+    for load in 0.1 0.34; do
+      name=mesh-speed-$impl-$load
+      [ $alloc = keep ] || name=$name-$alloc
+      echo "-- $impl, load $load, vc_alloc: $alloc"
+      net $name "include: $PWD/configs/mesh8x8-net.yaml
+router: {impl: $impl, vc_alloc: $alloc}
 traffic: {loads: [$load], warmup_cycles: 1000, measure_cycles: 50000}" | tail -n 2
+    done
   done
 done
 echo "== CM384 network (448 switches, fast model): uniform random at 50% load, adaptive up-routing"
@@ -64,6 +75,10 @@ echo "== CM384 all-to-all, 7.5 KB per endpoint pair: hash up-routing (cm384-net.
 net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml" --threads 2
 net cm384-a2a-hash-1thread "include: $PWD/configs/cm384-net.yaml" --threads 1 | tail -n 1
 net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml
+topology: {up_routing: adaptive}" --threads 2
+echo "== CM384 all-to-all, adaptive up-routing, VCs reassigned per hop (router.vc_alloc: any)"
+net cm384-a2a-adaptive-any "include: $PWD/configs/cm384-net.yaml
+router: {vc_alloc: any}
 topology: {up_routing: adaptive}" --threads 2
 echo "== MoE step on CM384 (issue 6 §5; workloads/moe_cm384.yaml: 256 of 768 dies, 128 tokens of 7168, top-8),"
 echo "   its first 30,000 cycles: setup, memory and processor time per simulated cycle (the whole step takes hours)"

@@ -3,16 +3,18 @@
 // NumPorts inputs and outputs, NumVcs virtual channels per port with credit-based flow control and
 // BufDepth flits per VC, routing by a loadable forwarding table indexed by destination endpoint id
 // with a flow hash over equal-cost ports or, per entry, adaptively to the port of the set with the
-// most credits. The same RTL is a mesh router or a Clos leaf or spine;
-// only the table differs. docs/router.md is the full contract (formats, ports, timing).
+// most credits. A packet keeps its VC, or, with vc_any_i, its head takes any free output VC of its
+// port that has a credit (VCs reassigned per hop). The same RTL is a mesh router or a Clos leaf or
+// spine; only the table differs. docs/router.md is the full contract (formats, ports, timing).
 //
 // Pipeline (2 cycles per hop at zero load):
 //   cycle t   : flit on in_*; a head flit looks up its route; the flit and its port enter the VC buffer
 //   cycle t+1 : VC/switch allocation among buffer heads; the winners cross the crossbar into the
 //               output registers; their credits return upstream in t+2
 //   cycle t+2 : flit on out_*
-// Guarantees: no flit lost, duplicated or corrupted; each (src, dst, VC) flow leaves in order (a packet
-// keeps its VC and one flow always hashes to one port); a VC without credits never blocks another VC
+// Guarantees: no flit lost, duplicated or corrupted; the flits of a packet stay together on one output
+// VC; with vc_any_i low, each (src, dst, VC) flow leaves in order (a packet keeps its VC and one flow
+// always hashes to one port); a VC without credits never blocks another VC
 // (it does not request); iSLIP allocation, pointers moved only by first-iteration accepts: no requester
 // starves. Blocks: sn_route_table, sn_router_input, sn_switch_alloc, sn_crossbar, sn_router_output.
 `include "sn_assert.svh"
@@ -38,6 +40,9 @@ module sn_router #(
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
+  /// VC allocation (a strap: change it only during reset). 0: a packet keeps its VC end to end.
+  /// 1: a head flit takes the lowest-numbered output VC of its port that is free and has a credit.
+  input  logic                          vc_any_i,
   // Forwarding-table write port.
   input  logic                          tbl_we_i,
   input  logic [TblAddrW-1:0]           tbl_addr_i,
@@ -57,6 +62,7 @@ module sn_router #(
 );
 
   localparam int unsigned EntryW = sn_flit_pkg::EntryW;
+  // Crossbar word: {output VC, flit}.
   localparam int unsigned XbarW  = VcW + FlitW;
   // Flits this router can hold for one output VC (every input's buffer of that VC), the width of
   // an adaptive score: credits + MaxHeld - held, 0 .. BufDepth + MaxHeld, and of a count of flits
@@ -114,18 +120,38 @@ module sn_router #(
       .gnt_vc_i       (in_gnt_vc[i*VcW +: VcW]),
       .gnt_flit_o     (gnt_flit)
     );
-    assign xbar_in[i*XbarW +: XbarW] = {in_gnt_vc[i*VcW +: VcW], gnt_flit};
+    assign xbar_in[i*XbarW +: XbarW] = {send_ovc[i*VcW +: VcW], gnt_flit};
   end
 
-  // 3. Eligibility: input VC (i, v) whose head goes to output o may request when (o, v) has a credit
-  //    and, for a head flit, (o, v) is free. This is the VC allocation, folded into the switch grant.
-  logic [NumPorts*NumVcs-1:0] credit_avail, vc_busy;
+  // 3. Eligibility and VC allocation, folded into the switch grant. Output o offers its VCs that are
+  //    free and have a credit (vc_open), the lowest of them first (open_vc). Input VC (i, v), whose
+  //    head goes to output o, may request: a head flit keeping its VC when (o, v) is open; a head
+  //    flit with vc_any_i when any VC of o is open; a body flit when the output VC its packet's head
+  //    claimed (ovc_q) has a credit. A head that wins takes (o, v), or with vc_any_i open_vc[o]: the
+  //    switch matching sends one flit per output per cycle, so no two heads claim one VC and no VC
+  //    arbiter is needed. The output VC travels with the flit through the crossbar. Each input VC
+  //    selects its output's state once (a NumPorts-way select of a few bits) and picks from it by
+  //    constant or VC-wide indices only.
+  logic [NumPorts*NumVcs-1:0]     credit_avail, vc_busy, vc_open;
+  logic [NumPorts*VcW-1:0]        open_vc, send_ovc;
+  logic [NumPorts*NumVcs*VcW-1:0] ovc_q, ovc_d;  // output VC of the packet at input VC (i, v)
+
+  for (genvar o = 0; o < NumPorts; o++) begin : g_open
+    logic [NumVcs-1:0] open, lowest;
+    assign open        = credit_avail[o*NumVcs +: NumVcs] & ~vc_busy[o*NumVcs +: NumVcs];
+    assign lowest      = open & (~open + 1'b1);
+    assign vc_open[o*NumVcs +: NumVcs] = open;
+    sn_onehot_enc #(.N(NumVcs), .IdxW(VcW)) u_enc (
+      .onehot_i (lowest),
+      .idx_o    (open_vc[o*VcW +: VcW])
+    );
+  end
 
 `ifdef SN_FAULT_INJECT
   // Test-only fault hooks (testbenches/rtl), chosen by plusargs; never defined for lint or synthesis.
   // sn_fault_ignore_busy lets a head flit request a claimed output VC (sn_router_output
   // HeadClaimsFreeVc); sn_fault_ignore_credit lets a flit request without a credit (sn_credit_counter
-  // NoSendWithoutCredit).
+  // NoSendWithoutCredit). Both as if VCs were kept.
   logic fault_ignore_busy_q, fault_ignore_credit_q;
   initial begin
     fault_ignore_busy_q   = $test$plusargs("sn_fault_ignore_busy");
@@ -136,13 +162,21 @@ module sn_router #(
   always_comb begin
     for (int unsigned i = 0; i < NumPorts; i++) begin
       for (int unsigned v = 0; v < NumVcs; v++) begin
-        logic [PortW-1:0] o;
-        o = head_port[(i*NumVcs + v)*PortW +: PortW];
-        vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && credit_avail[o*NumVcs + v] &&
-                                !(head_is_head[i*NumVcs + v] && vc_busy[o*NumVcs + v]);
+        logic [PortW-1:0]  o;
+        logic [VcW-1:0]    ov;
+        logic [NumVcs-1:0] o_credit, o_open;  // output o's VCs with a credit / open
+        o        = head_port[(i*NumVcs + v)*PortW +: PortW];
+        ov       = ovc_q[(i*NumVcs + v)*VcW +: VcW];
+        o_credit = credit_avail[o*NumVcs +: NumVcs];
+        o_open   = vc_open[o*NumVcs +: NumVcs];
+        if (head_is_head[i*NumVcs + v]) begin
+          vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && (vc_any_i ? (o_open != '0) : o_open[v]);
+        end else begin
+          vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && o_credit[ov];
+        end
 `ifdef SN_FAULT_INJECT
         if (fault_ignore_busy_q) begin
-          vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && credit_avail[o*NumVcs + v];
+          vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && o_credit[v];
         end
         if (fault_ignore_credit_q) begin
           vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] &&
@@ -151,6 +185,34 @@ module sn_router #(
 `endif
       end
     end
+  end
+
+  // The output VC each input sends on, for its granted VC g (the allocator's one-hot accept,
+  // encoded): a head flit's (g, or open_vc of its output), a body flit's packet's (ovc_q). A
+  // granted head records it for the packet's body flits.
+  always_comb begin
+    ovc_d = ovc_q;
+    for (int unsigned i = 0; i < NumPorts; i++) begin
+      logic [VcW-1:0]         g;
+      logic [NumVcs*VcW-1:0]  i_ovc;   // input i's ovc_q
+      logic [NumVcs*PortW-1:0] i_port; // input i's head ports
+      logic [PortW-1:0]       o;
+      logic                   head;
+      g      = in_gnt_vc[i*VcW +: VcW];
+      i_ovc  = ovc_q[i*NumVcs*VcW +: NumVcs*VcW];
+      i_port = head_port[i*NumVcs*PortW +: NumVcs*PortW];
+      o      = i_port[g*PortW +: PortW];
+      head   = head_is_head[i*NumVcs + 32'(g)];
+      send_ovc[i*VcW +: VcW] = !head ? i_ovc[g*VcW +: VcW] : vc_any_i ? open_vc[o*VcW +: VcW] : g;
+      for (int unsigned v = 0; v < NumVcs; v++) begin
+        if (in_gnt[i] && head && g == VcW'(v)) ovc_d[(i*NumVcs + v)*VcW +: VcW] = send_ovc[i*VcW +: VcW];
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) ovc_q <= '0;
+    else         ovc_q <= ovc_d;
   end
 
   // 4. Switch allocation (every eligible VC requests; body flits first) and crossbar.
@@ -184,7 +246,7 @@ module sn_router #(
       .rst_ni          (rst_ni),
       .send_i          (send[o]),
       .send_in_i       (send_sel[o*PortW +: PortW]),
-      .send_vc_i       (xbar_out[o*XbarW + FlitW +: VcW]),
+      .send_vc_i       (xbar_out[o*XbarW + FlitW +: VcW]),  // the output VC
       .send_flit_i     (xbar_out[o*XbarW +: FlitW]),
       .credit_avail_o  (credit_avail[o*NumVcs +: NumVcs]),
       .vc_busy_o       (vc_busy[o*NumVcs +: NumVcs]),
@@ -203,12 +265,22 @@ module sn_router #(
   //     (DECISIONS.md D5, issue 3 §2). The score is kept as a register rather than summed from the
   //     credit counter and a held count each cycle: a send spends a credit and releases a held flit
   //     at once, so the score moves only with credits returned from downstream (up) and arrivals
-  //     (down). The arrivals of a cycle depend on the routes just chosen, late in the cycle: they are
+  //     (down). The held flits are counted by the VC they arrived on, the credits by the output VC
+  //     they leave on: with vc_any_i a send from input VC u onto output VC w (u != w) also raises the
+  //     score of (o, u) and lowers that of (o, w) by one.
+  //     The arrivals of a cycle depend on the routes just chosen, late in the cycle: they are
   //     counted ($countones, an adder tree in synthesis) into arr_q and leave score_q one cycle
   //     later, so the count ends at a register instead of running on through an adder, and
   //     score = score_q - arr_q.
   logic [NumPorts*NumVcs*ScoreW-1:0] score_q, score_d;
   logic [NumPorts*NumVcs*ArrW-1:0]   arr_q, arr_d;
+  logic [NumPorts*VcW-1:0]           send_in_vc;  // the input VC output o's flit left
+
+  always_comb begin
+    for (int unsigned o = 0; o < NumPorts; o++) begin
+      send_in_vc[o*VcW +: VcW] = in_gnt_vc[send_sel[o*PortW +: PortW]*VcW +: VcW];
+    end
+  end
 
   always_comb begin
     for (int unsigned o = 0; o < NumPorts; o++) begin
@@ -231,7 +303,9 @@ module sn_router #(
         sc = score_q[(o*NumVcs + v)*ScoreW +: ScoreW] - ScoreW'(arr_q[(o*NumVcs + v)*ArrW +: ArrW]);
         score[(o*NumVcs + v)*ScoreW +: ScoreW]   = sc;
         score_d[(o*NumVcs + v)*ScoreW +: ScoreW] =
-            sc + ScoreW'(out_credit_i[o] && out_credit_vc_i[o*VcW +: VcW] == VcW'(v));
+            sc + ScoreW'(out_credit_i[o] && out_credit_vc_i[o*VcW +: VcW] == VcW'(v))
+               + ScoreW'(send[o] && send_in_vc[o*VcW +: VcW] == VcW'(v))
+               - ScoreW'(send[o] && xbar_out[o*XbarW + FlitW +: VcW] == VcW'(v));
       end
     end
   end

@@ -21,6 +21,7 @@ module `SN_SYNTH_TOP #(
 ) (
   input  logic                           clk_i,
   input  logic                           rst_ni,
+  input  logic                           vc_any_i,
   input  logic                           tbl_we_i,
   input  logic [TblAddrW-1:0]            tbl_addr_i,
   input  logic [sn_flit_pkg::EntryW-1:0] tbl_wdata_i,
@@ -42,6 +43,7 @@ module `SN_SYNTH_TOP #(
   ) u_router (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
+    .vc_any_i        (vc_any_i),
     .tbl_we_i        (tbl_we_i),
     .tbl_addr_i      (tbl_addr_i),
     .tbl_wdata_i     (tbl_wdata_i),

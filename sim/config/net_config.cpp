@@ -277,6 +277,11 @@ void RouterCfg::describe(Schema<RouterCfg>& s) {
            {{"rtl", RouterImpl::Rtl}, {"fast", RouterImpl::Fast}})
       .doc("router model: rtl = the verilated sn_router (only the configurations built in; "
            "waveforms); fast = the C++ model proven cycle-equal to it (any parameters)");
+  s.choice("vc_alloc", &RouterCfg::vc_alloc, VcAllocation::Keep,
+           {{"keep", VcAllocation::Keep}, {"any", VcAllocation::Any}})
+      .doc("VC allocation: keep = a packet keeps its VC end to end (flows stay in order); any = at "
+           "each hop a head flit takes the lowest free output VC with a credit (docs/router.md "
+           "\"Allocation\"); snsim net only: the network interfaces of a machine need keep");
   s.list("routes", &RouterCfg::routes)
       .doc("forwarding-table overrides; by default endpoint p is behind port p, for p < ports");
 

@@ -20,6 +20,9 @@ enum class TopologyKind { Switch, Mesh, Clos, SingleTier, Custom };
 // the most credits / the shortest queue when the packet starts, or (endpoints only) in turn;
 // the last two may reorder a flow.
 enum class PathChoice { Hash, Adaptive, RoundRobin };
+// VC allocation in every router (docs/router.md "Allocation"): a packet keeps its VC end to end, or
+// its head takes any free output VC with a credit at each hop.
+enum class VcAllocation { Keep, Any };
 
 std::string_view to_string(RouterImpl impl);
 std::string_view to_string(TrafficPattern pattern);
@@ -43,6 +46,7 @@ struct RouterCfg {
   std::uint32_t payload_bits{};
   std::uint32_t table_depth{};
   RouterImpl impl{};
+  VcAllocation vc_alloc{};
   std::vector<RouteCfg> routes;
 
   bool operator==(const RouterCfg&) const = default;

@@ -282,8 +282,12 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
   for (std::uint32_t node : topo_.routers()) {
     const noc::TopoNode& n = topo_.nodes()[node];
     const RouterImpl which = router_impl(cfg, n.name);
-    const noc::RouterParams p{n.ports, cfg.router.vcs, cfg.router.buf_depth, cfg.router.payload_bits,
-                              cfg.router.table_depth};
+    const noc::RouterParams p{n.ports,
+                              cfg.router.vcs,
+                              cfg.router.buf_depth,
+                              cfg.router.payload_bits,
+                              cfg.router.table_depth,
+                              cfg.router.vc_alloc == VcAllocation::Any ? noc::VcAlloc::any : noc::VcAlloc::keep};
     RouterSlot slot;
     slot.node = node;
     if (which == RouterImpl::Rtl) {
@@ -328,7 +332,10 @@ NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)
     s.ep_of_node[node] = e;
     s.eps.push_back(std::move(ep));
   }
-  s.ordered = t.up_routing == PathChoice::Hash && t.spread == PathChoice::Hash;
+  // Flows stay in order only if every packet of a flow takes one path on one VC: hashed ports, and
+  // VCs kept (with vc_alloc: any a later packet may overtake on another VC).
+  s.ordered = t.up_routing == PathChoice::Hash && t.spread == PathChoice::Hash &&
+              cfg.router.vc_alloc == VcAllocation::Keep;
 
   std::uint64_t max_delay = 0;
   for (const noc::Channel& c : topo_.channels()) max_delay = std::max<std::uint64_t>(max_delay, c.latency);
@@ -728,7 +735,9 @@ void NetRun::deliver_to_endpoint(const FlitEv& ev) {
   std::string why;
   if (pk.dst != e) why = fmt::format("delivered to endpoint {}", e);
   else if (ev.src != pk.src || ev.dst != pk.dst) why = "src/dst fields changed";
-  else if (ev.vc != pk.vc) why = fmt::format("arrived on VC {} instead of {}", ev.vc, pk.vc);
+  else if (ev.vc != pk.vc && cfg_.router.vc_alloc == VcAllocation::Keep) {
+    why = fmt::format("arrived on VC {} instead of {}", ev.vc, pk.vc);
+  }
   else if (fi != pk.delivered) why = fmt::format("flit {} arrived, expected {}", fi, pk.delivered);
   else if (((ev.head_tail & 1) != 0) != (fi == 0) || ((ev.head_tail & 2) != 0) != (fi + 1 == pk.flits)) {
     why = "head/tail flags wrong";

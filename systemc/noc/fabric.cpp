@@ -26,6 +26,14 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
       params_{0, cfg.router.vcs, cfg.router.buf_depth, cfg.router.payload_bits, cfg.router.table_depth},
       st_cycles_(stats.counter(stats_prefix + ".cycles", "cycles", "network clock cycles simulated")),
       st_flits_(stats.counter(stats_prefix + ".flits_routed", "flits", "flits leaving routers onto links")) {
+  // 0. The network interfaces keep requests and responses on VCs of their own (docs/ni.md), which
+  //    rests on every router keeping a packet's VC.
+  if (cfg.router.vc_alloc != VcAllocation::Keep) {
+    throw std::runtime_error(fmt::format("{}: router.vc_alloc must be keep: the network interfaces send requests and "
+                                         "responses on VCs of their own, and reassigning VCs per hop would let "
+                                         "them block each other (protocol deadlock)",
+                                         this->name()));
+  }
   // 1. Timing: the router latency beyond the pipeline is added on every router output.
   const std::uint64_t router_cycles = time_to_cycles(cfg.topology.router_latency_s, cfg.clock_hz);
   if (router_cycles < kPipelineCycles) {

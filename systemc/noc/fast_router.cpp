@@ -87,6 +87,7 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
   head_hdr_.assign(queues, 0);
   cur_port_.assign(queues, 0);
   in_pkt_.assign(queues, 0);
+  ovc_.assign(queues, 0);
   nonempty_.assign(p.ports, 0);
   vc_mask_.assign(p.ports, 0);
   credit_vc_.assign(p.ports, 0);
@@ -111,6 +112,7 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
   out_matched_.assign(p.ports, 0);
   match_out_.assign(p.ports, 0);
   match_in_.assign(p.ports, 0);
+  match_ovc_.assign(p.ports, 0);
   port_credits_.assign(p.ports, 0);
   // As VerilatedRouter's constructor: one reset cycle, so cycle() is 1 and state is defined.
   reset();
@@ -123,6 +125,7 @@ void FastRouter::reset() {
   std::fill(count_.begin(), count_.end(), 0);
   std::fill(cur_port_.begin(), cur_port_.end(), 0);
   std::fill(in_pkt_.begin(), in_pkt_.end(), 0);
+  std::fill(ovc_.begin(), ovc_.end(), 0);
   std::fill(nonempty_.begin(), nonempty_.end(), 0);
   std::fill(vc_mask_.begin(), vc_mask_.end(), 0);
   active_in_ = {};
@@ -278,6 +281,20 @@ unsigned FastRouter::pick_output_winner(unsigned o, const PortSet& req) const {
   return 0;  // unreachable: only requested outputs are arbitrated
 }
 
+uint32_t FastRouter::free_vcs(unsigned o) const {
+  uint32_t f = 0;
+  for (unsigned u = 0; u < p_.vcs; ++u) f |= static_cast<uint32_t>(busy_[qi(o, u)] == 0) << u;
+  return f;
+}
+
+uint32_t FastRouter::open_vcs(unsigned o) const {
+  uint32_t f = 0;
+  for (unsigned u = 0; u < p_.vcs; ++u) {
+    f |= static_cast<uint32_t>(busy_[qi(o, u)] == 0 && credits_[qi(o, u)] != 0) << u;
+  }
+  return f;
+}
+
 void FastRouter::step() {
   // 0. Idle: nothing buffered, arriving or registered, so no register changes.
   if (buffered_ == 0 && out_pending_ == 0 && !staged_tbl_ && !any(staged_in_) && !any(staged_credit_) &&
@@ -297,7 +314,9 @@ void FastRouter::step() {
   }
 
   // 2. Requests: each occupied input requests every output that one of its eligible VCs heads for
-  //    (eligible: the head has a credit at its output VC and, if it is a head flit, finds that VC free).
+  //    (eligible: the head has a credit at its output VC and, if it is a head flit, finds that VC
+  //    free; with VcAlloc::any a head flit's output VC is any of its port's).
+  const bool any_vc = p_.vc_alloc == VcAlloc::any;
   n_touched_ = 0;
   uint64_t credit_stalls = 0, vc_blocked = 0, vc_conflicts = 0, alloc_conflicts = 0;
   for_each_bit(active_in_, [&](unsigned i) {
@@ -307,10 +326,17 @@ void FastRouter::step() {
       const unsigned q = qi(i, v);
       const uint64_t hdr = head_hdr_[q];
       const auto o = static_cast<unsigned>((hdr >> kHdrPortLsb) & 0xff);
-      const unsigned oq = qi(o, v);
+      const auto head = static_cast<unsigned>(hdr & 1u);
+      const unsigned oq = qi(o, head != 0 ? v : ovc_[q]);
       // Branch-free: under random traffic these conditions are coin flips the CPU cannot predict.
-      const unsigned credit = credits_[oq] != 0;
-      const unsigned blocked = static_cast<unsigned>(hdr & 1u) & (busy_[oq] != 0);
+      unsigned credit = credits_[oq] != 0;
+      unsigned blocked = head & (busy_[oq] != 0);
+      if (any_vc && head != 0) {
+        // Blocked when every VC of o is claimed; stalled for credits when the free ones have none.
+        const uint32_t free = free_vcs(o);
+        blocked = free == 0;
+        credit = blocked | (open_vcs(o) != 0);
+      }
       const unsigned ok = credit & (blocked ^ 1u);
       elig |= ok << v;
       credit_stalls += credit ^ 1u;
@@ -385,6 +411,24 @@ void FastRouter::step() {
     out_req_body_[touched_[k]] = PortSet{};
     out_matched_[touched_[k]] = 0;
   }
+  // The output VC of each match: a head flit's own VC, or with VcAlloc::any the lowest VC of its
+  // output that is free and has a credit (one match per output, so no two heads take one VC); a
+  // body flit's packet's.
+  for (unsigned k = 0; k < n_match_; ++k) {
+    const unsigned i = match_in_[k];
+    const unsigned v = req_vc_[i];
+    const unsigned q = qi(i, v);
+    unsigned u = ovc_[q];
+    if (head_hdr_[q] & 1u) {
+      u = v;
+      if (any_vc) {
+        const uint32_t open = open_vcs(match_out_[k]);
+        u = mutation_ == Mutation::AnyVcTakesHighest ? 31u - static_cast<unsigned>(std::countl_zero(open))
+                                                     : static_cast<unsigned>(std::countr_zero(open));
+      }
+    }
+    match_ovc_[k] = static_cast<uint16_t>(u);
+  }
   // Step 6 reads the leaving flits, which have usually left the cache while they waited: start all
   // their loads now, so that the misses overlap.
   for (unsigned k = 0; k < n_match_; ++k) {
@@ -398,7 +442,7 @@ void FastRouter::step() {
     const unsigned v = staged_credit_vc_[o];
     if (credits_[qi(o, v)] != p_.buf_depth) return;
     for (unsigned k = 0; k < n_match_; ++k) {
-      if (match_out_[k] == o && req_vc_[match_in_[k]] == v) return;
+      if (match_out_[k] == o && match_ovc_[k] == v) return;
     }
     clear_staged();
     fail("NoCreditOverflow", fmt::format("output {} VC {}: credit returned to a full counter", o, v));
@@ -432,14 +476,20 @@ void FastRouter::step() {
     dst[0] = src[0] & ((uint64_t{1} << kHdrPortLsb) - 1);
     for (unsigned w = 1; w < stride_; ++w) dst[w] = src[w];
     set_bit(out_valid_, o);
-    out_vc_[o] = static_cast<uint16_t>(v);
+    const unsigned u = match_ovc_[k];
+    out_vc_[o] = static_cast<uint16_t>(u);
 
     // The RTL also records the claiming input (owner_q), but only its BodyFollowsOwner assertion
-    // reads it, which a correct allocator cannot fire; the model keeps just the busy bit.
-    const unsigned oq = qi(o, v);
+    // reads it, which a correct allocator cannot fire; the model keeps just the busy bit. Credits
+    // count per output VC, held flits per the VC they arrived on (the adaptive score's terms).
+    const unsigned oq = qi(o, u);
     busy_[oq] = !((src[0] >> kTailBit) & 1u);
     --credits_[oq];
-    --held_[oq];
+    --held_[qi(o, v)];
+    if (src[0] & 1u) {
+      ovc_[q] = static_cast<uint16_t>(u);
+      stats_.vc_reassigned += u != v;
+    }
 
     rd_[q] = static_cast<uint16_t>((rd_[q] + 1) & (cap_[q] - 1));
     if (count_[q] > 1) head_hdr_[q] = slot_words(q, rd_[q])[0];

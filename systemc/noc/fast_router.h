@@ -8,8 +8,10 @@
 // route lookup on arrival, by flow hash or, for an adaptive entry, to the port of the equal-cost set
 // whose output VC scores highest in that cycle (its credits less the flits this router already
 // holds for it; the port is stored beside the flit; body
-// flits take the port of their VC's packet); per-VC FIFOs; eligibility (head valid, a credit at
-// output VC (o, v), and for a head flit (o, v) not claimed); the switch allocator's two iterations
+// flits take the port of their VC's packet); per-VC FIFOs; eligibility and VC allocation (a head flit
+// of input VC v for output o: with VcAlloc::keep, (o, v) has a credit and is not claimed; with
+// VcAlloc::any, some VC of o has both, and the head takes the lowest such VC; a body flit: its
+// packet's output VC has a credit); the switch allocator's two iterations
 // of request-grant-accept (grant arbiters per output over inputs, accept arbiters per input over
 // VCs, body flits first, pointers moved only by first-iteration accepts); credit counters that
 // expose only the registered
@@ -56,6 +58,8 @@ class FastRouter final : public RouterModel {
     // Matches of later iterations move the pointers too (iSLIP moves them on first-iteration
     // matches only).
     LateMatchesMovePointers,
+    // With VcAlloc::any, a head takes the highest free output VC with a credit, not the lowest.
+    AnyVcTakesHighest,
   };
 
   // What the allocator did, counted since construction (resets do not clear them); the
@@ -75,6 +79,8 @@ class FastRouter final : public RouterModel {
     uint64_t adaptive_detours = 0;
     // Matches made by the allocator's second or later iteration.
     uint64_t late_matches = 0;
+    // Head flits that left on another VC than the one they arrived on (VcAlloc::any).
+    uint64_t vc_reassigned = 0;
   };
 
   explicit FastRouter(const RouterParams& p, Mutation mutation = Mutation::None);
@@ -139,6 +145,9 @@ class FastRouter final : public RouterModel {
   // whether the RTL accepts it (HeadRoutable).
   unsigned route(uint64_t hdr, unsigned vc, bool* ok);
   unsigned pick_output_winner(unsigned o, const PortSet& req) const;
+  // Output o's VCs as bits: not claimed (free_vcs), and not claimed with a credit (open_vcs).
+  uint32_t free_vcs(unsigned o) const;
+  uint32_t open_vcs(unsigned o) const;
   // Checks the staged inputs and looks up the routes of staged head flits (into staged_port_).
   void check_inputs();
   void clear_staged();
@@ -169,6 +178,7 @@ class FastRouter final : public RouterModel {
   std::vector<uint64_t> head_hdr_;
   std::vector<uint16_t> cur_port_;  // port of the packet arriving on the VC (body flits inherit it)
   std::vector<uint16_t> in_pkt_;    // between a head and its tail (PacketFraming)
+  std::vector<uint16_t> ovc_;       // output VC claimed by the packet whose head last left the VC
   std::vector<uint32_t> nonempty_;  // per input: VCs with a flit
   std::vector<uint32_t> vc_mask_;   // per input: sn_rr_arb mask over VCs (positions above the winner)
   PortSet active_in_{};            // inputs holding at least one flit
@@ -216,6 +226,7 @@ class FastRouter final : public RouterModel {
   std::vector<uint16_t> out_matched_; // per output: matched in an earlier iteration (zero between steps)
   std::vector<uint16_t> req_vc_;      // per matched input: its accepted VC
   std::vector<uint16_t> match_out_, match_in_;  // the matching, first-iteration matches first
+  std::vector<uint16_t> match_ovc_;   // per match: the output VC it sends on
   unsigned n_match_ = 0;
   unsigned n_first_ = 0;              // matches made in the first iteration
   std::vector<unsigned> port_credits_;  // per output: score of one VC, for adaptive entries

@@ -16,12 +16,18 @@
 
 namespace snsim::noc {
 
+// VC allocation (docs/router.md "Allocation"; sn_router's vc_any_i): keep, a packet keeps its VC
+// end to end; any, a head flit takes the lowest-numbered output VC of its port that is free and has
+// a credit, so VCs are reassigned per hop.
+enum class VcAlloc : uint8_t { keep, any };
+
 struct RouterParams {
   unsigned ports = 5;
   unsigned vcs = 2;
   unsigned buf_depth = 8;
   unsigned payload_bits = 256;
   unsigned table_depth = 1024;
+  VcAlloc vc_alloc = VcAlloc::keep;  // a strap of the RTL, not a verilated parameter
 
   friend bool operator==(const RouterParams&, const RouterParams&) = default;
 };

@@ -58,8 +58,11 @@ const Entry kBuilt[] = {
 }  // namespace
 
 std::unique_ptr<RouterModel> make_rtl_router(const RouterParams& p, uint64_t seed) {
+  // The VC allocation is an input of the RTL, so every configuration serves both.
+  RouterParams built = p;
+  built.vc_alloc = VcAlloc::keep;
   for (const Entry& e : kBuilt) {
-    if (e.params == p) return e.make(p, seed);
+    if (e.params == built) return e.make(p, seed);
   }
   return nullptr;
 }

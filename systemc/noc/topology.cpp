@@ -230,8 +230,10 @@ void Topology::check() const {
   }
 
   // The channel dependency graph (channel into a router -> channel out of it), searched depth
-  // first for a cycle. VCs are kept end to end and every VC uses the same tables, so one graph
-  // stands for all of them.
+  // first for a cycle. Its vertices are links, not (link, VC) pairs, which covers both VC
+  // allocations: with VCs kept end to end every VC uses the same tables, so each VC's graph is this
+  // one; with VCs reassigned per hop (router.vc_alloc: any) any VC of a link may wait for any VC
+  // of the next, and the (link, VC) graph has a cycle exactly when this one does.
   std::vector<uint32_t> first(channels_.size() + 1, 0), succ;
   for (uint32_t ch = 0; ch < channels_.size(); ++ch) {
     first[ch] = static_cast<uint32_t>(succ.size());

@@ -97,6 +97,7 @@ class VerilatedRouter final : public RouterModel {
     ctx_->randSeed(static_cast<int>(seed & 0x7fffffff));
     ctx_->fatalOnError(true);
     model_ = std::make_unique<V>(ctx_.get(), "router");
+    model_->vc_any_i = p.vc_alloc == VcAlloc::any;
     clear_inputs();
     model_->clk_i = 0;
     model_->rst_ni = 1;

@@ -15,9 +15,13 @@ uint64_t mix64(uint64_t x) {  // splitmix64 finalizer: every input bit reaches e
   return x ^ (x >> 31);
 }
 
-// Payload word 0: a harness-wide sequence number (bits 63:24) and a 24-bit checksum over the
-// flit's header fields, its VC and the sequence number; the other words are derived from word 0.
-// A corrupted bit anywhere in the flit (or a flit delivered on the wrong VC) breaks the checksum.
+// Payload word 0: a harness-wide sequence number (bits 63:28), the VC the flit entered on (27:24)
+// and a 24-bit checksum over the flit's header fields, that VC and the sequence number; the other
+// words are derived from word 0. A corrupted bit anywhere in the flit breaks the checksum. The VC
+// travels in the payload because a router reassigning VCs (VcAlloc::any) delivers on another.
+constexpr unsigned kVcLsb = 24;
+constexpr unsigned kSeqLsb = 28;
+
 uint64_t checksum(const Flit& f, uint8_t vc, uint64_t seq) {
   return mix64((uint64_t{f.src} << 48) ^ (uint64_t{f.dst} << 32) ^ (uint64_t{vc} << 24) ^
                (uint64_t{f.head} << 1) ^ f.tail ^ (seq << 8)) &
@@ -86,8 +90,8 @@ Flit RouterHarness::make_flit(uint16_t src, uint16_t dst, uint8_t vc, bool head,
   f.tail = tail;
   f.src = src;
   f.dst = dst;
-  const uint64_t seq = ++seq_ & ((1ull << 40) - 1);
-  const uint64_t w0 = (seq << 24) | checksum(f, vc, seq);
+  const uint64_t seq = ++seq_ & ((1ull << (64 - kSeqLsb)) - 1);
+  const uint64_t w0 = (seq << kSeqLsb) | (uint64_t{vc} << kVcLsb) | checksum(f, vc, seq);
   for (unsigned w = 0; w < f.payload.size(); ++w) {
     f.payload[w] = (w == 0 ? w0 : fill_word(w0, w)) & word_mask(p_.payload_bits, w);
   }
@@ -95,7 +99,7 @@ Flit RouterHarness::make_flit(uint16_t src, uint16_t dst, uint8_t vc, bool head,
 }
 
 bool RouterHarness::payload_ok(const Flit& f, uint8_t vc) const {
-  const uint64_t seq = f.payload[0] >> 24;
+  const uint64_t seq = f.payload[0] >> kSeqLsb;
   if ((f.payload[0] & 0xffffff) != checksum(f, vc, seq)) return false;
   for (unsigned w = 1; w < f.payload.size(); ++w) {
     if (f.payload[w] != (fill_word(f.payload[0], w) & word_mask(p_.payload_bits, w))) return false;
@@ -147,7 +151,12 @@ void RouterHarness::deliver(unsigned port, const LinkFlit& lf, uint64_t now) {
     error(fmt::format("output {}: flit on VC {} which does not exist", port, lf.vc));
     return;
   }
-  const FlowKey key{lf.flit.src, lf.flit.dst, lf.vc};
+  // The flow's VC is the one the flit entered on; a router keeping VCs must deliver on it.
+  const auto in_vc = static_cast<uint8_t>((lf.flit.payload[0] >> kVcLsb) & 0xf);
+  const FlowKey key{lf.flit.src, lf.flit.dst, in_vc};
+  if (p_.vc_alloc == VcAlloc::keep && lf.vc != in_vc) {
+    error(fmt::format("output {}: flit of {} left on VC {}", port, key_str(key), lf.vc));
+  }
   Sink& sink = sink_[port];
   sink.received[lf.vc]++;
   // The router spends one credit per flit; a credit the sink returned in the previous cycle reaches
@@ -159,7 +168,7 @@ void RouterHarness::deliver(unsigned port, const LinkFlit& lf, uint64_t now) {
   std::uniform_int_distribution<unsigned> delay(opt_.credit_delay_min, opt_.credit_delay_max);
   sink.pending.push_back(PendingCredit{now + delay(rng_), lf.vc});
 
-  if (!payload_ok(lf.flit, lf.vc)) error(fmt::format("output {}: corrupted flit of {}", port, key_str(key)));
+  if (!payload_ok(lf.flit, in_vc)) error(fmt::format("output {}: corrupted flit of {}", port, key_str(key)));
 
   // Wormhole: one packet at a time on each output VC.
   if (lf.flit.head) {

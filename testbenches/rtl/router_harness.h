@@ -6,8 +6,10 @@
 // flit, counts the flits it holds per VC (more than BufDepth, counting as still held the credits
 // returned one cycle earlier, which the router may not spend yet, means it sent without a credit)
 // and returns one credit per cycle after a random delay, or never while a VC is withheld.
-// The scoreboard keeps, per flow (src endpoint, dst endpoint, VC), the flits injected and not yet
-// delivered, and checks every delivered flit: it is the oldest outstanding flit of its flow
+// The scoreboard keeps, per flow (src endpoint, dst endpoint, VC it entered on, which the payload
+// carries), the flits injected and not yet delivered, and checks every delivered flit: it left on
+// the VC it entered on unless the router reassigns VCs (VcAlloc::any), it is the oldest outstanding
+// flit of its flow
 // (in order, no duplicate, nothing skipped), it is bit-identical to what was sent and its payload
 // checksum holds (no corruption), it leaves on the port the forwarding table names (select_port of
 // flow_hash, computed in C++; for an adaptive entry, whose choice depends on the credits at the

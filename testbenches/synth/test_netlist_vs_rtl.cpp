@@ -5,9 +5,10 @@
 // sn_router_synth_p5 with the same parameters. One stimulus drives both for 12k cycles per seed:
 // random packets of 1 to 17 flits on both VCs of every input, sent only with a credit, sinks that
 // return credits after random delays (with stall phases that exhaust them), load changing in
-// phases, and resets in the middle of packets. Every cycle, every output of the two models must
-// be identical: out_valid, out_vc, out_flit, in_credit, in_credit_vc. The RTL keeps its
-// assertions live, so a stimulus that broke the protocol would stop the test too.
+// phases, and resets in the middle of packets; even seeds with VCs reassigned per hop (the
+// vc_any_i strap set, VcAlloc::any), odd ones with VCs kept. Every cycle, every output of the two
+// models must be identical: out_valid, out_vc, out_flit, in_credit, in_credit_vc. The RTL keeps
+// its assertions live, so a stimulus that broke the protocol would stop the test too.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -189,8 +190,10 @@ class NetlistVsRtl : public ::testing::TestWithParam<uint64_t> {};
 TEST_P(NetlistVsRtl, IdenticalOutputsEveryCycleUnderRandomTraffic) {
   const uint64_t seed = GetParam();
   // Different seeds for the randomized initial register values: reset must make them agree.
-  auto rtl_owner = std::make_unique<RtlRouter>(kParams, seed);
-  auto net_owner = std::make_unique<NetlistRouter>(kParams, seed + 1000);
+  RouterParams params = kParams;
+  params.vc_alloc = seed % 2 == 0 ? VcAlloc::any : VcAlloc::keep;
+  auto rtl_owner = std::make_unique<RtlRouter>(params, seed);
+  auto net_owner = std::make_unique<NetlistRouter>(params, seed + 1000);
   RtlRouter& rtl = *rtl_owner;
   NetlistRouter& net = *net_owner;
   Traffic traffic(seed);

@@ -3,6 +3,8 @@
 // network configs refused with the key or the channels at fault.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
 #include <tuple>
@@ -284,21 +286,25 @@ TEST(NetworkSim, RtlAndFastRoutersGiveTheSameRun) {
   const std::string traffic =
       "traffic:\n  pattern: uniform\n  packet_flits: 3\n  loads: [0.3, 0.7]\n  warmup_cycles: 300\n"
       "  measure_cycles: 3000\n";
-  std::string want;
-  for (int variant = 0; variant < 3; ++variant) {
-    SCOPED_TRACE(variant);
-    NetConfig cfg = cfg_of(base + traffic);
-    cfg.router.impl = variant == 1 ? RouterImpl::Rtl : RouterImpl::Fast;
-    if (variant == 2) cfg.topology.impl_overrides = {{"r1_*", RouterImpl::Rtl}};
-    Logger log;
-    NetworkSim sim(cfg, log);
-    EXPECT_EQ(sim.rtl_routers(), variant == 0 ? 0u : variant == 1 ? 9u : 3u);
-    StatsRegistry stats;
-    sim.run_point(0, stats);
-    sim.run_point(1, stats);
-    const std::string json = stats.to_json().dump();
-    if (want.empty()) want = json;
-    else EXPECT_EQ(json, want);
+  // With VCs kept and with VCs reassigned per hop (the RTL's vc_any_i strap).
+  for (const VcAllocation alloc : {VcAllocation::Keep, VcAllocation::Any}) {
+    std::string want;
+    for (int variant = 0; variant < 3; ++variant) {
+      SCOPED_TRACE(fmt::format("vc_alloc {}, variant {}", alloc == VcAllocation::Any ? "any" : "keep", variant));
+      NetConfig cfg = cfg_of(base + traffic);
+      cfg.router.vc_alloc = alloc;
+      cfg.router.impl = variant == 1 ? RouterImpl::Rtl : RouterImpl::Fast;
+      if (variant == 2) cfg.topology.impl_overrides = {{"r1_*", RouterImpl::Rtl}};
+      Logger log;
+      NetworkSim sim(cfg, log);
+      EXPECT_EQ(sim.rtl_routers(), variant == 0 ? 0u : variant == 1 ? 9u : 3u);
+      StatsRegistry stats;
+      sim.run_point(0, stats);
+      sim.run_point(1, stats);
+      const std::string json = stats.to_json().dump();
+      if (want.empty()) want = json;
+      else EXPECT_EQ(json, want);
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 // The fast router model against the verilated RTL (DECISIONS.md D6): both routers get the same
 // inputs every cycle and must show the same outputs every cycle (out valid, and VC and flit of a
 // valid flit; in_credit valid and VC), on every verilated configuration: 1M cycles at 5 and 8 ports
-// (both 8-port builds) and at 32 ports, 200k at 48.
+// (both 8-port builds) and at 32 ports, 200k at 48, with VCs kept end to end; and again with VCs
+// reassigned per hop (VcAlloc::any, the RTL's vc_any_i strap): 1M cycles at 5 ports and the 4-VC
+// build, 200k at 8 (256-bit) and 32 ports, 100k at 48.
 //
 // Stimulus: the scoreboard harness (testbenches/rtl/router_harness.h) drives the RTL's outputs, so
 // it stays legal for the RTL (sources hold credits per VC, whole packets of 1..17 flits per VC),
@@ -15,8 +17,9 @@
 // Coverage: allocator conflicts (an output requested by more inputs than it grants), matches made by
 // the allocator's second iteration, zero-credit stalls, VC blocking (a head waiting for an output VC
 // that carries another packet), adaptive choices that differ from the hashed port, and resets with
-// a packet half delivered must each be above zero. A fast model with one allocation rule changed (FastRouter::Mutation) must be caught
-// within a few thousand cycles.
+// a packet half delivered must each be above zero; so must, with VcAlloc::any, heads that left on
+// another VC than they arrived on (none with VcAlloc::keep). A fast model with one allocation rule
+// changed (FastRouter::Mutation) must be caught within a few thousand cycles.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -146,11 +149,23 @@ const Config kConfigs[] = {
 #ifdef SNSIM_BENCH_ROUTERS
     {"p5_v2_d8_w64_t64", {5, 2, 8, 64, 64}, 1000000},  // built for make bench
 #endif
+    // VCs reassigned per hop: the same builds with vc_any_i set.
+    {"p5_v2_d4_w64_any", {5, 2, 4, 64, 1024, VcAlloc::any}, 1000000},
+    {"p8_v2_d8_w256_any", {8, 2, 8, 256, 1024, VcAlloc::any}, 200000},
+    {"p8_v4_d4_w64_faults_any", {8, 4, 4, 64, 1024, VcAlloc::any}, 1000000},
+    {"p32_v2_d8_w64_any", {32, 2, 8, 64, 1024, VcAlloc::any}, 200000},
+    {"p48_v2_d8_w64_any", {48, 2, 8, 64, 1024, VcAlloc::any}, 100000},
+#ifdef SNSIM_LARGE_ROUTERS
+    {"p72_v2_d8_w64_any", {72, 2, 8, 64, 1024, VcAlloc::any}, 100000},
+#endif
+#ifdef SNSIM_BENCH_ROUTERS
+    {"p5_v2_d8_w64_t64_any", {5, 2, 8, 64, 64, VcAlloc::any}, 1000000},
+#endif
 };
 
 std::unique_ptr<RouterModel> make_rtl(const RouterParams& p, uint64_t seed) {
   // The fault-injection build is the plain RTL when no fault plusarg is given.
-  if (p == RouterParams{8, 4, 4, 64, 1024}) {
+  if (p == RouterParams{8, 4, 4, 64, 1024, p.vc_alloc}) {
     return std::make_unique<VerilatedRouter<Vsn_router_p8_v4_d4_w64_faults>>(p, seed);
   }
   return make_router(p, Impl::rtl, seed);
@@ -289,12 +304,13 @@ TEST_P(FastVsRtlTest, SameOutputsEveryCycle) {
   const Coverage& cov = stim.coverage();
   std::printf("[ %s ] %llu cycles in %.1f s (%.0f cycles/s for both models and the harness): %llu flits; "
               "allocator conflicts %llu, late matches %llu, zero-credit stalls %llu, VC blocking %llu, VC conflicts %llu, "
-              "adaptive detours %llu, resets %llu (mid-packet %llu), hotspot phases %llu, source credit "
-              "exhaustions %llu\n",
+              "adaptive detours %llu, VC reassignments %llu, resets %llu (mid-packet %llu), hotspot phases %llu, "
+              "source credit exhaustions %llu\n",
               c.name, static_cast<unsigned long long>(dut.cycle()), secs, static_cast<double>(dut.cycle()) / secs,
               static_cast<unsigned long long>(s.flits_out), static_cast<unsigned long long>(s.alloc_conflicts),
               static_cast<unsigned long long>(s.late_matches), static_cast<unsigned long long>(s.credit_stalls), static_cast<unsigned long long>(s.vc_blocked),
               static_cast<unsigned long long>(s.vc_conflicts), static_cast<unsigned long long>(s.adaptive_detours),
+              static_cast<unsigned long long>(s.vc_reassigned),
               static_cast<unsigned long long>(cov.resets),
               static_cast<unsigned long long>(cov.resets_mid_packet),
               static_cast<unsigned long long>(cov.hotspot_phases),
@@ -305,6 +321,11 @@ TEST_P(FastVsRtlTest, SameOutputsEveryCycle) {
   EXPECT_GT(s.credit_stalls, 0u);
   EXPECT_GT(s.vc_blocked, 0u);
   EXPECT_GT(s.adaptive_detours, 0u);
+  if (c.params.vc_alloc == VcAlloc::any) {
+    EXPECT_GT(s.vc_reassigned, 0u);
+  } else {
+    EXPECT_EQ(s.vc_reassigned, 0u);
+  }
   EXPECT_GT(cov.resets_mid_packet, 0u);
   EXPECT_GT(cov.hotspot_phases, 0u);
 }
@@ -316,13 +337,14 @@ INSTANTIATE_TEST_SUITE_P(Configs, FastVsRtlTest, ::testing::ValuesIn(kConfigs), 
 struct MutationCase {
   const char* name;
   FastRouter::Mutation mutation;
+  VcAlloc vc_alloc = VcAlloc::keep;
 };
 void PrintTo(const MutationCase& m, std::ostream* os) { *os << m.name; }
 
 class BrokenFastModelTest : public ::testing::TestWithParam<MutationCase> {};
 
 TEST_P(BrokenFastModelTest, IsCaughtWithin20kCycles) {
-  const RouterParams p{5, 2, 4, 64, 1024};
+  const RouterParams p{5, 2, 4, 64, 1024, GetParam().vc_alloc};
   auto rtl = make_rtl(p, 0x5eed0001);
   FastRouter fast(p, GetParam().mutation);
   Lockstep dut(*rtl, fast);
@@ -336,6 +358,7 @@ const MutationCase kMutations[] = {
     {"OutputArbiterNoRotate", FastRouter::Mutation::OutputArbiterNoRotate},
     {"AcceptArbiterNoRotate", FastRouter::Mutation::AcceptArbiterNoRotate},
     {"LateMatchesMovePointers", FastRouter::Mutation::LateMatchesMovePointers},
+    {"AnyVcTakesHighest", FastRouter::Mutation::AnyVcTakesHighest, VcAlloc::any},
 };
 INSTANTIATE_TEST_SUITE_P(Mutations, BrokenFastModelTest, ::testing::ValuesIn(kMutations),
                          [](const ::testing::TestParamInfo<MutationCase>& info) {

@@ -593,6 +593,13 @@ TEST(NetworkInterface, FabricRefusesARouterLatencyBelowThePipeline) {
       << e;
 }
 
+// The NIs' request and response classes are VCs, which per-hop VC allocation would merge.
+TEST(NetworkInterface, FabricRefusesVcsReassignedPerHop) {
+  const std::string e = fabric_error("clock: 1GHz\nrouter:\n  ports: 5\n  table_depth: 2\n  impl: fast\n"
+                                     "  vc_alloc: any\ntopology:\n  kind: mesh\n  mesh_x: 2\n  mesh_y: 1\n");
+  EXPECT_NE(e.find("bad_fabric: router.vc_alloc must be keep"), std::string::npos) << e;
+}
+
 TEST(NetworkInterface, FabricNamesARouterWhoseRtlConfigurationIsNotBuilt) {
   const std::string e = fabric_error("clock: 1GHz\nrouter:\n  ports: 5\n  vcs: 2\n  buf_depth: 16\n"
                                      "  payload_bits: 64\n  table_depth: 1024\n  impl: rtl\n"
