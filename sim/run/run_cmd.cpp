@@ -278,7 +278,13 @@ int run_run(const RunOptions& opt) {
     // 1850 MHz and 875 MHz periods are not whole picoseconds (TOOLCHAIN.md).
     sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
     sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // sc_stop()
-    m = std::make_unique<npu::Machine>("machine", *machine, net::build_topology(machine->net), stats, !opt.timing_only);
+    try {  // a router the config sets to RTL may have no verilated build with its parameters
+      m = std::make_unique<npu::Machine>("machine", *machine, net::build_topology(machine->net), stats,
+                                         !opt.timing_only);
+    } catch (const std::exception& e) {  // invalid_argument, or the fabric's runtime_error naming the router
+      fmt::print(stderr, "snsim run: error: {}: {}\n", opt.config, e.what());
+      return 2;
+    }
     for (std::uint32_t d = 0; d < dies; ++d) stores.push_back(&m->store(d));
     if (opt.wave) {
       try {
