@@ -192,13 +192,23 @@ void NetworkInterface::accept(tlm::tlm_generic_payload& trans, std::uint64_t cyc
 unsigned NetworkInterface::pick_port(std::uint32_t dst) {
   const std::uint64_t mask = fabric_.topology().inject_mask(ep_, dst);
   const unsigned n = static_cast<unsigned>(std::popcount(mask));
-  const unsigned pick =
-      params_.spread == NiSpread::hash
-          ? flow_hash(static_cast<std::uint16_t>(ep_), static_cast<std::uint16_t>(dst)) % n
-          : static_cast<unsigned>(rr_next_++ % n);
-  std::uint64_t m = mask;
-  for (unsigned j = 0; j < pick; ++j) m &= m - 1;
-  return static_cast<unsigned>(std::countr_zero(m));
+  const auto nth = [mask](unsigned i) {
+    std::uint64_t m = mask;
+    for (unsigned j = 0; j < i; ++j) m &= m - 1;
+    return static_cast<unsigned>(std::countr_zero(m));
+  };
+  switch (params_.spread) {
+    case NiSpread::hash: return nth(flow_hash(static_cast<std::uint16_t>(ep_), static_cast<std::uint16_t>(dst)) % n);
+    case NiSpread::round_robin: return nth(static_cast<unsigned>(rr_next_++ % n));
+    case NiSpread::adaptive: break;
+  }
+  const auto first = static_cast<unsigned>(rr_next_++ % n);  // ties rotate
+  unsigned best = nth(first);
+  for (unsigned k = 1; k < n; ++k) {
+    const unsigned port = nth((first + k) % n);
+    if (ports_[port].queued_flits < ports_[best].queued_flits) best = port;
+  }
+  return best;
 }
 
 void NetworkInterface::send_packet(const Packet& p) {
@@ -226,7 +236,9 @@ void NetworkInterface::send_packet(const Packet& p) {
     tx.flits.push_back(f);
   }
   // 3. Queued on a port towards the peer, on the VC of its class.
-  ports_[pick_port(p.peer)].tx[p.response ? kRespVc : kReqVc].push_back(std::move(tx));
+  Port& port = ports_[pick_port(p.peer)];
+  port.queued_flits += tx.flits.size();
+  port.tx[p.response ? kRespVc : kReqVc].push_back(std::move(tx));
   (p.response ? st_resp_packets_ : st_req_packets_).inc();
   st_bytes_out_.add(p.data.size());
 }
@@ -335,6 +347,7 @@ void NetworkInterface::cycle(std::uint64_t c) {
       --port.credits[vc];
       fabric_.send_flit(ep_, pi, LinkFlit{true, vc, tx.flits[tx.next]});
       port.flits_sent->inc();
+      --port.queued_flits;
       if (++tx.next == tx.flits.size()) {
         if (tx.response) --responses_waiting_;
         port.tx[vc].pop_front();

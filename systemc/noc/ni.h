@@ -85,8 +85,10 @@ struct UbCommandSpan {
   std::uint64_t accepted = 0, completed = 0;  // completed - accepted is the `latency` statistic's sample
 };
 
-// How an NI picks one of its ports towards a destination.
-enum class NiSpread { hash, round_robin };
+// How an NI picks one of its ports towards a destination: by flow hash (a flow stays on one port),
+// in turn, or the port with the fewest flits queued (ties: in turn), as snsim net's endpoints do
+// for topology.spread hash / round_robin / adaptive (docs/network.md).
+enum class NiSpread { hash, round_robin, adaptive };
 
 // Parameters (docs/ni.md: sources or "assumed").
 struct NiParams {
@@ -151,6 +153,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   struct Port {
     std::vector<unsigned> credits;              // per VC
     std::deque<TxPacket> tx[2];                 // per VC: packets waiting or being sent
+    std::size_t queued_flits = 0;               // flits in tx not yet sent
     std::deque<Flit> rx[2];                     // per VC: the ejection buffer
     std::vector<Flit> assembling[2];            // per VC: flits of the packet arriving
     Counter* flits_sent = nullptr;

@@ -26,6 +26,20 @@ DieGmParams die_gm_params(const MachineConfig& m) {
   return p;
 }
 
+namespace {
+
+// The NI spreads a die's packets over its ports as snsim net's endpoints do (topology.spread).
+noc::NiSpread ni_spread(PathChoice spread) {
+  switch (spread) {
+    case PathChoice::Hash: return noc::NiSpread::hash;
+    case PathChoice::RoundRobin: return noc::NiSpread::round_robin;
+    case PathChoice::Adaptive: return noc::NiSpread::adaptive;
+  }
+  return noc::NiSpread::hash;
+}
+
+}  // namespace
+
 Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::Topology topo, StatsRegistry& stats,
                  bool numerics)
     : sc_module(name),
@@ -39,8 +53,7 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::To
   }
   fabric_ = std::make_unique<noc::NocFabric>("noc", cfg.net, std::move(topo), stats, "noc");
   const noc::NiParams ni{cfg.machine.ni_max_outstanding, cfg.machine.ni_response_queue,
-                         cfg.net.topology.spread == PathChoice::RoundRobin ? noc::NiSpread::round_robin
-                                                                           : noc::NiSpread::hash,
+                         ni_spread(cfg.net.topology.spread),
                          std::max<std::uint64_t>(1, time_to_cycles(cfg.machine.ni_command_latency_s, cfg.net.clock_hz))};
   const DieGmParams gm = die_gm_params(cfg);
   std::vector<DieGm*> all;

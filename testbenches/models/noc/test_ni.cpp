@@ -453,7 +453,9 @@ struct Pair {
 TEST(NetworkInterface, HashSpreadKeepsAFlowOnOnePortRoundRobinTakesEachInTurn) {
   // Endpoint 0 of a two-plane Clos writes 16 blocks to endpoint 5 (the other node): by hash every
   // request leaves on one port and every response comes back on one port of endpoint 5; in turn,
-  // the 16 requests alternate over both ports (16 packets of 1 + 2 flits each: 24 flits per port).
+  // the 16 requests alternate over both ports (16 packets of 1 + 2 flits each: 24 flits per port);
+  // adaptive puts each on the port with fewer flits queued, which the two ports drain alike, so
+  // both carry about half (at least 6 of the 16 packets each; hash would put all 16 on one).
   const NetConfig cfg = config(
       "clock: 1GHz\nrouter:\n  ports: 8\n  vcs: 2\n  buf_depth: 8\n  payload_bits: 256\n  table_depth: 8\n"
       "  impl: fast\ntopology:\n  kind: clos\n  leaves: 2\n  endpoints_per_leaf: 4\n  spines: 4\n  planes: 2\n"
@@ -466,8 +468,9 @@ TEST(NetworkInterface, HashSpreadKeepsAFlowOnOnePortRoundRobinTakesEachInTurn) {
   const auto topo = [&] { return build_cm384(Cm384Shape{2, 4, 2, 4}, false, link_cycles(cfg)); };
   Net hash("hash", cfg, topo(), traffic(), NiParams{32, 8, NiSpread::hash}, 4, sc_time(10, SC_NS));
   Net rr("rr", cfg, topo(), traffic(), NiParams{32, 8, NiSpread::round_robin}, 4, sc_time(10, SC_NS));
-  run_all({&hash, &rr}, sc_time(1, SC_MS));
-  ASSERT_TRUE(hash.done() && rr.done());
+  Net adaptive("adaptive", cfg, topo(), traffic(), NiParams{32, 8, NiSpread::adaptive}, 4, sc_time(10, SC_NS));
+  run_all({&hash, &rr, &adaptive}, sc_time(1, SC_MS));
+  ASSERT_TRUE(hash.done() && rr.done() && adaptive.done());
   auto flits = [](const Net& net, const std::string& name, unsigned ni, unsigned port) {
     return net.stats.to_json()[name]["ni" + std::to_string(ni)]["port" + std::to_string(port)]["flits_sent"]["value"]
         .get<std::uint64_t>();
@@ -478,6 +481,9 @@ TEST(NetworkInterface, HashSpreadKeepsAFlowOnOnePortRoundRobinTakesEachInTurn) {
   }
   EXPECT_EQ(flits(rr, "rr", 0, 0), 24u);
   EXPECT_EQ(flits(rr, "rr", 0, 1), 24u);
+  EXPECT_EQ(flits(adaptive, "adaptive", 0, 0) + flits(adaptive, "adaptive", 0, 1), 48u);
+  EXPECT_GE(flits(adaptive, "adaptive", 0, 0), 18u);
+  EXPECT_GE(flits(adaptive, "adaptive", 0, 1), 18u);
 }
 
 TEST(NetworkInterface, AFullResponseQueueHoldsRequestsBackToTheirSenders) {
