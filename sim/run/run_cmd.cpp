@@ -281,7 +281,10 @@ int run_run(const RunOptions& opt) {
     try {  // a router the config sets to RTL may have no verilated build with its parameters
       m = std::make_unique<npu::Machine>("machine", *machine, net::build_topology(machine->net), stats,
                                          !opt.timing_only);
-    } catch (const std::exception& e) {  // invalid_argument, or the fabric's runtime_error naming the router
+    } catch (const std::invalid_argument& e) {
+      fmt::print(stderr, "snsim run: error: {}: {}\n", opt.config, e.what());
+      return 2;
+    } catch (const std::runtime_error& e) {  // the fabric's, naming the router whose model it could not build
       fmt::print(stderr, "snsim run: error: {}: {}\n", opt.config, e.what());
       return 2;
     }

@@ -11,12 +11,12 @@
 //   cycle it delivers each die's due completions (die order), then steps every core (die order,
 //   then the order added); it skips to the next cycle at which a core or a die's memory can change
 //   state (next_trigger), and wakes early when a network response schedules a completion or a core's
-//   completion lets it go on (Core::set_waker). A die is stepped only at the cycles its own cores
-//   or memory are due (its cores' next_event, a completion or poke for one of them, a state change
-//   of one of them in the previous cycle), as a one-die run steps it: other dies' activity does
-//   not visit it, so halted or waiting dies cost nothing per cycle. Cores blocked in gwait are poked (Core::poke) at the
-//   next cycle after any cycle in which a core of their die changed state and after any write into
-//   their die's memory from another die (link or network). It ends
+//   completion lets it go on (Core::set_waker). A die's cores are stepped only at the cycles they
+//   are due (one's next_event, a completion or poke for one of them, a state change of one of them
+//   in the previous cycle), as a one-die run steps them: other dies' activity does not step them,
+//   so halted or waiting dies cost no core steps. Cores blocked in gwait are poked (Core::poke) at
+//   the next cycle after any cycle in which a core of their die changed state and after any write
+//   into their die's memory from another die (link or network) or by its own DMA engine. It ends
 //   when every core has finished and no access is in flight (Finished), a core faults (the report
 //   names the die, core, pc and instruction), nothing can change any more (Deadlock: a report per
 //   unfinished core) or at max_cycles (Timeout). Each core's `cycles` statistic is set at the end.
