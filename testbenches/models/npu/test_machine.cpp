@@ -3,8 +3,9 @@
 // computed here in plain C++; and at supernode scale (DECISIONS.md D11), configs/cm384.yaml
 // elaborates (768 dies, each with its memory and network interface, on the two-tier Clos) with
 // fewer than 5,000 SystemC processes. With the HBM stacks behind the L2 (gm.l2.backend: hbm) the
-// all-reduce is still exact and every die has its stacks' statistics. Workloads on a machine are tested end to end through
-// `snsim run` (testbenches/system/test_snsim_machine.cpp).
+// all-reduce is still exact and every die has its stacks' statistics. A dma copy into a die wakes a
+// core of that die blocked in gwait on the copied word. Workloads on a machine are tested end to end
+// through `snsim run` (testbenches/system/test_snsim_machine.cpp).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "object/object.h"
 #include "net/network_sim.h"
 #include "npu/machine.h"
+#include "rig.h"
 
 using namespace sc_core;
 
@@ -119,6 +121,34 @@ TEST(Machine, BehindHbmStacksEveryDieHasStatisticsPerStack) {
     EXPECT_EQ(read, die.at("l2").at("fill_bytes").at("value").get<std::uint64_t>()) << "die " << d;  // each fill once
     EXPECT_GT(read, 0u);
   }
+}
+
+// On die 0 of mini4, aiv0 copies a u64 of 7 from die 1 (its NPU neighbour) into die 0 with the DMA
+// engine, and aiv1 waits for that word to reach 7 with gwait. The engine's write into its own die
+// must poke aiv1 (and make the Machine step die 0 again): without the poke aiv1 stays blocked and
+// the run ends in deadlock; without the copy's completion waking aiv0 it would not finish either.
+TEST(Machine, ADmaCopyIntoItsOwnDieWakesAGwaitOnIt) {
+  sc_set_time_resolution(1, SC_FS);
+  const MachineConfig cfg = load_machine_config(std::string(SNSIM_SOURCE_DIR) + "/configs/mini4.yaml");
+  StatsRegistry stats;
+  Machine m("machine", cfg, net::build_topology(cfg.net), stats);
+  constexpr std::uint64_t kSrc = 0x1000, kFlag = 0x2000, kSeven = 7;
+  m.store(1).map(kSrc, 8);
+  m.store(1).write(kSrc, std::span(reinterpret_cast<const std::uint8_t*>(&kSeven), 8));
+  m.store(0).map(kFlag, 8);
+  const std::uint64_t flag = core::global_addr(0, kFlag);
+  const obj::Object copier = core::test::assemble(fmt::format(
+      "li64 x1, {}\nli64 x2, {}\nli x3, 8\ndma x1, x2, x3\nhalt\n", flag, core::global_addr(1, kSrc)));
+  const obj::Object waiter =
+      core::test::assemble(fmt::format("li64 x1, {}\nli x2, 7\ngwait x2, x1, 0\nldg.u64 x3, x1, 0\nhalt\n", flag));
+  m.add_core(0, "aiv0", core::LaunchInfo{.type = isa::CoreType::Aiv, .num_dies = 4}).load(copier, {});
+  core::Core& w =
+      m.add_core(0, "aiv1", core::LaunchInfo{.type = isa::CoreType::Aiv, .core_id = 1, .num_dies = 4});
+  w.load(waiter, {});
+  const core::RunResult r = m.run(10'000'000);
+  ASSERT_EQ(r.status, core::RunResult::Status::Finished) << r.report;
+  EXPECT_EQ(w.reg(3), 7u);
+  EXPECT_EQ(stat(stats, "die0", "dma_copies"), 1u);
 }
 
 }  // namespace
