@@ -245,6 +245,10 @@ def write_doc(args, a, nets, results):
                     for n, p, _ in same)
     a2a = {s: results[(s, "all_to_all_7.5KB_64")][0]["all_to_all"] for s in SYSTEMS}
 
+    def a2a_loss(s):
+        """Cycles the 64-rank all-to-all took beyond its injection bound."""
+        return a2a[s]["cycles"] - a2a[s]["bound_cycles"]
+
     def hier(s, mib):
         h = results[(s, f"all_reduce_hier16_{mib}MiB_64")][0]["all_reduce"]["simulated_seconds"]
         f = results[(s, f"all_reduce_{mib}MiB_64")][0]["all_reduce"]["simulated_seconds"]
@@ -360,12 +364,13 @@ cross-group steps take the three-switch path.
 
 The 7.5 KB all-to-all over 64 ranks is {a2a['cm384']['fraction_of_bound'] * 100:.0f}% (CM384) and {a2a['nvl72']['fraction_of_bound'] * 100:.0f}% (NVL72)
 of the non-blocking bound, which counts only injection ({a2a['cm384']['bound_cycles']:,} and
-{a2a['nvl72']['bound_cycles']:,} cycles): a rank's first packets also take the path latency, a third of NVL72's
-0.8 us. CM384 loses more: its packets to other nodes cross three switches, and the sn_router's
-single-iteration allocator matches only about two thirds of a switch's links under contention
-(docs/network.md, "Known limits"), which an all-to-all meets at every leaf and spine. Both
-networks use the same router model, so the limit applies to both; it costs the three-tier path
-more.
+{a2a['nvl72']['bound_cycles']:,} cycles). The runs take {a2a_loss('cm384'):,} and {a2a_loss('nvl72'):,} cycles longer than that. A rank's last
+packets also take the path: {path['nvl72']:.0f} cycles GPU-switch-GPU on NVL72, and on CM384 {path['cm384'] + 2 * (hop['cm384'][1] + hop['cm384'][2]):.0f} cycles to another
+node (three switches), so contention in the switches costs NVL72 {a2a_loss('nvl72') - path['nvl72']:,.0f} cycles and CM384
+{a2a_loss('cm384') - path['cm384'] - 2 * (hop['cm384'][1] + hop['cm384'][2]):,.0f}: an all-to-all loads every leaf and spine at once, and one switch of the
+two-iteration allocator with 8 VCs saturates at about 0.89 of its links under uniform 16-flit
+traffic (docs/network.md, "Known limits"). Both networks use the same router model, so the limit
+applies to both; it costs the three-tier path more.
 
 What this comparison includes: the scale-up networks as configured (topology, link rates, hop
 latencies, buffering and credits, the routers' allocation and the endpoints' spreading), the
@@ -375,13 +380,14 @@ byte arrived. Aggregate figures are derived from the configs and HARDWARE.md as 
 What it leaves out:
 - Compute and memory. The reduction of all-reduce is free here, and data is neither read from
   nor written to HBM; on silicon a 910C die's 1.6 TB/s of HBM and its vector cores do the
-  reduction, a B200 uses SMs and 8 TB/s (NVLink SHARP can even reduce in the switch). End-to-end
-  collectives on the machine configs (`snsim run`, issue 6 §3) will include them.
+  reduction, a B200 uses SMs and 8 TB/s (NVLink SHARP can even reduce in the switch). The
+  collective kernels on the machine configs include them (`snsim run`, docs/machine.md).
 - Software overheads: kernel launch, synchronization flags, NCCL/HCCL protocol and chunking
   choices (NCCL picks tree or NVLS algorithms for some sizes; HCCL has its own), DMA start-up.
 - NVLink's real switch latency and its link-layer details (it is not published: both networks use
   the UB figure), and UB's measured per-message overheads (HARDWARE.md §4: 1.2-1.9 us for 512 B,
-  far above two 200 ns hops). Calibrating the UB endpoint overheads is issue 6 §2's task.
+  far above two 200 ns hops). The machine configs' network interfaces are calibrated to those
+  figures (docs/machine.md, "Calibration"); these network-only runs leave them out.
 - Other all-reduce algorithms: trees, NVLS/SHARP in-switch reduction, and pipelining a chunk's
   packets across steps (here a rank forwards a chunk only once all of it has arrived). On CM384
   a rank is a die: a 910C NPU is two of them, joined on-package at 270 GB/s each way, which these
