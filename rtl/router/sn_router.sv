@@ -40,7 +40,8 @@ module sn_router #(
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
-  /// VC allocation (a strap: change it only during reset). 0: a packet keeps its VC end to end.
+  /// VC allocation (a strap: change it only during reset, which must span a clock edge: it is
+  /// registered). 0: a packet keeps its VC end to end.
   /// 1: a head flit takes the lowest-numbered output VC of its port that is free and has a credit.
   input  logic                          vc_any_i,
   // Forwarding-table write port.
@@ -135,6 +136,13 @@ module sn_router #(
   logic [NumPorts*NumVcs-1:0]     credit_avail, vc_busy, vc_open;
   logic [NumPorts*VcW-1:0]        open_vc, send_ovc;
   logic [NumPorts*NumVcs*VcW-1:0] ovc_q, ovc_d;  // output VC of the packet at input VC (i, v)
+  logic                           vc_any_q;      // vc_any_i, registered
+
+  // The strap is registered (it changes only during reset, which lasts at least one clock edge), so
+  // that everything from eligibility on depends on registers only: Verilator then evaluates the
+  // allocator once per cycle, after the clock edge, and not again in its input region, where every
+  // cycle's new flits and credits would have it evaluated a second time (docs/performance.md).
+  always_ff @(posedge clk_i) vc_any_q <= vc_any_i;
 
   for (genvar o = 0; o < NumPorts; o++) begin : g_open
     logic [NumVcs-1:0] open, lowest;
@@ -170,7 +178,7 @@ module sn_router #(
         o_credit = credit_avail[o*NumVcs +: NumVcs];
         o_open   = vc_open[o*NumVcs +: NumVcs];
         if (head_is_head[i*NumVcs + v]) begin
-          vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && (vc_any_i ? (o_open != '0) : o_open[v]);
+          vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && (vc_any_q ? (o_open != '0) : o_open[v]);
         end else begin
           vc_elig[i*NumVcs + v] = head_valid[i*NumVcs + v] && o_credit[ov];
         end
@@ -203,7 +211,7 @@ module sn_router #(
       i_port = head_port[i*NumVcs*PortW +: NumVcs*PortW];
       o      = i_port[g*PortW +: PortW];
       head   = head_is_head[i*NumVcs + 32'(g)];
-      send_ovc[i*VcW +: VcW] = !head ? i_ovc[g*VcW +: VcW] : vc_any_i ? open_vc[o*VcW +: VcW] : g;
+      send_ovc[i*VcW +: VcW] = !head ? i_ovc[g*VcW +: VcW] : vc_any_q ? open_vc[o*VcW +: VcW] : g;
       for (int unsigned v = 0; v < NumVcs; v++) begin
         if (in_gnt[i] && head && g == VcW'(v)) ovc_d[(i*NumVcs + v)*VcW +: VcW] = send_ovc[i*VcW +: VcW];
       end
