@@ -88,16 +88,11 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
   cur_port_.assign(queues, 0);
   in_pkt_.assign(queues, 0);
   ovc_.assign(queues, 0);
+  nonempty_.assign(p.ports, 0);
   vc_mask_.assign(p.ports, 0);
   credit_vc_.assign(p.ports, 0);
   credits_.assign(queues, 0);
-  credit_vcs_.assign(p.ports, 0);
-  busy_vcs_.assign(p.ports, 0);
-  head_port_.assign(queues, kNoPort);
-  vc_state_.assign(queues, kRequests);
-  qset_words_ = static_cast<unsigned>((queues + 63) / 64);
-  waiting_.assign(size_t{p.ports} * qset_words_, 0);
-  dirty_q_.assign(2 * size_t{p.ports}, 0);
+  busy_.assign(queues, 0);
   held_.assign(queues, 0);
   out_ptr_.assign(p.ports, 0);
   out_vc_.assign(p.ports, 0);
@@ -131,22 +126,15 @@ void FastRouter::reset() {
   std::fill(cur_port_.begin(), cur_port_.end(), 0);
   std::fill(in_pkt_.begin(), in_pkt_.end(), 0);
   std::fill(ovc_.begin(), ovc_.end(), 0);
+  std::fill(nonempty_.begin(), nonempty_.end(), 0);
   std::fill(vc_mask_.begin(), vc_mask_.end(), 0);
+  active_in_ = {};
   buffered_ = 0;
   credit_valid_ = {};
   credit_vc_nonzero_ = {};
   std::fill(credit_vc_.begin(), credit_vc_.end(), 0);
   std::fill(credits_.begin(), credits_.end(), static_cast<uint16_t>(p_.buf_depth));
-  std::fill(credit_vcs_.begin(), credit_vcs_.end(), (uint32_t{1} << p_.vcs) - 1);
-  std::fill(busy_vcs_.begin(), busy_vcs_.end(), 0);
-  std::fill(head_port_.begin(), head_port_.end(), kNoPort);
-  std::fill(vc_state_.begin(), vc_state_.end(), kRequests);
-  std::fill(waiting_.begin(), waiting_.end(), 0);
-  std::fill(elig_.begin(), elig_.end(), 0);
-  elig_in_ = {};
-  n_credit_stalled_ = 0;
-  n_blocked_ = 0;
-  n_conflicted_ = 0;
+  std::fill(busy_.begin(), busy_.end(), 0);
   std::fill(held_.begin(), held_.end(), 0);
   // sn_rr_arb resets its mask to zero, which grants like "all positions >= ports".
   std::fill(out_ptr_.begin(), out_ptr_.end(), static_cast<uint16_t>(p_.ports));
@@ -293,52 +281,18 @@ unsigned FastRouter::pick_output_winner(unsigned o, const PortSet& req) const {
   return 0;  // unreachable: only requested outputs are arbitrated
 }
 
-void FastRouter::recheck(unsigned i, unsigned v) {
-  // Eligible: the head has a credit at its output VC and, if it is a head flit, finds that VC
-  // free; with VcAlloc::any a head flit's output VC is any of its port's (blocked when every VC
-  // of the port is claimed, stalled for credits when the free ones have none).
-  const unsigned q = qi(i, v);
-  uint16_t state = kRequests;
-  uint16_t port = kNoPort;
-  if (count_[q] != 0) {
-    const uint64_t hdr = head_hdr_[q];
-    port = static_cast<uint16_t>((hdr >> kHdrPortLsb) & 0xff);
-    const uint32_t credit_vcs = credit_vcs_[port];
-    const uint32_t busy_vcs = busy_vcs_[port];
-    bool credit = (credit_vcs >> ovc_[q]) & 1u;
-    bool blocked = false;
-    if (hdr & 1u) {
-      if (p_.vc_alloc == VcAlloc::any) {
-        const uint32_t free = ~busy_vcs & ((uint32_t{1} << p_.vcs) - 1);
-        blocked = free == 0;
-        credit = blocked || (free & credit_vcs) != 0;
-      } else {
-        credit = (credit_vcs >> v) & 1u;
-        blocked = (busy_vcs >> v) & 1u;
-      }
-    }
-    state = !credit ? kCreditStall : blocked ? kBlocked : kRequests;
+uint32_t FastRouter::free_vcs(unsigned o) const {
+  uint32_t f = 0;
+  for (unsigned u = 0; u < p_.vcs; ++u) f |= static_cast<uint32_t>(busy_[qi(o, u)] == 0) << u;
+  return f;
+}
+
+uint32_t FastRouter::open_vcs(unsigned o) const {
+  uint32_t f = 0;
+  for (unsigned u = 0; u < p_.vcs; ++u) {
+    f |= static_cast<uint32_t>(busy_[qi(o, u)] == 0 && credits_[qi(o, u)] != 0) << u;
   }
-  n_credit_stalled_ += uint64_t{state == kCreditStall} - uint64_t{vc_state_[q] == kCreditStall};
-  n_blocked_ += uint64_t{state == kBlocked} - uint64_t{vc_state_[q] == kBlocked};
-  vc_state_[q] = state;
-  if (head_port_[q] != port) {
-    const uint64_t bit = uint64_t{1} << (q % 64);
-    if (head_port_[q] != kNoPort) waiting_[size_t{head_port_[q]} * qset_words_ + q / 64] &= ~bit;
-    if (port != kNoPort) waiting_[size_t{port} * qset_words_ + q / 64] |= bit;
-    head_port_[q] = port;
-  }
-  const uint32_t old = elig_[i];
-  const uint32_t elig = (old & ~(uint32_t{1} << v)) | (uint32_t{port != kNoPort && state == kRequests} << v);
-  if (elig != old) {
-    n_conflicted_ += uint64_t{(elig & (elig - 1)) != 0} - uint64_t{(old & (old - 1)) != 0};
-    elig_[i] = elig;
-    if (elig != 0) {
-      set_bit(elig_in_, i);
-    } else {
-      clear_bit(elig_in_, i);
-    }
-  }
+  return f;
 }
 
 void FastRouter::step() {
@@ -359,20 +313,42 @@ void FastRouter::step() {
     throw;
   }
 
-  // 2. Requests: each input requests every output that one of its eligible VCs heads for
-  //    (eligibility as recheck() left it at the end of the last step, on the registered state).
+  // 2. Requests: each occupied input requests every output that one of its eligible VCs heads for
+  //    (eligible: the head has a credit at its output VC and, if it is a head flit, finds that VC
+  //    free; with VcAlloc::any a head flit's output VC is any of its port's).
   const bool any_vc = p_.vc_alloc == VcAlloc::any;
   n_touched_ = 0;
-  const uint64_t credit_stalls = n_credit_stalled_, vc_blocked = n_blocked_, vc_conflicts = n_conflicted_;
-  uint64_t alloc_conflicts = 0;
-  for_each_bit(elig_in_, [&](unsigned i) {
-    for (uint32_t vs = elig_[i]; vs != 0; vs &= vs - 1) {
-      const uint64_t hdr = head_hdr_[qi(i, static_cast<unsigned>(std::countr_zero(vs)))];
+  uint64_t credit_stalls = 0, vc_blocked = 0, vc_conflicts = 0, alloc_conflicts = 0;
+  for_each_bit(active_in_, [&](unsigned i) {
+    uint32_t elig = 0;
+    for (uint32_t vs = nonempty_[i]; vs != 0; vs &= vs - 1) {
+      const auto v = static_cast<unsigned>(std::countr_zero(vs));
+      const unsigned q = qi(i, v);
+      const uint64_t hdr = head_hdr_[q];
       const auto o = static_cast<unsigned>((hdr >> kHdrPortLsb) & 0xff);
-      if (!any(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
-      set_bit(out_req_[o], i);
-      if (!(hdr & 1u)) set_bit(out_req_body_[o], i);
+      const auto head = static_cast<unsigned>(hdr & 1u);
+      const unsigned oq = qi(o, head != 0 ? v : ovc_[q]);
+      // Branch-free: under random traffic these conditions are coin flips the CPU cannot predict.
+      unsigned credit = credits_[oq] != 0;
+      unsigned blocked = head & (busy_[oq] != 0);
+      if (any_vc && head != 0) {
+        // Blocked when every VC of o is claimed; stalled for credits when the free ones have none.
+        const uint32_t free = free_vcs(o);
+        blocked = free == 0;
+        credit = blocked | (open_vcs(o) != 0);
+      }
+      const unsigned ok = credit & (blocked ^ 1u);
+      elig |= ok << v;
+      credit_stalls += credit ^ 1u;
+      vc_blocked += credit & blocked;
+      if (ok != 0) {
+        if (!any(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
+        set_bit(out_req_[o], i);
+        if (!(hdr & 1u)) set_bit(out_req_body_[o], i);
+      }
     }
+    elig_[i] = elig;
+    vc_conflicts += (elig & (elig - 1)) != 0;
   });
   for (unsigned k = 0; k < n_touched_; ++k) {
     const PortSet& r = out_req_[touched_[k]];  // more than one bit set (no popcount: not in the baseline ISA)
@@ -490,8 +466,6 @@ void FastRouter::step() {
   //    output's grant pointer past the input and the input's accept pointer past the VC.
   out_valid_ = {};
   out_pending_ = n_match_;
-  dirty_out_ = {};
-  n_dirty_q_ = 0;
   for (unsigned k = 0; k < n_match_; ++k) {
     const unsigned o = match_out_[k];
     const unsigned i = match_in_[k];
@@ -509,17 +483,8 @@ void FastRouter::step() {
     // reads it, which a correct allocator cannot fire; the model keeps just the busy bit. Credits
     // count per output VC, held flits per the VC they arrived on (the adaptive score's terms).
     const unsigned oq = qi(o, u);
-    // A change of an output VC's claim or of its credits between zero and not re-checks the
-    // queues heading for the output (after the commit).
-    const uint32_t u_bit = uint32_t{1} << u;
-    const uint32_t busy_vcs = (src[0] >> kTailBit) & 1u ? busy_vcs_[o] & ~u_bit : busy_vcs_[o] | u_bit;
-    bool changed = busy_vcs != busy_vcs_[o];
-    busy_vcs_[o] = busy_vcs;
-    if (--credits_[oq] == 0) {
-      credit_vcs_[o] &= ~u_bit;
-      changed = true;
-    }
-    if (changed) set_bit(dirty_out_, o);
+    busy_[oq] = !((src[0] >> kTailBit) & 1u);
+    --credits_[oq];
     --held_[qi(o, v)];
     if (src[0] & 1u) {
       ovc_[q] = static_cast<uint16_t>(u);
@@ -528,8 +493,10 @@ void FastRouter::step() {
 
     rd_[q] = static_cast<uint16_t>((rd_[q] + 1) & (cap_[q] - 1));
     if (count_[q] > 1) head_hdr_[q] = slot_words(q, rd_[q])[0];
-    dirty_q_[n_dirty_q_++] = static_cast<uint16_t>(q);
-    --count_[q];
+    if (--count_[q] == 0) {
+      nonempty_[i] &= ~(1u << v);
+      if (nonempty_[i] == 0) clear_bit(active_in_, i);
+    }
     --buffered_;
     ++stats_.flits_out;
 
@@ -544,13 +511,7 @@ void FastRouter::step() {
   }
 
   // 7. Credits from downstream (spendable from the next cycle: eligibility read the old count).
-  for_each_bit(staged_credit_, [&](unsigned o) {
-    const unsigned u = staged_credit_vc_[o];
-    if (credits_[qi(o, u)]++ == 0) {
-      credit_vcs_[o] |= uint32_t{1} << u;
-      set_bit(dirty_out_, o);
-    }
-  });
+  for_each_bit(staged_credit_, [&](unsigned o) { ++credits_[qi(o, staged_credit_vc_[o])]; });
 
   // 8. Arrivals: a head flit takes the table's port (the table as it was before this edge's write),
   //    a body flit its packet's; the port is stored beside the flit.
@@ -570,12 +531,11 @@ void FastRouter::step() {
     if (count_[q] == cap_[q]) grow_ring(q);  // below buf_depth: check_inputs() refused a full buffer
     uint64_t* d = slot_words(q, (rd_[q] + count_[q]) & (cap_[q] - 1));
     d[0] = w[0] | (uint64_t{port} << kHdrPortLsb);
-    if (count_[q] == 0) {
-      head_hdr_[q] = d[0];
-      dirty_q_[n_dirty_q_++] = static_cast<uint16_t>(q);
-    }
+    if (count_[q] == 0) head_hdr_[q] = d[0];
     for (unsigned k = 1; k < stride_; ++k) d[k] = w[k];
     ++count_[q];
+    nonempty_[i] |= 1u << v;
+    set_bit(active_in_, i);
     ++buffered_;
     ++stats_.flits_in;
   });
@@ -583,36 +543,21 @@ void FastRouter::step() {
   // 9. Table write, visible from the next cycle's lookups.
   if (staged_tbl_) table_[staged_tbl_addr_] = staged_tbl_entry_;
 
-  // 10. Eligibility for the next step: the queues whose head flit changed, then those heading for
-  //     an output whose VC masks changed (their head flits did not change, so neither does the
-  //     waiting set being read).
-  for (unsigned k = 0; k < n_dirty_q_; ++k) recheck(dirty_q_[k] / p_.vcs, dirty_q_[k] % p_.vcs);
-  for_each_bit(dirty_out_, [&](unsigned o) {
-    const uint64_t* waiting = &waiting_[size_t{o} * qset_words_];
-    for (unsigned w = 0; w < qset_words_; ++w) {
-      for (uint64_t bits = waiting[w]; bits != 0; bits &= bits - 1) {
-        const unsigned q = w * 64 + static_cast<unsigned>(std::countr_zero(bits));
-        recheck(q / p_.vcs, q % p_.vcs);
-      }
-    }
-  });
-
   clear_staged();
   ++cycle_;
 }
 
 void FastRouter::prefetch_step() const {
   if (buffered_ == 0) return;
-  for_each_bit(elig_in_, [&](unsigned i) {
+  for_each_bit(active_in_, [&](unsigned i) {
     __builtin_prefetch(&head_hdr_[qi(i, 0)]);
     __builtin_prefetch(&head_hdr_[qi(i, p_.vcs - 1)]);
   });
   constexpr size_t kLine = 64;
-  const size_t bytes = size_t{p_.ports} * sizeof(uint32_t);
+  const size_t bytes = size_t{p_.ports} * p_.vcs * sizeof(uint16_t);
   for (size_t b = 0; b < bytes; b += kLine) {
-    __builtin_prefetch(reinterpret_cast<const char*>(elig_.data()) + b);
-    __builtin_prefetch(reinterpret_cast<const char*>(credit_vcs_.data()) + b);
-    __builtin_prefetch(reinterpret_cast<const char*>(busy_vcs_.data()) + b);
+    __builtin_prefetch(reinterpret_cast<const char*>(credits_.data()) + b);
+    __builtin_prefetch(reinterpret_cast<const char*>(busy_.data()) + b);
   }
 }
 

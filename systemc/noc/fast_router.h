@@ -28,10 +28,8 @@
 // table (TableAddrInRange).
 //
 // Speed: flat arrays sized at construction, each VC's flits in a ring of their own that grows (rarely:
-// only past the most flits the VC ever held) up to the buffer depth; eligibility kept between steps
-// and re-checked only for the VCs whose head flit or whose output VC's credit (zero or not) or claim
-// changed, so a step visits the eligible VCs, requested outputs and changed registers, not every
-// buffered VC; an idle router's step() is a few compares.
+// only past the most flits the VC ever held) up to the buffer depth, and only occupied inputs,
+// requested outputs and changed registers are visited; an idle router's step() is a few compares.
 // The RTL's initial register randomization is not modelled: the constructor resets the router, as
 // VerilatedRouter's does, and nothing the RTL leaves unreset (buffer memories) is observable. Table
 // entries never written are invalid here (random in the RTL): a head flit addressed to one throws.
@@ -116,8 +114,8 @@ class FastRouter final : public RouterModel {
   uint64_t out_hdr(unsigned port) const { return out_words_[size_t{port} * stride_]; }
   uint64_t out_word(unsigned port) const { return out_words_[size_t{port} * stride_ + 1]; }
   unsigned out_vc(unsigned port) const { return out_vc_[port]; }
-  // Starts loading (prefetches) the state the next step() reads: the heads of the eligible VCs,
-  // and the eligibility and the outputs' VC credits and claims as bit sets. Changes nothing; a network calls it
+  // Starts loading (prefetches) the state the next step() reads for every occupied input: the
+  // heads of its VCs and the output VCs' credits and claims. Changes nothing; a network calls it
   // for the router it steps next, so those loads overlap the current router's work.
   void prefetch_step() const;
 
@@ -147,11 +145,9 @@ class FastRouter final : public RouterModel {
   // whether the RTL accepts it (HeadRoutable).
   unsigned route(uint64_t hdr, unsigned vc, bool* ok);
   unsigned pick_output_winner(unsigned o, const PortSet& req) const;
-  // Output o's VCs as bits: not claimed with a credit.
-  uint32_t open_vcs(unsigned o) const { return credit_vcs_[o] & ~busy_vcs_[o]; }
-  // Re-derives whether VC v of input i may request (elig_, vc_state_, the running stall counts)
-  // and which output's waiting_ set holds it, from its head flit and that output's VC masks.
-  void recheck(unsigned i, unsigned v);
+  // Output o's VCs as bits: not claimed (free_vcs), and not claimed with a credit (open_vcs).
+  uint32_t free_vcs(unsigned o) const;
+  uint32_t open_vcs(unsigned o) const;
   // Checks the staged inputs and looks up the routes of staged head flits (into staged_port_).
   void check_inputs();
   void clear_staged();
@@ -183,25 +179,9 @@ class FastRouter final : public RouterModel {
   std::vector<uint16_t> cur_port_;  // port of the packet arriving on the VC (body flits inherit it)
   std::vector<uint16_t> in_pkt_;    // between a head and its tail (PacketFraming)
   std::vector<uint16_t> ovc_;       // output VC claimed by the packet whose head last left the VC
-  // Eligibility, kept between steps: a VC is re-checked (recheck()) only when its head flit
-  // changes or its head's output changes a VC's credit (zero or not) or claim, so a step reads
-  // the eligible VCs instead of scanning every buffered one. Per queue: the output its head flit
-  // heads for (kNoPort when empty) and what keeps it from requesting (VcState); per output, the
-  // queues whose head heads for it, as a bit set of qset_words_ words.
-  enum VcState : uint16_t { kRequests = 0, kCreditStall = 1, kBlocked = 2 };
-  static constexpr uint16_t kNoPort = 0xffff;
-  std::vector<uint16_t> head_port_;
-  std::vector<uint16_t> vc_state_;
-  unsigned qset_words_ = 0;
-  std::vector<uint64_t> waiting_;
-  std::vector<uint32_t> elig_;  // per input: eligible VCs
-  PortSet elig_in_{};           // inputs with an eligible VC
-  // Buffered VCs stalled for a credit, blocked by a claimed VC, and inputs with two or more
-  // eligible VCs: what the step adds to Stats' credit_stalls, vc_blocked and vc_conflicts.
-  uint64_t n_credit_stalled_ = 0;
-  uint64_t n_blocked_ = 0;
-  uint64_t n_conflicted_ = 0;
+  std::vector<uint32_t> nonempty_;  // per input: VCs with a flit
   std::vector<uint32_t> vc_mask_;   // per input: sn_rr_arb mask over VCs (positions above the winner)
+  PortSet active_in_{};            // inputs holding at least one flit
   uint64_t buffered_ = 0;
 
   // Credits back upstream (registered), per input.
@@ -211,9 +191,7 @@ class FastRouter final : public RouterModel {
 
   // Outputs, per output VC q = port * vcs + vc.
   std::vector<uint16_t> credits_;
-  // Per output, as bits over its VCs: a credit count above zero, and claimed by a packet.
-  std::vector<uint32_t> credit_vcs_;
-  std::vector<uint32_t> busy_vcs_;
+  std::vector<uint16_t> busy_;
   std::vector<uint32_t> held_;  // flits buffered here for the output VC (adaptive scores)
   // Output arbiter: sn_rr_arb's mask is "all positions >= out_ptr_[o]"; the reset mask (zero) is
   // out_ptr_ = ports.
@@ -242,9 +220,7 @@ class FastRouter final : public RouterModel {
   std::vector<PortSet> out_req_body_;  // per output: inputs requesting it with a body flit
   std::vector<uint16_t> touched_;     // outputs with at least one request (n_touched_ of them)
   unsigned n_touched_ = 0;
-  PortSet dirty_out_{};               // outputs whose credit_vcs_ or busy_vcs_ changed this step
-  std::vector<uint16_t> dirty_q_;     // queues whose head flit changed this step (n_dirty_q_)
-  unsigned n_dirty_q_ = 0;
+  std::vector<uint32_t> elig_;        // per occupied input: eligible VCs
   std::vector<uint32_t> acc_req_;     // per input: VCs served by this iteration's grants (zero between)
   std::vector<uint16_t> granted_;     // inputs granted in the current iteration
   std::vector<uint16_t> out_matched_; // per output: matched in an earlier iteration (zero between steps)
