@@ -7,6 +7,7 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <deque>
 #include <exception>
 #include <map>
@@ -490,6 +491,9 @@ class NetRun {
   void start_workers();
   void stop_workers();
   void worker(unsigned first_group);
+  // After kBalanceCycles two-thread cycles: moves the boundary between group 0 and group 1 to
+  // where both threads would have spent the same processor time (see start_workers()).
+  void balance();
 
   const NetConfig& cfg_;
   const TrafficCfg& t_;
@@ -519,7 +523,20 @@ class NetRun {
   // finished; stop_ ends it.
   std::atomic<std::uint32_t> go_{0}, done_{0};
   std::atomic<bool> stop_{false};
+  // Processor time of the two-thread cycles since the last balance(): this thread's (endpoints
+  // and group 0) and the worker's (written before it signals done_, read after the wait for it).
+  static constexpr std::uint32_t kBalanceCycles = 512;
+  std::uint32_t balance_cycles_ = 0;
+  std::int64_t main_ns_ = 0, worker_ns_ = 0;
 };
+
+// Processor time of the calling thread, in ns (not wall time: the machine may be running other
+// work, which would charge its time slices to whichever thread it preempted).
+std::int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
 
 // Waits until a reaches want: spins a little (the other thread usually takes microseconds), then
 // sleeps in the kernel, so an oversubscribed machine does not lose a core to spinning.
@@ -909,7 +926,8 @@ void NetRun::step_group(RouterGroup& g) {
 
 void NetRun::start_workers() {
   // Group 0 runs beside the endpoints, which cost about as much as a third of the routers of a
-  // network; the worker's group takes the rest.
+  // network; the worker's group takes the rest. balance() then moves the boundary by what the
+  // two threads measure.
   const auto n = static_cast<std::uint32_t>(s_.routers.size());
   const std::uint32_t split = s_.threads > 1 ? n / 3 : n;
   groups_.assign(s_.threads > 1 && split < n ? 2 : 1, RouterGroup{});
@@ -920,8 +938,28 @@ void NetRun::start_workers() {
     go_ = 0;
     done_ = 0;
     stop_ = false;
+    balance_cycles_ = 0;
+    main_ns_ = 0;
+    worker_ns_ = 0;
     worker_ = std::jthread([this] { worker(1); });
   }
+}
+
+void NetRun::balance() {
+  // The worker's routers cost worker_ns_ / (its routers) each; what this thread spent beyond its
+  // routers at that cost is the endpoints'. Equal shares: endpoints + s routers = n - s routers.
+  // Halfway there each time, so one noisy window (another job's cache traffic) moves it little.
+  const auto n = static_cast<std::int64_t>(s_.routers.size());
+  const std::int64_t split = groups_[0].end;
+  const double per_router = static_cast<double>(worker_ns_) / static_cast<double>(n - split);
+  const double endpoints = std::max(0.0, static_cast<double>(main_ns_) - static_cast<double>(split) * per_router);
+  const double target = per_router > 0 ? (static_cast<double>(n) - endpoints / per_router) / 2 : static_cast<double>(split);
+  const auto next = std::clamp<std::int64_t>((split + std::llround(target)) / 2, 1, n - 1);
+  groups_[0].end = static_cast<std::uint32_t>(next);
+  groups_[1].begin = static_cast<std::uint32_t>(next);
+  balance_cycles_ = 0;
+  main_ns_ = 0;
+  worker_ns_ = 0;
 }
 
 void NetRun::stop_workers() {
@@ -936,7 +974,9 @@ void NetRun::worker(unsigned first_group) {
   for (std::uint32_t cycle = 1;; ++cycle) {
     wait_for(go_, cycle);
     if (stop_.load(std::memory_order_relaxed)) return;
+    const std::int64_t start = thread_cpu_ns();
     for (unsigned k = first_group; k < groups_.size(); ++k) step_group(groups_[k]);
+    worker_ns_ += thread_cpu_ns() - start;
     done_.store(cycle, std::memory_order_release);
     done_.notify_one();
   }
@@ -988,9 +1028,12 @@ std::uint64_t NetRun::run() {
     // and its own group, reads the wheels' current slots and pushes only into later ones.
     parallel_ = worker_.joinable() && (!s_.timed || s_.timer.parallel());
     s_.parallel_cycles += parallel_;
+    std::int64_t main_start = 0;
     if (parallel_) {
+      if (balance_cycles_ == kBalanceCycles) balance();
       go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
       go_.notify_one();
+      main_start = thread_cpu_ns();
     }
 
     try {
@@ -1032,7 +1075,9 @@ std::uint64_t NetRun::run() {
     }
     step_group(groups_[0]);
     if (parallel_) {
+      main_ns_ += thread_cpu_ns() - main_start;
       wait_for(done_, go_.load(std::memory_order_relaxed));
+      ++balance_cycles_;
     } else {
       for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
     }

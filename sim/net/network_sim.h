@@ -23,8 +23,9 @@
 // one of the endpoint's ports on a shortest path (by flow hash or to the shortest queue, per
 // topology.spread) and on the VC of that port with the most credits when it starts.
 //
-// Threads. With two, a worker thread steps the last two thirds of the routers while this thread
-// runs the endpoints and the first third, then both meet at a barrier each cycle. Within a cycle
+// Threads. With two, a worker thread steps the last routers (two thirds at first; the boundary
+// then moves to equal the threads' processor times every 512 two-thread cycles) while this thread
+// runs the endpoints and the first ones, then both meet at a barrier each cycle. Within a cycle
 // the two touch disjoint state (routers, endpoints, channel counters of their own senders), read
 // the wheels' current slots and push only into later ones, and the routers' outputs are appended
 // after the barrier in router order, so every wheel slot holds the same events in the same order
