@@ -117,6 +117,11 @@ void WorkloadKernelCfg::describe(Schema<WorkloadKernelCfg>& s) {
 void WorkloadConfig::describe(Schema<WorkloadConfig>& s) {
   s.field("seed", &WorkloadConfig::seed, std::uint64_t{1})
       .doc("Seed of the random tensors (snsim run --seed overrides it)");
+  s.field("dies", &WorkloadConfig::dies, 0u)
+      .unit("dies")
+      .min(1)
+      .doc("Machine configs: the kernels run on dies 0 .. dies - 1, which alone hold the tensors (their outputs "
+           "are checked); the other dies get neither. Unset: every die");
   s.list("kernels", &WorkloadConfig::kernels).min_items(1).doc("Kernels launched together, sharing GM and the cross-core flags.");
   s.list("tensors", &WorkloadConfig::tensors).doc("Tensors placed in GM, in this order.");
   s.check([](const WorkloadConfig& w, const Checker& k) {

@@ -55,6 +55,7 @@ struct WorkloadKernelCfg {
 
 struct WorkloadConfig {
   std::uint64_t seed{};
+  std::uint32_t dies{};  // 0: every die of the machine
   std::vector<WorkloadKernelCfg> kernels;
   std::vector<WorkloadTensorCfg> tensors;
 

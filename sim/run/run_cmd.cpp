@@ -265,9 +265,9 @@ int run_run(const RunOptions& opt) {
   }
   const std::uint32_t dies = machine ? machine->num_dies() : 1;
 
-  // 2. The dies: GM with the tensors (at the same offsets in every die, each die's contents from
-  //    its seed), a core per block, one set of cross-core flags per die. One die keeps its memory
-  //    here; a machine's dies are the Machine's.
+  // 2. The dies: GM with the tensors (at the same offsets in every die the workload takes, each
+  //    die's contents from its seed), a core per block, one set of cross-core flags per die. One die
+  //    keeps its memory here; a machine's dies are the Machine's.
   StatsRegistry stats;
   std::unique_ptr<core::SimpleGm> store;  // one die: the data; HBM's timing unless the L2 is in front
   std::unique_ptr<core::L2Gm> l2;
@@ -302,7 +302,7 @@ int run_run(const RunOptions& opt) {
       l2 = std::make_unique<core::L2Gm>(die.gm.l2_params(), *store, stats, "l2", hbm::make_l2_backend(die, stats, ""));
     stores.push_back(store.get());
   }
-  for (std::uint32_t d = 0; d < dies; ++d) {
+  for (std::uint32_t d = 0; d < w.dies; ++d) {
     for (std::size_t i = 0; i < w.tensors.size(); ++i) {
       const Tensor& t = w.tensors[i];
       stores[d]->map(t.addr, t.bytes);
@@ -347,14 +347,16 @@ int run_run(const RunOptions& opt) {
     const bool aic = k.type == isa::CoreType::Aic;
     fmt::print("kernel {} on {} {}{}{}\n", k.name, k.blocks, aic ? "AIC" : "AIV",
                k.sub_block_num > 1 ? fmt::format(" ({} per AI core)", k.sub_block_num) : "",
-               machine ? fmt::format(" of each of the {} dies", dies) : "");
-    for (std::uint32_t d = 0; d < dies; ++d) {
+               machine ? fmt::format(" of each of the {} dies{}", w.dies,
+                                     w.dies < dies ? fmt::format(" 0-{} (of {})", w.dies - 1, dies) : "")
+                       : "");
+    for (std::uint32_t d = 0; d < w.dies; ++d) {
       const std::vector<std::uint64_t> args = machine ? die_args(k, d) : k.args;
       for (unsigned b = 0; b < k.blocks; ++b) {
         const unsigned id = k.first_core + b;
         const core::LaunchInfo launch{.type = k.type, .core_id = id, .block_id = b, .block_num = k.blocks,
                                       .sub_block_id = b % k.sub_block_num, .sub_block_num = k.sub_block_num,
-                                      .die_index = d, .num_dies = dies};
+                                      .die_index = d, .num_dies = w.dies};
         const std::string name = fmt::format("{}{}", aic ? "aic" : "aiv", id);
         core::Core& c = m ? m->add_core(d, name, launch)
                           : *own_cores.emplace_back(std::make_unique<core::Core>(name, params, launch, *gm, stats, &xflags));
@@ -371,7 +373,7 @@ int run_run(const RunOptions& opt) {
   }
   for (const Tensor& t : w.tensors)
     fmt::print("tensor {} {} {} at 0x{:x}{}\n", t.name, dtype_name(t.dtype), shape_text(t.shape), t.addr,
-               machine ? " of every die" : "");
+               machine ? (w.dies < dies ? fmt::format(" of dies 0-{}", w.dies - 1) : " of every die") : "");
 
   // 3. The run.
   const auto wall0 = std::chrono::steady_clock::now();
@@ -414,17 +416,17 @@ int run_run(const RunOptions& opt) {
     return 1;
   }
 
-  // 5. Outputs and their references, die by die (a machine's die d in <name>.die<d>.npy, checked
-  //    against the reference of its own inputs).
+  // 5. Outputs and their references, die by die of the dies the workload takes (a machine's die d
+  //    in <name>.die<d>.npy, checked against the reference of its own inputs).
   bool ok = true;
   if (opt.timing_only) fmt::print("timing only: no outputs written or checked\n");
   // Collectives' references, every die's, from the dies' inputs (before die d's replace die 0's below).
   std::map<std::string, std::vector<std::vector<double>>> collective;
   for (const Tensor& t : w.tensors)
     if (t.output && is_collective(t.reference.op) && !opt.timing_only)
-      collective[t.name] = collective_reference(t, w, dies);
-  const std::optional<MoeReference> moe = opt.timing_only ? std::nullopt : std::optional<MoeReference>(std::in_place, w, dies);
-  for (std::uint32_t d = 0; d < dies && !opt.timing_only; ++d) {
+      collective[t.name] = collective_reference(t, w, w.dies);
+  const std::optional<MoeReference> moe = opt.timing_only ? std::nullopt : std::optional<MoeReference>(std::in_place, w, w.dies);
+  for (std::uint32_t d = 0; d < w.dies && !opt.timing_only; ++d) {
     if (d > 0)  // (zero tensors are the same on every die)
       for (std::size_t i = 0; i < w.tensors.size(); ++i)
         if (w.tensor_cfgs[i].init != TensorInit::Zeros) w.tensors[i].initial = tensor_initial(w, i, die_seed(w.seed, d));

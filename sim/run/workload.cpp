@@ -283,6 +283,10 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
   w.seed = seed_override.value_or(cfg.seed);
   w.path = path;
   w.tensor_cfgs = cfg.tensors;
+  if (cfg.dies > dies)
+    at.fail("dies", fmt::format("dies {} is more than the {} the config has{}", cfg.dies, dies,
+                                dies == 1 ? " (a one-die config: the key is for machines)" : ""));
+  w.dies = cfg.dies ? cfg.dies : dies;
 
   // 2. Tensors, in order, each at the next 4 KiB boundary after a 4 KiB gap.
   std::uint64_t next = kGmBase;
@@ -295,7 +299,7 @@ Workload load_workload(const std::string& path, const DieConfig& die, bool numer
     w.tensors.push_back(std::move(t));
   }
   for (std::size_t i = 0; i < w.tensors.size(); ++i)
-    check_reference(w.tensors[i], config::index_path("tensors", i) + ".reference", dir, w, numerics, dies, at);
+    check_reference(w.tensors[i], config::index_path("tensors", i) + ".reference", dir, w, numerics, w.dies, at);
 
   // 3. Kernels, placed on consecutive cores of their type.
   unsigned used[3] = {0, 0, 0};

@@ -49,6 +49,7 @@ struct Kernel {
 
 struct Workload {
   std::uint64_t seed;
+  std::uint32_t dies;  // the dies that hold the tensors and run the kernels: 0 .. dies - 1
   std::vector<Kernel> kernels;
   std::vector<Tensor> tensors;
   std::string path;                            // the workload file, and its tensors as written there
@@ -69,7 +70,8 @@ std::uint64_t die_seed(std::uint64_t seed, std::uint32_t die);
 NpyArray tensor_initial(const Workload& w, std::size_t index, std::uint64_t seed);
 
 // Reads and resolves `path`. `numerics` false (timing only) skips generating tensor contents. `dies`:
-// the machine's die count, against which collectives' references are checked.
+// the machine's die count; the workload's `dies` key (at most that) takes the first of them, and
+// collectives' references are checked against the dies taken.
 Workload load_workload(const std::string& path, const DieConfig& die, bool numerics,
                        std::optional<std::uint64_t> seed_override, std::uint32_t dies = 1);
 

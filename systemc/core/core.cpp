@@ -114,6 +114,7 @@ void Core::load(const obj::Object& object, std::span<const std::uint64_t> args) 
   const obj::Section* text = object.section(obj::SectionKind::Text);
   if (!text) throw std::invalid_argument(fmt::format("{}: kernel has no .text", name_));
   code_.clear();
+  code_pipes_.clear();
   for (std::size_t off = 0; off + isa::kInstrBytes <= text->bytes.size(); off += isa::kInstrBytes) {
     std::uint64_t word;
     std::memcpy(&word, text->bytes.data() + off, sizeof word);
@@ -124,6 +125,7 @@ void Core::load(const obj::Object& object, std::span<const std::uint64_t> args) 
       throw std::invalid_argument(fmt::format("{}: .text+{}: {} needs pipe {}", name_, off,
                                               in->mnemonic(), isa::pipe_name(in->pipe())));
     code_.push_back(*in);
+    code_pipes_.push_back(in->pipe());
   }
   sdm_.assign(obj::kSdmBytes, 0);
   for (const obj::Section& s : object.sections)
@@ -515,7 +517,7 @@ bool Core::step_scalar(Cycle now) {
     fault(fmt::format("pc 0x{:x} is outside the code ({} instructions) or misaligned", pc_, code_.size()));
   const isa::Instr& in = code_[pc_ / isa::kInstrBytes];
   cur_in_ = &in;
-  const Pipe pipe = in.pipe();
+  const Pipe pipe = code_pipes_[pc_ / isa::kInstrBytes];
   if (pipe != Pipe::S && pipe != Pipe::All) {
     PipeState& target = pipes_[static_cast<unsigned>(pipe)];
     if (target.queue.size() >= params_.queue_depth) {
@@ -903,6 +905,7 @@ std::string CrossCoreFlags::set(const Core& from, isa::XMode mode, unsigned id, 
     if (c->xflag_total(id) >= kMaxCount)
       return fmt::format("cross-core flag {} of {} would exceed {}", id, c->name(), kMaxCount);
   for (Core* c : targets) c->xflag_increment(id, now + 1);
+  ++signals_;
   return {};
 }
 

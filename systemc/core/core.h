@@ -157,6 +157,9 @@ class CrossCoreFlags {
   void detach(const Core& core) { std::erase(cores_, &core); }
   // Signals flag `id` from `from` at `now`; returns why it is illegal, or an empty string.
   std::string set(const Core& from, isa::XMode mode, unsigned id, Cycle now);
+  // How many sets have signalled cores so far: a driver that caches its cores' next_event sees
+  // from a change that some core has a new cross-core increment coming.
+  std::uint64_t signals() const { return signals_; }
 
  private:
   // Sets not yet matched, per setter: a barrier completes when each of `needed` setters has one
@@ -168,6 +171,7 @@ class CrossCoreFlags {
   static std::string unmatched(const Core& from, unsigned id);           // the fault of a 16th
 
   std::vector<Core*> cores_;
+  std::uint64_t signals_ = 0;
   std::map<std::pair<unsigned, unsigned>, Arrivals> all_arrivals_;    // (core type, id)
   std::map<std::pair<unsigned, unsigned>, Arrivals> group_arrivals_;  // (AI core, id)
 };
@@ -221,6 +225,11 @@ class Core {
   // cycle if `at` has passed). Ignored unless the core is blocked in gwait.
   void poke(Cycle at);
   bool waiting_on_memory() const { return gwait_.active; }
+  // Blocked in gwait on a word overlapping bytes [offset, offset + len) of its die's memory.
+  bool waiting_on(std::uint64_t offset, std::uint64_t len) const {
+    const std::uint64_t at = gwait_.addr & kDieOffsetMask;
+    return gwait_.active && at < offset + len && offset < at + 8;
+  }
   // Asynchronous accesses started and not yet done.
   unsigned async_in_flight() const { return async_in_flight_; }
   // Sets the `cycles` statistic: when the core finished, or `now` if it has not (run_cores calls it).
@@ -346,6 +355,7 @@ class Core {
   GlobalMemory& gm_;
 
   std::vector<isa::Instr> code_;
+  std::vector<isa::Pipe> code_pipes_;  // code_[i].pipe(), decoded once (step_scalar asks at every step)
   std::vector<std::uint8_t> sdm_;
   std::array<std::uint64_t, isa::kNumRegs> regs_{};
   std::uint64_t pc_ = 0;

@@ -192,7 +192,7 @@ void DieGm::issue_local(Cycle now, AsyncKind kind, std::uint64_t addr, std::uint
   std::vector<std::uint8_t> out = perform(kind, offset, len, data);
   // The DMA engine's writes into this die wake its gwait-blocked cores like a peer's would (the core
   // that issued the copy may change no state of its own when it ends).
-  if (kind != AsyncKind::read && on_remote_write_) on_remote_write_(now);
+  if (kind != AsyncKind::read && on_remote_write_) on_remote_write_(now, offset, len);
   schedule(std::max(t.complete, now + 1),
            [cb = std::move(cb), out = std::move(out)](Cycle c) mutable { cb(c, std::move(out), {}); });
 }
@@ -214,7 +214,7 @@ void DieGm::issue_link(Cycle now, AsyncKind kind, std::uint64_t addr, std::uint6
     const Timing t = peer.local_.transfer(
         c, core::GmAccess{.port = kRemotePort, .is_write = kind != AsyncKind::read, .addr = offset, .burst = len});
     std::vector<std::uint8_t> out = peer.perform(kind, offset, len, data);
-    if (kind != AsyncKind::read && peer.on_remote_write_) peer.on_remote_write_(c);
+    if (kind != AsyncKind::read && peer.on_remote_write_) peer.on_remote_write_(c, offset, len);
     Cycle done = t.complete + params_.d2d_latency;
     if (kind == AsyncKind::read) {
       peer.link_free_ = std::max(static_cast<double>(t.complete), peer.link_free_) + static_cast<double>(len) / rate;
@@ -370,7 +370,7 @@ void DieGm::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   st_served_.inc();
   delay += core_period_ * static_cast<double>(t.complete - now);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
-  if (gp.is_write() && on_remote_write_) on_remote_write_(now);
+  if (gp.is_write() && on_remote_write_) on_remote_write_(now, offset, len);
 }
 
 }  // namespace snsim::npu

@@ -25,7 +25,7 @@
 // - The NI's requests from other dies reach `target` (bind the NI's memory socket to it): performed
 //   on the store at once (b_transport without wait()), the delay being the local memory's timing on
 //   port kNetworkPort, one request at a time (the request path is busy for each request's bytes at
-//   the net_*_bytes_per_cycle rate plus net_request_gap cycles); on_remote_write is called after each write or atomic add into this die's
+//   the net_*_bytes_per_cycle rate plus net_request_gap cycles); on_remote_write is called (cycle, offset, bytes) after each write or atomic add into this die's
 //   store that did not come from its cores' own synchronous accesses (the link, the network, and
 //   this die's DMA engine writing locally).
 // - deliver(now) runs everything due at or before core cycle `now` (completions, arrivals at a
@@ -89,7 +89,9 @@ class DieGm : public sc_core::sc_module, public core::GlobalMemory {
   // Every die's memory of the machine, by index (this one included); before the first access.
   void set_dies(std::vector<DieGm*> dies) { dies_ = std::move(dies); }
   void set_wake(std::function<void(Cycle)> wake) { wake_ = std::move(wake); }
-  void set_on_remote_write(std::function<void(Cycle)> f) { on_remote_write_ = std::move(f); }
+  // Called with the cycle and the written range (offset in this die's store, bytes).
+  using RemoteWrite = std::function<void(Cycle, std::uint64_t, std::uint64_t)>;
+  void set_on_remote_write(RemoteWrite f) { on_remote_write_ = std::move(f); }
 
   std::uint32_t index() const { return index_; }
   core::SimpleGm& store() { return store_; }
@@ -167,7 +169,7 @@ class DieGm : public sc_core::sc_module, public core::GlobalMemory {
   const sc_core::sc_time core_period_;
   std::vector<DieGm*> dies_;
   std::function<void(Cycle)> wake_;
-  std::function<void(Cycle)> on_remote_write_;
+  RemoteWrite on_remote_write_;
 
   Cycle now_ = 0;  // the last cycle delivered
   std::multimap<Cycle, std::function<void(Cycle)>> events_;  // equal cycles keep scheduling order

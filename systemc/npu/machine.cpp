@@ -70,10 +70,9 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::To
     die->gm->ni.bind(die->ni->socket);
     die->ni->memory.bind(die->gm->target);
     die->gm->set_wake([this](core::Cycle c) { wake_at(c); });
-    // Another die (link or network) wrote here: a gwait may be satisfied.
-    die->gm->set_on_remote_write([this, d](core::Cycle c) {
-      poke_waiting(*dies_[d], c + 1);
-      wake_at(c + 1);
+    // Another die (link or network) wrote here: a gwait on the bytes written may be satisfied.
+    die->gm->set_on_remote_write([this, d](core::Cycle c, std::uint64_t offset, std::uint64_t len) {
+      if (poke_waiting(*dies_[d], c + 1, offset, len)) wake_at(c + 1);
     });
     all.push_back(die->gm.get());
     dies_.push_back(std::move(die));
@@ -93,11 +92,24 @@ void Machine::wake_at(core::Cycle c) {
 }
 
 void Machine::poke_waiting(Die& die, core::Cycle at) {
-  for (auto& core : die.cores)
-    if (core->waiting_on_memory()) {
-      core->poke(at);
+  for (std::size_t i = 0; i < die.cores.size(); ++i)
+    if (die.cores[i]->waiting_on_memory()) {
+      die.cores[i]->poke(at);
+      die.core_due[i] = true;
       die.due = true;
     }
+}
+
+bool Machine::poke_waiting(Die& die, core::Cycle at, std::uint64_t offset, std::uint64_t len) {
+  bool poked = false;
+  for (std::size_t i = 0; i < die.cores.size(); ++i)
+    if (die.cores[i]->waiting_on(offset, len)) {
+      die.cores[i]->poke(at);
+      die.core_due[i] = true;
+      poked = true;
+    }
+  die.due = die.due || poked;
+  return poked;
 }
 
 core::Core& Machine::add_core(std::uint32_t die, const std::string& name, const core::LaunchInfo& launch) {
@@ -105,7 +117,10 @@ core::Core& Machine::add_core(std::uint32_t die, const std::string& name, const 
   d.cores.push_back(std::make_unique<core::Core>(fmt::format("die{}.{}", die, name), params_, launch, *d.gm, stats_,
                                                  &d.xflags));
   d.due = true;
-  d.cores.back()->set_waker([this, &d](core::Cycle c) {  // a completion let it go on
+  d.core_due.push_back(true);
+  d.core_next.push_back(0);
+  d.cores.back()->set_waker([this, &d, i = d.cores.size() - 1](core::Cycle c) {  // a completion let it go on
+    d.core_due[i] = true;
     d.due = true;
     wake_at(c);
   });
@@ -184,23 +199,32 @@ bool Machine::step_die(std::uint32_t d, core::Cycle c, bool& progress) {
   if (!die.due && die.next > c) return true;
   die.due = false;
   bool changed = false;
-  for (auto& core : die.cores) {
+  const std::uint64_t signals = die.xflags.signals();
+  for (std::size_t i = 0; i < die.cores.size(); ++i) {
+    if (!die.core_due[i] && die.core_next[i] > c) continue;
+    core::Core& core = *die.cores[i];
+    bool stepped = false;
     try {
-      changed |= core->step(c);
+      stepped = core.step(c);
     } catch (const core::CoreFault& f) {
       end(core::RunResult::Status::Fault, c, fmt::format("fault at cycle {} on die {}: {}", c, d, f.what()));
       return false;
     }
+    // A core that changed state is stepped again at the next cycle, as a one-die run would.
+    die.core_due[i] = stepped;
+    die.core_next[i] = core.next_event(c);
+    changed |= stepped;
   }
-  // A core that changed state may have stored what a gwait of its die waits for (as run_cores),
-  // and the die is stepped again at the next cycle, as a one-die run would.
+  // A cross-core set gave other cores an increment to come: their next_event moved.
+  if (die.xflags.signals() != signals)
+    for (std::size_t i = 0; i < die.cores.size(); ++i) die.core_next[i] = die.cores[i]->next_event(c);
+  // A core that changed state may have stored what a gwait of its die waits for (as run_cores).
   if (changed) {
     poke_waiting(die, c + 1);
     die.due = true;
   }
   progress |= changed;
-  die.next = core::kNever;
-  for (const auto& core : die.cores) die.next = std::min(die.next, core->next_event(c));
+  die.next = die.cores.empty() ? core::kNever : *std::min_element(die.core_next.begin(), die.core_next.end());
   return true;
 }
 

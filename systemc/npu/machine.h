@@ -13,10 +13,13 @@
 //   state (next_trigger), and wakes early when a network response schedules a completion or a core's
 //   completion lets it go on (Core::set_waker). A die's cores are stepped only at the cycles they
 //   are due (one's next_event, a completion or poke for one of them, a state change of one of them
-//   in the previous cycle), as a one-die run steps them: other dies' activity does not step them,
-//   so halted or waiting dies cost no core steps. Cores blocked in gwait are poked (Core::poke) at
-//   the next cycle after any cycle in which a core of their die changed state and after any write
-//   into their die's memory from another die (link or network) or by its own DMA engine. It ends
+//   in the previous cycle), and then only the cores due themselves (their next_event, a completion
+//   or poke for them, their own change of state in the previous cycle): a core that is not due
+//   would do nothing if stepped, since what else could change its state (a cross-core set, a
+//   store a gwait waits for) reaches it as a new next_event or a poke. So halted or waiting dies
+//   and cores cost no steps, and the outputs are those of a one-die run stepping every core. Cores blocked in gwait are poked (Core::poke) at
+//   the next cycle after any cycle in which a core of their die changed state and after a write of
+//   their word into their die's memory from another die (link or network) or by its own DMA engine. It ends
 //   when every core has finished and no access is in flight (Finished), a core faults (the report
 //   names the die, core, pc and instruction), nothing can change any more (Deadlock: a report per
 //   unfinished core) or at max_cycles (Timeout). Each core's `cycles` statistic is set at the end.
@@ -73,16 +76,22 @@ class Machine : public sc_core::sc_module {
     std::vector<std::unique_ptr<core::Core>> cores;
     // Stepping state. `due`: something happened to a core since the die was last stepped (a
     // completion, a poke, its own change of state). `next`: the earliest next_event of its cores
-    // after the cycle it was last stepped. `finished`: every core had finished then.
+    // after the cycle it was last stepped. `finished`: every core had finished then. Per core (in
+    // the order of `cores`): `core_due` (the same for that core) and `core_next` (its next_event).
     bool due = true;
     core::Cycle next = 0;
     bool finished = false;
+    std::vector<char> core_due;
+    std::vector<core::Cycle> core_next;
   };
 
   void tick();  // SC_METHOD: one visited core cycle
   void sleep(core::Cycle c);  // until next_ or a wake, from cycle c
   void wake_at(core::Cycle c);  // tick at cycle c at the latest
   static void poke_waiting(Die& die, core::Cycle at);  // every core of `die` blocked in gwait re-reads at `at`
+  // The same for the cores whose gwait word overlaps bytes [offset, offset + len) of the die;
+  // false if there were none.
+  static bool poke_waiting(Die& die, core::Cycle at, std::uint64_t offset, std::uint64_t len);
   // Finished / fault checks and steps of die d's cores at cycle c if it is due; false on a fault
   // (the run has ended).
   bool step_die(std::uint32_t d, core::Cycle c, bool& progress);

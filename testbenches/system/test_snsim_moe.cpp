@@ -28,6 +28,7 @@ using snsim_test::temp_dir;
 const std::string kSrc = SNSIM_SOURCE_DIR;
 const std::string kMini = kSrc + "/configs/mini4.yaml";
 const std::string kKernel = kSrc + "/firmware/kernels/moe.s";
+const std::string kArgs = "args: [x, ids, wts, factor, recv, flags, comb, out, 16, 256, 4, 4, 2, 64]";
 
 // Replaces the first `from` of `text` by `to` (which must be there).
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
@@ -50,6 +51,13 @@ RunResult run_moe(const fs::path& w, const fs::path& out) {
   return run("run -c " + kMini + " -w " + w.string() + " -o " + out.string());
 }
 
+// `dies: N` put in front of workload `w` (line 1), run on mini4.
+RunResult run_on_dies(const fs::path& dir, const std::string& dies, const fs::path& w) {
+  const std::string text = slurp(w);
+  std::ofstream(w) << "dies: " << dies << "\n" << text;
+  return run_moe(w, dir / "out");
+}
+
 TEST(SnsimRunMoe, DispatchAndCombineOnFourDiesMatchTheHostReference) {
   const fs::path dir = temp_dir("moe");
   const RunResult r = run_moe(workload(dir), dir / "out");
@@ -68,6 +76,32 @@ TEST(SnsimRunMoe, DispatchAndCombineOnFourDiesMatchTheHostReference) {
   }
   // The receive buffers hold data: the exact check above compared more than zeros.
   EXPECT_NE(slurp(dir / "out" / "recv.die2.npy").find_first_not_of('\0', 128), std::string::npos);
+}
+
+// The workload's `dies: 2` on mini4's 4 dies: dies 0-1 hold the tensors and run a 2-rank step (4
+// experts each), checked as above; dies 2-3 get no tensors, no cores and no outputs.
+TEST(SnsimRunMoe, TheFirstTwoDiesOfFourRunATwoRankStep) {
+  const fs::path dir = temp_dir("moe_dies");
+  std::string text = slurp(workload(dir, kArgs, "args: [x, ids, wts, factor, recv, flags, comb, out, 16, 256, 4, 2, 4, 64]"));
+  text = replaced(text, "{name: factor, shape: [2]", "{name: factor, shape: [4]");
+  text = replaced(text, "shape: [4, 64, 768]", "shape: [2, 64, 768]");
+  std::ofstream(dir / "moe.yaml") << text;
+  const RunResult r = run_on_dies(dir, "2", dir / "moe.yaml");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("kernel moe on 8 AIV of each of the 2 dies 0-1 (of 4)"), std::string::npos) << r.output;
+  const auto stats = json_file(dir / "out" / "stats.json");
+  for (unsigned d = 0; d < 2; ++d) {
+    const std::string die = "die" + std::to_string(d);
+    EXPECT_NE(r.output.find("check recv of die " + std::to_string(d) + " (i8) against moe_dispatch: max abs err 0,"),
+              std::string::npos) << r.output;
+    EXPECT_EQ(stats["check"]["out"][die]["failures"]["value"], 0u) << die;
+    EXPECT_GT(stats[die]["gm"]["link_accesses"]["value"].get<std::uint64_t>(), 0u) << die;
+    EXPECT_TRUE(stats[die].contains("aiv0")) << die;
+  }
+  EXPECT_NE(slurp(dir / "out" / "recv.die1.npy").find_first_not_of('\0', 128), std::string::npos);
+  EXPECT_EQ(r.output.find("of die 2"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "out.die2.npy"));
+  EXPECT_FALSE(stats["die2"].contains("aiv0"));
 }
 
 // Without the wait for the experts' flags, the home rank sums its combine buffer before the
@@ -92,8 +126,6 @@ void expect_refused(const std::string& name, const std::string& from, const std:
   EXPECT_NE(r.output.find((dir / "moe.yaml").string() + report), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "out" / "stats.json"));
 }
-
-const std::string kArgs = "args: [x, ids, wts, factor, recv, flags, comb, out, 16, 256, 4, 4, 2, 64]";
 
 TEST(SnsimRunMoe, HiddenNotAMultipleOfTheVectorWidthIsRefused) {
   expect_refused("hidden", kArgs, "args: [x, ids, wts, factor, recv, flags, comb, out, 16, 200, 4, 4, 2, 64]",
@@ -134,6 +166,33 @@ TEST(SnsimRunMoe, TimingOnlyIsRefused) {
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("moe.yaml:11: kernels[0].args[1]: the kernel routes by the contents of ids"),
             std::string::npos) << r.output;
+}
+
+TEST(SnsimRunMoe, MoreDiesThanTheMachineHasAreRefused) {
+  const fs::path dir = temp_dir("moe_dies_5");
+  const RunResult r = run_on_dies(dir, "5", workload(dir));
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find((dir / "moe.yaml").string() + ":1: dies: dies 5 is more than the 4 the config has"),
+            std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "stats.json"));
+}
+
+TEST(SnsimRunMoe, NoDiesIsRefused) {
+  const fs::path dir = temp_dir("moe_dies_0");
+  const RunResult r = run_on_dies(dir, "0", workload(dir));
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find((dir / "moe.yaml").string() + ":1: dies:"), std::string::npos) << r.output;
+}
+
+// Four ranks on the first two dies (`dies: 2`): the first token sent to rank 2 or 3 is an address
+// that die does not map (it holds no tensors).
+TEST(SnsimRunMoe, RanksBeyondTheWorkloadsDiesFaultNamingDieCoreAndInstruction) {
+  const fs::path dir = temp_dir("moe_dies_ranks");
+  const RunResult r = run_on_dies(dir, "2", workload(dir));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("`dma_out x1, x28, x2`: dst GM access 0x"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("is outside mapped memory"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "stats.json"));
 }
 
 // More ranks than mini4 has dies: the first token sent to a rank >= 4 is an address no die owns.

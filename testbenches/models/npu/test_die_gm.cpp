@@ -112,7 +112,7 @@ struct Rig : sc_module {
                                                             dn + ".ni"));
       gms[d]->ni.bind(nis[d]->socket);
       nis[d]->memory.bind(gms[d]->target);
-      gms[d]->set_on_remote_write([this, d](core::Cycle) { ++remote_writes[d]; });
+      gms[d]->set_on_remote_write([this, d](core::Cycle, std::uint64_t, std::uint64_t) { ++remote_writes[d]; });
       all.push_back(gms[d].get());
     }
     for (auto& g : gms) g->set_dies(all);

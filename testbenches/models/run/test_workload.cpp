@@ -86,6 +86,15 @@ TEST(Workload, GemmResolvesArgumentsToTensorAddresses) {
   EXPECT_TRUE(std::all_of(cv.begin(), cv.end(), [](double v) { return v == 0; }));
 }
 
+// `dies` takes the first dies of a machine: unset, every die (one here); more than there are, an error.
+TEST(Workload, DiesDefaultsToTheConfigsAndCannotExceedThem) {
+  const std::string yaml = "kernels:\n" + kernel("vec_add.s", 1, "x, y, z, 4096") + kVecAddTensors;
+  EXPECT_EQ(load_text(yaml).dies, 1u);
+  EXPECT_EQ(load_text("dies: 1\n" + yaml).dies, 1u);
+  EXPECT_EQ(error_of("dies: 2\n" + yaml),
+            ":1: dies: dies 2 is more than the 1 the config has (a one-die config: the key is for machines)");
+}
+
 TEST(Workload, SeedAndTensorNameDecideTheRandomData) {
   const std::string yaml = "kernels:\n" + kernel("vec_add.s", 1, "x, y, z, 4096") + kVecAddTensors;
   const Workload a = load_text(yaml), b = load_text(yaml), c = load_text("seed: 2\n" + yaml);
