@@ -59,7 +59,7 @@
 
 # Item x10 (addresses from item_addrs) into UB half p, once the half's last write is done.
 .macro load_item p
-    li      x21, \p * UB_HALF
+    li      x21, (\p) * UB_HALF
     wait_flag mte3, mte2, \p
     dma_in  ub, x21, x12, x14
     set_flag mte2, mte3, \p
@@ -69,7 +69,7 @@
 # (x10 += K), then count in the previous item (x24, x25; none if x24 is 0), which was written from
 # the other half, and make this item the previous one. Leaves x10 >= x11 when no item is left.
 .macro write_item p
-    li      x21, \p * UB_HALF
+    li      x21, (\p) * UB_HALF
     wait_flag mte2, mte3, \p
     dma_out x13, x21, x14
     set_flag mte3, mte2, \p         # the half is free

@@ -127,6 +127,20 @@ RunResult run_edited(const std::string& name, const std::string& from, const Edi
   return run_on(kMini, (dir / "w.yaml").string(), dir / "out");
 }
 
+// The all-to-all on 1 and 3 AIVs per die of mini4: a core then takes several items (every peer
+// on one core; 2, 1 and 1 items on three), both UB halves in turn, and the checks still pass.
+TEST(Collectives, AllToAllWithSeveralItemsPerCore) {
+  for (const std::string blocks : {"1", "3"}) {
+    fs::path out;
+    const RunResult r = run_edited("items" + blocks, "alltoall_mini.yaml", {{"blocks: 8", "blocks: " + blocks}}, &out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    const auto stats = json_file(out / "stats.json");
+    for (unsigned d = 0; d < 4; ++d)
+      for (const char* tensor : {"y", "z"})
+        EXPECT_EQ(stats["check"][tensor]["die" + std::to_string(d)]["failures"]["value"], 0u) << tensor << blocks;
+  }
+}
+
 // Without its gwait the all-to-all's consumer copies y into z before every die's block has
 // arrived: z fails its check on some die, while y, complete when the run ends, passes.
 TEST(Collectives, AllToAllWithoutItsWaitFailsTheConsumersCheck) {
