@@ -350,6 +350,7 @@ int run_run(const RunOptions& opt) {
                machine ? fmt::format(" of each of the {} dies{}", w.dies,
                                      w.dies < dies ? fmt::format(" 0-{} (of {})", w.dies - 1, dies) : "")
                        : "");
+    const core::Core* first = nullptr;  // the kernel's first core: the others share its decoded code
     for (std::uint32_t d = 0; d < w.dies; ++d) {
       const std::vector<std::uint64_t> args = machine ? die_args(k, d) : k.args;
       for (unsigned b = 0; b < k.blocks; ++b) {
@@ -361,12 +362,13 @@ int run_run(const RunOptions& opt) {
         core::Core& c = m ? m->add_core(d, name, launch)
                           : *own_cores.emplace_back(std::make_unique<core::Core>(name, params, launch, *gm, stats, &xflags));
         try {
-          c.load(k.object, args);
+          c.load(k.object, args, first);
         } catch (const std::invalid_argument& e) {  // e.g. extensions under the strict profile
           fmt::print(stderr, "snsim run: error: {}: {}\n", k.file, e.what());
           return 2;
         }
         if (record && traced[d]) recorder.attach(c, d * stride + (aic ? id : die.die.aic + id));
+        if (first == nullptr) first = &c;
         cores.push_back(&c);
       }
     }

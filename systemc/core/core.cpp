@@ -102,7 +102,7 @@ LocalBuffer* Core::buffer(Buffer which) {
   return nullptr;
 }
 
-void Core::load(const obj::Object& object, std::span<const std::uint64_t> args) {
+void Core::load(const obj::Object& object, std::span<const std::uint64_t> args, const Core* like) {
   if (object.core != isa::CoreType::Any && object.core != launch_.type)
     throw std::invalid_argument(fmt::format("{}: kernel is for another core type", name_));
   if (params_.strict && object.uses_extensions)
@@ -113,21 +113,35 @@ void Core::load(const obj::Object& object, std::span<const std::uint64_t> args) 
                                             object.args.size(), args.size()));
   const obj::Section* text = object.section(obj::SectionKind::Text);
   if (!text) throw std::invalid_argument(fmt::format("{}: kernel has no .text", name_));
-  code_.clear();
-  code_pipes_.clear();
-  for (std::size_t off = 0; off + isa::kInstrBytes <= text->bytes.size(); off += isa::kInstrBytes) {
-    std::uint64_t word;
-    std::memcpy(&word, text->bytes.data() + off, sizeof word);
-    std::string why;
-    auto in = isa::decode(word, &why);
-    if (!in) throw std::invalid_argument(fmt::format("{}: .text+{}: {}", name_, off, why));
-    if (in->pipe() != Pipe::All && !isa::pipe_on_core(in->pipe(), launch_.type))
-      throw std::invalid_argument(fmt::format("{}: .text+{}: {} needs pipe {}", name_, off,
-                                              in->mnemonic(), isa::pipe_name(in->pipe())));
-    code_.push_back(*in);
-    code_pipes_.push_back(in->pipe());
+  if (like != nullptr && like->loaded_ && like->launch_.type == launch_.type) {
+    code_ = like->code_;
+    code_pipes_ = like->code_pipes_;
+  } else {
+    auto code = std::make_shared<std::vector<isa::Instr>>();
+    auto pipes = std::make_shared<std::vector<isa::Pipe>>();
+    code->reserve(text->bytes.size() / isa::kInstrBytes);
+    pipes->reserve(text->bytes.size() / isa::kInstrBytes);
+    for (std::size_t off = 0; off + isa::kInstrBytes <= text->bytes.size(); off += isa::kInstrBytes) {
+      std::uint64_t word;
+      std::memcpy(&word, text->bytes.data() + off, sizeof word);
+      std::string why;
+      auto in = isa::decode(word, &why);
+      if (!in) throw std::invalid_argument(fmt::format("{}: .text+{}: {}", name_, off, why));
+      if (in->pipe() != Pipe::All && !isa::pipe_on_core(in->pipe(), launch_.type))
+        throw std::invalid_argument(fmt::format("{}: .text+{}: {} needs pipe {}", name_, off,
+                                                in->mnemonic(), isa::pipe_name(in->pipe())));
+      code->push_back(*in);
+      pipes->push_back(in->pipe());
+    }
+    code_ = std::move(code);
+    code_pipes_ = std::move(pipes);
   }
-  sdm_.assign(obj::kSdmBytes, 0);
+  std::uint64_t extent = 0;
+  for (const obj::Section& s : object.sections)
+    if (s.kind != obj::SectionKind::Text) extent = std::max<std::uint64_t>(extent, s.addr + s.bytes.size());
+  for (std::size_t i = 0; i < args.size(); ++i)
+    extent = std::max<std::uint64_t>(extent, object.args[i].offset + sizeof(std::uint64_t));
+  sdm_.assign(extent, 0);
   for (const obj::Section& s : object.sections)
     if (s.kind != obj::SectionKind::Text)
       std::memcpy(sdm_.data() + s.addr, s.bytes.data(), s.bytes.size());
@@ -297,7 +311,7 @@ bool Core::step_pipe(Pipe pipe, Cycle now) {
       cost = execute(q, now);
       break;
   }
-  const InstrEvent event{this, pipe, q.pc, &code_[q.pc / isa::kInstrBytes], now,
+  const InstrEvent event{this, pipe, q.pc, &(*code_)[q.pc / isa::kInstrBytes], now,
                          std::max<Cycle>(cost.total, 1), p.blocked ? now - p.blocked_since : 0,
                          p.blocked_on, released_by_};
   released_by_ = kNever;
@@ -513,11 +527,11 @@ bool Core::step_scalar(Cycle now) {
   PipeState& s = pipes_[static_cast<unsigned>(Pipe::S)];
   cur_in_ = nullptr;
   cur_pc_ = pc_;
-  if (pc_ % isa::kInstrBytes != 0 || pc_ / isa::kInstrBytes >= code_.size())
-    fault(fmt::format("pc 0x{:x} is outside the code ({} instructions) or misaligned", pc_, code_.size()));
-  const isa::Instr& in = code_[pc_ / isa::kInstrBytes];
+  if (pc_ % isa::kInstrBytes != 0 || pc_ / isa::kInstrBytes >= code_->size())
+    fault(fmt::format("pc 0x{:x} is outside the code ({} instructions) or misaligned", pc_, code_->size()));
+  const isa::Instr& in = (*code_)[pc_ / isa::kInstrBytes];
   cur_in_ = &in;
-  const Pipe pipe = code_pipes_[pc_ / isa::kInstrBytes];
+  const Pipe pipe = (*code_pipes_)[pc_ / isa::kInstrBytes];
   if (pipe != Pipe::S && pipe != Pipe::All) {
     PipeState& target = pipes_[static_cast<unsigned>(pipe)];
     if (target.queue.size() >= params_.queue_depth) {
@@ -637,13 +651,17 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
       const unsigned size = isa::dtype_bytes(t);
       const std::uint64_t addr = r(Role::Rs1) + uimm;
       if (addr % size != 0) fault(fmt::format("address 0x{:x} is not {}-byte aligned", addr, size));
-      if (addr >= sdm_.size() || size > sdm_.size() - addr)
-        fault(fmt::format("SDM address 0x{:x} is outside the {} KiB scalar data memory", addr, sdm_.size() / 1024));
+      if (addr >= obj::kSdmBytes || size > obj::kSdmBytes - addr)
+        fault(fmt::format("SDM address 0x{:x} is outside the {} KiB scalar data memory", addr, obj::kSdmBytes / 1024));
       if (in.op() == Op::St) {
+        if (addr + size > sdm_.size()) sdm_.resize(addr + size, 0);
         const std::uint64_t v = r(Role::Rs2);
         std::memcpy(sdm_.data() + addr, &v, size);
-      } else {
+      } else if (addr + size <= sdm_.size()) {
         set_rd(load_value(t, {sdm_.data() + addr, size}));
+      } else {
+        const std::array<std::uint8_t, 8> zero{};  // beyond the highest byte written
+        set_rd(load_value(t, {zero.data(), size}));
       }
       break;
     }
@@ -815,8 +833,8 @@ std::string Core::blocked_report(Cycle now) const {
                        h.pending == 1 ? "" : "es", h.event.start);
   };
   held(Pipe::S);
-  if (!halted_ && loaded_ && pipes_[0].held.pending == 0 && pc_ / isa::kInstrBytes < code_.size()) {
-    const isa::Instr& in = code_[pc_ / isa::kInstrBytes];
+  if (!halted_ && loaded_ && pipes_[0].held.pending == 0 && pc_ / isa::kInstrBytes < code_->size()) {
+    const isa::Instr& in = (*code_)[pc_ / isa::kInstrBytes];
     const PipeState& s = pipes_[0];
     std::string what = waits_for(in, Pipe::S, s.blocked, s.blocked_on);
     if (in.pipe() != Pipe::S && in.pipe() != Pipe::All)

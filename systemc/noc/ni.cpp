@@ -363,7 +363,11 @@ void NetworkInterface::cycle(std::uint64_t c) {
 }
 
 void NetworkInterface::serve(const Packet& req, std::uint64_t c) {
-  // 1. The access on the local memory (an atomic add is a read and a write, back to back).
+  // 1. The access on the local memory. An atomic add is a read and a write back to back (nothing
+  // comes between them), both issued at the arrival, as an atomic unit at the memory pipelines
+  // them: issuing the write after the read's latency would hold a memory that serves requests one
+  // at a time (npu::DieGm) for that latency, so that atomics from many sources reached a die one
+  // per L2 hit. The response waits for the later of the two.
   Packet resp;
   resp.kind = req.kind;
   resp.response = true;
@@ -373,7 +377,7 @@ void NetworkInterface::serve(const Packet& req, std::uint64_t c) {
   resp.peer = req.peer;
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   tlm::tlm_generic_payload gp;
-  auto access = [&](tlm::tlm_command cmd, std::uint8_t* data, unsigned len) {
+  auto access = [&](tlm::tlm_command cmd, std::uint8_t* data, unsigned len, sc_core::sc_time& at) {
     gp.set_command(cmd);
     gp.set_address(req.offset);
     gp.set_data_ptr(data);
@@ -382,7 +386,7 @@ void NetworkInterface::serve(const Packet& req, std::uint64_t c) {
     gp.set_byte_enable_ptr(nullptr);
     gp.set_dmi_allowed(false);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    memory->b_transport(gp, delay);
+    memory->b_transport(gp, at);
     resp.status = encode_status(gp.get_response_status());
     return resp.status == 0;
   };
@@ -390,18 +394,20 @@ void NetworkInterface::serve(const Packet& req, std::uint64_t c) {
   switch (req.kind) {
     case UbKind::write:
     case UbKind::notify:
-      access(tlm::TLM_WRITE_COMMAND, data.data(), req.size);
+      access(tlm::TLM_WRITE_COMMAND, data.data(), req.size, delay);
       break;
     case UbKind::read:
       data.assign(req.size, 0);
-      if (access(tlm::TLM_READ_COMMAND, data.data(), req.size)) resp.data = data;
+      if (access(tlm::TLM_READ_COMMAND, data.data(), req.size, delay)) resp.data = data;
       break;
     case UbKind::atomic_add: {
       std::uint8_t old[8];
-      if (!access(tlm::TLM_READ_COMMAND, old, 8)) break;
+      if (!access(tlm::TLM_READ_COMMAND, old, 8, delay)) break;
       std::uint8_t sum[8];
       store_le(sum, 8, load_le(old, 8) + load_le(data.data(), 8));
-      if (access(tlm::TLM_WRITE_COMMAND, sum, 8)) resp.data.assign(old, old + 8);
+      sc_core::sc_time write_delay = sc_core::SC_ZERO_TIME;
+      if (access(tlm::TLM_WRITE_COMMAND, sum, 8, write_delay)) resp.data.assign(old, old + 8);
+      delay = std::max(delay, write_delay);
       break;
     }
   }

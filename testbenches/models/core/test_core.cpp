@@ -210,6 +210,44 @@ TEST(CoreScalar, ArithmeticBranchesLoopsAndMemory) {
   EXPECT_EQ(c.reg(0), 0u);
 }
 
+// The SDM holds only the bytes the object and the stores wrote: the rest of its 64 KiB reads as
+// zero, and a store at its top grows it there (the other bytes stay zero).
+TEST(CoreScalar, ScalarMemoryBeyondTheWrittenBytesReadsZero) {
+  Rig rig;
+  Core& c = rig.add(assemble(R"(
+      .arg a, u64
+      li x1, 65528
+      ld.u64 x2, x1, 0
+      li x3, -1
+      st.u64 x3, x1, 0
+      ld.u64 x4, x1, 0
+      ld.u64 x5, x1, -8
+      ld.u64 x6, x0, a
+      halt
+  )"), {}, {0x1234});
+  ASSERT_EQ(rig.run().status, RunResult::Status::Finished);
+  EXPECT_EQ(c.reg(2), 0u);
+  EXPECT_EQ(c.reg(4), ~0ull);
+  EXPECT_EQ(c.reg(5), 0u);
+  EXPECT_EQ(c.reg(6), 0x1234u);
+}
+
+// Cores that load the same object like another share its decoded code and run as each alone:
+// their own arguments, block ids and results.
+TEST(CoreLoad, CoresOfOneKernelShareItsCode) {
+  Rig rig;
+  const obj::Object k = assemble(".arg a, u64\nld.u64 x1, x0, a\ncsrr x2, blockid\nadd x3, x1, x2\nhalt\n");
+  Core& first = rig.add(k, {.block_num = 2}, {100});
+  rig.cores.push_back(std::make_unique<Core>("aiv1", rig.params, LaunchInfo{.core_id = 1, .block_id = 1, .block_num = 2},
+                                             rig.memory(), rig.stats, &rig.xflags));
+  Core& second = *rig.cores.back();
+  second.load(k, std::vector<std::uint64_t>{200}, &first);
+  ASSERT_EQ(rig.run().status, RunResult::Status::Finished);
+  EXPECT_EQ(first.reg(3), 100u);
+  EXPECT_EQ(second.reg(3), 201u);
+  EXPECT_EQ(first.instructions(), second.instructions());
+}
+
 // Faults: the run stops with a report naming the core, the pc and the instruction.
 RunResult run_fault(const std::string& body, Rig& rig) {
   rig.gm.map(kX, 4096);

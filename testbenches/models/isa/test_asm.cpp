@@ -123,7 +123,7 @@ TEST(AsmRoundTrip, KernelsAssembleAndRoundTrip) {
         Kernel{"softmax_f32.s", isa::CoreType::Aiv, 4}, Kernel{"allreduce_ring.s", isa::CoreType::Aiv, 5, true},
         Kernel{"reduce_scatter_ring.s", isa::CoreType::Aiv, 5, true},
         Kernel{"allgather_ring.s", isa::CoreType::Aiv, 4, true},
-        Kernel{"allreduce_hier.s", isa::CoreType::Aiv, 6, true}, Kernel{"alltoall.s", isa::CoreType::Aiv, 4, true}}) {
+        Kernel{"allreduce_hier.s", isa::CoreType::Aiv, 6, true}, Kernel{"alltoall.s", isa::CoreType::Aiv, 5, true}}) {
     Result r = assemble_file(fmt::format("{}/firmware/kernels/{}", SNSIM_SOURCE_DIR, k.file));
     ASSERT_TRUE(r.object) << k.file << "\n" << r.format_errors();
     std::vector<std::uint8_t> bytes = obj::write_object(*r.object);

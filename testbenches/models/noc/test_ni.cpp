@@ -534,6 +534,16 @@ TEST(NetworkInterface, ZeroLoadWriteLatencyIsBothWaysThroughTheNetworkPlusMemory
   EXPECT_EQ(j["count"].get<std::uint64_t>(), 1u);
 }
 
+TEST(NetworkInterface, AnAtomicAddCostsTheMemoryOnce) {
+  // The write above as an 8-byte atomic add, whose response carries the old value (3 flits). Its
+  // read and write are issued together when it arrives, so the memory's 10 cycles count once:
+  // 1 + (12 + 2) + 10 + (12 + 2) = 39 (49 with the write issued after the read's latency).
+  Pair pair(command(UbKind::atomic_add, 1, kCounterBase, 8), false);
+  pair.run();
+  ASSERT_EQ(pair.cmd(0).status, tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(pair.net->stats.to_json()["pair"]["ni0"]["latency"]["max"].get<std::uint64_t>(), 39u);
+}
+
 TEST(NetworkInterface, TheCommandLatencyDelaysTheInjection) {
   // The write above with a command latency of 21 cycles instead of 1: 38 + 20 = 58.
   NiParams ni;
