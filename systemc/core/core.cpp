@@ -660,8 +660,10 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
       } else if (addr + size <= sdm_.size()) {
         set_rd(load_value(t, {sdm_.data() + addr, size}));
       } else {
-        const std::array<std::uint8_t, 8> zero{};  // beyond the highest byte written
-        set_rd(load_value(t, {zero.data(), size}));
+        // Partly or wholly beyond the highest byte written: those bytes read zero.
+        std::array<std::uint8_t, 8> bytes{};
+        if (addr < sdm_.size()) std::memcpy(bytes.data(), sdm_.data() + addr, sdm_.size() - addr);
+        set_rd(load_value(t, {bytes.data(), size}));
       }
       break;
     }

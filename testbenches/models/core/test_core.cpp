@@ -232,6 +232,28 @@ TEST(CoreScalar, ScalarMemoryBeyondTheWrittenBytesReadsZero) {
   EXPECT_EQ(c.reg(6), 0x1234u);
 }
 
+// A load that begins inside the written bytes and ends beyond them reads what was written, with
+// zeros above: a u32 store then a u64 load of the same address, and a u16 of .data read as u64.
+TEST(CoreScalar, ScalarLoadPartlyBeyondTheWrittenBytesKeepsThem) {
+  Rig rig;
+  Core& c = rig.add(assemble(R"(
+      .data
+      .align 8
+      v: .half 0x7531
+      .text
+      li x1, 4096
+      li x3, 0x89abcdef
+      st.u32 x3, x1, 8
+      ld.u64 x4, x1, 8
+      li x5, v
+      ld.u64 x6, x5, 0
+      halt
+  )"));
+  ASSERT_EQ(rig.run().status, RunResult::Status::Finished);
+  EXPECT_EQ(c.reg(4), 0x89abcdefull);
+  EXPECT_EQ(c.reg(6), 0x7531ull);
+}
+
 // Cores that load the same object like another share its decoded code and run as each alone:
 // their own arguments, block ids and results.
 TEST(CoreLoad, CoresOfOneKernelShareItsCode) {
