@@ -951,12 +951,14 @@ void NetRun::balance() {
   // Halfway there each time, so one noisy window (another job's cache traffic) moves it little.
   const auto n = static_cast<std::int64_t>(s_.routers.size());
   const std::int64_t split = groups_[0].end;
-  const double per_router = static_cast<double>(worker_ns_) / static_cast<double>(n - split);
-  const double endpoints = std::max(0.0, static_cast<double>(main_ns_) - static_cast<double>(split) * per_router);
-  const double target = per_router > 0 ? (static_cast<double>(n) - endpoints / per_router) / 2 : static_cast<double>(split);
-  const auto next = std::clamp<std::int64_t>((split + std::llround(target)) / 2, 1, n - 1);
-  groups_[0].end = static_cast<std::uint32_t>(next);
-  groups_[1].begin = static_cast<std::uint32_t>(next);
+  if (n >= 2) {  // (one router: group 0 is empty and stays so)
+    const double per_router = static_cast<double>(worker_ns_) / static_cast<double>(n - split);
+    const double endpoints = std::max(0.0, static_cast<double>(main_ns_) - static_cast<double>(split) * per_router);
+    const double target = per_router > 0 ? (static_cast<double>(n) - endpoints / per_router) / 2 : static_cast<double>(split);
+    const auto next = std::clamp<std::int64_t>((split + std::llround(target)) / 2, 1, n - 1);
+    groups_[0].end = static_cast<std::uint32_t>(next);
+    groups_[1].begin = static_cast<std::uint32_t>(next);
+  }
   balance_cycles_ = 0;
   main_ns_ = 0;
   worker_ns_ = 0;

@@ -385,7 +385,7 @@ int run_run(const RunOptions& opt) {
 
   // 4. Reports that exist whatever the outcome: summary, statistics, trace, CSV.
   const nlohmann::ordered_json after = stats.to_json();
-  fmt::print("{}", summarize(after, cores, r.cycles, die, dies, stats));
+  fmt::print("{}", summarize(after, cores, r.cycles, die, w.dies, stats));  // the dies that ran it
   if (m) {
     network_stats(m->fabric(), stats);
     const std::vector<DieFigures> figures = die_npu_stats(after, *m, *machine, stats);
