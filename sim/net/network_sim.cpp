@@ -17,6 +17,7 @@
 
 #include "common/rng.h"
 #include "common/units.h"
+#include "net/thread_timer.h"
 #include "noc/fast_router.h"
 
 namespace snsim::net {
@@ -132,52 +133,6 @@ struct RouterGroup {
   std::exception_ptr error;                                 // what stopped the group this cycle
 };
 
-// Chooses, at the start of each period, whether two threads or one step the routers, by timing
-// windows of each: on a machine whose cores are busy with other work, a barrier per cycle can cost
-// more than the second thread saves (each wait then lasts until the scheduler runs the other
-// thread). The windows run one thread, two, then one again, and the two are compared with the mean
-// of the one-thread windows, so traffic that grows or shrinks steadily does not bias the choice.
-// Two threads lose at once when they take longer than the whole one-thread window, which bounds
-// what a probe costs on a busy machine. A period lasts 16,384 cycles after two threads won, twice
-// the last one (up to 2^20) after they lost, so a machine where they keep losing spends little
-// time finding out again. Only the speed depends on the choice, never the results.
-class ThreadTimer {
- public:
-  static constexpr std::uint64_t kWindow = 256, kFirstPeriod = 16384, kLongestPeriod = 1u << 20;
-  // Called once at the start of every cycle; returns whether this cycle runs on two threads.
-  bool parallel() {
-    if (at_ <= 3 * kWindow) {
-      const auto now = std::chrono::steady_clock::now();
-      if (at_ == kWindow) {
-        solo_time_ = now - start_;
-      } else if (at_ > kWindow && at_ < 2 * kWindow && now - start_ > solo_time_) {
-        decide(false);  // two threads already took longer than the whole one-thread window
-      } else if (at_ == 2 * kWindow) {
-        parallel_time_ = now - start_;
-      } else if (at_ == 3 * kWindow) {
-        decide(2 * parallel_time_ < solo_time_ + (now - start_));
-      }
-      if (at_ % kWindow == 0) start_ = now;
-    }
-    const bool two = at_ < 3 * kWindow ? at_ >= kWindow && at_ < 2 * kWindow : parallel_wins_;
-    if (++at_ == period_) at_ = 0;
-    return two;
-  }
-
- private:
-  void decide(bool parallel_wins) {
-    parallel_wins_ = parallel_wins;
-    period_ = parallel_wins ? kFirstPeriod : std::min(2 * period_, kLongestPeriod);
-    at_ = 3 * kWindow + 1;  // past the windows, for the rest of the period
-  }
-
-  std::uint64_t at_ = 0;  // cycles into the period
-  std::uint64_t period_ = kFirstPeriod;
-  std::chrono::steady_clock::time_point start_{};
-  std::chrono::steady_clock::duration solo_time_{}, parallel_time_{};
-  bool parallel_wins_ = true;
-};
-
 }  // namespace
 
 noc::Topology build_topology(const NetConfig& cfg) {
@@ -258,7 +213,7 @@ struct NetworkSim::Impl {
   unsigned threads = 1;
   bool timed = true;
   std::uint64_t parallel_cycles = 0;
-  ThreadTimer timer;  // kept from run to run (load points), so each does not time anew
+  ThreadTimer<std::chrono::steady_clock> timer;  // kept from run to run (load points), so each does not time anew
 };
 
 NetworkSim::NetworkSim(const NetConfig& cfg, Logger& log)

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <tuple>
@@ -13,6 +15,7 @@
 #include "config/config.h"
 #include "config/net_config.h"
 #include "net/network_sim.h"
+#include "net/thread_timer.h"
 
 namespace snsim::net {
 namespace {
@@ -268,6 +271,62 @@ TEST(NetworkSim, TwoThreadsGiveTheSameRunsAsOne) {
       }
     }
   }
+}
+
+// A clock the ThreadTimer tests advance by hand: each simulated cycle costs what the test says
+// for one thread or for two.
+struct FakeClock {
+  using duration = std::chrono::nanoseconds;
+  using rep = duration::rep;
+  using period = duration::period;
+  using time_point = std::chrono::time_point<FakeClock>;
+  static constexpr bool is_steady = true;
+  static inline time_point t{};
+  static time_point now() { return t; }
+};
+
+// Runs `cycles` cycles whose cost per cycle is solo(cycle) on one thread and two(cycle) on two;
+// returns the cycles the timer gave to two threads, counted from `count_from`.
+template <class Solo, class Two>
+std::uint64_t timed_cycles(ThreadTimer<FakeClock>& timer, std::uint64_t cycles, std::uint64_t count_from, Solo solo,
+                           Two two) {
+  std::uint64_t parallel = 0;
+  for (std::uint64_t c = 0; c < cycles; ++c) {
+    const bool p = timer.parallel();
+    parallel += p && c >= count_from;
+    FakeClock::t += std::chrono::nanoseconds(p ? two(c) : solo(c));
+  }
+  return parallel;
+}
+
+TEST(ThreadTimer, TwoThreadsWinWhenTheyAreFaster) {
+  ThreadTimer<FakeClock> timer;
+  const std::uint64_t n = 100000;
+  const std::uint64_t two = timed_cycles(timer, n, 0, [](std::uint64_t) { return 1000; },
+                                         [](std::uint64_t) { return 600; });
+  // All but the one-thread windows of each probe (2 x 256 per 16,384-cycle period, or sooner).
+  EXPECT_GT(two, n * 9 / 10);
+}
+
+TEST(ThreadTimer, OneThreadStaysWhenTwoAreSlower) {
+  ThreadTimer<FakeClock> timer;
+  const std::uint64_t n = 200000;
+  const std::uint64_t two = timed_cycles(timer, n, 0, [](std::uint64_t) { return 1000; },
+                                         [](std::uint64_t) { return 3000; });
+  // Each probe's two-thread window stops as soon as it has taken the one-thread window's time.
+  EXPECT_LT(two, n / 50);
+}
+
+TEST(ThreadTimer, ALossOnAnEmptyNetworkIsProbedAgainOnceCyclesCostMore) {
+  // The CM384 all-to-all: the first cycles are cheap and the barrier makes two threads lose; then
+  // a cycle costs milliseconds and two threads take 60% of one's time. By cycles alone the first
+  // loss would hold for 32,768 cycles; the timer must probe again by time.
+  ThreadTimer<FakeClock> timer;
+  const auto solo = [](std::uint64_t c) -> std::int64_t { return c < 1000 ? 2000 : 5000000; };
+  const auto two = [](std::uint64_t c) -> std::int64_t { return c < 1000 ? 10000 : 3000000; };
+  const std::uint64_t n = 30000;
+  const std::uint64_t parallel = timed_cycles(timer, n, 2000, solo, two);
+  EXPECT_GT(parallel, (n - 2000) * 8 / 10);
 }
 
 TEST(NetworkSim, ThreadCountOutsideOneOrTwoIsRefused) {
