@@ -184,6 +184,7 @@ void NetworkInterface::accept(tlm::tlm_generic_payload& trans, std::uint64_t cyc
   s.seq = next_seq_++;
   s.accepted = cycle;
   s.ready = cycle + params_.command_latency;
+  if (s.ext->dst >= incomplete_.size()) incomplete_.resize(s.ext->dst + 1);
   incomplete_[s.ext->dst].insert(s.seq);
   pending_.push_back(tag);
   scan_ready_ = std::min(scan_ready_, s.ready);
@@ -317,16 +318,20 @@ void NetworkInterface::cycle(std::uint64_t c) {
     send_packet(responses_.begin()->second);
     responses_.erase(responses_.begin());
   }
-  const bool look = c >= scan_ready_ || scan_completed_;
+  const bool look = c >= scan_ready_ || (scan_completed_ && scan_ordered_ > 0);
+  scan_completed_ = false;
   if (look) {
     scan_ready_ = std::numeric_limits<std::uint64_t>::max();
-    scan_completed_ = false;
+    scan_ordered_ = 0;
   }
   for (auto it = look ? pending_.begin() : pending_.end(); it != pending_.end();) {
     const Slot& s = slots_[*it];
-    if (s.ready > c) scan_ready_ = std::min(scan_ready_, s.ready);
     const bool free_to_go = s.ready <= c && (!s.ext->ordered || *incomplete_[s.ext->dst].begin() == s.seq);
     if (!free_to_go) {
+      if (s.ready > c)
+        scan_ready_ = std::min(scan_ready_, s.ready);
+      else
+        ++scan_ordered_;
       ++it;
       continue;
     }
