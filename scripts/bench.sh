@@ -81,7 +81,7 @@ net cm384-a2a-adaptive-any "include: $PWD/configs/cm384-net.yaml
 router: {vc_alloc: any}
 topology: {up_routing: adaptive}" --threads 2
 echo "== MoE step on CM384 (issue 6 §5; workloads/moe_cm384.yaml: 256 of 768 dies, 128 tokens of 7168, top-8),"
-echo "   its first 30,000 cycles: setup, memory and processor time per simulated cycle (the whole step: about 30 min)"
+echo "   its first 30,000 cycles: setup, memory and processor time per simulated cycle (the whole step: docs/performance.md \"CM384 MoE step, slots by atomic counter\")"
 printf 'include: %s\nmax_cycles: 30000\n' "$PWD/configs/cm384.yaml" > "$cfgs/cm384-moe-30k.yaml"
 /usr/bin/time -v "$build/sim/snsim" run -c "$cfgs/cm384-moe-30k.yaml" -w workloads/moe_cm384.yaml \
   -o "$build/bench-results/moe-cm384" 2>&1 | grep -E '^(cycles|instructions|snsim run: no finish)|Elapsed|Maximum resident|User time' || true

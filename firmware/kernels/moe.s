@@ -5,16 +5,20 @@
 # 768 dies of CM384 (kernel arguments say how many take part; every die runs the same program).
 # B = blocknum AIVs per die share the work.
 #
-# 1. Dispatch. Each core scans the routing table in token order, counting per destination rank
-#    the (token, k) pairs sent there (counts in SDM): pair (t, k) with expert e = ids[t][k] goes to
-#    rank e / epr as that rank's j-th pair from us, j = the count so far. For its own tokens
-#    (t mod B = b) the core copies x[t] (bf16, hidden values) GM -> UB, converts it to f32, takes
-#    amax = max |x|, scale = amax / 127 (f32), q = s8(f16(x / scale)) (round to nearest even;
-#    amax 0 gives q 0), and writes per k one slot of hidden + 512 bytes straight into the peer's
-#    receive buffer (remote MTE3): recv[us][j] = q, then the 512-byte pad holding
+# 1. Dispatch. Core b takes its own tokens t = b, b + B, ... and nobody scans the whole routing
+#    table: pair (t, k) with expert e = ids[t][k] goes to rank r = e / epr as that rank's j-th pair
+#    from us, j taken with `amoadd` from the counter flags[2 ranks + r] in this die's own memory (a
+#    local atomic shared by the die's cores: it returns the old count). So the slots that one
+#    source fills at a rank are 0 .. count - 1 in the order the die's cores reached their
+#    `amoadd`s, which the timing decides (deterministically); nothing reads a slot's position: the
+#    expert takes the token's place t x topk + k from the slot's pad. For each token the core
+#    copies x[t] (bf16, hidden values) GM -> UB, converts it to f32, takes amax = max |x|,
+#    scale = amax / 127 (f32), q = s8(f16(x / scale)) (round to nearest even; amax 0 gives q 0),
+#    and writes per k one slot of hidden + 512 bytes straight into the peer's receive buffer
+#    (remote MTE3): recv[us][j] = q, then the 512-byte pad holding
 #    f32 scale x 8 | s32 (t x topk + k) x 8 | s32 e x 8 | zeros. After a barrier of the die's
-#    cores (every slot written), core b tells ranks r = b, b + B, ...: flags[us] of rank r =
-#    count + 1 (notify: ordered behind the die's writes to r).
+#    cores (every slot written, every count final), core b tells ranks r = b, b + B, ...:
+#    flags[us] of rank r = count + 1 (notify: ordered behind the die's writes to r).
 # 2. Expert. G = max(1, B / ranks) cores share each source, SB = B / G: core b < G SB takes the
 #    sources s = b mod SB, + SB, ... and of each the slots j = b / SB, + G, ... below flags[s] - 1
 #    (after a gwait for flags[s]): y = bf16((f32(q) x scale) x factor[e - r x epr]) (f32 steps,
@@ -25,10 +29,11 @@
 #
 # Arguments: x (bf16 tokens x hidden), ids (s32 tokens x topk, expert ids < ranks x epr), wts
 # (f32 tokens x topk), factor (f32 epr: this rank's experts' factors), recv (ranks x capacity
-# slots of hidden + 512 bytes), flags (2 ranks u64, zero), comb (bf16 tokens x topk x hidden,
-# scratch), out (bf16 tokens x hidden): ptr; tokens, hidden, topk, ranks, epr, capacity: u64.
-# hidden a multiple of 128, at most 16256 (255 f32 vector repeats); ranks <= the machine's dies
-# and <= 4096; every rank sends at most `capacity` pairs to any one rank; UB holds
+# slots of hidden + 512 bytes), flags (3 ranks u64, zero: arrivals, experts done, send counts),
+# comb (bf16 tokens x topk x hidden, scratch), out (bf16 tokens x hidden): ptr; tokens, hidden,
+# topk, ranks, epr, capacity: u64. hidden a multiple of 128, at most 16256 (255 f32 vector
+# repeats); ranks <= the machine's dies; every rank sends at most `capacity` pairs to any one
+# rank; UB holds
 # 10 hidden + topk (hidden + 512) + 3 KiB bytes. `snsim run` checks these before simulating
 # (sim/run/moe.cpp); docs/kernels.md.
 .include "include/snsim.inc"
@@ -57,9 +62,6 @@
 .equ SCL, 0xa00                   # 256 B: scale in block 0
 .equ BUFS, 0xc00                  # XB (2 hidden), XF (4 hidden), TMP (4 hidden), SLOTS (topk slots)
 
-.data
-counts: .space 32768              # u64 per destination rank: pairs sent there so far
-
 .macro drain pipe
     set_flag \pipe, s, 0
     wait_flag \pipe, s, 0
@@ -72,10 +74,10 @@ counts: .space 32768              # u64 per destination rank: pairs sent there s
     xwait   0
 .endm
 
-# \rd = SDM address of counts[\rr].
+# \rd = GM address of the send counter of rank \rr (x31 = &flags[2 ranks], this die's).
 .macro count_addr rd, rr
     slli    \rd, \rr, 3
-    addi    \rd, \rd, counts
+    add     \rd, \rd, x31
 .endm
 
 # \rd = address of u64 element \ri of the array whose pointer is argument \arg; \sh: log2 size.
@@ -138,19 +140,14 @@ start:
     vec_cfg_dense x3, 1
     li      x4, C127
     vdup.f32 x4, x2, x3
-    li      x1, 0
-clear:                              # counts = 0
-    count_addr x2, x1
-    st.u64  x0, x2, 0
-    addi    x1, x1, 1
-    bne     x1, x12, clear
+    slli    x1, x12, 1
+    elem    x31, flags, x1, 3       # x31 = &flags[2 ranks]: the send counters
     set_flag mte3, v, 1             # the UB slots are free (consumed after the last token)
 
-    # ---- 1. Dispatch: x23 = t.
-    li      x23, 0
+    # ---- 1. Dispatch: x23 = t, our tokens only.
+    addi    x23, x17, 0
 token:
-    remu    x1, x23, x16
-    bne     x1, x17, scan           # not ours: count only
+    bgeu    x23, x9, dispatched
     drain   v                       # XB is free
     mul     x2, x23, x10
     slli    x2, x2, 1
@@ -230,9 +227,8 @@ send:                               # slot k to recv[us][j] of rank e / epr
     expert  x5, x23, x27
     divu    x6, x5, x13
     count_addr x7, x6
-    ld.u64  x1, x7, 0               # j
-    addi    x2, x1, 1
-    st.u64  x2, x7, 0
+    li      x2, 1
+    amoadd  x1, x2, x7, 0           # j: the count so far of the die's cores
     mul     x2, x15, x14
     add     x2, x2, x1
     mul     x2, x2, x18
@@ -245,30 +241,18 @@ send:                               # slot k to recv[us][j] of rank e / epr
     addi    x27, x27, 1
     bne     x27, x11, send
     set_flag mte3, v, 1
-    jal     x0, next
-scan:                               # another core's token: count its pairs
-    li      x27, 0
-counting:
-    expert  x5, x23, x27
-    divu    x6, x5, x13
-    count_addr x7, x6
-    ld.u64  x1, x7, 0
-    addi    x1, x1, 1
-    st.u64  x1, x7, 0
-    addi    x27, x27, 1
-    bne     x27, x11, counting
-next:
-    addi    x23, x23, 1
-    bne     x23, x9, token
+    add     x23, x23, x16
+    jal     x0, token
+dispatched:
     wait_flag mte3, v, 1            # balance the set of the start
-    barrier
+    barrier                         # every core's amoadds done: the counts are final
     # Ranks r = b, b + B, ...: flags[us] there = our count + 1.
     elem    x1, flags, x15, 3
     addi    x23, x17, 0
 tell:
     bgeu    x23, x12, told
     count_addr x3, x23
-    ld.u64  x3, x3, 0
+    ldg.u64 x3, x3, 0
     addi    x3, x3, 1
     on_rank x4, x1, x23
     notify  x3, x4, 0

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
@@ -16,7 +17,6 @@ namespace {
 constexpr std::uint64_t kUbBytes = 192 * 1024;  // HARDWARE.md §3
 constexpr std::uint64_t kUbFixed = 0xc00;       // moe.s: reduction scratch and scale blocks before BUFS
 constexpr std::uint64_t kMaxHidden = 16256;     // 255 f32 repeats of 64, a multiple of 128
-constexpr std::uint64_t kMaxRanks = 4096;       // moe.s: u64 counts in 32 KiB of SDM
 
 std::uint64_t elements(const std::vector<std::uint64_t>& shape) {
   std::uint64_t n = 1;
@@ -64,6 +64,33 @@ void put(std::int8_t* p, T v, int copies) {
   for (int i = 0; i < copies; ++i) std::memcpy(p + i * sizeof v, &v, sizeof v);
 }
 
+// The tag (t x topk + k) in the pad of slot j of source s in the receive buffer `bytes`.
+std::int32_t slot_tag(const void* bytes, std::uint64_t s, std::uint64_t j, const MoeDims& d) {
+  std::int32_t tag;
+  std::memcpy(&tag, static_cast<const std::uint8_t*>(bytes) + (s * d.capacity + j) * d.slot_bytes() + d.hidden + 32,
+              sizeof tag);
+  return tag;
+}
+
+// The kernel fills source s's slots 0 .. n - 1 in the order its cores took them (timing): order[j]
+// = the slot of the token-order reference `ref` whose pair the simulated slot j of `got` names by
+// its tag, when those tags are each of the n pairs once; empty otherwise (a pair missing, doubled or
+// unknown: the reference stays in token order and the check fails).
+std::vector<std::uint64_t> slot_order(const std::vector<std::int8_t>& ref, std::span<const std::uint8_t> got,
+                                      std::uint64_t s, std::uint64_t n, const MoeDims& d) {
+  if (got.size() < ref.size()) return {};
+  std::map<std::int32_t, std::uint64_t> slot_of;
+  for (std::uint64_t j = 0; j < n; ++j) slot_of[slot_tag(ref.data(), s, j, d)] = j;
+  std::vector<std::uint64_t> order(n);
+  for (std::uint64_t j = 0; j < n; ++j) {
+    const auto it = slot_of.find(slot_tag(got.data(), s, j, d));
+    if (it == slot_of.end()) return {};
+    order[j] = it->second;
+    slot_of.erase(it);
+  }
+  return order;
+}
+
 }  // namespace
 
 void check_moe_kernel(const Kernel& k, const std::string& key, const Workload& w, const Checker& at) {
@@ -85,7 +112,6 @@ void check_moe_kernel(const Kernel& k, const std::string& key, const Workload& w
   if (d.hidden % 128 != 0 || d.hidden > kMaxHidden)
     at.fail(akey("hidden"), fmt::format("hidden {} must be a multiple of 128 (one s8 vector repeat) and at most {} "
                                         "(255 f32 repeats)", d.hidden, kMaxHidden));
-  if (d.ranks > kMaxRanks) at.fail(akey("ranks"), fmt::format("ranks {} is above the kernel's {}", d.ranks, kMaxRanks));
   const std::uint64_t ub = kUbFixed + 10 * d.hidden + d.topk * d.slot_bytes();
   if (ub > kUbBytes)
     at.fail(akey("topk"), fmt::format("hidden {} with topk {} needs {} bytes of UB (10 hidden + topk (hidden + 512) + "
@@ -110,7 +136,7 @@ void check_moe_kernel(const Kernel& k, const std::string& key, const Workload& w
   };
   room("recv", d.ranks * d.capacity * d.slot_bytes(),
        fmt::format("ranks {} x capacity {} slots of hidden + 512 = {} bytes", d.ranks, d.capacity, d.slot_bytes()));
-  room("flags", 16 * d.ranks, fmt::format("2 x ranks {} u64 flags", d.ranks));
+  room("flags", 24 * d.ranks, fmt::format("3 x ranks {} u64 flags and counters", d.ranks));
   room("comb", d.tokens * d.topk * d.hidden * 2, fmt::format("tokens {} x topk {} bf16 tokens of {}", d.tokens,
                                                               d.topk, d.hidden));
   // Every rank's routing table: experts that exist, and at most capacity pairs to any one rank.
@@ -164,9 +190,12 @@ MoeReference::MoeReference(const Workload& w, std::uint32_t dies) {
     if (factors_.empty())
       for (std::uint64_t s = 0; s < ranks; ++s) factors_.push_back(initial(3, s));
     if (r.op != RefOp::MoeDispatch) continue;
-    // recv[s][j] of rank e / epr: the j-th pair (t, k) of source s, in order, with expert e there.
+    // recv[s][j] of rank e / epr: the j-th pair (t, k) of source s in token order, with expert e
+    // there (values() reorders them as the kernel placed them).
     auto& recv = recv_[t.name];
+    auto& sent = sent_[t.name];
     recv.assign(ranks, std::vector<std::int8_t>(d.ranks * d.capacity * d.slot_bytes(), 0));
+    sent.assign(ranks, std::vector<std::uint64_t>(ranks, 0));
     for (std::uint64_t s = 0; s < ranks; ++s) {
       const std::vector<double> x = initial(0, s), ids = initial(1, s);
       std::vector<std::uint64_t> next(d.ranks, 0);
@@ -176,6 +205,7 @@ MoeReference::MoeReference(const Workload& w, std::uint32_t dies) {
           const auto e = static_cast<std::int32_t>(ids[tok * d.topk + k]);
           const std::uint64_t to = static_cast<std::uint64_t>(e) / d.epr, j = next[to]++;
           if (to >= ranks) continue;  // a rank beyond the machine: the kernel faults
+          ++sent[to][s];
           std::int8_t* slot = &recv[to][(s * d.capacity + j) * d.slot_bytes()];
           std::memcpy(slot, q.q.data(), d.hidden);
           put(slot + d.hidden, q.scale, 8);
@@ -187,13 +217,21 @@ MoeReference::MoeReference(const Workload& w, std::uint32_t dies) {
   }
 }
 
-std::vector<double> MoeReference::values(const Tensor& t, const Workload& w, std::uint32_t die) const {
+std::vector<double> MoeReference::values(const Tensor& t, const Workload& w, std::uint32_t die,
+                                         std::span<const std::uint8_t> got) const {
   const MoeDims d = dims_of(w, t.reference);
   std::vector<double> out(elements(t.shape), 0.0);
   if (die >= d.ranks || die >= factors_.size()) return out;  // not a rank: untouched
   if (t.reference.op == RefOp::MoeDispatch) {
     const std::vector<std::int8_t>& recv = recv_.at(t.name)[die];
-    std::copy(recv.begin(), recv.end(), out.begin());
+    std::vector<std::int8_t> want = recv;
+    const std::vector<std::uint64_t>& sent = sent_.at(t.name)[die];
+    for (std::uint64_t s = 0; s < sent.size(); ++s)
+      if (const std::vector<std::uint64_t> order = slot_order(recv, got, s, sent[s], d); !order.empty())
+        for (std::uint64_t j = 0; j < sent[s]; ++j)
+          std::memcpy(&want[(s * d.capacity + j) * d.slot_bytes()], &recv[(s * d.capacity + order[j]) * d.slot_bytes()],
+                      d.slot_bytes());
+    std::copy(want.begin(), want.end(), out.begin());
     return out;
   }
   const std::vector<double> x = to_values(w.tensor(t.reference.inputs[0])->initial);

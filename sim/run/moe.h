@@ -7,11 +7,14 @@
 // scale is the f32 quotient max |x| / 127, q = s8(f16(x / scale)) (f32 division, then round to
 // nearest even twice, as the kernel's two conversions do; 0 when max |x| is 0), an expert's output
 // bf16(f32(f32(q scale) factor)), and the combine sum over k of w x that output in double, rounded
-// once to bf16. The dispatch check is exact (atol 0); the combine one differs from the kernel's f32
-// sum only by the sum's order and precision (rtol one bf16 step).
+// once to bf16. The dispatch check is exact (atol 0) slot by slot, in the slot order the kernel's
+// cores took (a die's shared counter: timing decides it), each slot matched to its pair by the tag
+// in its pad; the combine one differs from the kernel's f32 sum only by the sum's order and
+// precision (rtol one bf16 step).
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,11 +45,16 @@ void check_moe_reference(const Tensor& out, const Workload& w, const std::string
 class MoeReference {
  public:
   MoeReference(const Workload& w, std::uint32_t dies);
-  // Tensor t's expected values on die `die`; w holds that die's initial tensors.
-  std::vector<double> values(const Tensor& t, const Workload& w, std::uint32_t die) const;
+  // Tensor t's expected values on die `die`; w holds that die's initial tensors. `got`, the run's
+  // bytes of t there, gives moe_dispatch the kernel's slot order: each source's slots 0 .. n - 1
+  // are expected to hold its n pairs in the order their tags name, when they name each pair once
+  // (else in token order, which then fails the check).
+  std::vector<double> values(const Tensor& t, const Workload& w, std::uint32_t die,
+                             std::span<const std::uint8_t> got) const;
 
  private:
-  std::map<std::string, std::vector<std::vector<std::int8_t>>> recv_;  // per tensor, per rank: bytes
+  std::map<std::string, std::vector<std::vector<std::int8_t>>> recv_;  // per tensor, per rank: bytes, token order
+  std::map<std::string, std::vector<std::vector<std::uint64_t>>> sent_;  // per tensor, per rank, per source: pairs
   std::vector<std::vector<double>> factors_;                           // per rank: its experts' factors
 };
 

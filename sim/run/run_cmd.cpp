@@ -446,7 +446,7 @@ int run_run(const RunOptions& opt) {
       if (t.reference.op == RefOp::None) continue;
       const bool is_moe = t.reference.op == RefOp::MoeDispatch || t.reference.op == RefOp::MoeCombine;
       const NpyArray expected =
-          to_npy(t.dtype, t.shape, is_moe ? moe->values(t, w, d) : reference_values(t, w, d, collective));
+          to_npy(t.dtype, t.shape, is_moe ? moe->values(t, w, d, got.data) : reference_values(t, w, d, collective));
       const std::vector<double> ref = to_values(expected), have = to_values(got);
       const Comparison c = compare(have, ref, t.reference.atol, t.reference.rtol);
       const std::string key = "check." + t.name + suffix;

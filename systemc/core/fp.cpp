@@ -75,6 +75,14 @@ std::uint32_t round_to_format(double x, FloatFormat fmt, Round mode) {
          static_cast<std::uint32_t>(q & ((1ull << man) - 1));
 }
 
+namespace {
+
+// 2^k for -1022 <= k <= 1023 (a normal double): multiplying by it scales exactly, as std::ldexp
+// does, without the library call (the vector unit converts every element of f16 data this way).
+double pow2(int k) { return std::bit_cast<double>(static_cast<std::uint64_t>(k + 1023) << 52); }
+
+}  // namespace
+
 double format_to_double(std::uint32_t bits, FloatFormat fmt) {
   const int man = fmt.mant_bits;
   const int bias = (1 << (fmt.exp_bits - 1)) - 1;
@@ -86,9 +94,9 @@ double format_to_double(std::uint32_t bits, FloatFormat fmt) {
   if (exp == exp_all)
     v = frac ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
   else if (exp == 0)
-    v = std::ldexp(static_cast<double>(frac), 1 - bias - man);
+    v = static_cast<double>(frac) * pow2(1 - bias - man);
   else
-    v = std::ldexp(static_cast<double>(frac | 1u << man), static_cast<int>(exp) - bias - man);
+    v = static_cast<double>(frac | 1u << man) * pow2(static_cast<int>(exp) - bias - man);
   return neg ? -v : v;
 }
 
@@ -98,11 +106,27 @@ float bf16_to_f32(std::uint16_t b) {
   return std::bit_cast<float>(static_cast<std::uint32_t>(b) << 16);
 }
 
+namespace {
+
+// x rounded to the nearest integer, ties to even, whatever the host's rounding mode: below 2^52 the
+// integer part truncates exactly and x minus it is exact; from 2^52 up (and infinities) x is its own
+// rounding. (x - std::remainder(x, 1.0) gives the same but costs a slow library call per element,
+// and turned infinities into NaN.)
+double round_half_even(double x) {
+  if (!(std::fabs(x) < 4503599627370496.0)) return x;  // 2^52
+  const auto i = static_cast<std::int64_t>(x);
+  const double frac = std::fabs(x - static_cast<double>(i));
+  const bool away = frac > 0.5 || (frac == 0.5 && (i & 1) != 0);
+  return static_cast<double>(away ? i + (x < 0 ? -1 : 1) : i);
+}
+
+}  // namespace
+
 std::int64_t round_to_int(double x, Round mode, std::int64_t lo, std::int64_t hi) {
   if (std::isnan(x)) return 0;
   double r = 0;
   switch (mode) {
-    case Round::Rint: r = x - std::remainder(x, 1.0); break;  // nearest, ties to even
+    case Round::Rint: r = round_half_even(x); break;  // nearest, ties to even
     case Round::Floor: r = std::floor(x); break;
     case Round::Ceil: r = std::ceil(x); break;
     case Round::Round: r = std::round(x); break;

@@ -184,8 +184,10 @@ void NetworkInterface::accept(tlm::tlm_generic_payload& trans, std::uint64_t cyc
   s.seq = next_seq_++;
   s.accepted = cycle;
   s.ready = cycle + params_.command_latency;
+  if (s.ext->dst >= incomplete_.size()) incomplete_.resize(s.ext->dst + 1);
   incomplete_[s.ext->dst].insert(s.seq);
   pending_.push_back(tag);
+  scan_ready_ = std::min(scan_ready_, s.ready);
   st_kind_[static_cast<unsigned>(s.ext->kind) - 1]->inc();
 }
 
@@ -238,6 +240,7 @@ void NetworkInterface::send_packet(const Packet& p) {
   // 3. Queued on a port towards the peer, on the VC of its class.
   Port& port = ports_[pick_port(p.peer)];
   port.queued_flits += tx.flits.size();
+  tx_flits_ += tx.flits.size();
   port.tx[p.response ? kRespVc : kReqVc].push_back(std::move(tx));
   (p.response ? st_resp_packets_ : st_req_packets_).inc();
   st_bytes_out_.add(p.data.size());
@@ -248,6 +251,7 @@ void NetworkInterface::on_flit(unsigned port, const LinkFlit& flit) {
     throw std::logic_error(fmt::format("{}: port {}: a flit on VC {} without a credit for it", name(), port, flit.vc));
   }
   ports_[port].rx[flit.vc].push_back(flit.flit);
+  ++rx_flits_;
 }
 
 void NetworkInterface::on_credit(unsigned port, std::uint8_t vc) {
@@ -261,7 +265,7 @@ void NetworkInterface::on_credit(unsigned port, std::uint8_t vc) {
 void NetworkInterface::cycle(std::uint64_t c) {
   // 1. Take at most one flit per port from the ejection buffers (responses first; requests only
   //    while the response queue has room), return its credit, and handle complete packets.
-  for (unsigned pi = 0; pi < ports_.size(); ++pi) {
+  for (unsigned pi = 0; pi < ports_.size() && rx_flits_ > 0; ++pi) {
     Port& port = ports_[pi];
     std::uint8_t vc;
     if (!port.rx[kRespVc].empty()) {
@@ -273,6 +277,7 @@ void NetworkInterface::cycle(std::uint64_t c) {
     }
     const Flit f = port.rx[vc].front();
     port.rx[vc].pop_front();
+    --rx_flits_;
     fabric_.send_credit(ep_, pi, vc);
     std::vector<Flit>& flits = port.assembling[vc];
     flits.push_back(f);
@@ -313,10 +318,20 @@ void NetworkInterface::cycle(std::uint64_t c) {
     send_packet(responses_.begin()->second);
     responses_.erase(responses_.begin());
   }
-  for (auto it = pending_.begin(); it != pending_.end();) {
+  const bool look = c >= scan_ready_ || (scan_completed_ && scan_ordered_ > 0);
+  scan_completed_ = false;
+  if (look) {
+    scan_ready_ = std::numeric_limits<std::uint64_t>::max();
+    scan_ordered_ = 0;
+  }
+  for (auto it = look ? pending_.begin() : pending_.end(); it != pending_.end();) {
     const Slot& s = slots_[*it];
     const bool free_to_go = s.ready <= c && (!s.ext->ordered || *incomplete_[s.ext->dst].begin() == s.seq);
     if (!free_to_go) {
+      if (s.ready > c)
+        scan_ready_ = std::min(scan_ready_, s.ready);
+      else
+        ++scan_ordered_;
       ++it;
       continue;
     }
@@ -334,7 +349,7 @@ void NetworkInterface::cycle(std::uint64_t c) {
   }
 
   // 3. One flit per port: a response's if it has a credit, else a request's.
-  for (unsigned pi = 0; pi < ports_.size(); ++pi) {
+  for (unsigned pi = 0; pi < ports_.size() && tx_flits_ > 0; ++pi) {
     Port& port = ports_[pi];
     bool stalled = false;
     for (std::uint8_t vc : {kRespVc, kReqVc}) {
@@ -348,6 +363,7 @@ void NetworkInterface::cycle(std::uint64_t c) {
       fabric_.send_flit(ep_, pi, LinkFlit{true, vc, tx.flits[tx.next]});
       port.flits_sent->inc();
       --port.queued_flits;
+      --tx_flits_;
       if (++tx.next == tx.flits.size()) {
         if (tx.response) --responses_waiting_;
         port.tx[vc].pop_front();
@@ -455,6 +471,7 @@ void NetworkInterface::complete(const Packet& resp, std::uint64_t c) {
   }
   trans.set_response_status(status);
   incomplete_[s.ext->dst].erase(s.seq);
+  scan_completed_ = true;
   st_latency_.record(c - s.accepted);
   if (on_complete_) {
     on_complete_({s.ext->kind, s.ext->dst, static_cast<std::uint32_t>(trans.get_data_length()), s.ext->ordered,

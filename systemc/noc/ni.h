@@ -43,6 +43,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -184,7 +185,21 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   std::vector<Slot> slots_;
   std::vector<std::uint16_t> free_slots_;
   std::deque<std::uint16_t> pending_;  // accepted, not yet injected, in acceptance order (tags)
-  std::map<std::uint32_t, std::set<std::uint64_t>> incomplete_;  // per destination: seqs not completed
+  // When cycle() must look through pending_ again: at scan_ready_ (the earliest `ready` of the
+  // commands not yet ready at the last look, or accepted since) or after a completion while
+  // scan_ordered_ commands were ready but held (an ordered command waits for the commands before
+  // it to its destination). Between them none can go, and a look through hundreds of commands
+  // waiting out command_latency cost every network cycle.
+  std::uint64_t scan_ready_ = std::numeric_limits<std::uint64_t>::max();
+  bool scan_completed_ = false;
+  std::size_t scan_ordered_ = 0;
+  // Flits in every port's ejection buffers, and queued to send: cycle() skips its look at the
+  // ports when there are none (most of a machine's NIs, most cycles).
+  std::size_t rx_flits_ = 0;
+  std::size_t tx_flits_ = 0;
+  // Per destination endpoint (indexed by it, grown as commands reach further ones; a map's walk
+  // per command and completion missed the cache on CM384's 768 endpoints): seqs not completed.
+  std::vector<std::set<std::uint64_t>> incomplete_;
   std::multimap<std::uint64_t, Packet> responses_;     // by the cycle they are ready
   unsigned responses_waiting_ = 0;                      // in responses_ or not yet fully sent
   tlm::tlm_generic_payload* held_ = nullptr;           // BEGIN_REQ refused for lack of room

@@ -1,7 +1,8 @@
 // The MoE step of firmware/kernels/moe.s through `snsim run` on configs/mini4.yaml (4 dies, 8 AIV
-// each; workloads/moe_mini4.yaml): every die's receive buffer (which token landed in which slot,
-// its INT8 values, scale and tags) and output against the host reference of sim/run/moe.cpp; the
-// same kernel with one flag wait removed gives wrong outputs; and the workload's bad inputs are
+// each; workloads/moe_mini4.yaml): every die's receive buffer (which tokens landed in a source's
+// slots, in the order the cores took them, their INT8 values, scale and tags) and output against
+// the host reference of sim/run/moe.cpp; the same kernel with one flag wait removed gives wrong
+// outputs, and with its slot counter not counting wrong receive buffers; and the workload's bad inputs are
 // refused before simulating naming the file and line (or, for ranks beyond the machine, fault
 // naming die, core, pc and instruction); a timing-only run, which would route every token by zeros,
 // is refused.
@@ -117,6 +118,21 @@ TEST(SnsimRunMoe, RemovingTheCombineFlagWaitGivesWrongOutputs) {
   EXPECT_NE(r.output.find("elements outside tolerance"), std::string::npos) << r.output;
 }
 
+// The kernel writes a source's slots in the order its cores take them from the die's counter, and
+// the dispatch check follows that order by the tags in the slots' pads; a kernel whose `amoadd`
+// adds 0 puts every pair in slot 0, which that check refuses (the pairs are not each there once).
+TEST(SnsimRunMoe, SlotsTakenTwiceFailTheDispatchCheck) {
+  const fs::path dir = temp_dir("moe_slot0");
+  std::string kernel = replaced(slurp(kKernel), "    li      x2, 1\n    amoadd", "    li      x2, 0\n    amoadd");
+  kernel = replaced(kernel, "\"include/snsim.inc\"", "\"" + kSrc + "/firmware/kernels/include/snsim.inc\"");
+  std::ofstream(dir / "moe.s") << kernel;
+  const RunResult r = run_moe(workload(dir, "", "", (dir / "moe.s").string()), dir / "out");
+  EXPECT_EQ(r.status, 1) << r.output;
+  for (unsigned d = 0; d < 4; ++d)
+    EXPECT_NE(r.output.find("snsim run: recv of die " + std::to_string(d) + ": "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("elements outside tolerance"), std::string::npos) << r.output;
+}
+
 // A bad workload: exit 2 before simulating, with `report` (file, line, key, why) in the output.
 void expect_refused(const std::string& name, const std::string& from, const std::string& to,
                     const std::string& report) {
@@ -147,6 +163,13 @@ TEST(SnsimRunMoe, ReferenceInputsOfMismatchedShapesAreRefused) {
 TEST(SnsimRunMoe, ReceiveBufferTooSmallIsRefused) {
   expect_refused("recv_small", "shape: [4, 64, 768]", "shape: [4, 32, 768]",
                  ":11: kernels[0].args[4]: recv (98304 bytes) is too small: ranks 4 x capacity 64 slots");
+}
+
+// flags holds the send counters behind the two flag arrays: 2 x ranks u64 is too small.
+TEST(SnsimRunMoe, FlagsWithoutTheCountersAreRefused) {
+  expect_refused("flags_small", "{name: flags, shape: [24]", "{name: flags, shape: [16]",
+                 ":11: kernels[0].args[5]: flags (64 bytes) is too small: 3 x ranks 4 u64 flags and counters need "
+                 "96 bytes");
 }
 
 TEST(SnsimRunMoe, CapacityBelowARanksTrafficIsRefused) {
@@ -200,12 +223,12 @@ TEST(SnsimRunMoe, MoreRanksThanDiesFaultsNamingDieCorePcAndInstruction) {
   const fs::path dir = temp_dir("moe_ranks");
   const fs::path w = workload(dir, kArgs, "args: [x, ids, wts, factor, recv, flags, comb, out, 16, 256, 4, 8, 1, 64]");
   std::string text = replaced(slurp(w), "shape: [4, 64, 768]", "shape: [8, 64, 768]");
-  text = replaced(text, "{name: flags, shape: [16]", "{name: flags, shape: [32]");
+  text = replaced(text, "{name: flags, shape: [24]", "{name: flags, shape: [48]");
   text = replaced(text, "{name: factor, shape: [2]", "{name: factor, shape: [1]");
   std::ofstream(w) << text;
   const RunResult r = run_moe(w, dir / "out");
   EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_NE(r.output.find("on die 0: die0.aiv0 pc 0x4b8 `dma_out x1, x28, x2`: dst GM access 0x5"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("on die 0: die0.aiv1 pc 0x498 `dma_out x1, x28, x2`: dst GM access 0x4"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("is outside mapped memory"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(dir / "out" / "stats.json"));
 }

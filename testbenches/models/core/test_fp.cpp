@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <vector>
 
 namespace snsim::core {
 namespace {
@@ -109,6 +110,30 @@ TEST(Fp, RoundToIntModesAndSaturation) {
   EXPECT_EQ(round_to_int(1e10, Round::Rint, lo, hi), hi);
   EXPECT_EQ(round_to_int(-1e10, Round::Rint, lo, hi), lo);
   EXPECT_EQ(round_to_int(std::nan(""), Round::Rint, lo, hi), 0);
+}
+
+// Rint against the host's nearbyint in its default mode (nearest, ties to even): quarters and
+// their neighbours across zero, values around 2^52 and 2^53 (where doubles become integers), and
+// random doubles; infinities saturate as every other mode's do.
+TEST(Fp, RoundToIntRintIsNearestEvenAndSaturatesInfinities) {
+  constexpr std::int64_t lo = std::numeric_limits<std::int64_t>::min() / 2;
+  constexpr std::int64_t hi = std::numeric_limits<std::int64_t>::max() / 2;
+  std::vector<double> xs;
+  for (int k = -4000; k <= 4000; ++k) {
+    const double x = k / 4.0;
+    xs.insert(xs.end(), {x, std::nextafter(x, -1e300), std::nextafter(x, 1e300)});
+  }
+  for (const double big : {4503599627370496.0, 9007199254740992.0})
+    for (int k = -6; k <= 6; ++k) xs.insert(xs.end(), {big + k * 0.5, -(big + k * 0.5), big + k, -(big + k)});
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(-1e6, 1e6);
+  for (int i = 0; i < 100000; ++i) xs.push_back(u(rng));
+  for (const double x : xs)
+    ASSERT_EQ(round_to_int(x, Round::Rint, lo, hi), static_cast<std::int64_t>(std::nearbyint(x))) << x;
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(round_to_int(inf, Round::Rint, -128, 127), 127);
+  EXPECT_EQ(round_to_int(-inf, Round::Rint, -128, 127), -128);
+  EXPECT_EQ(round_to_int(inf, Round::Floor, -128, 127), 127);
 }
 
 }  // namespace
