@@ -110,10 +110,13 @@ bool L2Gm::access_line(std::uint64_t line, bool is_write) {
   auto* ranks = reinterpret_cast<std::uint8_t*>(tags + params_.ways);
   const unsigned ways = params_.ways;
   // Way w becomes the most recently used: the valid ways used after it (all valid ways if it was
-  // invalid) move one rank down.
+  // invalid) move one rank down. The invalid ways' bytes move too, unread: a way's byte is set when
+  // it becomes valid, and the LRU search below runs only when every way is valid. (Not testing
+  // validity keeps the loop to bytes, which the compiler vectorizes.)
   auto touch = [&](unsigned w) {
     const unsigned r = tags[w] ? ranks[w] & kRankMask : ways;
-    for (unsigned v = 0; v < ways; ++v) ranks[v] += (tags[v] != 0) & ((ranks[v] & kRankMask) < r);
+    if (r == 0) return;  // already the most recently used
+    for (unsigned v = 0; v < ways; ++v) ranks[v] = static_cast<std::uint8_t>(ranks[v] + ((ranks[v] & kRankMask) < r));
     ranks[w] &= kDirty;
   };
   for (unsigned w = 0; w < ways; ++w)
