@@ -162,6 +162,12 @@ void DieL2Cfg::describe(Schema<DieL2Cfg>& s) {
     if (c.capacity_bytes % (std::uint64_t{c.line_bytes} * c.ways) != 0) {
       k.fail("capacity_bytes", fmt::format("{} is not a multiple of line_bytes x ways = {}", c.capacity_bytes,
                                            std::uint64_t{c.line_bytes} * c.ways));
+    } else if (const std::uint64_t sets = c.capacity_bytes / (std::uint64_t{c.line_bytes} * c.ways);
+               core::l2_max_tag(sets, c.line_bytes) > core::kL2MaxTag) {  // core::L2Gm's 32-bit tags
+      k.fail("capacity_bytes",
+             fmt::format("{} B in {} ways leaves {} sets of {} B lines: a die's 1 TiB of addresses needs tags up to "
+                         "{}, above the L2's 32-bit tags; make each way (capacity / ways) at least 512 B",
+                         c.capacity_bytes, c.ways, sets, c.line_bytes, core::l2_max_tag(sets, c.line_bytes)));
     }
   });
 }

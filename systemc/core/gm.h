@@ -129,7 +129,8 @@ class SimpleGm : public GlobalMemory {
 
   // Maps [base, base + size), zero-filled. Regions may not overlap (std::invalid_argument). The
   // bytes come from calloc, so the pages of a large region that are never written take no memory
-  // (a CM384 run maps every tensor on each of 768 dies, most of them barely touched).
+  // (a CM384 run maps every tensor on each of 768 dies, most of them barely touched); a write of the
+  // bytes already there stores nothing, so it leaves such pages untouched too.
   void map(std::uint64_t base, std::uint64_t size);
 
   bool mapped(std::uint64_t addr, std::uint64_t len) const override;

@@ -54,6 +54,16 @@ L2Gm::L2Gm(L2Params params, SimpleGm& store, StatsRegistry& stats, const std::st
   if (!(params_.read_bytes_per_cycle > 0 && params_.write_bytes_per_cycle > 0 && params_.hbm_bytes_per_cycle > 0))
     throw std::invalid_argument(fmt::format("{}: bandwidths must be positive", name_));
   sets_ = params_.capacity_bytes / set_bytes;
+  if (params_.ways > kRankMask + 1u)
+    throw std::invalid_argument(fmt::format("{}: {} ways: at most {} (a way's LRU rank has 7 bits)", name_,
+                                            params_.ways, kRankMask + 1u));
+  if (l2_max_tag(sets_, params_.line_bytes) > kL2MaxTag)
+    throw std::invalid_argument(fmt::format(
+        "{}: {} sets of {} B lines need tags up to {} for a die's 1 TiB of offsets, above the 32-bit tags' {}: "
+        "a way (capacity / ways = {} B) must be larger",
+        name_, sets_, params_.line_bytes, l2_max_tag(sets_, params_.line_bytes), kL2MaxTag,
+        params_.capacity_bytes / params_.ways));
+  set_words_ = params_.ways + (params_.ways + 3) / 4;
   line_shift_ = static_cast<unsigned>(std::countr_zero(params_.line_bytes));
   const std::string p = name_ + ".";
   hits_ = &stats.counter(p + "hits", "lines", "lines found in the cache");
@@ -76,46 +86,65 @@ L2Gm::Port& L2Gm::port(unsigned id) {
   return p;
 }
 
-std::uint64_t* L2Gm::set_words(std::uint64_t set) {
-  const std::uint64_t words = 2ull * params_.ways;
+std::uint32_t* L2Gm::set_words(std::uint64_t set) {
   if (blocks_.empty()) blocks_.resize((sets_ + kSetsPerBlock - 1) / kSetsPerBlock);
   auto& block = blocks_[set / kSetsPerBlock];
-  if (!block) block = std::make_unique<std::uint64_t[]>(kSetsPerBlock * words);  // zeroed: invalid
-  return &block[(set % kSetsPerBlock) * words];
+  if (!block) block = std::make_unique<std::uint32_t[]>(kSetsPerBlock * set_words_);  // zeroed: invalid
+  return &block[(set % kSetsPerBlock) * set_words_];
 }
 
-const std::uint64_t* L2Gm::find_set_words(std::uint64_t set) const {
+const std::uint32_t* L2Gm::find_set_words(std::uint64_t set) const {
   if (blocks_.empty() || !blocks_[set / kSetsPerBlock]) return nullptr;
-  return &blocks_[set / kSetsPerBlock][(set % kSetsPerBlock) * 2ull * params_.ways];
+  return &blocks_[set / kSetsPerBlock][(set % kSetsPerBlock) * set_words_];
 }
 
 std::uint64_t L2Gm::tag_bytes() const {
   const auto allocated = std::count_if(blocks_.begin(), blocks_.end(), [](const auto& b) { return b != nullptr; });
-  return static_cast<std::uint64_t>(allocated) * kSetsPerBlock * 2 * params_.ways * sizeof(std::uint64_t);
+  return static_cast<std::uint64_t>(allocated) * kSetsPerBlock * set_words_ * sizeof(std::uint32_t);
 }
 
 bool L2Gm::access_line(std::uint64_t line, bool is_write) {
-  std::uint64_t* tags = set_words(line % sets_);
-  std::uint64_t* uses = tags + params_.ways;
-  ++use_clock_;
-  for (unsigned w = 0; w < params_.ways; ++w)
-    if ((tags[w] & ~kDirty) == line + 1) {
-      uses[w] = use_clock_;
-      if (is_write) tags[w] |= kDirty;
+  const std::uint64_t set = line % sets_;
+  const auto tag = static_cast<std::uint32_t>(line / sets_ + 1);  // fits: the constructor checked l2_max_tag
+  std::uint32_t* tags = set_words(set);
+  auto* ranks = reinterpret_cast<std::uint8_t*>(tags + params_.ways);
+  const unsigned ways = params_.ways;
+  // Way w becomes the most recently used: the valid ways used after it (all valid ways if it was
+  // invalid) move one rank down. The invalid ways' bytes move too, unread: a way's byte is set when
+  // it becomes valid, and the LRU search below runs only when every way is valid. (Not testing
+  // validity keeps the loop to bytes, which the compiler vectorizes.)
+  auto touch = [&](unsigned w) {
+    const unsigned r = tags[w] ? ranks[w] & kRankMask : ways;
+    if (r == 0) return;  // already the most recently used
+    for (unsigned v = 0; v < ways; ++v) ranks[v] = static_cast<std::uint8_t>(ranks[v] + ((ranks[v] & kRankMask) < r));
+    ranks[w] &= kDirty;
+  };
+  for (unsigned w = 0; w < ways; ++w)
+    if (tags[w] == tag) {
+      touch(w);
+      if (is_write) ranks[w] |= kDirty;
       return true;
     }
-  // An invalid way (last use 0) is taken before any valid one; then the least recently used.
-  const auto victim = static_cast<unsigned>(std::min_element(uses, uses + params_.ways) - uses);
-  if (tags[victim] & kDirty) writebacks_.push_back((tags[victim] & ~kDirty) - 1);
-  tags[victim] = (line + 1) | (is_write ? kDirty : 0);
-  uses[victim] = use_clock_;
+  // An invalid way (the lowest-numbered) is taken before any valid one; then the least recently used.
+  unsigned victim = 0;
+  while (victim < ways && tags[victim] != 0) ++victim;
+  if (victim == ways) {
+    victim = 0;
+    while ((ranks[victim] & kRankMask) != ways - 1) ++victim;
+    if (ranks[victim] & kDirty) writebacks_.push_back((tags[victim] - 1) * sets_ + set);
+  }
+  touch(victim);
+  tags[victim] = tag;
+  ranks[victim] = is_write ? kDirty : 0;
   return false;
 }
 
 bool L2Gm::contains(std::uint64_t addr) const {
+  if (addr > kDieOffsetMask) return false;
   const std::uint64_t line = addr >> line_shift_;
-  const std::uint64_t* tags = find_set_words(line % sets_);
-  return tags && std::any_of(tags, tags + params_.ways, [&](std::uint64_t t) { return (t & ~kDirty) == line + 1; });
+  const std::uint32_t* tags = find_set_words(line % sets_);
+  const auto tag = static_cast<std::uint32_t>(line / sets_ + 1);
+  return tags && std::find(tags, tags + params_.ways, tag) != tags + params_.ways;
 }
 
 GlobalMemory::Timing L2Gm::transfer(Cycle now, const GmAccess& access) {
@@ -123,6 +152,12 @@ GlobalMemory::Timing L2Gm::transfer(Cycle now, const GmAccess& access) {
   std::uint64_t hits = 0, misses = 0;
   fills_.clear();
   writebacks_.clear();
+  // 0. The tags cover a die's offsets only (l2_max_tag): refuse the access before any tag changes.
+  access.for_each_burst([&](std::uint64_t addr, std::uint64_t bytes) {
+    if (bytes != 0 && (addr > kDieOffsetMask || bytes - 1 > kDieOffsetMask - addr))
+      throw GmError(fmt::format("{}: {} [0x{:x}, +{}) is beyond a die's 1 TiB of memory (core/gm.h)", name_,
+                                access.is_write ? "write" : "read", addr, bytes));
+  });
   access.for_each_burst([&](std::uint64_t addr, std::uint64_t bytes) {
     if (bytes == 0) return;
     for (std::uint64_t line = addr >> line_shift_; line <= (addr + bytes - 1) >> line_shift_; ++line) {

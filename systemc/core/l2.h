@@ -62,13 +62,22 @@ class L2Backend {
   virtual void finish(Cycle end) = 0;
 };
 
+// The largest tag an L2 of `sets` sets of `line_bytes` lines needs for the offsets of a die's
+// memory (below 1 << kDieShift, core/gm.h): the last line's number / sets, + 1 (0 marks an invalid
+// way). L2Gm keeps 32-bit tags, so it refuses a geometry for which this is above kL2MaxTag.
+inline constexpr std::uint64_t l2_max_tag(std::uint64_t sets, std::uint64_t line_bytes) {
+  return (kDieOffsetMask / line_bytes) / sets + 1;
+}
+inline constexpr std::uint64_t kL2MaxTag = 0xffff'ffff;
+
 class L2Gm : public GlobalMemory {
  public:
   // Statistics go under `name` + "." in `stats`; `store` holds the data and must outlive the L2.
   // `backend` times the memory behind the L2; without one, a rate of params.hbm_bytes_per_cycle
   // whose misses take params.miss_latency. Throws std::invalid_argument for a geometry that does
-  // not divide (capacity a multiple of line_bytes x ways, line_bytes a power of two) or a rate
-  // that is not positive.
+  // not divide (capacity a multiple of line_bytes x ways, line_bytes a power of two), more than 128
+  // ways, ways too small for 32-bit tags (l2_max_tag) or a rate that is not positive. transfer()
+  // throws GmError for an access beyond a die's offsets (1 << kDieShift).
   L2Gm(L2Params params, SimpleGm& store, StatsRegistry& stats, const std::string& name = "l2",
        std::unique_ptr<L2Backend> backend = nullptr);
 
@@ -81,7 +90,7 @@ class L2Gm : public GlobalMemory {
 
   // True if the line holding `addr` is in the cache (no state changes).
   bool contains(std::uint64_t addr) const;
-  // Bytes of tag and age storage allocated so far (sets are allocated in blocks on first access).
+  // Bytes of tag and LRU storage allocated so far (sets are allocated in blocks on first access).
   std::uint64_t tag_bytes() const;
   const L2Params& params() const { return params_; }
 
@@ -101,17 +110,23 @@ class L2Gm : public GlobalMemory {
   std::string name_;
   std::uint64_t sets_;
   unsigned line_shift_;
-  // Per set, its ways' tags then their ages (2 x ways words). A tag is the line number + 1
-  // (0: invalid) with kDirty set for a dirty line; an age is the access count at the way's last use
-  // (0: never). Tags and ages are apart so that a hit scans 16 x 8 B of tags. Sets are allocated in
-  // blocks of kSetsPerBlock on a block's first access (D11): all of a 192 MiB L2's 98,304 sets are
-  // 24 MiB, and CM384 has 768 dies, while a die's accesses usually touch few of them.
-  static constexpr std::uint64_t kDirty = 1ull << 63;
+  // Per set, its ways' tags (32-bit words), then one byte per way: its LRU rank in the low 7 bits
+  // (0 = most recently used) and kDirty. A tag is line / sets + 1, the set being line % sets (0: an
+  // invalid way); l2_max_tag() bounds it for any die offset and the constructor refuses a geometry
+  // whose tags would not fit. The ranks of the valid ways are a permutation of 0 .. valid - 1: a way's
+  // rank counts the valid ways used after it, which is the order the access counter of the stamps
+  // this replaced gave, so the victims (an invalid way first, the lowest-numbered, then rank ways - 1,
+  // the least recently used) are the same; ways never become invalid again. 80 B per set of 16 ways
+  // (the stamps took 256). Tags and ranks are apart so that a hit scans 16 x 4 B of tags. Sets are
+  // allocated in blocks of kSetsPerBlock on a block's first access (D11): all of a 192 MiB L2's
+  // 98,304 sets are 7.5 MiB, and CM384 has 768 dies, while a die's accesses usually touch few of them.
+  static constexpr std::uint8_t kDirty = 0x80;
+  static constexpr std::uint8_t kRankMask = 0x7f;
   static constexpr std::uint64_t kSetsPerBlock = 64;
-  std::uint64_t* set_words(std::uint64_t set);             // allocating
-  const std::uint64_t* find_set_words(std::uint64_t set) const;  // nullptr if never accessed
-  std::vector<std::unique_ptr<std::uint64_t[]>> blocks_;
-  std::uint64_t use_clock_ = 0;
+  std::uint32_t* set_words(std::uint64_t set);                    // allocating
+  const std::uint32_t* find_set_words(std::uint64_t set) const;  // nullptr if never accessed
+  std::uint64_t set_words_;  // 32-bit words per set: the tags, then the rank bytes rounded up
+  std::vector<std::unique_ptr<std::uint32_t[]>> blocks_;
   std::vector<Port> ports_;
   std::vector<std::uint64_t> fills_, writebacks_;  // lines of the access in transfer()
   Counter *hits_, *misses_, *read_bytes_, *write_bytes_, *fill_bytes_, *writeback_bytes_;

@@ -123,6 +123,12 @@ TEST(DieConfig, BadValuesNameFileLineAndKey) {
   EXPECT_EQ(error_of("gm:\n  l2:\n    line_bytes: 96\n"), "d.yaml:3: gm.l2.line_bytes: 96 is not a power of two");
   EXPECT_EQ(error_of("gm:\n  l2:\n    capacity_bytes: 1000000\n"),
             "d.yaml:3: gm.l2.capacity_bytes: 1000000 is not a multiple of line_bytes x ways = 2048");
+  // The L2's 32-bit tags (core::l2_max_tag): 2 sets of 128 B lines are too few for a die's 1 TiB.
+  EXPECT_EQ(error_of("gm:\n  l2:\n    capacity_bytes: 4096\n"),
+            "d.yaml:3: gm.l2.capacity_bytes: 4096 B in 16 ways leaves 2 sets of 128 B lines: a die's 1 TiB of "
+            "addresses needs tags up to 4294967296, above the L2's 32-bit tags; make each way (capacity / ways) at "
+            "least 512 B");
+  EXPECT_EQ(error_of("gm:\n  l2:\n    capacity_bytes: 8192\n"), "no error");
   EXPECT_EQ(error_of("core:\n  mte2_bytes_per_cycle: 0\n"),
             "d.yaml:2: core.mte2_bytes_per_cycle: 0 is out of range > 0");
 }

@@ -106,20 +106,133 @@ TEST(CoreL2, CapacityEvictsTheLeastRecentlyUsedAndWritesBackDirtyLines) {
 }
 
 TEST(CoreL2, TagsAreAllocatedOnlyForTheSetsAccessed) {
-  // The default 192 MiB L2 has 98,304 sets of 16 ways: 24 MiB of tags and ages if all were
-  // allocated up front, 18 GiB over CM384's 768 dies. One line allocates one block of 64 sets
-  // (64 x 2 x 16 x 8 B = 16 KiB); a line 64 sets further on (64 x 128 B = 8 KiB on) a second.
+  // The default 192 MiB L2 has 98,304 sets of 16 ways: 7.5 MiB of tags and LRU ranks if all were
+  // allocated up front (16 x 4 B tags + 16 x 1 B ranks = 80 B a set), 5.6 GiB over CM384's 768
+  // dies. One line allocates one block of 64 sets (64 x 80 B = 5 KiB); a line 64 sets further on
+  // (64 x 128 B = 8 KiB on) a second.
   L2Bench b;
   EXPECT_EQ(b.l2.tag_bytes(), 0u);
   EXPECT_FALSE(b.l2.contains(0));
   b.l2.transfer(0, {.addr = 0, .burst = 128});
-  EXPECT_EQ(b.l2.tag_bytes(), 16u << 10);
+  EXPECT_EQ(b.l2.tag_bytes(), 5u << 10);
   b.l2.transfer(0, {.addr = 63 * 128, .burst = 128});
-  EXPECT_EQ(b.l2.tag_bytes(), 16u << 10);
+  EXPECT_EQ(b.l2.tag_bytes(), 5u << 10);
   b.l2.transfer(0, {.addr = 64 * 128, .burst = 128});
-  EXPECT_EQ(b.l2.tag_bytes(), 32u << 10);
+  EXPECT_EQ(b.l2.tag_bytes(), 10u << 10);
   EXPECT_TRUE(b.l2.contains(64 * 128));
   EXPECT_FALSE(b.l2.contains(65 * 128));
+  // 5 ways: 5 tags of 4 B and 5 rank bytes rounded up to 8: 28 B a set.
+  L2Bench five({.capacity_bytes = 5 * 128 * 64, .line_bytes = 128, .ways = 5});
+  five.l2.transfer(0, {.addr = 0, .burst = 128});
+  EXPECT_EQ(five.l2.tag_bytes(), 64u * 28);
+}
+
+// The backend's view of the L2: every fill and write-back line, in order.
+class RecordingBackend : public L2Backend {
+ public:
+  explicit RecordingBackend(std::vector<std::uint64_t>& fills, std::vector<std::uint64_t>& writebacks)
+      : fills_(fills), writebacks_(writebacks) {}
+  double access(Cycle now, std::span<const std::uint64_t> fills, std::span<const std::uint64_t> writebacks) override {
+    fills_.insert(fills_.end(), fills.begin(), fills.end());
+    writebacks_.insert(writebacks_.end(), writebacks.begin(), writebacks.end());
+    return static_cast<double>(now);
+  }
+  Cycle miss_latency() const override { return 0; }
+  void finish(Cycle) override {}
+
+ private:
+  std::vector<std::uint64_t>& fills_;
+  std::vector<std::uint64_t>& writebacks_;
+};
+
+// The replacement the L2 had before its 7-bit ranks, kept here as the reference: every access
+// stamps its way with a global count; the victim is the first way of least stamp (an invalid way's
+// stamp is 0). Returns whether `line` hit; a dirty victim's line goes to `writebacks`.
+struct StampLru {
+  struct Way {
+    std::uint64_t line = 0, stamp = 0;
+    bool valid = false, dirty = false;
+  };
+  StampLru(std::uint64_t sets, unsigned ways) : sets(sets), set_ways(sets, std::vector<Way>(ways)) {}
+  bool access(std::uint64_t line, bool write, std::vector<std::uint64_t>& writebacks) {
+    std::vector<Way>& s = set_ways[line % sets];
+    ++clock;
+    for (Way& w : s)
+      if (w.valid && w.line == line) {
+        w.stamp = clock;
+        w.dirty = w.dirty || write;
+        return true;
+      }
+    Way* victim = &s[0];
+    for (Way& w : s)
+      if (w.stamp < victim->stamp) victim = &w;
+    if (victim->valid && victim->dirty) writebacks.push_back(victim->line);
+    *victim = {line, clock, true, write};
+    return false;
+  }
+  bool contains(std::uint64_t line) const {
+    for (const Way& w : set_ways[line % sets])
+      if (w.valid && w.line == line) return true;
+    return false;
+  }
+  std::uint64_t sets, clock = 0;
+  std::vector<std::vector<Way>> set_ways;
+};
+
+TEST(CoreL2, VictimsAreThoseOfTheAccessCountersLru) {
+  // Random reads and writes of bursts of 1-3 lines over twice as many lines as the cache holds, for
+  // ways 1, 2, 5, 16 and 128: every fill, every write-back (hence every victim of a dirty line) and,
+  // every 50 accesses, every line's presence are the reference's.
+  for (const unsigned ways : {1u, 2u, 5u, 16u, 128u}) {
+    const std::uint64_t sets = ways == 128 ? 1 : 4;
+    SimpleGm store;
+    StatsRegistry stats;
+    std::vector<std::uint64_t> fills, writebacks, ref_fills, ref_writebacks;
+    L2Gm l2({.capacity_bytes = sets * ways * 512, .line_bytes = 512, .ways = ways}, store, stats, "l2",
+            std::make_unique<RecordingBackend>(fills, writebacks));
+    StampLru ref(sets, ways);
+    const std::uint64_t lines = 2 * sets * ways;
+    std::uint64_t rng = 12345;
+    auto next = [&] {
+      rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+      return rng >> 33;
+    };
+    for (int i = 0; i < 20000; ++i) {
+      const std::uint64_t first = next() % lines, count = 1 + next() % 3;
+      const bool write = next() % 3 == 0;
+      l2.transfer(0, {.is_write = write, .addr = first * 512, .burst = count * 512});
+      for (std::uint64_t line = first; line < first + count; ++line)
+        if (!ref.access(line, write, ref_writebacks) && !write) ref_fills.push_back(line);
+      for (std::uint64_t line = 0; i % 50 == 0 && line < lines + 3; ++line)
+        ASSERT_EQ(l2.contains(line * 512), ref.contains(line)) << "ways " << ways << ", access " << i << ", line " << line;
+    }
+    EXPECT_EQ(fills, ref_fills) << "ways " << ways;
+    EXPECT_EQ(writebacks, ref_writebacks) << "ways " << ways;
+    EXPECT_GT(writebacks.size(), 1000u) << "ways " << ways;  // the test evicted dirty lines
+  }
+}
+
+TEST(CoreL2, TagsCoverEveryOffsetOfADie) {
+  // 3 sets of 128 B lines, one way: a die's 2^33 lines need tags up to (2^33 - 1) / 3 + 1 =
+  // 2,863,311,531, above 2^31. The last line (set 1) and the line 3 x 2^31 below it (same set,
+  // tag 2^31 less) are told apart: a 31-bit tag would alias them.
+  L2Bench b({.capacity_bytes = 3 * 128, .line_bytes = 128, .ways = 1});
+  EXPECT_EQ(l2_max_tag(3, 128), 2'863'311'531u);
+  const std::uint64_t top = (std::uint64_t{1} << 40) - 128, alias = top - (std::uint64_t{3} << 31) * 128;
+  b.l2.transfer(0, {.addr = top, .burst = 128});
+  EXPECT_TRUE(b.l2.contains(top));
+  EXPECT_FALSE(b.l2.contains(alias));
+  b.l2.transfer(0, {.addr = alias, .burst = 128});  // evicts the top line: the same set
+  EXPECT_TRUE(b.l2.contains(alias));
+  EXPECT_FALSE(b.l2.contains(top));
+  EXPECT_EQ(b.stat("misses"), 2u);
+  // An access reaching past the die's 1 TiB is refused before it changes a tag.
+  EXPECT_THROW(b.l2.transfer(0, {.addr = top, .burst = 256}), GmError);
+  EXPECT_THROW(b.l2.transfer(0, {.addr = 0, .burst = 128, .count = 2, .stride = std::uint64_t{1} << 40}), GmError);
+  EXPECT_TRUE(b.l2.contains(alias));
+  EXPECT_FALSE(b.l2.contains(0));
+  EXPECT_EQ(b.stat("misses"), 2u);
+  EXPECT_FALSE(b.l2.contains(std::uint64_t{1} << 40));
 }
 
 TEST(CoreL2, DataGoesToTheBackingStore) {
@@ -171,6 +284,22 @@ TEST(CoreL2, BadGeometryOrRateIsRefused) {
   EXPECT_THROW(L2Gm({.line_bytes = 96}, store, stats, "b"), std::invalid_argument);
   EXPECT_THROW(L2Gm({.ways = 0}, store, stats, "c"), std::invalid_argument);
   EXPECT_THROW(L2Gm({.hbm_bytes_per_cycle = 0}, store, stats, "d"), std::invalid_argument);
+  // A way's rank has 7 bits: 128 ways at most.
+  EXPECT_NO_THROW(L2Gm({.capacity_bytes = 128 * 512, .line_bytes = 512, .ways = 128}, store, stats, "e"));
+  EXPECT_THROW(L2Gm({.capacity_bytes = 129 * 512, .line_bytes = 512, .ways = 129}, store, stats, "f"),
+               std::invalid_argument);
+  // 32-bit tags: 2 sets of 128 B lines need tags up to 2^32 + 1 for a die's 2^33 lines; 3 sets fit
+  // (TagsCoverEveryOffsetOfADie).
+  EXPECT_EQ(l2_max_tag(2, 128), (std::uint64_t{1} << 32));
+  try {
+    L2Gm({.capacity_bytes = 2 * 128 * 4, .line_bytes = 128, .ways = 4}, store, stats, "g");
+    ADD_FAILURE() << "2 sets of 128 B lines accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "g: 2 sets of 128 B lines need tags up to 4294967296 for a die's 1 TiB of offsets, above the 32-bit "
+              "tags' 4294967295: a way (capacity / ways = 256 B) must be larger");
+  }
+  EXPECT_NO_THROW(L2Gm({.capacity_bytes = 3 * 128 * 4, .line_bytes = 128, .ways = 4}, store, stats, "h"));
 }
 
 }  // namespace
