@@ -119,6 +119,24 @@ module sn_switch_alloc #(
     for (int unsigned v = 0; v < V; v++) in_req = in_req | rq_v[v*N +: N];
   end
 
+  // Over a vector of V planes of N bits (plane v at [v*N +: N], bit i for input i): each bit set
+  // when the same input's bit is set in a lower plane (a prefix OR over the planes by doubling,
+  // log2(V) levels); the planes with every bit cleared whose input has a lower plane set; the OR of
+  // all planes.
+  function automatic logic [V*N-1:0] lower_set(logic [V*N-1:0] x);
+    lower_set = x << N;
+    for (int unsigned step = 1; step < V; step = step * 2) lower_set = lower_set | (lower_set << (step * N));
+  endfunction
+
+  function automatic logic [V*N-1:0] lowest_vcs(logic [V*N-1:0] x);
+    lowest_vcs = x & ~lower_set(x);
+  endfunction
+
+  function automatic logic [N-1:0] any_vc(logic [V*N-1:0] x);
+    any_vc = '0;
+    for (int unsigned v = 0; v < V; v++) any_vc = any_vc | x[v*N +: N];
+  endfunction
+
   // 2. The iterations. Iteration k sees the inputs and outputs still free (in_free, out_free at
   //    [k*N +: N]; all free in iteration 0) and yields the pairs it matched: the VCs the inputs
   //    accepted (acc_res at [k*V*N +: V*N], as rq_v) and the input each output is matched to
@@ -188,10 +206,10 @@ module sn_switch_alloc #(
     // of the first non-empty set of: high class above the mask, high class, above the mask, all),
     // computed for all inputs at once over the VC vectors.
     always_comb begin
-      logic [N*N-1:0]   term;  // output o granted the input and VC v heads for o, at [o*N +: N]
-      logic [4*V*N-1:0] set;   // set c of VC v at [(c*V + v)*N +: N]
-      logic [3*N-1:0]   any;   // set c is non-empty, at [c*N +: N] (the last set is taken when none is)
-      logic [N-1:0]     seen;  // a lower VC of the set requests
+      logic [N*N-1:0] term;              // output o granted the input and VC v heads for o, at [o*N +: N]
+      logic [V*N-1:0] s0, s1, s2, s3;    // the four candidate sets, as rq_v
+      logic [V*N-1:0] a0, a1, a2;        // per input, sets 0..2 non-empty, copied to every VC
+      logic [N-1:0]   any;
       for (int unsigned v = 0; v < V; v++) begin
         for (int unsigned o = 0; o < N; o++) term[o*N +: N] = gnt_k[o*N +: N] & to_v[(v*N + o)*N +: N];
         // An OR tree over the outputs: log2(N) levels in synthesis, where a chain would take N.
@@ -201,33 +219,28 @@ module sn_switch_alloc #(
           end
         end
         acc_req[v*N +: N] = term[0 +: N];
-        set[(0*V + v)*N +: N] = (pr_v[v*N +: N] & acc_mask_q[v*N +: N]) & acc_req[v*N +: N];
-        set[(1*V + v)*N +: N] = pr_v[v*N +: N] & acc_req[v*N +: N];
-        set[(2*V + v)*N +: N] = acc_mask_q[v*N +: N] & acc_req[v*N +: N];
-        set[(3*V + v)*N +: N] = acc_req[v*N +: N];
       end
-      for (int unsigned c = 0; c < 4; c++) begin
-        seen = '0;
-        for (int unsigned v = 0; v < V; v++) begin
-          set[(c*V + v)*N +: N] = set[(c*V + v)*N +: N] & ~seen;  // the lowest VC of set c
-          seen = seen | set[(c*V + v)*N +: N];
-        end
-        if (c < 3) any[c*N +: N] = seen;
-      end
+      // Whole-vector operations over all inputs and VCs at once; each set keeps only its lowest VC
+      // per input (lowest_vcs clears a VC when a lower VC of the same input is set).
+      s0 = lowest_vcs((pr_v & acc_mask_q) & acc_req);
+      s1 = lowest_vcs(pr_v & acc_req);
+      s2 = lowest_vcs(acc_mask_q & acc_req);
+      s3 = lowest_vcs(acc_req);
+      any = any_vc(s0);
+      a0  = {V{any}};
+      any = any_vc(s1);
+      a1  = {V{any}};
+      any = any_vc(s2);
+      a2  = {V{any}};
       // Per input, the first non-empty set's lowest VC: a chain of three multiplexers per bit, as in
       // sn_rr_pick (an AND-OR over four "first non-empty" terms synthesized two levels deeper).
-      for (int unsigned v = 0; v < V; v++) begin
-        acc_k[v*N +: N] = (any[2*N +: N] & set[(2*V + v)*N +: N]) | (~any[2*N +: N] & set[(3*V + v)*N +: N]);
-        acc_k[v*N +: N] = (any[1*N +: N] & set[(1*V + v)*N +: N]) | (~any[1*N +: N] & acc_k[v*N +: N]);
-        acc_k[v*N +: N] = (any[0*N +: N] & set[(0*V + v)*N +: N]) | (~any[0*N +: N] & acc_k[v*N +: N]);
-      end
+      acc_k = (a0 & s0) | (~a0 & ((a1 & s1) | (~a1 & ((a2 & s2) | (~a2 & s3)))));
     end
 
     // The matched pairs: input i if it accepted; output o with input i if i accepted a VC heading
     // for o (o then granted i, and only i: pair_k's rows are one-hot or zero).
     always_comb begin
-      in_won_k = '0;
-      for (int unsigned v = 0; v < V; v++) in_won_k = in_won_k | acc_k[v*N +: N];
+      in_won_k = any_vc(acc_k);
       for (int unsigned o = 0; o < N; o++) begin
         pair_k[o*N +: N] = '0;
         for (int unsigned v = 0; v < V; v++) begin
@@ -243,16 +256,9 @@ module sn_switch_alloc #(
     assign pair_res[k*N*N +: N*N]  = pair_k;
     if (k == 0) begin : g_won0
       assign out_won0 = out_won_k;
-      // An input that accepted in the first iteration moves its mask past the VC it accepted: the
-      // VCs above it, each VC's bit set when a lower VC was accepted.
-      always_comb begin
-        logic [N-1:0] below;  // a lower VC was accepted
-        below = '0;
-        for (int unsigned v = 0; v < V; v++) begin
-          acc_mask_d[v*N +: N] = (in_won_k & below) | (~in_won_k & acc_mask_q[v*N +: N]);
-          below = below | acc_k[v*N +: N];
-        end
-      end
+      // An input that accepted in the first iteration moves its mask past the VC it accepted: to
+      // the VCs above it, those with the accepted VC below them.
+      assign acc_mask_d = ({V{in_won_k}} & lower_set(acc_k)) | (~{V{in_won_k}} & acc_mask_q);
     end
   end
 
