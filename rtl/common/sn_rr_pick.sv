@@ -28,10 +28,11 @@ module sn_rr_pick #(
   output logic [N-1:0] gnt_o
 );
 
-  // Candidate sets in priority order at [c*N +: N], the lowest requester of each, and whether each
-  // of the first three is non-empty (the last is taken when none is).
-  logic [4*N-1:0] set, lowest;
-  logic [2:0]     any;
+  // The candidate sets in priority order (s0 .. s3), the lowest requester of each (l0 .. l3). Four
+  // signals rather than one vector of four fields written in a loop: Verilator turns each field
+  // write into a read-modify-write of the whole vector, and the grant arbiters run ten to a mesh
+  // router every cycle (docs/performance.md). The logic is the same.
+  logic [N-1:0] s0, s1, s2, s3, l0, l1, l2, l3;
 
 `ifdef SN_FAULT_INJECT
   // Test-only fault hooks (testbenches/rtl), chosen by plusargs; never defined for lint or synthesis.
@@ -45,18 +46,17 @@ module sn_rr_pick #(
 `endif
 
   always_comb begin
-    set[0*N +: N] = req_i & prio_i & mask_i;
-    set[1*N +: N] = req_i & prio_i;
-    set[2*N +: N] = req_i & mask_i;
-    set[3*N +: N] = req_i;
-    for (int unsigned c = 0; c < 4; c++) lowest[c*N +: N] = set[c*N +: N] & (~set[c*N +: N] + 1'b1);
-    for (int unsigned c = 0; c < 3; c++) any[c] = (set[c*N +: N] != '0);
-    gnt_o = any[0] ? lowest[0*N +: N] : any[1] ? lowest[1*N +: N]
-          : any[2] ? lowest[2*N +: N] : lowest[3*N +: N];
+    s0 = req_i & prio_i & mask_i;
+    s1 = req_i & prio_i;
+    s2 = req_i & mask_i;
+    s3 = req_i;
+    l0 = s0 & (~s0 + 1'b1);
+    l1 = s1 & (~s1 + 1'b1);
+    l2 = s2 & (~s2 + 1'b1);
+    l3 = s3 & (~s3 + 1'b1);
+    gnt_o = (s0 != '0) ? l0 : (s1 != '0) ? l1 : (s2 != '0) ? l2 : l3;
 `ifdef SN_FAULT_INJECT
-    if (fault_multi_q) begin
-      gnt_o = any[0] ? set[0*N +: N] : any[1] ? set[1*N +: N] : any[2] ? set[2*N +: N] : set[3*N +: N];
-    end
+    if (fault_multi_q) gnt_o = (s0 != '0) ? s0 : (s1 != '0) ? s1 : (s2 != '0) ? s2 : s3;
     if (fault_rotate_q) gnt_o = {gnt_o[N-2:0], gnt_o[N-1]};
 `endif
   end

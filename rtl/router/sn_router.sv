@@ -66,11 +66,9 @@ module sn_router #(
   // Crossbar word: {output VC, flit}.
   localparam int unsigned XbarW  = VcW + FlitW;
   // Flits this router can hold for one output VC (every input's buffer of that VC), the width of
-  // an adaptive score: credits + MaxHeld - held, 0 .. BufDepth + MaxHeld, and of a count of flits
-  // arriving in one cycle for one output VC, 0 .. NumPorts.
+  // an adaptive score: credits + MaxHeld - held, 0 .. BufDepth + MaxHeld.
   localparam int unsigned MaxHeld = NumPorts * BufDepth;
   localparam int unsigned ScoreW  = $clog2(MaxHeld + BufDepth + 1);
-  localparam int unsigned ArrW    = $clog2(NumPorts + 1);
 
   // 1. Forwarding table: one read port per input.
   logic [NumPorts*TblAddrW-1:0] tbl_raddr;
@@ -276,12 +274,19 @@ module sn_router #(
   //     (down). The held flits are counted by the VC they arrived on, the credits by the output VC
   //     they leave on: with vc_any_i a send from input VC u onto output VC w (u != w) also raises the
   //     score of (o, u) and lowers that of (o, w) by one.
-  //     The arrivals of a cycle depend on the routes just chosen, late in the cycle: they are
-  //     counted ($countones, an adder tree in synthesis) into arr_q and leave score_q one cycle
-  //     later, so the count ends at a register instead of running on through an adder, and
-  //     score = score_q - arr_q.
+  //     The arrivals of a cycle depend on the routes just chosen, late in the cycle: each input's
+  //     arrival (VC, port) is registered as it is, and the next cycle counts the registered
+  //     arrivals per output VC ($countones, an adder tree in synthesis) and takes them off score_q:
+  //     score = score_q - arrivals of the previous cycle. The count thus starts at registers instead
+  //     of running on from route selection, and Verilator evaluates it once per cycle, after the
+  //     clock edge; counted from the inputs it ran twice, in the input region and again after the
+  //     edge (docs/performance.md).
   logic [NumPorts*NumVcs*ScoreW-1:0] score_q, score_d;
-  logic [NumPorts*NumVcs*ArrW-1:0]   arr_q, arr_d;
+  // The arrivals of the previous cycle as vectors over the inputs (bit i for input i), so that the
+  // count is a few word operations per output VC: arr_on_vc_q at [v*NumPorts +: NumPorts], a flit
+  // came on VC v; arr_port_bit_q at [b*NumPorts +: NumPorts], bit b of its output port.
+  logic [NumVcs*NumPorts-1:0]        arr_on_vc_q;
+  logic [PortW*NumPorts-1:0]         arr_port_bit_q;
   logic [NumPorts*VcW-1:0]           send_in_vc;  // the input VC output o's flit left
 
   always_comb begin
@@ -290,28 +295,28 @@ module sn_router #(
     end
   end
 
+  // From registers only: Verilator evaluates it once per cycle, after the clock edge.
   always_comb begin
     for (int unsigned o = 0; o < NumPorts; o++) begin
       for (int unsigned v = 0; v < NumVcs; v++) begin
-        logic [NumPorts-1:0] arrive;  // input i's arriving flit is on VC v for output o
-        for (int unsigned i = 0; i < NumPorts; i++) begin
-          arrive[i] = in_valid_i[i] && in_vc_i[i*VcW +: VcW] == VcW'(v) && arr_port[i*PortW +: PortW] == PortW'(o);
+        logic [NumPorts-1:0] arrive;  // input i's flit of the previous cycle came on VC v for output o
+        arrive = arr_on_vc_q[v*NumPorts +: NumPorts];
+        for (int unsigned b = 0; b < PortW; b++) begin
+          arrive = arrive & (((o >> b) % 2 == 1) ? arr_port_bit_q[b*NumPorts +: NumPorts]
+                                                 : ~arr_port_bit_q[b*NumPorts +: NumPorts]);
         end
-        arr_d[(o*NumVcs + v)*ArrW +: ArrW] = ArrW'($countones(arrive));
+        score[(o*NumVcs + v)*ScoreW +: ScoreW] = score_q[(o*NumVcs + v)*ScoreW +: ScoreW] -
+                                                 ScoreW'($countones(arrive));
       end
     end
   end
 
-  // From registers and the credit return only; apart from arr_d, which depends on the routes that
-  // the scores choose (one block would be a combinational loop to Verilator, UNOPTFLAT).
   always_comb begin
     for (int unsigned o = 0; o < NumPorts; o++) begin
       for (int unsigned v = 0; v < NumVcs; v++) begin
-        logic [ScoreW-1:0] sc;
-        sc = score_q[(o*NumVcs + v)*ScoreW +: ScoreW] - ScoreW'(arr_q[(o*NumVcs + v)*ArrW +: ArrW]);
-        score[(o*NumVcs + v)*ScoreW +: ScoreW]   = sc;
         score_d[(o*NumVcs + v)*ScoreW +: ScoreW] =
-            sc + ScoreW'(out_credit_i[o] && out_credit_vc_i[o*VcW +: VcW] == VcW'(v))
+            score[(o*NumVcs + v)*ScoreW +: ScoreW]
+               + ScoreW'(out_credit_i[o] && out_credit_vc_i[o*VcW +: VcW] == VcW'(v))
                + ScoreW'(send[o] && send_in_vc[o*VcW +: VcW] == VcW'(v))
                - ScoreW'(send[o] && xbar_out[o*XbarW + FlitW +: VcW] == VcW'(v));
       end
@@ -320,11 +325,17 @@ module sn_router #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      score_q <= {(NumPorts*NumVcs){ScoreW'(BufDepth + MaxHeld)}};
-      arr_q   <= {(NumPorts*NumVcs){ArrW'(0)}};  // per field: a '0 this wide trips WIDTHCONCAT
+      score_q        <= {(NumPorts*NumVcs){ScoreW'(BufDepth + MaxHeld)}};
+      arr_on_vc_q    <= '0;
+      arr_port_bit_q <= '0;
     end else begin
       score_q <= score_d;
-      arr_q   <= arr_d;
+      for (int unsigned i = 0; i < NumPorts; i++) begin
+        for (int unsigned v = 0; v < NumVcs; v++) begin
+          arr_on_vc_q[v*NumPorts + i] <= in_valid_i[i] && in_vc_i[i*VcW +: VcW] == VcW'(v);
+        end
+        for (int unsigned b = 0; b < PortW; b++) arr_port_bit_q[b*NumPorts + i] <= arr_port[i*PortW + b];
+      end
     end
   end
 

@@ -99,7 +99,27 @@ constexpr TableEntry unpack_entry(uint32_t bits) {
 }
 
 // Bit access into little-endian arrays of 32-bit words, the layout of Verilator's wide signals.
+// A field of 1..64 bits spans at most three words and is moved through one 64-bit window (words
+// w, w + 1) and the top of a third, without a loop: the RTL adapter moves every flit of every
+// router in every cycle through these. Only the words the field covers are read or written.
 inline void put_bits(uint32_t* words, unsigned lsb, unsigned width, uint64_t value) {
+  if (width >= 1 && width <= 64) {
+    const unsigned w = lsb / 32, off = lsb % 32, span = off + width;  // span: 1 .. 95 bits
+    const uint64_t ones = width == 64 ? ~uint64_t{0} : ((uint64_t{1} << width) - 1);
+    const uint64_t mask = ones << off, bits = (value & ones) << off;
+    if (span <= 32) {
+      words[w] = (words[w] & ~static_cast<uint32_t>(mask)) | static_cast<uint32_t>(bits);
+      return;
+    }
+    const uint64_t cur = (words[w] | (uint64_t{words[w + 1]} << 32)) & ~mask;
+    words[w] = static_cast<uint32_t>(cur | bits);
+    words[w + 1] = static_cast<uint32_t>((cur | bits) >> 32);
+    if (span > 64) {  // then off >= 1: the top span - 64 bits of the field go to word w + 2
+      const uint32_t top = (uint32_t{1} << (span - 64)) - 1;
+      words[w + 2] = (words[w + 2] & ~top) | (static_cast<uint32_t>((value & ones) >> (64 - off)) & top);
+    }
+    return;
+  }
   for (unsigned done = 0; done < width;) {
     const unsigned bit = lsb + done;
     const unsigned w = bit / 32, off = bit % 32;
@@ -111,6 +131,13 @@ inline void put_bits(uint32_t* words, unsigned lsb, unsigned width, uint64_t val
 }
 
 inline uint64_t get_bits(const uint32_t* words, unsigned lsb, unsigned width) {
+  if (width >= 1 && width <= 64) {
+    const unsigned w = lsb / 32, off = lsb % 32, span = off + width;
+    uint64_t v = words[w] >> off;
+    if (span > 32) v = (words[w] | (uint64_t{words[w + 1]} << 32)) >> off;
+    if (span > 64) v |= uint64_t{words[w + 2]} << (64 - off);
+    return width == 64 ? v : v & ((uint64_t{1} << width) - 1);
+  }
   uint64_t v = 0;
   for (unsigned done = 0; done < width;) {
     const unsigned bit = lsb + done;
@@ -123,12 +150,16 @@ inline uint64_t get_bits(const uint32_t* words, unsigned lsb, unsigned width) {
   return v;
 }
 
+// The control fields fill bits 0 .. kCtrlW - 1, so pack_flit and unpack_flit move them as one field
+// of at most 64 bits (one put_bits / get_bits instead of four: the RTL adapter does this for every
+// flit of every router in every cycle).
+static_assert(kHeadBit == 0 && kTailBit == 1 && kDstLsb == 2 && kCtrlW <= 64, "control fields packed from bit 0");
+
 // Writes a flit of kCtrlW + payload_w bits at bit offset lsb.
 inline void pack_flit(const Flit& f, unsigned payload_w, uint32_t* words, unsigned lsb) {
-  put_bits(words, lsb + kHeadBit, 1, f.head);
-  put_bits(words, lsb + kTailBit, 1, f.tail);
-  put_bits(words, lsb + kDstLsb, kEpIdW, f.dst);
-  put_bits(words, lsb + kSrcLsb, kEpIdW, f.src);
+  const uint64_t ctrl = (uint64_t{f.head} << kHeadBit) | (uint64_t{f.tail} << kTailBit) |
+                        (uint64_t{f.dst} << kDstLsb) | (uint64_t{f.src} << kSrcLsb);
+  put_bits(words, lsb, kCtrlW, ctrl);
   for (unsigned b = 0; b < payload_w; b += 64) {
     put_bits(words, lsb + kPayloadLsb + b, std::min(64u, payload_w - b), f.payload[b / 64]);
   }
@@ -136,10 +167,11 @@ inline void pack_flit(const Flit& f, unsigned payload_w, uint32_t* words, unsign
 
 inline Flit unpack_flit(const uint32_t* words, unsigned payload_w, unsigned lsb) {
   Flit f;
-  f.head = get_bits(words, lsb + kHeadBit, 1) != 0;
-  f.tail = get_bits(words, lsb + kTailBit, 1) != 0;
-  f.dst = static_cast<uint16_t>(get_bits(words, lsb + kDstLsb, kEpIdW));
-  f.src = static_cast<uint16_t>(get_bits(words, lsb + kSrcLsb, kEpIdW));
+  const uint64_t ctrl = get_bits(words, lsb, kCtrlW);
+  f.head = ((ctrl >> kHeadBit) & 1u) != 0;
+  f.tail = ((ctrl >> kTailBit) & 1u) != 0;
+  f.dst = static_cast<uint16_t>(ctrl >> kDstLsb);
+  f.src = static_cast<uint16_t>(ctrl >> kSrcLsb);
   for (unsigned b = 0; b < payload_w; b += 64) {
     f.payload[b / 64] = get_bits(words, lsb + kPayloadLsb + b, std::min(64u, payload_w - b));
   }
