@@ -246,56 +246,6 @@ TEST(FastRouterTest, WordInterfaceMatchesLinkFlits) {
   }
 }
 
-// Two fast routers as one RouterModel: every input goes to both, every step steps both, and their
-// outputs, upstream credits and Stats must agree after each edge. Its outputs are the first one's.
-class TwinRouters final : public RouterModel {
- public:
-  TwinRouters(FastRouter& a, FastRouter& b) : a_(a), b_(b) {}
-  const RouterParams& params() const override { return a_.params(); }
-  void reset() override { both([](FastRouter& r) { r.reset(); }); }
-  void write_table(uint32_t dst, const TableEntry& e) override {
-    both([&](FastRouter& r) { r.write_table(dst, e); });
-  }
-  void set_in(unsigned port, const LinkFlit& f) override {
-    a_.set_in(port, f);
-    b_.set_in(port, f);
-  }
-  void set_out_credit(unsigned port, const LinkCredit& c) override {
-    a_.set_out_credit(port, c);
-    b_.set_out_credit(port, c);
-  }
-  void step() override { both([](FastRouter& r) { r.step(); }); }
-  LinkFlit out(unsigned port) const override { return a_.out(port); }
-  LinkCredit in_credit(unsigned port) const override { return a_.in_credit(port); }
-  uint64_t cycle() const override { return a_.cycle(); }
-  void open_trace(const std::string&) override {}
-  void close_trace() override {}
-  uint64_t differences() const { return differences_; }
-
- private:
-  template <class F>
-  void both(F&& f) {
-    f(a_);
-    f(b_);
-    for (unsigned p = 0; p < a_.params().ports; ++p) {
-      const LinkFlit fa = a_.out(p), fb = b_.out(p);
-      const LinkCredit ca = a_.in_credit(p), cb = b_.in_credit(p);
-      if (fa.valid != fb.valid || (fa.valid && (fa.vc != fb.vc || !(fa.flit == fb.flit))) || ca.valid != cb.valid ||
-          ca.vc != cb.vc) {
-        ++differences_;
-      }
-    }
-    const FastRouter::Stats &sa = a_.stats(), &sb = b_.stats();
-    if (sa.flits_out != sb.flits_out || sa.alloc_conflicts != sb.alloc_conflicts ||
-        sa.credit_stalls != sb.credit_stalls || sa.vc_blocked != sb.vc_blocked || sa.vc_conflicts != sb.vc_conflicts ||
-        sa.late_matches != sb.late_matches) {
-      ++differences_;
-    }
-  }
-  FastRouter &a_, &b_;
-  uint64_t differences_ = 0;
-};
-
 // With VcAlloc::keep, step() builds its requests from waiting sets kept per output VC
 // (FastRouter::Scan::Kept); the full scan of every buffered VC (Scan::Full, what VcAlloc::any uses)
 // is the reference. Under saturating random traffic with stalling sinks and resets in the middle of
@@ -306,7 +256,14 @@ TEST(FastRouterTest, KeptRequestsEqualTheFullScan) {
                                RouterParams{72, 4, 8, 64, 128}}) {
     SCOPED_TRACE(p.ports);
     FastRouter kept(p), full(p, FastRouter::Mutation::None, FastRouter::Scan::Full);
-    TwinRouters twin(kept, full);
+    tb::RouterPair twin(kept, full, [&]() -> std::string {
+      const FastRouter::Stats &a = kept.stats(), &b = full.stats();
+      if (a.flits_out != b.flits_out || a.alloc_conflicts != b.alloc_conflicts || a.credit_stalls != b.credit_stalls ||
+          a.vc_blocked != b.vc_blocked || a.vc_conflicts != b.vc_conflicts || a.late_matches != b.late_matches) {
+        return "Stats differ";
+      }
+      return {};
+    });
     tb::HarnessOptions opt;
     opt.seed = 11;
     opt.load = 0.9;
@@ -320,7 +277,7 @@ TEST(FastRouterTest, KeptRequestsEqualTheFullScan) {
     h.load_identity_table();
     h.run(4000);
     ASSERT_TRUE(h.drain(50000)) << h.outstanding() << " flits never delivered";
-    EXPECT_EQ(twin.differences(), 0u);
+    EXPECT_TRUE(twin.mismatch().empty()) << twin.mismatch();
     EXPECT_TRUE(h.errors().empty()) << h.error_report();
     const FastRouter::Stats& s = kept.stats();
     EXPECT_GT(s.credit_stalls, 0u);
