@@ -850,7 +850,11 @@ void NetRun::step_group(RouterGroup& g) {
       const std::uint32_t k = r - g.begin;
       for (std::uint32_t j = g.credit_at[k]; j < g.credit_at[k + 1]; ++j) {
         const CreditEv& c = credits[g.credit_order[j]];
-        m.set_out_credit(c.port, noc::LinkCredit{true, c.vc});
+        if (slot.fast) {
+          slot.fast->set_out_credit(c.port, noc::LinkCredit{true, c.vc});  // not virtual: FastRouter is final
+        } else {
+          m.set_out_credit(c.port, noc::LinkCredit{true, c.vc});
+        }
       }
       for (std::uint32_t j = g.flit_at[k]; j < g.flit_at[k + 1]; ++j) {
         const FlitEv& ev = flits[g.flit_order[j]];

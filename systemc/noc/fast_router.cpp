@@ -52,13 +52,22 @@ bool test_bit(const Set& s, unsigned i) {
   return (s[i / 64] >> (i % 64)) & 1u;
 }
 
+// Starts loading every cache line of a vector's elements.
+template <class T>
+void prefetch_array(const std::vector<T>& a) {
+  constexpr size_t kLine = 64;
+  const auto* p = reinterpret_cast<const char*>(a.data());
+  for (size_t b = 0; b < a.size() * sizeof(T); b += kLine) __builtin_prefetch(p + b);
+}
+
 [[noreturn]] void fail(const char* assertion, const std::string& what) {
   throw std::logic_error(fmt::format("sn_router (fast model): assertion {} failed: {}", assertion, what));
 }
 
 }  // namespace
 
-FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutation_(mutation) {
+FastRouter::FastRouter(const RouterParams& p, Mutation mutation, Scan scan)
+    : p_(p), mutation_(mutation), kept_(scan == Scan::Kept && p.vc_alloc == VcAlloc::keep) {
   // The RTL's elaboration checks (SN_ASSERT_INIT in sn_router).
   if (p.ports < 2 || p.ports > 128) throw std::invalid_argument("FastRouter: ports must be 2..128 (RadixInRange)");
   if (p.vcs < 1 || p.vcs > 16) throw std::invalid_argument("FastRouter: vcs must be 1..16 (VcsInRange)");
@@ -92,7 +101,10 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
   vc_mask_.assign(p.ports, 0);
   credit_vc_.assign(p.ports, 0);
   credits_.assign(queues, 0);
-  busy_.assign(queues, 0);
+  owner_.assign(queues, 0);
+  waiters_.assign(queues, PortSet{});
+  n_waiters_.assign(queues, 0);
+  out_vcs_.assign(p.ports, OutVcs{});
   held_.assign(queues, 0);
   out_ptr_.assign(p.ports, 0);
   out_vc_.assign(p.ports, 0);
@@ -108,6 +120,10 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation) : p_(p), mutati
   req_vc_.assign(p.ports, 0);
   elig_.assign(p.ports, 0);
   acc_req_.assign(p.ports, 0);
+  acc_body_.assign(p.ports, 0);
+  grant_out_.assign(p.ports, 0);
+  req_vcs_.assign(p.ports, 0);
+  req_body_vcs_.assign(p.ports, 0);
   granted_.assign(p.ports, 0);
   out_matched_.assign(p.ports, 0);
   match_out_.assign(p.ports, 0);
@@ -134,8 +150,12 @@ void FastRouter::reset() {
   credit_vc_nonzero_ = {};
   std::fill(credit_vc_.begin(), credit_vc_.end(), 0);
   std::fill(credits_.begin(), credits_.end(), static_cast<uint16_t>(p_.buf_depth));
-  std::fill(busy_.begin(), busy_.end(), 0);
   std::fill(held_.begin(), held_.end(), 0);
+  std::fill(waiters_.begin(), waiters_.end(), PortSet{});
+  std::fill(n_waiters_.begin(), n_waiters_.end(), 0);
+  // Every counter full, nothing claimed, nobody waiting.
+  std::fill(out_vcs_.begin(), out_vcs_.end(), OutVcs{(uint32_t{1} << p_.vcs) - 1, 0, 0});
+  waited_ = {};
   // sn_rr_arb resets its mask to zero, which grants like "all positions >= ports".
   std::fill(out_ptr_.begin(), out_ptr_.end(), static_cast<uint16_t>(p_.ports));
   out_valid_ = {};
@@ -181,25 +201,8 @@ void FastRouter::set_in(unsigned port, const LinkFlit& f) {
   w[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
 }
 
-void FastRouter::set_in_word(unsigned port, unsigned vc, uint64_t hdr, uint64_t word) {
-  if (port >= p_.ports) throw std::out_of_range(fmt::format("FastRouter::set_in_word: no input {}", port));
-  set_bit(staged_in_, port);
-  staged_vc_[port] = static_cast<uint16_t>(vc);
-  uint64_t* w = &staged_words_[size_t{port} * stride_];
-  w[0] = hdr;
-  w[1] = word;
-  for (unsigned k = 1; k < payload_words_; ++k) w[1 + k] = 0;
-  w[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
-}
-
-void FastRouter::set_out_credit(unsigned port, const LinkCredit& c) {
-  if (port >= p_.ports) throw std::out_of_range(fmt::format("FastRouter::set_out_credit: no output {}", port));
-  if (!c.valid) {
-    clear_bit(staged_credit_, port);
-    return;
-  }
-  set_bit(staged_credit_, port);
-  staged_credit_vc_[port] = c.vc;
+void FastRouter::no_port(const char* what, unsigned port) const {
+  throw std::out_of_range(fmt::format("FastRouter::{}: no port {} of {}", what, port, p_.ports));
 }
 
 unsigned FastRouter::route(uint64_t hdr, unsigned vc, bool* ok) {
@@ -282,17 +285,117 @@ unsigned FastRouter::pick_output_winner(unsigned o, const PortSet& req) const {
 }
 
 uint32_t FastRouter::free_vcs(unsigned o) const {
-  uint32_t f = 0;
-  for (unsigned u = 0; u < p_.vcs; ++u) f |= static_cast<uint32_t>(busy_[qi(o, u)] == 0) << u;
-  return f;
+  return ~out_vcs_[o].busy & ((uint32_t{1} << p_.vcs) - 1);
 }
 
-uint32_t FastRouter::open_vcs(unsigned o) const {
-  uint32_t f = 0;
-  for (unsigned u = 0; u < p_.vcs; ++u) {
-    f |= static_cast<uint32_t>(busy_[qi(o, u)] == 0 && credits_[qi(o, u)] != 0) << u;
-  }
-  return f;
+uint32_t FastRouter::open_vcs(unsigned o) const { return out_vcs_[o].credit & ~out_vcs_[o].busy; }
+
+void FastRouter::wait_add(unsigned i, unsigned v, unsigned o) {
+  const unsigned oq = qi(o, v);
+  set_bit(waiters_[oq], i);
+  ++n_waiters_[oq];
+  out_vcs_[o].waiting |= 1u << v;
+  set_bit(waited_, o);
+}
+
+void FastRouter::wait_remove(unsigned i, unsigned v, unsigned o) {
+  const unsigned oq = qi(o, v);
+  clear_bit(waiters_[oq], i);
+  if (--n_waiters_[oq] != 0) return;
+  out_vcs_[o].waiting &= ~(1u << v);
+  if (out_vcs_[o].waiting == 0) clear_bit(waited_, o);
+}
+
+void FastRouter::requests_full(StepCounts& c) {
+  // Every occupied input requests every output that one of its eligible VCs heads for (eligible: the
+  // head has a credit at its output VC and, if it is a head flit, finds that VC free; with
+  // VcAlloc::any a head flit's output VC is any of its port's).
+  const bool any_vc = p_.vc_alloc == VcAlloc::any;
+  for_each_bit(active_in_, [&](unsigned i) {
+    uint32_t elig = 0;
+    for (uint32_t vs = nonempty_[i]; vs != 0; vs &= vs - 1) {
+      const auto v = static_cast<unsigned>(std::countr_zero(vs));
+      const unsigned q = qi(i, v);
+      const uint64_t hdr = head_hdr_[q];
+      const auto o = static_cast<unsigned>((hdr >> kHdrPortLsb) & 0xff);
+      const auto head = static_cast<unsigned>(hdr & 1u);
+      const unsigned u = head != 0 ? v : ovc_[q];
+      // Branch-free: under random traffic these conditions are coin flips the CPU cannot predict.
+      unsigned credit = (out_vcs_[o].credit >> u) & 1u;
+      unsigned blocked = head & ((out_vcs_[o].busy >> u) & 1u);
+      if (any_vc && head != 0) {
+        // Blocked when every VC of o is claimed; stalled for credits when the free ones have none.
+        const uint32_t free = free_vcs(o);
+        blocked = free == 0;
+        credit = blocked | (open_vcs(o) != 0);
+      }
+      const unsigned ok = credit & (blocked ^ 1u);
+      elig |= ok << v;
+      c.credit_stalls += credit ^ 1u;
+      c.vc_blocked += credit & blocked;
+      if (ok != 0) {
+        if (!any(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
+        set_bit(out_req_[o], i);
+        if (!(hdr & 1u)) set_bit(out_req_body_[o], i);
+      }
+    }
+    elig_[i] = elig;
+    c.vc_conflicts += (elig & (elig - 1)) != 0;
+  });
+}
+
+void FastRouter::requests_kept(StepCounts& c) {
+  // With VcAlloc::keep, input VC v's head flit for output o is eligible when (o, v) has a credit
+  // and is free, a body flit when (o, v) has a credit (its packet claimed it). So for each output
+  // VC with waiters: no credit, all of them stall; a credit and free, all of them request (every
+  // waiter holds a head flit: a body flit's packet would have claimed it); a credit and claimed,
+  // only the claiming input's body flit requests, if it is here, and the other waiters are blocked.
+  // The inputs with two or more eligible VCs (vc_conflicts) are counted bit-parallel: `twice`
+  // collects the inputs seen in `once` before.
+  PortSet once{}, twice{};
+  auto count_input_vcs = [&](const PortSet& s) {
+    for (unsigned w = 0; w < kSetWords; ++w) {
+      twice[w] |= once[w] & s[w];
+      once[w] |= s[w];
+    }
+  };
+  for_each_bit(waited_, [&](unsigned o) {
+    const OutVcs ov = out_vcs_[o];
+    const unsigned base = o * p_.vcs;
+    for (uint32_t vs = ov.waiting & ~ov.credit; vs != 0; vs &= vs - 1) {
+      c.credit_stalls += n_waiters_[base + static_cast<unsigned>(std::countr_zero(vs))];
+    }
+    PortSet req{}, body{};
+    const uint32_t open = ov.waiting & ov.credit & ~ov.busy;
+    for (uint32_t vs = open; vs != 0; vs &= vs - 1) {
+      const PortSet& w = waiters_[base + static_cast<unsigned>(std::countr_zero(vs))];
+      count_input_vcs(w);
+      for (unsigned k = 0; k < kSetWords; ++k) req[k] |= w[k];
+    }
+    uint32_t body_vcs = 0;
+    for (uint32_t vs = ov.waiting & ov.credit & ov.busy; vs != 0; vs &= vs - 1) {
+      const auto v = static_cast<unsigned>(std::countr_zero(vs));
+      const unsigned oq = base + v;
+      const unsigned owner = owner_[oq];
+      const unsigned here = test_bit(waiters_[oq], owner) ? 1u : 0u;
+      c.vc_blocked += n_waiters_[oq] - here;
+      if (here != 0) {
+        PortSet bit{};
+        set_bit(bit, owner);
+        count_input_vcs(bit);
+        set_bit(body, owner);
+        body_vcs |= 1u << v;
+      }
+    }
+    if (!any(req) && !any(body)) return;
+    for (unsigned k = 0; k < kSetWords; ++k) req[k] |= body[k];
+    touched_[n_touched_++] = static_cast<uint16_t>(o);
+    out_req_[o] = req;
+    out_req_body_[o] = body;
+    req_vcs_[o] = open | body_vcs;
+    req_body_vcs_[o] = body_vcs;
+  });
+  for (unsigned w = 0; w < kSetWords; ++w) c.vc_conflicts += static_cast<unsigned>(std::popcount(twice[w]));
 }
 
 void FastRouter::step() {
@@ -313,43 +416,16 @@ void FastRouter::step() {
     throw;
   }
 
-  // 2. Requests: each occupied input requests every output that one of its eligible VCs heads for
-  //    (eligible: the head has a credit at its output VC and, if it is a head flit, finds that VC
-  //    free; with VcAlloc::any a head flit's output VC is any of its port's).
+  // 2. Requests: each occupied input requests every output that one of its eligible VCs heads for.
   const bool any_vc = p_.vc_alloc == VcAlloc::any;
   n_touched_ = 0;
-  uint64_t credit_stalls = 0, vc_blocked = 0, vc_conflicts = 0, alloc_conflicts = 0;
-  for_each_bit(active_in_, [&](unsigned i) {
-    uint32_t elig = 0;
-    for (uint32_t vs = nonempty_[i]; vs != 0; vs &= vs - 1) {
-      const auto v = static_cast<unsigned>(std::countr_zero(vs));
-      const unsigned q = qi(i, v);
-      const uint64_t hdr = head_hdr_[q];
-      const auto o = static_cast<unsigned>((hdr >> kHdrPortLsb) & 0xff);
-      const auto head = static_cast<unsigned>(hdr & 1u);
-      const unsigned oq = qi(o, head != 0 ? v : ovc_[q]);
-      // Branch-free: under random traffic these conditions are coin flips the CPU cannot predict.
-      unsigned credit = credits_[oq] != 0;
-      unsigned blocked = head & (busy_[oq] != 0);
-      if (any_vc && head != 0) {
-        // Blocked when every VC of o is claimed; stalled for credits when the free ones have none.
-        const uint32_t free = free_vcs(o);
-        blocked = free == 0;
-        credit = blocked | (open_vcs(o) != 0);
-      }
-      const unsigned ok = credit & (blocked ^ 1u);
-      elig |= ok << v;
-      credit_stalls += credit ^ 1u;
-      vc_blocked += credit & blocked;
-      if (ok != 0) {
-        if (!any(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
-        set_bit(out_req_[o], i);
-        if (!(hdr & 1u)) set_bit(out_req_body_[o], i);
-      }
-    }
-    elig_[i] = elig;
-    vc_conflicts += (elig & (elig - 1)) != 0;
-  });
+  StepCounts counts;
+  uint64_t alloc_conflicts = 0;
+  if (kept_) {
+    requests_kept(counts);
+  } else {
+    requests_full(counts);
+  }
   for (unsigned k = 0; k < n_touched_; ++k) {
     const PortSet& r = out_req_[touched_[k]];  // more than one bit set (no popcount: not in the baseline ISA)
     alloc_conflicts += (r[0] & (r[0] - 1)) != 0 || (r[1] & (r[1] - 1)) != 0 || (r[0] != 0 && r[1] != 0);
@@ -376,28 +452,49 @@ void FastRouter::step() {
       for (unsigned w = 0; w < kSetWords; ++w) body[w] &= req[w];
       if (any(body)) req = body;
       const unsigned i = pick_output_winner(o, req);
-      if (acc_req_[i] == 0) granted_[n_granted++] = static_cast<uint16_t>(i);
-      // The VCs of input i that this grant serves.
-      for (uint32_t vs = elig_[i]; vs != 0; vs &= vs - 1) {
-        const auto v = static_cast<unsigned>(std::countr_zero(vs));
-        if (((head_hdr_[qi(i, v)] >> kHdrPortLsb) & 0xff) == o) acc_req_[i] |= 1u << v;
+      // The accept below needs the output of the VC it picks: the granting output, unless several
+      // granted the input (then the VC's head says).
+      if (acc_req_[i] == 0) {
+        granted_[n_granted++] = static_cast<uint16_t>(i);
+        grant_out_[i] = static_cast<uint16_t>(o);
+      } else {
+        grant_out_[i] = kSeveral;
+      }
+      // The VCs of input i that this grant serves, and which of them hold a body flit.
+      if (kept_) {
+        const unsigned base = o * p_.vcs;
+        for (uint32_t vs = req_vcs_[o] & ~req_body_vcs_[o]; vs != 0; vs &= vs - 1) {
+          const auto v = static_cast<unsigned>(std::countr_zero(vs));
+          acc_req_[i] |= static_cast<uint32_t>(test_bit(waiters_[base + v], i)) << v;
+        }
+        for (uint32_t vs = req_body_vcs_[o]; vs != 0; vs &= vs - 1) {
+          const auto v = static_cast<unsigned>(std::countr_zero(vs));
+          const uint32_t mine = static_cast<uint32_t>(owner_[base + v] == i) << v;
+          acc_req_[i] |= mine;
+          acc_body_[i] |= mine;
+        }
+      } else {
+        for (uint32_t vs = elig_[i]; vs != 0; vs &= vs - 1) {
+          const auto v = static_cast<unsigned>(std::countr_zero(vs));
+          const uint64_t hdr = head_hdr_[qi(i, v)];
+          if (((hdr >> kHdrPortLsb) & 0xff) != o) continue;
+          acc_req_[i] |= 1u << v;
+          acc_body_[i] |= static_cast<uint32_t>((hdr & 1u) ^ 1u) << v;
+        }
       }
     }
     if (n_granted == 0) break;  // nothing changed: later iterations would grant nothing either
     for (unsigned k = 0; k < n_granted; ++k) {
       const unsigned i = granted_[k];
       uint32_t a = acc_req_[i];
-      acc_req_[i] = 0;
       // The high class first: VCs whose head is a body flit.
-      uint32_t body = 0;
-      for (uint32_t vs = a; vs != 0; vs &= vs - 1) {
-        const auto v = static_cast<unsigned>(std::countr_zero(vs));
-        body |= static_cast<uint32_t>((head_hdr_[qi(i, v)] & 1u) ^ 1u) << v;
-      }
-      if (body != 0) a = body;
+      if (acc_body_[i] != 0) a = acc_body_[i];
+      acc_req_[i] = 0;
+      acc_body_[i] = 0;
       const uint32_t masked = a & vc_mask_[i];
       const auto v = static_cast<unsigned>(std::countr_zero(masked != 0 ? masked : a));
-      const auto o = static_cast<unsigned>((head_hdr_[qi(i, v)] >> kHdrPortLsb) & 0xff);
+      const unsigned o = grant_out_[i] != kSeveral ? grant_out_[i]
+                                                   : static_cast<unsigned>((head_hdr_[qi(i, v)] >> kHdrPortLsb) & 0xff);
       req_vc_[i] = static_cast<uint16_t>(v);
       set_bit(in_matched, i);
       out_matched_[o] = 1;
@@ -413,15 +510,15 @@ void FastRouter::step() {
   }
   // The output VC of each match: a head flit's own VC, or with VcAlloc::any the lowest VC of its
   // output that is free and has a credit (one match per output, so no two heads take one VC); a
-  // body flit's packet's.
+  // body flit's packet's, which with VcAlloc::keep is its own VC too.
   for (unsigned k = 0; k < n_match_; ++k) {
     const unsigned i = match_in_[k];
     const unsigned v = req_vc_[i];
     const unsigned q = qi(i, v);
-    unsigned u = ovc_[q];
-    if (head_hdr_[q] & 1u) {
-      u = v;
-      if (any_vc) {
+    unsigned u = v;
+    if (any_vc) {
+      u = ovc_[q];
+      if (head_hdr_[q] & 1u) {
         const uint32_t open = open_vcs(match_out_[k]);
         u = mutation_ == Mutation::AnyVcTakesHighest ? 31u - static_cast<unsigned>(std::countl_zero(open))
                                                      : static_cast<unsigned>(std::countr_zero(open));
@@ -449,9 +546,9 @@ void FastRouter::step() {
   });
 
   // From here on the step commits.
-  stats_.credit_stalls += credit_stalls;
-  stats_.vc_blocked += vc_blocked;
-  stats_.vc_conflicts += vc_conflicts;
+  stats_.credit_stalls += counts.credit_stalls;
+  stats_.vc_blocked += counts.vc_blocked;
+  stats_.vc_conflicts += counts.vc_conflicts;
   stats_.alloc_conflicts += alloc_conflicts;
   stats_.adaptive_detours += step_detours_;
   stats_.late_matches += n_match_ - n_first_;
@@ -479,15 +576,18 @@ void FastRouter::step() {
     const unsigned u = match_ovc_[k];
     out_vc_[o] = static_cast<uint16_t>(u);
 
-    // The RTL also records the claiming input (owner_q), but only its BodyFollowsOwner assertion
-    // reads it, which a correct allocator cannot fire; the model keeps just the busy bit. Credits
-    // count per output VC, held flits per the VC they arrived on (the adaptive score's terms).
+    // The claiming input (the RTL's owner_q, which only its BodyFollowsOwner assertion reads) tells
+    // requests_kept() which waiter holds the packet's body flits. Credits count per output VC, held
+    // flits per the VC they arrived on (the adaptive score's terms).
     const unsigned oq = qi(o, u);
-    busy_[oq] = !((src[0] >> kTailBit) & 1u);
-    --credits_[oq];
+    const bool tail = (src[0] >> kTailBit) & 1u;
+    OutVcs& ovcs = out_vcs_[o];
+    ovcs.busy = (ovcs.busy & ~(1u << u)) | (static_cast<uint32_t>(!tail) << u);
+    if (--credits_[oq] == 0) ovcs.credit &= ~(1u << u);
     --held_[qi(o, v)];
     if (src[0] & 1u) {
       ovc_[q] = static_cast<uint16_t>(u);
+      owner_[oq] = static_cast<uint16_t>(i);
       stats_.vc_reassigned += u != v;
     }
 
@@ -496,6 +596,14 @@ void FastRouter::step() {
     if (--count_[q] == 0) {
       nonempty_[i] &= ~(1u << v);
       if (nonempty_[i] == 0) clear_bit(active_in_, i);
+      wait_remove(i, v, o);
+    } else if (tail) {
+      // The next packet's head moves up; a body flit follows its head's port.
+      const auto next = static_cast<unsigned>((head_hdr_[q] >> kHdrPortLsb) & 0xff);
+      if (next != o) {
+        wait_remove(i, v, o);
+        wait_add(i, v, next);
+      }
     }
     --buffered_;
     ++stats_.flits_out;
@@ -511,7 +619,10 @@ void FastRouter::step() {
   }
 
   // 7. Credits from downstream (spendable from the next cycle: eligibility read the old count).
-  for_each_bit(staged_credit_, [&](unsigned o) { ++credits_[qi(o, staged_credit_vc_[o])]; });
+  for_each_bit(staged_credit_, [&](unsigned o) {
+    const unsigned v = staged_credit_vc_[o];
+    if (credits_[qi(o, v)]++ == 0) out_vcs_[o].credit |= 1u << v;
+  });
 
   // 8. Arrivals: a head flit takes the table's port (the table as it was before this edge's write),
   //    a body flit its packet's; the port is stored beside the flit.
@@ -531,7 +642,10 @@ void FastRouter::step() {
     if (count_[q] == cap_[q]) grow_ring(q);  // below buf_depth: check_inputs() refused a full buffer
     uint64_t* d = slot_words(q, (rd_[q] + count_[q]) & (cap_[q] - 1));
     d[0] = w[0] | (uint64_t{port} << kHdrPortLsb);
-    if (count_[q] == 0) head_hdr_[q] = d[0];
+    if (count_[q] == 0) {
+      head_hdr_[q] = d[0];
+      wait_add(i, v, port);
+    }
     for (unsigned k = 1; k < stride_; ++k) d[k] = w[k];
     ++count_[q];
     nonempty_[i] |= 1u << v;
@@ -549,16 +663,36 @@ void FastRouter::step() {
 
 void FastRouter::prefetch_step() const {
   if (buffered_ == 0) return;
+  // The queue state that the matched VCs' departures and the arrivals read and write: with deep
+  // buffers most of it has left the cache since the router's last step, and each array would
+  // otherwise miss once per queue touched, after the allocation, when nothing else can overlap.
+  for_each_bit(active_in_, [&](unsigned i) {
+    __builtin_prefetch(&ring_[qi(i, 0)]);
+    __builtin_prefetch(&ring_[qi(i, p_.vcs - 1)]);
+  });
+  prefetch_array(rd_);
+  prefetch_array(count_);
+  prefetch_array(cap_);
+  if (kept_) {
+    // requests_kept() reads the output VCs' masks, counts and claimants, and the waiters of every
+    // output that has some; the matches and credits then update the counters.
+    prefetch_array(out_vcs_);
+    prefetch_array(n_waiters_);
+    prefetch_array(owner_);
+    prefetch_array(credits_);
+    for_each_bit(waited_, [&](unsigned o) {
+      __builtin_prefetch(&waiters_[qi(o, 0)]);
+      __builtin_prefetch(&waiters_[qi(o, p_.vcs - 1)]);
+    });
+    return;
+  }
+  // requests_full() reads every occupied input's heads and their outputs' VC masks and credits.
   for_each_bit(active_in_, [&](unsigned i) {
     __builtin_prefetch(&head_hdr_[qi(i, 0)]);
     __builtin_prefetch(&head_hdr_[qi(i, p_.vcs - 1)]);
   });
-  constexpr size_t kLine = 64;
-  const size_t bytes = size_t{p_.ports} * p_.vcs * sizeof(uint16_t);
-  for (size_t b = 0; b < bytes; b += kLine) {
-    __builtin_prefetch(reinterpret_cast<const char*>(credits_.data()) + b);
-    __builtin_prefetch(reinterpret_cast<const char*>(busy_.data()) + b);
-  }
+  prefetch_array(credits_);
+  prefetch_array(out_vcs_);
 }
 
 LinkFlit FastRouter::out(unsigned port) const {
@@ -573,10 +707,6 @@ LinkFlit FastRouter::out(unsigned port) const {
   f.flit.src = static_cast<uint16_t>(w[0] >> kSrcLsb);
   for (unsigned k = 0; k < payload_words_; ++k) f.flit.payload[k] = w[1 + k];
   return f;
-}
-
-LinkCredit FastRouter::in_credit(unsigned port) const {
-  return LinkCredit{test_bit(credit_valid_, port), static_cast<uint8_t>(credit_vc_[port])};
 }
 
 void FastRouter::open_trace(const std::string& path) {

@@ -30,6 +30,8 @@
 // Speed: flat arrays sized at construction, each VC's flits in a ring of their own that grows (rarely:
 // only past the most flits the VC ever held) up to the buffer depth, and only occupied inputs,
 // requested outputs and changed registers are visited; an idle router's step() is a few compares.
+// With VcAlloc::keep the requests come from sets of waiting inputs kept per output VC (Scan), so a
+// step visits output VCs that have waiters, not every buffered VC.
 // The RTL's initial register randomization is not modelled: the constructor resets the router, as
 // VerilatedRouter's does, and nothing the RTL leaves unreset (buffer memories) is observable. Table
 // entries never written are invalid here (random in the RTL): a head flit addressed to one throws.
@@ -83,12 +85,20 @@ class FastRouter final : public RouterModel {
     uint64_t vc_reassigned = 0;
   };
 
-  explicit FastRouter(const RouterParams& p, Mutation mutation = Mutation::None);
+  // How step() finds the requests. With VcAlloc::keep an input VC always sends on the output VC
+  // of its own number, so the inputs whose VC v waits for output o form one set, kept as heads
+  // arrive and leave (Kept): a step then visits the output VCs that have waiters, OR-ing whole
+  // sets of inputs, instead of every buffered VC. Full visits every buffered VC, as VcAlloc::any
+  // always does. TEST ONLY: both give the same outputs and Stats; a test requires it.
+  enum class Scan { Kept, Full };
+
+  explicit FastRouter(const RouterParams& p, Mutation mutation = Mutation::None, Scan scan = Scan::Kept);
 
   const RouterParams& params() const override { return p_; }
   void reset() override;
   void write_table(uint32_t dst, const TableEntry& entry) override;
   void set_in(unsigned port, const LinkFlit& flit) override;
+  // Inline (below), as in_credit() and set_in_word(): a network calls them once per flit or credit.
   void set_out_credit(unsigned port, const LinkCredit& credit) override;
   void step() override;
   LinkFlit out(unsigned port) const override;
@@ -151,9 +161,22 @@ class FastRouter final : public RouterModel {
   // Checks the staged inputs and looks up the routes of staged head flits (into staged_port_).
   void check_inputs();
   void clear_staged();
+  [[noreturn]] void no_port(const char* what, unsigned port) const;  // throws std::out_of_range
+  // Step 2, the requests, two ways (see Scan): by visiting every buffered VC, or (VcAlloc::keep) the
+  // output VCs with waiters. Both fill out_req_, out_req_body_ and touched_ and add the step's stall
+  // and conflict counts.
+  struct StepCounts {
+    uint64_t credit_stalls = 0, vc_blocked = 0, vc_conflicts = 0;
+  };
+  void requests_full(StepCounts& c);
+  void requests_kept(StepCounts& c);
+  // Input i's VC v now heads for output o (its head flit arrived or moved up), or no longer does.
+  void wait_add(unsigned i, unsigned v, unsigned o);
+  void wait_remove(unsigned i, unsigned v, unsigned o);
 
   RouterParams p_;
   Mutation mutation_;
+  bool kept_;  // requests_kept() builds the requests (Scan::Kept and VcAlloc::keep)
   unsigned port_w_;         // bits of a port number inside the router (clog2(ports))
   unsigned tbl_addr_w_;     // table address bits (clog2(table_depth))
   unsigned payload_words_;  // 64-bit words per payload
@@ -191,7 +214,17 @@ class FastRouter final : public RouterModel {
 
   // Outputs, per output VC q = port * vcs + vc.
   std::vector<uint16_t> credits_;
-  std::vector<uint16_t> busy_;
+  std::vector<uint16_t> owner_;  // input whose packet claimed the output VC (valid while claimed)
+  // Waiters, per output VC (o, v): the inputs whose VC v holds a flit at its head bound for o (with
+  // VcAlloc::keep, for output VC v), and how many. Kept in both modes; only requests_kept() reads them.
+  std::vector<PortSet> waiters_;
+  std::vector<uint16_t> n_waiters_;
+  // Per output, its VCs as bits: with a credit (credits_ above zero), claimed by a packet, with waiters.
+  struct OutVcs {
+    uint32_t credit = 0, busy = 0, waiting = 0;
+  };
+  std::vector<OutVcs> out_vcs_;
+  PortSet waited_{};  // outputs with a waiter
   std::vector<uint32_t> held_;  // flits buffered here for the output VC (adaptive scores)
   // Output arbiter: sn_rr_arb's mask is "all positions >= out_ptr_[o]"; the reset mask (zero) is
   // out_ptr_ = ports.
@@ -222,7 +255,11 @@ class FastRouter final : public RouterModel {
   unsigned n_touched_ = 0;
   std::vector<uint32_t> elig_;        // per occupied input: eligible VCs
   std::vector<uint32_t> acc_req_;     // per input: VCs served by this iteration's grants (zero between)
+  std::vector<uint32_t> acc_body_;    // per input: those of them whose head is a body flit (zero between)
+  std::vector<uint32_t> req_vcs_, req_body_vcs_;  // requests_kept(), per requested output: VCs requesting it, body flits' VCs
   std::vector<uint16_t> granted_;     // inputs granted in the current iteration
+  std::vector<uint16_t> grant_out_;   // per granted input: the output that granted it, or kSeveral
+  static constexpr uint16_t kSeveral = 0xffff;
   std::vector<uint16_t> out_matched_; // per output: matched in an earlier iteration (zero between steps)
   std::vector<uint16_t> req_vc_;      // per matched input: its accepted VC
   std::vector<uint16_t> match_out_, match_in_;  // the matching, first-iteration matches first
@@ -235,5 +272,30 @@ class FastRouter final : public RouterModel {
   Stats stats_;
   uint64_t cycle_ = 0;
 };
+
+inline void FastRouter::set_in_word(unsigned port, unsigned vc, uint64_t hdr, uint64_t word) {
+  if (port >= p_.ports) no_port("set_in_word", port);
+  staged_in_[port / 64] |= uint64_t{1} << (port % 64);
+  staged_vc_[port] = static_cast<uint16_t>(vc);
+  uint64_t* w = &staged_words_[size_t{port} * stride_];
+  w[0] = hdr;
+  w[1] = word;
+  for (unsigned k = 1; k < payload_words_; ++k) w[1 + k] = 0;
+  w[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
+}
+
+inline void FastRouter::set_out_credit(unsigned port, const LinkCredit& c) {
+  if (port >= p_.ports) no_port("set_out_credit", port);
+  if (!c.valid) {
+    staged_credit_[port / 64] &= ~(uint64_t{1} << (port % 64));
+    return;
+  }
+  staged_credit_[port / 64] |= uint64_t{1} << (port % 64);
+  staged_credit_vc_[port] = c.vc;
+}
+
+inline LinkCredit FastRouter::in_credit(unsigned port) const {
+  return LinkCredit{((credit_valid_[port / 64] >> (port % 64)) & 1u) != 0, static_cast<uint8_t>(credit_vc_[port])};
+}
 
 }  // namespace snsim::noc

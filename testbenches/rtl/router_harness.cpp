@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace snsim::noc::tb {
 namespace {
@@ -331,6 +332,59 @@ bool RouterHarness::drain(uint64_t max_cycles) {
 void RouterHarness::reset_all() {
   r_.reset();
   clear_state();
+}
+
+RouterPair::RouterPair(RouterModel& a, RouterModel& b, std::function<std::string()> also)
+    : a_(a), b_(b), also_(std::move(also)) {
+  compare();
+}
+
+void RouterPair::reset() {
+  a_.reset();
+  b_.reset();
+  compare();
+}
+
+void RouterPair::write_table(uint32_t dst, const TableEntry& e) {
+  a_.write_table(dst, e);
+  b_.write_table(dst, e);
+  compare();
+}
+
+void RouterPair::set_in(unsigned port, const LinkFlit& f) {
+  a_.set_in(port, f);
+  b_.set_in(port, f);
+}
+
+void RouterPair::set_out_credit(unsigned port, const LinkCredit& c) {
+  a_.set_out_credit(port, c);
+  b_.set_out_credit(port, c);
+}
+
+void RouterPair::step() {
+  a_.step();
+  b_.step();
+  compare();
+}
+
+void RouterPair::compare() {
+  if (!mismatch_.empty()) return;
+  if (a_.cycle() != b_.cycle()) mismatch_ = fmt::format("cycle counts {} / {}", a_.cycle(), b_.cycle());
+  for (unsigned p = 0; p < a_.params().ports && mismatch_.empty(); ++p) {
+    const LinkFlit x = a_.out(p), y = b_.out(p);
+    if (x.valid != y.valid || (x.valid && (x.vc != y.vc || !(x.flit == y.flit)))) {
+      mismatch_ = fmt::format("cycle {}: output {} differs (valid {} / {})", a_.cycle(), p, x.valid, y.valid);
+    }
+    const LinkCredit c = a_.in_credit(p), d = b_.in_credit(p);
+    if (c.valid != d.valid || c.vc != d.vc) {
+      mismatch_ = fmt::format("cycle {}: input {} credit differs (valid {} vc {} / valid {} vc {})", a_.cycle(), p,
+                              c.valid, c.vc, d.valid, d.vc);
+    }
+  }
+  if (mismatch_.empty() && also_) {
+    const std::string what = also_();
+    if (!what.empty()) mismatch_ = fmt::format("cycle {}: {}", a_.cycle(), what);
+  }
 }
 
 }  // namespace snsim::noc::tb

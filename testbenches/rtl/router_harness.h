@@ -182,4 +182,36 @@ class RouterHarness {
   uint64_t zero_credit_events_ = 0;
 };
 
+// Two routers as one RouterModel: inputs go to both, outputs are the first one's, and after every
+// edge (construction, reset, table write, step) the cycle counts and the outputs of both (out
+// valid, VC and flit when valid; in_credit valid and VC) are compared, then `also` if given (it
+// returns what differs, or nothing); the first difference is kept. Tests use it to prove one model
+// equal to another under the harness's traffic.
+class RouterPair final : public RouterModel {
+ public:
+  RouterPair(RouterModel& a, RouterModel& b, std::function<std::string()> also = {});
+  const RouterParams& params() const override { return a_.params(); }
+  void reset() override;
+  void write_table(uint32_t dst, const TableEntry& e) override;
+  void set_in(unsigned port, const LinkFlit& f) override;
+  void set_out_credit(unsigned port, const LinkCredit& c) override;
+  void step() override;
+  LinkFlit out(unsigned port) const override { return a_.out(port); }
+  LinkCredit in_credit(unsigned port) const override { return a_.in_credit(port); }
+  uint64_t cycle() const override { return a_.cycle(); }
+  void open_trace(const std::string&) override {}
+  void close_trace() override {}
+
+  // Empty while both agree.
+  const std::string& mismatch() const { return mismatch_; }
+
+ private:
+  void compare();
+
+  RouterModel& a_;
+  RouterModel& b_;
+  std::function<std::string()> also_;
+  std::string mismatch_;
+};
+
 }  // namespace snsim::noc::tb

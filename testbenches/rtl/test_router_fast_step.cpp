@@ -32,72 +32,13 @@
 namespace snsim::noc {
 namespace {
 
-// Two routers as one RouterModel: inputs go to both, outputs are the plain one's, and after every
-// edge the outputs of both are compared; the first difference is kept.
-class Pair final : public RouterModel {
- public:
-  Pair(RouterModel& plain, RouterModel& fast) : a_(plain), b_(fast) { compare(); }
-  const RouterParams& params() const override { return a_.params(); }
-  void reset() override {
-    a_.reset();
-    b_.reset();
-    compare();
-  }
-  void write_table(uint32_t dst, const TableEntry& e) override {
-    a_.write_table(dst, e);
-    b_.write_table(dst, e);
-    compare();
-  }
-  void set_in(unsigned port, const LinkFlit& f) override {
-    a_.set_in(port, f);
-    b_.set_in(port, f);
-  }
-  void set_out_credit(unsigned port, const LinkCredit& c) override {
-    a_.set_out_credit(port, c);
-    b_.set_out_credit(port, c);
-  }
-  void step() override {
-    a_.step();
-    b_.step();
-    compare();
-  }
-  LinkFlit out(unsigned port) const override { return a_.out(port); }
-  LinkCredit in_credit(unsigned port) const override { return a_.in_credit(port); }
-  uint64_t cycle() const override { return a_.cycle(); }
-  void open_trace(const std::string&) override {}
-  void close_trace() override {}
-
-  const std::string& mismatch() const { return mismatch_; }
-
- private:
-  void compare() {
-    if (!mismatch_.empty()) return;
-    if (a_.cycle() != b_.cycle()) mismatch_ = fmt::format("cycle counts {} / {}", a_.cycle(), b_.cycle());
-    for (unsigned p = 0; p < a_.params().ports && mismatch_.empty(); ++p) {
-      const LinkFlit x = a_.out(p), y = b_.out(p);
-      if (x.valid != y.valid || (x.valid && (x.vc != y.vc || !(x.flit == y.flit)))) {
-        mismatch_ = fmt::format("cycle {}: output {} differs (valid {} / {})", a_.cycle(), p, x.valid, y.valid);
-      }
-      const LinkCredit c = a_.in_credit(p), d = b_.in_credit(p);
-      if (c.valid != d.valid || c.vc != d.vc) {
-        mismatch_ = fmt::format("cycle {}: input {} credit differs (valid {} vc {} / valid {} vc {})", a_.cycle(), p,
-                                c.valid, c.vc, d.valid, d.vc);
-      }
-    }
-  }
-
-  RouterModel& a_;
-  RouterModel& b_;
-  std::string mismatch_;
-};
-
 template <class V>
 void same_outputs(const RouterParams& p, uint64_t cycles) {
   constexpr uint64_t kSeed = 0x5eed0002;
   VerilatedRouter<V> plain(p, kSeed);
   VerilatedRouter<V> fast(p, kSeed);
   fast.enable_fast_step({sizeof(*fast.model().rootp), &fast.model().rootp->__Vtrigrprev__TOP__clk_i});
-  Pair pair(plain, fast);
+  tb::RouterPair pair(plain, fast);
   tb::HarnessOptions o;
   o.seed = 11;
   o.stall_prob = 0.002;
