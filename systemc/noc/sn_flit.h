@@ -166,6 +166,8 @@ inline void pack_flit(const Flit& f, unsigned payload_w, uint32_t* words, unsign
 }
 
 inline Flit unpack_flit(const uint32_t* words, unsigned payload_w, unsigned lsb) {
+  // dst and src are cut from the control field by the casts to 16 bits below.
+  static_assert(kEpIdW == 16, "unpack_flit takes dst and src as 16-bit casts");
   Flit f;
   const uint64_t ctrl = get_bits(words, lsb, kCtrlW);
   f.head = ((ctrl >> kHeadBit) & 1u) != 0;
