@@ -39,6 +39,14 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text;
 }
 
+// moe.s with `from` replaced by `to`, written to `dir` (its include made absolute); returns its path.
+std::string mutated_kernel(const fs::path& dir, const std::string& from, const std::string& to) {
+  std::string kernel = replaced(slurp(kKernel), from, to);
+  kernel = replaced(kernel, "\"include/snsim.inc\"", "\"" + kSrc + "/firmware/kernels/include/snsim.inc\"");
+  std::ofstream(dir / "moe.s") << kernel;
+  return (dir / "moe.s").string();
+}
+
 // workloads/moe_mini4.yaml in `dir` with `from` replaced by `to`, the kernel `kernel`.
 fs::path workload(const fs::path& dir, const std::string& from = "", const std::string& to = "",
                   const std::string& kernel = kKernel) {
@@ -109,10 +117,8 @@ TEST(SnsimRunMoe, TheFirstTwoDiesOfFourRunATwoRankStep) {
 // results are all there.
 TEST(SnsimRunMoe, RemovingTheCombineFlagWaitGivesWrongOutputs) {
   const fs::path dir = temp_dir("moe_nowait");
-  std::string kernel = replaced(slurp(kKernel), "    gwait   x3, x1, 0\n", "    nop\n");
-  kernel = replaced(kernel, "\"include/snsim.inc\"", "\"" + kSrc + "/firmware/kernels/include/snsim.inc\"");
-  std::ofstream(dir / "moe.s") << kernel;
-  const RunResult r = run_moe(workload(dir, "", "", (dir / "moe.s").string()), dir / "out");
+  const std::string kernel = mutated_kernel(dir, "    gwait   x3, x1, 0\n", "    nop\n");
+  const RunResult r = run_moe(workload(dir, "", "", kernel), dir / "out");
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_NE(r.output.find("against moe_combine"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("elements outside tolerance"), std::string::npos) << r.output;
@@ -123,10 +129,8 @@ TEST(SnsimRunMoe, RemovingTheCombineFlagWaitGivesWrongOutputs) {
 // adds 0 puts every pair in slot 0, which that check refuses (the pairs are not each there once).
 TEST(SnsimRunMoe, SlotsTakenTwiceFailTheDispatchCheck) {
   const fs::path dir = temp_dir("moe_slot0");
-  std::string kernel = replaced(slurp(kKernel), "    li      x2, 1\n    amoadd", "    li      x2, 0\n    amoadd");
-  kernel = replaced(kernel, "\"include/snsim.inc\"", "\"" + kSrc + "/firmware/kernels/include/snsim.inc\"");
-  std::ofstream(dir / "moe.s") << kernel;
-  const RunResult r = run_moe(workload(dir, "", "", (dir / "moe.s").string()), dir / "out");
+  const std::string kernel = mutated_kernel(dir, "    li      x2, 1\n    amoadd", "    li      x2, 0\n    amoadd");
+  const RunResult r = run_moe(workload(dir, "", "", kernel), dir / "out");
   EXPECT_EQ(r.status, 1) << r.output;
   for (unsigned d = 0; d < 4; ++d)
     EXPECT_NE(r.output.find("snsim run: recv of die " + std::to_string(d) + ": "), std::string::npos) << r.output;
