@@ -43,7 +43,7 @@ class ThreadTimer {
         decide(2 * parallel_time_ < solo_time_ + (now - start_), now);
       }
       if (at_ % kWindow == 0) start_ = now;
-    } else if (at_ % kTimeCheckCycles == 0 && Clock::now() - decided_ > period_time_) {
+    } else if (at_ % kTimeCheckCycles == 0 && Clock::now() > deadline_) {
       at_ = 0;  // the period has lasted long enough in time: probe again from this cycle
       return parallel();
     }
@@ -57,16 +57,15 @@ class ThreadTimer {
     parallel_wins_ = parallel_wins;
     period_ = parallel_wins ? kFirstPeriod : std::min(2 * period_, kLongestPeriod);
     time_factor_ = parallel_wins ? kTimeFactor : std::min(2 * time_factor_, kMaxTimeFactor);
-    period_time_ = (now - probe_start_) * time_factor_;
-    decided_ = now;
+    deadline_ = now + (now - probe_start_) * time_factor_;
     at_ = 3 * kWindow + 1;  // past the windows, for the rest of the period
   }
 
   std::uint64_t at_ = 0;  // cycles into the period
   std::uint64_t period_ = kFirstPeriod;
-  unsigned time_factor_ = kTimeFactor / 2;  // doubled by the first decision
-  typename Clock::time_point start_{}, probe_start_{}, decided_{};
-  typename Clock::duration solo_time_{}, parallel_time_{}, period_time_{};
+  unsigned time_factor_ = kTimeFactor / 2;  // a first loss doubles it to kTimeFactor; a win sets it
+  typename Clock::time_point start_{}, probe_start_{}, deadline_{};  // deadline_: the period ends by time
+  typename Clock::duration solo_time_{}, parallel_time_{};
   bool parallel_wins_ = true;
 };
 
