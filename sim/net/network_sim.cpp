@@ -17,7 +17,7 @@
 
 #include "common/rng.h"
 #include "common/units.h"
-#include "net/thread_timer.h"
+#include "common/thread_timer.h"
 #include "noc/fast_router.h"
 
 namespace snsim::net {
@@ -485,25 +485,6 @@ class NetRun {
   std::int64_t main_ns_ = 0, worker_ns_ = 0;
 };
 
-// Processor time of the calling thread, in ns (not wall time: the machine may be running other
-// work, which would charge its time slices to whichever thread it preempted).
-std::int64_t thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
-// Waits until a reaches want: spins a little (the other thread usually takes microseconds), then
-// sleeps in the kernel, so an oversubscribed machine does not lose a core to spinning.
-void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
-  for (int spin = 0; spin < 4000; ++spin) {
-    if (a.load(std::memory_order_acquire) == want) return;
-  }
-  for (std::uint32_t v = a.load(std::memory_order_acquire); v != want; v = a.load(std::memory_order_acquire)) {
-    a.wait(v, std::memory_order_acquire);
-  }
-}
-
 }  // namespace
 
 void NetRun::reset() {
@@ -800,37 +781,6 @@ void NetRun::collect(RouterSlot& r, RouterGroup& g) {
   }
 }
 
-namespace {
-
-// Starts loading every cache line of an object.
-template <class T>
-void prefetch_object(const T& x) {
-  constexpr std::size_t kLine = 64;
-  for (std::size_t b = 0; b < sizeof(T); b += kLine) __builtin_prefetch(reinterpret_cast<const char*>(&x) + b);
-}
-
-// Sorts the events of `evs` bound to routers begin .. end - 1 by router, stably, as indices:
-// router begin + k's are order[at[k] .. at[k + 1]). `fill` is scratch.
-template <class Ev>
-void sort_by_router(const std::vector<Ev>& evs, const std::vector<std::uint32_t>& router_of_node, std::uint32_t begin,
-                    std::uint32_t end, std::vector<std::uint32_t>& at, std::vector<std::uint32_t>& order,
-                    std::vector<std::uint32_t>& fill) {
-  at.assign(end - begin + 1, 0);
-  for (const Ev& ev : evs) {
-    const std::uint32_t r = router_of_node[ev.node];
-    if (r >= begin && r < end) ++at[r - begin + 1];
-  }
-  for (std::size_t k = 1; k < at.size(); ++k) at[k] += at[k - 1];
-  order.resize(at.back());
-  fill.assign(at.begin(), at.end() - 1);
-  for (std::uint32_t j = 0; j < evs.size(); ++j) {
-    const std::uint32_t r = router_of_node[evs[j].node];
-    if (r >= begin && r < end) order[fill[r - begin]++] = j;
-  }
-}
-
-}  // namespace
-
 void NetRun::step_group(RouterGroup& g) {
   g.flits.clear();
   g.credits.clear();
@@ -838,8 +788,10 @@ void NetRun::step_group(RouterGroup& g) {
   try {
     const std::vector<CreditEv>& credits = s_.credit_wheel[cycle_ & s_.wheel_mask];
     const std::vector<FlitEv>& flits = s_.flit_wheel[cycle_ & s_.wheel_mask];
-    sort_by_router(credits, s_.router_of_node, g.begin, g.end, g.credit_at, g.credit_order, g.fill);
-    sort_by_router(flits, s_.router_of_node, g.begin, g.end, g.flit_at, g.flit_order, g.fill);
+    sort_by_router(credits.size(), [&](std::size_t j) { return s_.router_of_node[credits[j].node]; }, g.begin, g.end,
+                   g.credit_at, g.credit_order, g.fill);
+    sort_by_router(flits.size(), [&](std::size_t j) { return s_.router_of_node[flits[j].node]; }, g.begin, g.end,
+                   g.flit_at, g.flit_order, g.fill);
     for (std::uint32_t r = g.begin; r < g.end; ++r) {
       // Misses on router state are most of a busy network's time: while this router works, start
       // loading the next one's state and the one after's object (whose pointers that needs).
@@ -905,19 +857,10 @@ void NetRun::start_workers() {
 }
 
 void NetRun::balance() {
-  // The worker's routers cost worker_ns_ / (its routers) each; what this thread spent beyond its
-  // routers at that cost is the endpoints'. Equal shares: endpoints + s routers = n - s routers.
-  // Halfway there each time, so one noisy window (another job's cache traffic) moves it little.
-  const auto n = static_cast<std::int64_t>(s_.routers.size());
-  const std::int64_t split = groups_[0].end;
-  if (n >= 2) {  // (one router: group 0 is empty and stays so)
-    const double per_router = static_cast<double>(worker_ns_) / static_cast<double>(n - split);
-    const double endpoints = std::max(0.0, static_cast<double>(main_ns_) - static_cast<double>(split) * per_router);
-    const double target = per_router > 0 ? (static_cast<double>(n) - endpoints / per_router) / 2 : static_cast<double>(split);
-    const auto next = std::clamp<std::int64_t>((split + std::llround(target)) / 2, 1, n - 1);
-    groups_[0].end = static_cast<std::uint32_t>(next);
-    groups_[1].begin = static_cast<std::uint32_t>(next);
-  }
+  const std::uint32_t split = balanced_split(static_cast<std::uint32_t>(s_.routers.size()), groups_[0].end, main_ns_,
+                                             worker_ns_);
+  groups_[0].end = split;
+  groups_[1].begin = split;
   balance_cycles_ = 0;
   main_ns_ = 0;
   worker_ns_ = 0;
