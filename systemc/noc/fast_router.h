@@ -121,6 +121,10 @@ class FastRouter final : public RouterModel {
   // what set_in(p, f) stages for that flit; out_hdr(), out_word() and out_vc() read the output
   // register of a port in out_valid_ports().
   void set_in_word(unsigned port, unsigned vc, uint64_t hdr, uint64_t word);
+  // set_in_flit_words(p, vc, w) and out_flit_words(p) do the same for a whole flit: its header word
+  // (as `hdr` above) then its payload words, 1 + ceil(payload_bits / 64) words in all.
+  void set_in_flit_words(unsigned port, unsigned vc, const uint64_t* w);
+  const uint64_t* out_flit_words(unsigned port) const { return &out_words_[size_t{port} * stride_]; }
   uint64_t out_hdr(unsigned port) const { return out_words_[size_t{port} * stride_]; }
   uint64_t out_word(unsigned port) const { return out_words_[size_t{port} * stride_ + 1]; }
   unsigned out_vc(unsigned port) const { return out_vc_[port]; }
@@ -282,6 +286,15 @@ inline void FastRouter::set_in_word(unsigned port, unsigned vc, uint64_t hdr, ui
   w[1] = word;
   for (unsigned k = 1; k < payload_words_; ++k) w[1 + k] = 0;
   w[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
+}
+
+inline void FastRouter::set_in_flit_words(unsigned port, unsigned vc, const uint64_t* w) {
+  if (port >= p_.ports) no_port("set_in_flit_words", port);
+  staged_in_[port / 64] |= uint64_t{1} << (port % 64);
+  staged_vc_[port] = static_cast<uint16_t>(vc);
+  uint64_t* d = &staged_words_[size_t{port} * stride_];
+  for (unsigned k = 0; k < stride_; ++k) d[k] = w[k];
+  d[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
 }
 
 inline void FastRouter::set_out_credit(unsigned port, const LinkCredit& c) {
