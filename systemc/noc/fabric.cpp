@@ -195,11 +195,12 @@ LinkFlit NocFabric::link_flit(const std::uint64_t* w, std::uint8_t vc) const {
   return f;
 }
 
-void NocFabric::put_flit(const Hop& h, const std::uint64_t* w, std::uint8_t vc) {
+std::uint64_t* NocFabric::wheel_flit(const Hop& h, std::uint8_t vc) {
   std::vector<std::uint64_t>& slot = (h.to_router ? flit_wheel_ : ep_flit_wheel_)[(cycle_ + h.delay) & wheel_mask_];
-  slot.push_back(pack(h.target, h.port, vc));
-  slot.insert(slot.end(), w, w + words_);
-  ++ch_flits_[h.ch];
+  const std::size_t at = slot.size();
+  slot.resize(at + 1 + words_);
+  slot[at] = pack(h.target, h.port, vc);
+  return &slot[at + 1];
 }
 
 void NocFabric::put_credit(const Hop& h, std::uint8_t vc) {
@@ -209,9 +210,8 @@ void NocFabric::put_credit(const Hop& h, std::uint8_t vc) {
 
 void NocFabric::send_flit(std::uint32_t endpoint, unsigned port, const LinkFlit& flit) {
   const Hop& h = ep_out_hops_[ep_hop_base_[endpoint] + port];
-  std::uint64_t w[1 + kMaxPayloadW / 64];
-  flit_words(flit, w);
-  put_flit(h, w, flit.vc);
+  flit_words(flit, wheel_flit(h, flit.vc));
+  ++ch_flits_[h.ch];
 }
 
 void NocFabric::send_credit(std::uint32_t endpoint, unsigned port, std::uint8_t vc) {
@@ -225,9 +225,17 @@ void NocFabric::collect(const Router& r, Group& g) {
       throw std::logic_error(fmt::format("{}: cycle {}: {} sent a flit out of an unwired port", name(), cycle_,
                                          topo_.port_name({r.node, o})));
     }
-    g.flits.push_back(cycle_ + h.delay);
-    g.flits.push_back(pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint));
-    g.flits.insert(g.flits.end(), w, w + words_);
+    std::uint64_t* to;
+    if (g.direct) {
+      to = wheel_flit(h, vc);
+    } else {
+      const std::size_t at = g.flits.size();
+      g.flits.resize(at + 2 + words_);
+      g.flits[at] = cycle_ + h.delay;
+      g.flits[at + 1] = pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint);
+      to = &g.flits[at + 2];
+    }
+    std::copy_n(w, words_, to);
     // Each channel has one sender, so groups count their own channels without a race.
     ++ch_flits_[h.ch];
     ++g.routed;
@@ -235,8 +243,12 @@ void NocFabric::collect(const Router& r, Group& g) {
   auto credit = [&](unsigned i, std::uint8_t vc) {
     const Hop& h = r.credit_hops[i];
     if (h.ch == kNoChannel) return;  // nothing ever arrives there
-    g.credits.push_back(cycle_ + h.delay);
-    g.credits.push_back(pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint));
+    if (g.direct) {
+      put_credit(h, vc);
+    } else {
+      g.credits.push_back(cycle_ + h.delay);
+      g.credits.push_back(pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint));
+    }
   };
   if (r.fast) {
     // Only the ports whose registers hold something, in port order as below.
@@ -279,11 +291,17 @@ void NocFabric::step_group(Group& g) {
     const std::vector<std::uint64_t>& credits = credit_wheel_[cycle_ & wheel_mask_];
     const std::vector<std::uint64_t>& flits = flit_wheel_[cycle_ & wheel_mask_];
     const std::size_t stride = 1 + words_;
-    sort_by_router(credits.size(), [&](std::size_t j) { return static_cast<std::uint32_t>(credits[j] >> 32); },
-                   g.begin, g.end, g.credit_at, g.credit_order, g.fill);
-    sort_by_router(flits.size() / stride,
-                   [&](std::size_t j) { return static_cast<std::uint32_t>(flits[j * stride] >> 32); }, g.begin, g.end,
-                   g.flit_at, g.flit_order, g.fill);
+    // (Nothing to sort in most cycles of a machine, whose network is idle while the cores compute.)
+    const bool any_credits = !credits.empty(), any_flits = !flits.empty();
+    if (any_credits) {
+      sort_by_router(credits.size(), [&](std::size_t j) { return static_cast<std::uint32_t>(credits[j] >> 32); },
+                     g.begin, g.end, g.credit_at, g.credit_order, g.fill);
+    }
+    if (any_flits) {
+      sort_by_router(flits.size() / stride,
+                     [&](std::size_t j) { return static_cast<std::uint32_t>(flits[j * stride] >> 32); }, g.begin,
+                     g.end, g.flit_at, g.flit_order, g.fill);
+    }
     for (std::uint32_t r = g.begin; r < g.end; ++r) {
       // Misses on router state are most of a busy network's time: while this router works, start
       // loading the next one's state and the one after's object (whose pointers that needs).
@@ -291,7 +309,7 @@ void NocFabric::step_group(Group& g) {
       if (r + 1 < g.end && routers_[r + 1].fast) routers_[r + 1].fast->prefetch_step();
       const Router& router = routers_[r];
       const std::uint32_t k = r - g.begin;
-      for (std::uint32_t j = g.credit_at[k]; j < g.credit_at[k + 1]; ++j) {
+      for (std::uint32_t j = any_credits ? g.credit_at[k] : 0; any_credits && j < g.credit_at[k + 1]; ++j) {
         const std::uint64_t c = credits[g.credit_order[j]];
         const LinkCredit credit{true, static_cast<std::uint8_t>(c)};
         const auto port = static_cast<unsigned>((c >> 8) & 0xffff);
@@ -301,7 +319,7 @@ void NocFabric::step_group(Group& g) {
           router.model->set_out_credit(port, credit);
         }
       }
-      for (std::uint32_t j = g.flit_at[k]; j < g.flit_at[k + 1]; ++j) {
+      for (std::uint32_t j = any_flits ? g.flit_at[k] : 0; any_flits && j < g.flit_at[k + 1]; ++j) {
         const std::uint64_t* ev = &flits[std::size_t{g.flit_order[j]} * stride];
         const auto port = static_cast<unsigned>((ev[0] >> 8) & 0xffff);
         const auto vc = static_cast<std::uint8_t>(ev[0]);
@@ -421,7 +439,10 @@ void NocFabric::tick() {
   }
 
   // 3. Routers step and put what they registered on the channels, group by group, the worker's
-  //    group meanwhile.
+  //    group meanwhile. A group stepped on this thread, after the groups before it, puts its
+  //    outputs straight into the wheels (the worker reads only the current slots, which nothing
+  //    here writes); the worker's go through its buffers, after group 0's.
+  for (std::size_t k = 0; k < groups_.size(); ++k) groups_[k].direct = k == 0 || !parallel_;
   step_group(groups_[0]);
   if (parallel_) {
     main_ns_ += thread_cpu_ns() - main_start;

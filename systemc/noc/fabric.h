@@ -148,6 +148,7 @@ class NocFabric : public sc_core::sc_module {
   // A group of routers (routers_[begin .. end - 1]) and what they registered in this cycle.
   struct Group {
     std::uint32_t begin = 0, end = 0;
+    bool direct = true;  // this cycle, its outputs go straight into the wheels, else into the buffers
     // Per flit: due cycle, packed target (pack(); bit 31 set for an endpoint), the flit's words
     // (kept_ + 2 words each); per credit: due cycle and packed target.
     std::vector<std::uint64_t> flits, credits;
@@ -162,15 +163,15 @@ class NocFabric : public sc_core::sc_module {
   // The flit `f` as words: header (head, tail, dst, src as sn_flit.h lays them out) and payload.
   void flit_words(const LinkFlit& f, std::uint64_t* w) const;
   LinkFlit link_flit(const std::uint64_t* w, std::uint8_t vc) const;
-  // From an endpoint: puts a flit (words w) / a credit on its way along hop h, due h.delay cycles
-  // from now.
-  void put_flit(const Hop& h, const std::uint64_t* w, std::uint8_t vc);
+  // Room for a flit on its way along hop h, due h.delay cycles from now, on VC vc: its words_ words,
+  // for the caller to fill. put_credit puts a credit on its way.
+  std::uint64_t* wheel_flit(const Hop& h, std::uint8_t vc);
   void put_credit(const Hop& h, std::uint8_t vc);
   Hop make_hop(std::uint32_t ch, PortRef Channel::*end, std::uint32_t plus) const;
   // Step 3 for a group's routers: stage each one's arrivals, step it, collect what it registered.
   void step_group(Group& g);
   void collect(const Router& r, Group& g);
-  // Puts what the groups collected on the channels, group by group.
+  // Puts what the groups collected in their buffers on the channels, group by group.
   void merge_groups();
   void start_worker();
   void stop_worker();
