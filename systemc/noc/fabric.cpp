@@ -303,12 +303,19 @@ void NocFabric::step_group(Group& g) {
                      g.end, g.flit_at, g.flit_order, g.fill);
     }
     for (std::uint32_t r = g.begin; r < g.end; ++r) {
+      const Router& router = routers_[r];
+      const std::uint32_t k = r - g.begin;
+      // An idle router (most of a machine's, most cycles) without arrivals only counts the cycle:
+      // nothing to stage, prefetch or collect.
+      if (router.fast && (!any_credits || g.credit_at[k] == g.credit_at[k + 1]) &&
+          (!any_flits || g.flit_at[k] == g.flit_at[k + 1]) && router.fast->idle()) {
+        router.fast->step();
+        continue;
+      }
       // Misses on router state are most of a busy network's time: while this router works, start
       // loading the next one's state and the one after's object (whose pointers that needs).
       if (r + 2 < g.end && routers_[r + 2].fast) prefetch_object(*routers_[r + 2].fast);
       if (r + 1 < g.end && routers_[r + 1].fast) routers_[r + 1].fast->prefetch_step();
-      const Router& router = routers_[r];
-      const std::uint32_t k = r - g.begin;
       for (std::uint32_t j = any_credits ? g.credit_at[k] : 0; any_credits && j < g.credit_at[k + 1]; ++j) {
         const std::uint64_t c = credits[g.credit_order[j]];
         const LinkCredit credit{true, static_cast<std::uint8_t>(c)};

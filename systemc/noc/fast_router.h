@@ -115,6 +115,13 @@ class FastRouter final : public RouterModel {
   const std::array<uint64_t, 2>& credit_valid_ports() const { return credit_valid_; }
   // Flits held in the input buffers.
   uint64_t buffered() const { return buffered_; }
+  // Nothing buffered, registered or staged: step() changes nothing but cycle(), and registers
+  // nothing for a network to read.
+  bool idle() const {
+    auto none = [](const PortSet& s) { return (s[0] | s[1]) == 0; };
+    return buffered_ == 0 && out_pending_ == 0 && !staged_tbl_ && none(staged_in_) && none(staged_credit_) &&
+           none(credit_valid_) && none(credit_vc_nonzero_);
+  }
   // The flit interface without LinkFlit, for a network that carries one payload word: `hdr` holds
   // head, tail, dst and src at sn_flit.h's kHeadBit, kTailBit, kDstLsb and kSrcLsb (nothing else),
   // `word` the first 64 payload bits, the rest being zero. set_in_word(p, vc, hdr, word) stages
