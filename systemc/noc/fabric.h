@@ -27,8 +27,8 @@
 // lays it out, then the payload) in vectors that keep their capacity, so a cycle allocates
 // nothing; a router's deliveries of step 1 are staged just before it steps in step 3 (sorted by
 // router), which no endpoint can tell apart, since routers and endpoints exchange nothing within a
-// cycle; fast routers are fed and read as words, and only their valid outputs and credits are
-// visited.
+// cycle; fast routers are fed and read as words, only their valid outputs and credits are visited,
+// and an idle one without arrivals only counts its cycle (FastRouter::idle).
 //
 // Threads (set_threads): with two, a worker thread steps a second group of the routers (the later
 // ones in node order) while this thread delivers to and runs the endpoints and steps the first
