@@ -444,8 +444,6 @@ class NetRun {
   void collect(RouterSlot& r, RouterGroup& g);
   // Threads: the worker runs groups 1.. each cycle while this thread runs the endpoints and group 0.
   void start_workers();
-  void stop_workers();
-  void worker(unsigned first_group);
   // After kBalanceCycles two-thread cycles: moves the boundary between group 0 and group 1 to
   // where both threads would have spent the same processor time (see start_workers()).
   void balance();
@@ -471,18 +469,15 @@ class NetRun {
   bool injecting_ = true, measuring_ = false;
   std::uint64_t undelivered_after_drain_ = 0;
   std::vector<RouterGroup> groups_;
-  std::jthread worker_;
+  // Runs groups 1.. each two-thread cycle while this thread runs the endpoints and group 0.
+  WorkerThread worker_;
   // Whether the worker runs its groups this cycle, or this thread does (see choose_mode()).
   bool parallel_ = false;
-  // Cycle handshake with the worker: go_ counts the cycles it was started on, done_ those it
-  // finished; stop_ ends it.
-  std::atomic<std::uint32_t> go_{0}, done_{0};
-  std::atomic<bool> stop_{false};
   // Processor time of the two-thread cycles since the last balance(): this thread's (endpoints
-  // and group 0) and the worker's (written before it signals done_, read after the wait for it).
+  // and group 0); the worker's is worker_.take_ns().
   static constexpr std::uint32_t kBalanceCycles = 512;
   std::uint32_t balance_cycles_ = 0;
-  std::int64_t main_ns_ = 0, worker_ns_ = 0;
+  std::int64_t main_ns_ = 0;
 };
 
 }  // namespace
@@ -846,44 +841,21 @@ void NetRun::start_workers() {
   if (groups_.size() > 1) {
     groups_[1].begin = split;
     groups_[1].end = n;
-    go_ = 0;
-    done_ = 0;
-    stop_ = false;
     balance_cycles_ = 0;
     main_ns_ = 0;
-    worker_ns_ = 0;
-    worker_ = std::jthread([this] { worker(1); });
+    worker_.start([this] {
+      for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
+    });
   }
 }
 
 void NetRun::balance() {
   const std::uint32_t split = balanced_split(static_cast<std::uint32_t>(s_.routers.size()), groups_[0].end, main_ns_,
-                                             worker_ns_);
+                                             worker_.take_ns());
   groups_[0].end = split;
   groups_[1].begin = split;
   balance_cycles_ = 0;
   main_ns_ = 0;
-  worker_ns_ = 0;
-}
-
-void NetRun::stop_workers() {
-  if (!worker_.joinable()) return;
-  stop_.store(true, std::memory_order_relaxed);
-  go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  go_.notify_one();
-  worker_.join();
-}
-
-void NetRun::worker(unsigned first_group) {
-  for (std::uint32_t cycle = 1;; ++cycle) {
-    wait_for(go_, cycle);
-    if (stop_.load(std::memory_order_relaxed)) return;
-    const std::int64_t start = thread_cpu_ns();
-    for (unsigned k = first_group; k < groups_.size(); ++k) step_group(groups_[k]);
-    worker_ns_ += thread_cpu_ns() - start;
-    done_.store(cycle, std::memory_order_release);
-    done_.notify_one();
-  }
 }
 
 std::uint64_t NetRun::run() {
@@ -893,7 +865,7 @@ std::uint64_t NetRun::run() {
   start_workers();
   struct StopWorkers {
     NetRun& run;
-    ~StopWorkers() { run.stop_workers(); }
+    ~StopWorkers() { run.worker_.stop(); }
   } stop_on_exit{*this};
   for (;; ++cycle_) {
     measuring_ = collective() || (cycle_ >= spec_.measure_begin && cycle_ < spec_.measure_end);
@@ -930,13 +902,12 @@ std::uint64_t NetRun::run() {
 
     // The worker's groups start now: until the barrier below, this thread touches only endpoints
     // and its own group, reads the wheels' current slots and pushes only into later ones.
-    parallel_ = worker_.joinable() && (!s_.timed || s_.timer.parallel());
+    parallel_ = worker_.running() && (!s_.timed || s_.timer.parallel());
     s_.parallel_cycles += parallel_;
     std::int64_t main_start = 0;
     if (parallel_) {
       if (balance_cycles_ == kBalanceCycles) balance();
-      go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-      go_.notify_one();
+      worker_.go();
       main_start = thread_cpu_ns();
     }
 
@@ -974,13 +945,13 @@ std::uint64_t NetRun::run() {
       }
       for (const FlitEv& ev : s_.ep_flit_wheel[cycle_ & s_.wheel_mask]) deliver_to_endpoint(ev);
     } catch (...) {
-      if (parallel_) wait_for(done_, go_.load(std::memory_order_relaxed));
+      if (parallel_) worker_.wait();
       throw;
     }
     step_group(groups_[0]);
     if (parallel_) {
       main_ns_ += thread_cpu_ns() - main_start;
-      wait_for(done_, go_.load(std::memory_order_relaxed));
+      worker_.wait();
       ++balance_cycles_;
     } else {
       for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <thread>
 #include <vector>
 
 namespace snsim {
@@ -94,6 +96,60 @@ inline void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
     a.wait(v, std::memory_order_acquire);
   }
 }
+
+// The second thread: each go() runs `work` once on it while the caller does its own share, wait()
+// is the barrier after which the caller may read what the work wrote. A cycle handshake: go_
+// counts the runs started, done_ those finished; stop() ends the thread.
+class WorkerThread {
+ public:
+  ~WorkerThread() { stop(); }
+  bool running() const { return thread_.joinable(); }
+  void start(std::function<void()> work) {
+    stop();
+    go_ = 0;
+    done_ = 0;
+    stop_ = false;
+    ns_ = 0;
+    work_ = std::move(work);
+    thread_ = std::jthread([this] { loop(); });
+  }
+  void go() {
+    go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    go_.notify_one();
+  }
+  void wait() { wait_for(done_, go_.load(std::memory_order_relaxed)); }
+  void stop() {
+    if (!thread_.joinable()) return;
+    stop_.store(true, std::memory_order_relaxed);
+    go();
+    thread_.join();
+  }
+  // The worker's processor time in the work since the last call (call between wait() and go()).
+  std::int64_t take_ns() {
+    const std::int64_t ns = ns_;
+    ns_ = 0;
+    return ns;
+  }
+
+ private:
+  void loop() {
+    for (std::uint32_t run = 1;; ++run) {
+      wait_for(go_, run);
+      if (stop_.load(std::memory_order_relaxed)) return;
+      const std::int64_t start = thread_cpu_ns();
+      work_();
+      ns_ += thread_cpu_ns() - start;  // written before done_, read after the wait for it
+      done_.store(run, std::memory_order_release);
+      done_.notify_one();
+    }
+  }
+
+  std::function<void()> work_;
+  std::atomic<std::uint32_t> go_{0}, done_{0};
+  std::atomic<bool> stop_{false};
+  std::int64_t ns_ = 0;
+  std::jthread thread_;  // last: joined (by stop()) before the rest goes
+};
 
 // Where the boundary between the main thread's routers (0 .. split - 1, run beside the
 // endpoints) and the worker's (split .. n - 1) goes next, from the processor time each thread

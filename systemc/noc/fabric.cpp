@@ -104,7 +104,7 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
   dont_initialize();
 }
 
-NocFabric::~NocFabric() { stop_worker(); }
+NocFabric::~NocFabric() { worker_.stop(); }
 
 NocFabric::Hop NocFabric::make_hop(std::uint32_t ch, PortRef Channel::*end, std::uint32_t plus) const {
   Hop h;
@@ -159,7 +159,7 @@ std::uint64_t NocFabric::cycle_at(const sc_core::sc_time& t) const {
 
 void NocFabric::set_threads(unsigned n, bool timed) {
   if (n < 1 || n > 2) throw std::invalid_argument(fmt::format("{}: {} threads: 1 or 2 are supported", name(), n));
-  stop_worker();
+  worker_.stop();
   threads_ = n;
   timed_ = timed;
   // Group 0 runs beside the endpoints, which cost about as much as a third of the routers of a
@@ -173,7 +173,9 @@ void NocFabric::set_threads(unsigned n, bool timed) {
   if (two) {
     groups_[1].begin = split;
     groups_[1].end = routers;
-    start_worker();
+    balance_cycles_ = 0;
+    main_ns_ = 0;
+    worker_.start([this] { step_group(groups_[1]); });
   }
 }
 
@@ -367,52 +369,21 @@ void NocFabric::merge_groups() {
   }
 }
 
-void NocFabric::start_worker() {
-  go_ = 0;
-  done_ = 0;
-  stop_ = false;
-  balance_cycles_ = 0;
-  main_ns_ = 0;
-  worker_ns_ = 0;
-  worker_ = std::jthread([this] { worker(); });
-}
-
-void NocFabric::stop_worker() {
-  if (!worker_.joinable()) return;
-  stop_.store(true, std::memory_order_relaxed);
-  go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  go_.notify_one();
-  worker_.join();
-}
-
-void NocFabric::worker() {
-  for (std::uint32_t cycle = 1;; ++cycle) {
-    wait_for(go_, cycle);
-    if (stop_.load(std::memory_order_relaxed)) return;
-    const std::int64_t start = thread_cpu_ns();
-    step_group(groups_[1]);
-    worker_ns_ += thread_cpu_ns() - start;
-    done_.store(cycle, std::memory_order_release);
-    done_.notify_one();
-  }
-}
-
 void NocFabric::tick() {
   // The worker's group starts now: until the barrier below, this thread touches only endpoints and
   // group 0, reads the wheels' current slots and pushes only into later ones (every delay >= 1).
-  parallel_ = worker_.joinable() && (!timed_ || timer_.parallel());
+  parallel_ = worker_.running() && (!timed_ || timer_.parallel());
   parallel_cycles_ += parallel_ ? 1 : 0;
   std::int64_t main_start = 0;
   if (parallel_) {
     if (balance_cycles_ == kBalanceCycles) {
       const std::uint32_t split = balanced_split(static_cast<std::uint32_t>(routers_.size()), groups_[0].end,
-                                                 main_ns_, worker_ns_);
+                                                 main_ns_, worker_.take_ns());
       groups_[0].end = groups_[1].begin = split;
       balance_cycles_ = 0;
-      main_ns_ = worker_ns_ = 0;
+      main_ns_ = 0;
     }
-    go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-    go_.notify_one();
+    worker_.go();
     main_start = thread_cpu_ns();
   }
   const std::size_t stride = 1 + words_;
@@ -441,7 +412,7 @@ void NocFabric::tick() {
     // 2. Endpoints, in endpoint id order.
     for (FabricEndpoint* ep : attached_) ep->cycle(cycle_);
   } catch (...) {
-    if (parallel_) wait_for(done_, go_.load(std::memory_order_relaxed));
+    if (parallel_) worker_.wait();
     throw;
   }
 
@@ -453,7 +424,7 @@ void NocFabric::tick() {
   step_group(groups_[0]);
   if (parallel_) {
     main_ns_ += thread_cpu_ns() - main_start;
-    wait_for(done_, go_.load(std::memory_order_relaxed));
+    worker_.wait();
     ++balance_cycles_;
   } else {
     for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);

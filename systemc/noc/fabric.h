@@ -46,14 +46,12 @@
 // An endpoint port starts with buf_depth credits on every VC of the router input it feeds, and a
 // router output sees buf_depth credits for the endpoint's input: the endpoint must hold that many
 // flits per VC and return a credit for each one it takes.
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <systemc>
@@ -173,9 +171,6 @@ class NocFabric : public sc_core::sc_module {
   void collect(const Router& r, Group& g);
   // Puts what the groups collected in their buffers on the channels, group by group.
   void merge_groups();
-  void start_worker();
-  void stop_worker();
-  void worker();
 
   Topology topo_;
   RouterParams params_;
@@ -200,21 +195,19 @@ class NocFabric : public sc_core::sc_module {
   Counter& st_flits_;
 
   // Threads: groups_[0] runs on this thread beside the endpoints, groups_[1] (if any) on worker_
-  // when parallel_; go_ counts the cycles the worker was started on, done_ those it finished.
+  // when parallel_.
   std::vector<Group> groups_;
   unsigned threads_ = 1;
   bool timed_ = true;
   bool parallel_ = false;
   std::uint64_t parallel_cycles_ = 0;
   ThreadTimer<std::chrono::steady_clock> timer_;
-  std::jthread worker_;
-  std::atomic<std::uint32_t> go_{0}, done_{0};
-  std::atomic<bool> stop_{false};
-  // Processor time of the two-thread cycles since the last balance: this thread's (endpoints and
-  // group 0) and the worker's (written before it signals done_, read after the wait for it).
+  // Processor time of this thread's share (endpoints and group 0) in the two-thread cycles since
+  // the last balance; the worker's is worker_.take_ns().
   static constexpr std::uint32_t kBalanceCycles = 512;
   std::uint32_t balance_cycles_ = 0;
-  std::int64_t main_ns_ = 0, worker_ns_ = 0;
+  std::int64_t main_ns_ = 0;
+  WorkerThread worker_;  // last: stopped before the groups it steps go
 };
 
 }  // namespace snsim::noc
