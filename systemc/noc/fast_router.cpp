@@ -21,35 +21,57 @@ unsigned clog2(unsigned n) {
 
 bool pow2(unsigned n) { return n != 0 && (n & (n - 1)) == 0; }
 
-// Calls f(i) for every set bit i of a port set, lowest first.
-template <class Set, class F>
+// Port sets are two words (up to 128 ports), but a router of at most 64 ports never sets a bit
+// of the second. The helpers take W, the words that can be nonzero: step() picks W once per call
+// (1 for every shipped network's routers), so each set operation of the step is a single word
+// with constant indices instead of a loop over two words and an index computed from the port.
+
+// Calls f(i) for every set bit i of the first W words of a port set, lowest first.
+template <unsigned W, class Set, class F>
 void for_each_bit(const Set& s, F&& f) {
-  for (unsigned w = 0; w < s.size(); ++w) {
+  for (unsigned w = 0; w < W; ++w) {
     for (uint64_t bits = s[w]; bits != 0; bits &= bits - 1) {
       f(w * 64 + static_cast<unsigned>(std::countr_zero(bits)));
     }
   }
 }
 
-template <class Set>
+template <unsigned W, class Set>
 bool any(const Set& s) {
-  for (uint64_t w : s) {
-    if (w != 0) return true;
+  if constexpr (W == 1) {
+    return s[0] != 0;
+  } else {
+    return (s[0] | s[1]) != 0;
   }
-  return false;
 }
 
-template <class Set>
+// More than one bit set (no popcount: not in the baseline ISA).
+template <unsigned W, class Set>
+bool several(const Set& r) {
+  if constexpr (W == 1) {
+    return (r[0] & (r[0] - 1)) != 0;
+  } else {
+    return (r[0] & (r[0] - 1)) != 0 || (r[1] & (r[1] - 1)) != 0 || (r[0] != 0 && r[1] != 0);
+  }
+}
+
+// Bit i's word: with W == 1, i < 64 and the word is the first.
+template <unsigned W>
+unsigned word_of(unsigned i) {
+  return W == 1 ? 0u : i / 64;
+}
+
+template <unsigned W, class Set>
 void set_bit(Set& s, unsigned i) {
-  s[i / 64] |= uint64_t{1} << (i % 64);
+  s[word_of<W>(i)] |= uint64_t{1} << (i % 64);
 }
-template <class Set>
+template <unsigned W, class Set>
 void clear_bit(Set& s, unsigned i) {
-  s[i / 64] &= ~(uint64_t{1} << (i % 64));
+  s[word_of<W>(i)] &= ~(uint64_t{1} << (i % 64));
 }
-template <class Set>
+template <unsigned W, class Set>
 bool test_bit(const Set& s, unsigned i) {
-  return (s[i / 64] >> (i % 64)) & 1u;
+  return (s[word_of<W>(i)] >> (i % 64)) & 1u;
 }
 
 // Starts loading every cache line of a vector's elements.
@@ -189,10 +211,10 @@ void FastRouter::write_table(uint32_t dst, const TableEntry& entry) {
 void FastRouter::set_in(unsigned port, const LinkFlit& f) {
   if (port >= p_.ports) throw std::out_of_range(fmt::format("FastRouter::set_in: no input {}", port));
   if (!f.valid) {
-    clear_bit(staged_in_, port);
+    clear_bit<kSetWords>(staged_in_, port);
     return;
   }
-  set_bit(staged_in_, port);
+  set_bit<kSetWords>(staged_in_, port);
   staged_vc_[port] = f.vc;
   uint64_t* w = &staged_words_[size_t{port} * stride_];
   w[0] = uint64_t{f.flit.head} | (uint64_t{f.flit.tail} << kTailBit) | (uint64_t{f.flit.dst} << kDstLsb) |
@@ -226,8 +248,9 @@ unsigned FastRouter::route(uint64_t hdr, unsigned vc, bool* ok) {
   return port & ((1u << port_w_) - 1);
 }
 
+template <unsigned W>
 void FastRouter::check_inputs() {
-  for_each_bit(staged_in_, [&](unsigned i) {
+  for_each_bit<W>(staged_in_, [&](unsigned i) {
     const unsigned v = staged_vc_[i];
     if (v >= p_.vcs) fail("ArrivingVcExists", fmt::format("input {}: flit on VC {} of {}", i, v, p_.vcs));
     const unsigned q = qi(i, v);
@@ -251,7 +274,7 @@ void FastRouter::check_inputs() {
                                         head ? "inside" : "outside"));
     }
   });
-  for_each_bit(staged_credit_, [&](unsigned o) {
+  for_each_bit<W>(staged_credit_, [&](unsigned o) {
     if (staged_credit_vc_[o] >= p_.vcs) {
       fail("CreditVcExists", fmt::format("output {}: credit for VC {} of {}", o, staged_credit_vc_[o], p_.vcs));
     }
@@ -271,14 +294,15 @@ void FastRouter::grow_ring(unsigned q) {
   rd_[q] = 0;
 }
 
+template <unsigned W>
 unsigned FastRouter::pick_output_winner(unsigned o, const PortSet& req) const {
   // sn_rr_arb: the lowest requester at or above the pointer, else the lowest requester.
   const unsigned k = out_ptr_[o];
-  for (unsigned w = k / 64; w < kSetWords; ++w) {
+  for (unsigned w = k / 64; w < W; ++w) {
     const uint64_t bits = req[w] & (w == k / 64 ? ~uint64_t{0} << (k % 64) : ~uint64_t{0});
     if (bits != 0) return w * 64 + static_cast<unsigned>(std::countr_zero(bits));
   }
-  for (unsigned w = 0; w < kSetWords; ++w) {
+  for (unsigned w = 0; w < W; ++w) {
     if (req[w] != 0) return w * 64 + static_cast<unsigned>(std::countr_zero(req[w]));
   }
   return 0;  // unreachable: only requested outputs are arbitrated
@@ -290,28 +314,31 @@ uint32_t FastRouter::free_vcs(unsigned o) const {
 
 uint32_t FastRouter::open_vcs(unsigned o) const { return out_vcs_[o].credit & ~out_vcs_[o].busy; }
 
+template <unsigned W>
 void FastRouter::wait_add(unsigned i, unsigned v, unsigned o) {
   const unsigned oq = qi(o, v);
-  set_bit(waiters_[oq], i);
+  set_bit<W>(waiters_[oq], i);
   ++n_waiters_[oq];
   out_vcs_[o].waiting |= 1u << v;
-  set_bit(waited_, o);
+  set_bit<W>(waited_, o);
 }
 
+template <unsigned W>
 void FastRouter::wait_remove(unsigned i, unsigned v, unsigned o) {
   const unsigned oq = qi(o, v);
-  clear_bit(waiters_[oq], i);
+  clear_bit<W>(waiters_[oq], i);
   if (--n_waiters_[oq] != 0) return;
   out_vcs_[o].waiting &= ~(1u << v);
-  if (out_vcs_[o].waiting == 0) clear_bit(waited_, o);
+  if (out_vcs_[o].waiting == 0) clear_bit<W>(waited_, o);
 }
 
+template <unsigned W>
 void FastRouter::requests_full(StepCounts& c) {
   // Every occupied input requests every output that one of its eligible VCs heads for (eligible: the
   // head has a credit at its output VC and, if it is a head flit, finds that VC free; with
   // VcAlloc::any a head flit's output VC is any of its port's).
   const bool any_vc = p_.vc_alloc == VcAlloc::any;
-  for_each_bit(active_in_, [&](unsigned i) {
+  for_each_bit<W>(active_in_, [&](unsigned i) {
     uint32_t elig = 0;
     for (uint32_t vs = nonempty_[i]; vs != 0; vs &= vs - 1) {
       const auto v = static_cast<unsigned>(std::countr_zero(vs));
@@ -334,16 +361,18 @@ void FastRouter::requests_full(StepCounts& c) {
       c.credit_stalls += credit ^ 1u;
       c.vc_blocked += credit & blocked;
       if (ok != 0) {
-        if (!any(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
-        set_bit(out_req_[o], i);
-        if (!(hdr & 1u)) set_bit(out_req_body_[o], i);
+        if (!any<W>(out_req_[o])) touched_[n_touched_++] = static_cast<uint16_t>(o);
+        set_bit<W>(out_req_[o], i);
+        if (!(hdr & 1u)) set_bit<W>(out_req_body_[o], i);
       }
     }
     elig_[i] = elig;
     c.vc_conflicts += (elig & (elig - 1)) != 0;
   });
+  for (unsigned k = 0; k < n_touched_; ++k) c.alloc_conflicts += several<W>(out_req_[touched_[k]]);
 }
 
+template <unsigned W>
 void FastRouter::requests_kept(StepCounts& c) {
   // With VcAlloc::keep, input VC v's head flit for output o is eligible when (o, v) has a credit
   // and is free, a body flit when (o, v) has a credit (its packet claimed it). So for each output
@@ -354,12 +383,12 @@ void FastRouter::requests_kept(StepCounts& c) {
   // collects the inputs seen in `once` before.
   PortSet once{}, twice{};
   auto count_input_vcs = [&](const PortSet& s) {
-    for (unsigned w = 0; w < kSetWords; ++w) {
+    for (unsigned w = 0; w < W; ++w) {
       twice[w] |= once[w] & s[w];
       once[w] |= s[w];
     }
   };
-  for_each_bit(waited_, [&](unsigned o) {
+  for_each_bit<W>(waited_, [&](unsigned o) {
     const OutVcs ov = out_vcs_[o];
     const unsigned base = o * p_.vcs;
     for (uint32_t vs = ov.waiting & ~ov.credit; vs != 0; vs &= vs - 1) {
@@ -370,32 +399,33 @@ void FastRouter::requests_kept(StepCounts& c) {
     for (uint32_t vs = open; vs != 0; vs &= vs - 1) {
       const PortSet& w = waiters_[base + static_cast<unsigned>(std::countr_zero(vs))];
       count_input_vcs(w);
-      for (unsigned k = 0; k < kSetWords; ++k) req[k] |= w[k];
+      for (unsigned k = 0; k < W; ++k) req[k] |= w[k];
     }
     uint32_t body_vcs = 0;
     for (uint32_t vs = ov.waiting & ov.credit & ov.busy; vs != 0; vs &= vs - 1) {
       const auto v = static_cast<unsigned>(std::countr_zero(vs));
       const unsigned oq = base + v;
       const unsigned owner = owner_[oq];
-      const unsigned here = test_bit(waiters_[oq], owner) ? 1u : 0u;
+      const unsigned here = test_bit<W>(waiters_[oq], owner) ? 1u : 0u;
       c.vc_blocked += n_waiters_[oq] - here;
       if (here != 0) {
         PortSet bit{};
-        set_bit(bit, owner);
+        set_bit<W>(bit, owner);
         count_input_vcs(bit);
-        set_bit(body, owner);
+        set_bit<W>(body, owner);
         body_vcs |= 1u << v;
       }
     }
-    if (!any(req) && !any(body)) return;
-    for (unsigned k = 0; k < kSetWords; ++k) req[k] |= body[k];
+    if (!any<W>(req) && !any<W>(body)) return;
+    for (unsigned k = 0; k < W; ++k) req[k] |= body[k];
     touched_[n_touched_++] = static_cast<uint16_t>(o);
+    c.alloc_conflicts += several<W>(req);
     out_req_[o] = req;
     out_req_body_[o] = body;
     req_vcs_[o] = open | body_vcs;
     req_body_vcs_[o] = body_vcs;
   });
-  for (unsigned w = 0; w < kSetWords; ++w) c.vc_conflicts += static_cast<unsigned>(std::popcount(twice[w]));
+  for (unsigned w = 0; w < W; ++w) c.vc_conflicts += static_cast<unsigned>(std::popcount(twice[w]));
 }
 
 void FastRouter::step() {
@@ -404,12 +434,20 @@ void FastRouter::step() {
     ++cycle_;
     return;
   }
+  if (p_.ports <= 64) {
+    step_words<1>();
+  } else {
+    step_words<2>();
+  }
+}
 
+template <unsigned W>
+void FastRouter::step_words() {
   // 1. The caller's side of the protocol, on the registered state. A violation throws before
   //    anything changes and drops what was staged, so the caller may go on with the next cycle.
   step_detours_ = 0;
   try {
-    check_inputs();
+    check_inputs<W>();
   } catch (...) {
     clear_staged();
     throw;
@@ -419,15 +457,10 @@ void FastRouter::step() {
   const bool any_vc = p_.vc_alloc == VcAlloc::any;
   n_touched_ = 0;
   StepCounts counts;
-  uint64_t alloc_conflicts = 0;
   if (kept_) {
-    requests_kept(counts);
+    requests_kept<W>(counts);
   } else {
-    requests_full(counts);
-  }
-  for (unsigned k = 0; k < n_touched_; ++k) {
-    const PortSet& r = out_req_[touched_[k]];  // more than one bit set (no popcount: not in the baseline ISA)
-    alloc_conflicts += (r[0] & (r[0] - 1)) != 0 || (r[1] & (r[1] - 1)) != 0 || (r[0] != 0 && r[1] != 0);
+    requests_full<W>(counts);
   }
 
   // 3. Matching, kAllocIters iterations of request-grant-accept (sn_switch_alloc): each unmatched
@@ -444,13 +477,13 @@ void FastRouter::step() {
       const unsigned o = touched_[k];
       if (out_matched_[o] != 0) continue;
       PortSet req = out_req_[o];
-      for (unsigned w = 0; w < kSetWords; ++w) req[w] &= ~in_matched[w];
-      if (!any(req)) continue;
+      for (unsigned w = 0; w < W; ++w) req[w] &= ~in_matched[w];
+      if (!any<W>(req)) continue;
       // The high class first: inputs whose VC for o holds a body flit.
       PortSet body = out_req_body_[o];
-      for (unsigned w = 0; w < kSetWords; ++w) body[w] &= req[w];
-      if (any(body)) req = body;
-      const unsigned i = pick_output_winner(o, req);
+      for (unsigned w = 0; w < W; ++w) body[w] &= req[w];
+      if (any<W>(body)) req = body;
+      const unsigned i = pick_output_winner<W>(o, req);
       // The accept below needs the output of the VC it picks: the granting output, unless several
       // granted the input (then the VC's head says).
       if (acc_req_[i] == 0) {
@@ -464,7 +497,7 @@ void FastRouter::step() {
         const unsigned base = o * p_.vcs;
         for (uint32_t vs = req_vcs_[o] & ~req_body_vcs_[o]; vs != 0; vs &= vs - 1) {
           const auto v = static_cast<unsigned>(std::countr_zero(vs));
-          acc_req_[i] |= static_cast<uint32_t>(test_bit(waiters_[base + v], i)) << v;
+          acc_req_[i] |= static_cast<uint32_t>(test_bit<W>(waiters_[base + v], i)) << v;
         }
         for (uint32_t vs = req_body_vcs_[o]; vs != 0; vs &= vs - 1) {
           const auto v = static_cast<unsigned>(std::countr_zero(vs));
@@ -495,7 +528,7 @@ void FastRouter::step() {
       const unsigned o = grant_out_[i] != kSeveral ? grant_out_[i]
                                                    : static_cast<unsigned>((head_hdr_[qi(i, v)] >> kHdrPortLsb) & 0xff);
       req_vc_[i] = static_cast<uint16_t>(v);
-      set_bit(in_matched, i);
+      set_bit<W>(in_matched, i);
       out_matched_[o] = 1;
       match_out_[n_match_] = static_cast<uint16_t>(o);
       match_in_[n_match_++] = static_cast<uint16_t>(i);
@@ -534,7 +567,7 @@ void FastRouter::step() {
 
   // 4. NoCreditOverflow needs this cycle's sends: a credit may arrive at a full counter only while a
   //    flit of that VC leaves (the RTL's counter then stays full).
-  for_each_bit(staged_credit_, [&](unsigned o) {
+  for_each_bit<W>(staged_credit_, [&](unsigned o) {
     const unsigned v = staged_credit_vc_[o];
     if (credits_[qi(o, v)] != p_.buf_depth) return;
     for (unsigned k = 0; k < n_match_; ++k) {
@@ -548,12 +581,12 @@ void FastRouter::step() {
   stats_.credit_stalls += counts.credit_stalls;
   stats_.vc_blocked += counts.vc_blocked;
   stats_.vc_conflicts += counts.vc_conflicts;
-  stats_.alloc_conflicts += alloc_conflicts;
+  stats_.alloc_conflicts += counts.alloc_conflicts;
   stats_.adaptive_detours += step_detours_;
   stats_.late_matches += n_match_ - n_first_;
 
   // 5. Credit registers upstream: valid for a matched input, with its VC (0 when not matched).
-  for_each_bit(credit_vc_nonzero_, [&](unsigned i) { credit_vc_[i] = 0; });
+  for_each_bit<W>(credit_vc_nonzero_, [&](unsigned i) { credit_vc_[i] = 0; });
   credit_vc_nonzero_ = {};
   credit_valid_ = {};
 
@@ -562,16 +595,27 @@ void FastRouter::step() {
   //    output's grant pointer past the input and the input's accept pointer past the VC.
   out_valid_ = {};
   out_pending_ = n_match_;
+  buffered_ -= n_match_;
+  stats_.flits_out += n_match_;
+  // Loop invariants kept in locals: the compiler would reload members after every store through
+  // the uint32_t and uint64_t arrays below, which it must assume may alias them.
+  const unsigned stride = stride_;
+  const uint32_t all_vcs = (uint32_t{1} << p_.vcs) - 1;
+  const bool late_moves = mutation_ == Mutation::LateMatchesMovePointers;
+  const bool rotate_accept = mutation_ != Mutation::AcceptArbiterNoRotate;
+  const bool rotate_output = mutation_ != Mutation::OutputArbiterNoRotate;
+  uint64_t reassigned = 0;
   for (unsigned k = 0; k < n_match_; ++k) {
     const unsigned o = match_out_[k];
     const unsigned i = match_in_[k];
     const unsigned v = req_vc_[i];
     const unsigned q = qi(i, v);
     const uint64_t* src = slot_words(q, rd_[q]);
-    uint64_t* dst = &out_words_[size_t{o} * stride_];
+    uint64_t* dst = &out_words_[size_t{o} * stride];
     dst[0] = src[0] & ((uint64_t{1} << kHdrPortLsb) - 1);
-    for (unsigned w = 1; w < stride_; ++w) dst[w] = src[w];
-    set_bit(out_valid_, o);
+    dst[1] = src[1];  // every flit has a payload word
+    for (unsigned w = 2; w < stride; ++w) dst[w] = src[w];
+    set_bit<W>(out_valid_, o);
     const unsigned u = match_ovc_[k];
     out_vc_[o] = static_cast<uint16_t>(u);
 
@@ -587,48 +631,46 @@ void FastRouter::step() {
     if (src[0] & 1u) {
       ovc_[q] = static_cast<uint16_t>(u);
       owner_[oq] = static_cast<uint16_t>(i);
-      stats_.vc_reassigned += u != v;
+      reassigned += u != v;
     }
 
     rd_[q] = static_cast<uint16_t>((rd_[q] + 1) & (cap_[q] - 1));
     if (count_[q] > 1) head_hdr_[q] = slot_words(q, rd_[q])[0];
     if (--count_[q] == 0) {
       nonempty_[i] &= ~(1u << v);
-      if (nonempty_[i] == 0) clear_bit(active_in_, i);
-      wait_remove(i, v, o);
+      if (nonempty_[i] == 0) clear_bit<W>(active_in_, i);
+      wait_remove<W>(i, v, o);
     } else if (tail) {
       // The next packet's head moves up; a body flit follows its head's port.
       const auto next = static_cast<unsigned>((head_hdr_[q] >> kHdrPortLsb) & 0xff);
       if (next != o) {
-        wait_remove(i, v, o);
-        wait_add(i, v, next);
+        wait_remove<W>(i, v, o);
+        wait_add<W>(i, v, next);
       }
     }
-    --buffered_;
-    ++stats_.flits_out;
 
-    set_bit(credit_valid_, i);
+    set_bit<W>(credit_valid_, i);
     credit_vc_[i] = static_cast<uint16_t>(v);
-    if (v != 0) set_bit(credit_vc_nonzero_, i);
-    const bool move = k < n_first_ || mutation_ == Mutation::LateMatchesMovePointers;
-    if (move && mutation_ != Mutation::AcceptArbiterNoRotate) {
-      vc_mask_[i] = (~uint32_t{0} << (v + 1)) & ((uint32_t{1} << p_.vcs) - 1);
-    }
-    if (move && mutation_ != Mutation::OutputArbiterNoRotate) out_ptr_[o] = static_cast<uint16_t>(i + 1);
+    if (v != 0) set_bit<W>(credit_vc_nonzero_, i);
+    const bool move = k < n_first_ || late_moves;
+    if (move && rotate_accept) vc_mask_[i] = (~uint32_t{0} << (v + 1)) & all_vcs;
+    if (move && rotate_output) out_ptr_[o] = static_cast<uint16_t>(i + 1);
   }
+  stats_.vc_reassigned += reassigned;
 
   // 7. Credits from downstream (spendable from the next cycle: eligibility read the old count).
-  for_each_bit(staged_credit_, [&](unsigned o) {
+  for_each_bit<W>(staged_credit_, [&](unsigned o) {
     const unsigned v = staged_credit_vc_[o];
     if (credits_[qi(o, v)]++ == 0) out_vcs_[o].credit |= 1u << v;
   });
 
   // 8. Arrivals: a head flit takes the table's port (the table as it was before this edge's write),
   //    a body flit its packet's; the port is stored beside the flit.
-  for_each_bit(staged_in_, [&](unsigned i) {
+  unsigned arrivals = 0;
+  for_each_bit<W>(staged_in_, [&](unsigned i) {
     const unsigned v = staged_vc_[i];
     const unsigned q = qi(i, v);
-    const uint64_t* w = &staged_words_[size_t{i} * stride_];
+    const uint64_t* w = &staged_words_[size_t{i} * stride];
     unsigned port;
     if (w[0] & 1u) {
       port = staged_port_[i];  // looked up by check_inputs()
@@ -643,15 +685,17 @@ void FastRouter::step() {
     d[0] = w[0] | (uint64_t{port} << kHdrPortLsb);
     if (count_[q] == 0) {
       head_hdr_[q] = d[0];
-      wait_add(i, v, port);
+      wait_add<W>(i, v, port);
     }
-    for (unsigned k = 1; k < stride_; ++k) d[k] = w[k];
+    d[1] = w[1];
+    for (unsigned k = 2; k < stride; ++k) d[k] = w[k];
     ++count_[q];
     nonempty_[i] |= 1u << v;
-    set_bit(active_in_, i);
-    ++buffered_;
-    ++stats_.flits_in;
+    set_bit<W>(active_in_, i);
+    ++arrivals;
   });
+  buffered_ += arrivals;
+  stats_.flits_in += arrivals;
 
   // 9. Table write, visible from the next cycle's lookups.
   if (staged_tbl_) table_[staged_tbl_addr_] = staged_tbl_entry_;
@@ -665,7 +709,7 @@ void FastRouter::prefetch_step() const {
   // The queue state that the matched VCs' departures and the arrivals read and write: with deep
   // buffers most of it has left the cache since the router's last step, and each array would
   // otherwise miss once per queue touched, after the allocation, when nothing else can overlap.
-  for_each_bit(active_in_, [&](unsigned i) {
+  for_each_bit<kSetWords>(active_in_, [&](unsigned i) {
     __builtin_prefetch(&ring_[qi(i, 0)]);
     __builtin_prefetch(&ring_[qi(i, p_.vcs - 1)]);
   });
@@ -679,14 +723,14 @@ void FastRouter::prefetch_step() const {
     prefetch_array(n_waiters_);
     prefetch_array(owner_);
     prefetch_array(credits_);
-    for_each_bit(waited_, [&](unsigned o) {
+    for_each_bit<kSetWords>(waited_, [&](unsigned o) {
       __builtin_prefetch(&waiters_[qi(o, 0)]);
       __builtin_prefetch(&waiters_[qi(o, p_.vcs - 1)]);
     });
     return;
   }
   // requests_full() reads every occupied input's heads and their outputs' VC masks and credits.
-  for_each_bit(active_in_, [&](unsigned i) {
+  for_each_bit<kSetWords>(active_in_, [&](unsigned i) {
     __builtin_prefetch(&head_hdr_[qi(i, 0)]);
     __builtin_prefetch(&head_hdr_[qi(i, p_.vcs - 1)]);
   });
@@ -696,7 +740,7 @@ void FastRouter::prefetch_step() const {
 
 LinkFlit FastRouter::out(unsigned port) const {
   LinkFlit f;
-  if (!test_bit(out_valid_, port)) return f;
+  if (!test_bit<kSetWords>(out_valid_, port)) return f;
   f.valid = true;
   f.vc = static_cast<uint8_t>(out_vc_[port]);
   const uint64_t* w = &out_words_[size_t{port} * stride_];

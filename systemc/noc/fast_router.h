@@ -165,11 +165,17 @@ class FastRouter final : public RouterModel {
   // The route a head flit arriving on VC vc takes (sn_route_select, on the registered credits), and
   // whether the RTL accepts it (HeadRoutable).
   unsigned route(uint64_t hdr, unsigned vc, bool* ok);
+  // The step after the idle test, on the first W words of the port sets (W = 1 for at most 64
+  // ports: see fast_router.cpp's set helpers).
+  template <unsigned W>
+  void step_words();
+  template <unsigned W>
   unsigned pick_output_winner(unsigned o, const PortSet& req) const;
   // Output o's VCs as bits: not claimed (free_vcs), and not claimed with a credit (open_vcs).
   uint32_t free_vcs(unsigned o) const;
   uint32_t open_vcs(unsigned o) const;
   // Checks the staged inputs and looks up the routes of staged head flits (into staged_port_).
+  template <unsigned W>
   void check_inputs();
   void clear_staged();
   [[noreturn]] void no_port(const char* what, unsigned port) const;  // throws std::out_of_range
@@ -177,12 +183,16 @@ class FastRouter final : public RouterModel {
   // output VCs with waiters. Both fill out_req_, out_req_body_ and touched_ and add the step's stall
   // and conflict counts.
   struct StepCounts {
-    uint64_t credit_stalls = 0, vc_blocked = 0, vc_conflicts = 0;
+    uint64_t credit_stalls = 0, vc_blocked = 0, vc_conflicts = 0, alloc_conflicts = 0;
   };
+  template <unsigned W>
   void requests_full(StepCounts& c);
+  template <unsigned W>
   void requests_kept(StepCounts& c);
   // Input i's VC v now heads for output o (its head flit arrived or moved up), or no longer does.
+  template <unsigned W>
   void wait_add(unsigned i, unsigned v, unsigned o);
+  template <unsigned W>
   void wait_remove(unsigned i, unsigned v, unsigned o);
 
   RouterParams p_;
