@@ -52,41 +52,77 @@ T get(const std::uint8_t* p) {
   return v;
 }
 
-double load_elem(const std::uint8_t* p, DType t) {
+template <class T>
+void put(std::uint8_t* p, T v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// Loading and storing an element of type T: the value (exact in a double for every vector type),
+// and x rounded to T with `mode` (integers saturate). One struct per type lets the element loop
+// below be compiled per type pair, without a switch on the type per element.
+template <DType T> struct Elem;
+template <> struct Elem<DType::F32> {
+  static double load(const std::uint8_t* p) { return get<float>(p); }
+  static void store(std::uint8_t* p, double x, isa::Round m) { put(p, round_to_format_fast(x, kF32, m)); }
+};
+template <> struct Elem<DType::F16> {
+  static double load(const std::uint8_t* p) { return format_to_double_fast(get<std::uint16_t>(p), kF16); }
+  static void store(std::uint8_t* p, double x, isa::Round m) {
+    put(p, static_cast<std::uint16_t>(round_to_format_fast(x, kF16, m)));
+  }
+};
+template <> struct Elem<DType::BF16> {
+  static double load(const std::uint8_t* p) { return bf16_to_f32(get<std::uint16_t>(p)); }
+  static void store(std::uint8_t* p, double x, isa::Round m) {
+    put(p, static_cast<std::uint16_t>(round_to_format_fast(x, kBF16, m)));
+  }
+};
+template <class I> struct IntElem {
+  static double load(const std::uint8_t* p) { return get<I>(p); }
+  static void store(std::uint8_t* p, double x, isa::Round m) {
+    put(p, static_cast<I>(round_to_int_fast(x, m, std::numeric_limits<I>::min(), std::numeric_limits<I>::max())));
+  }
+};
+template <> struct Elem<DType::S32> : IntElem<std::int32_t> {};
+template <> struct Elem<DType::S16> : IntElem<std::int16_t> {};
+template <> struct Elem<DType::S8> : IntElem<std::int8_t> {};
+// Loaded, never stored (a vector result of these types is not written).
+template <> struct Elem<DType::U32> {
+  static double load(const std::uint8_t* p) { return get<std::uint32_t>(p); }
+  static void store(std::uint8_t*, double, isa::Round) {}
+};
+template <> struct Elem<DType::U16> {
+  static double load(const std::uint8_t* p) { return get<std::uint16_t>(p); }
+  static void store(std::uint8_t*, double, isa::Round) {}
+};
+// The other types: loaded as 0, never stored.
+struct NoElem {
+  static double load(const std::uint8_t*) { return 0; }
+  static void store(std::uint8_t*, double, isa::Round) {}
+};
+
+// Calls f(Elem<t>{}) (NoElem{} for a type without one).
+template <class F>
+decltype(auto) with_elem(DType t, F&& f) {
   switch (t) {
-    case DType::F32: return get<float>(p);
-    case DType::F16: return format_to_double(get<std::uint16_t>(p), kF16);
-    case DType::BF16: return bf16_to_f32(get<std::uint16_t>(p));
-    case DType::S32: return get<std::int32_t>(p);
-    case DType::S16: return get<std::int16_t>(p);
-    case DType::S8: return get<std::int8_t>(p);
-    case DType::U32: return get<std::uint32_t>(p);
-    case DType::U16: return get<std::uint16_t>(p);
-    default: return 0;
+    case DType::F32: return f(Elem<DType::F32>{});
+    case DType::F16: return f(Elem<DType::F16>{});
+    case DType::BF16: return f(Elem<DType::BF16>{});
+    case DType::S32: return f(Elem<DType::S32>{});
+    case DType::S16: return f(Elem<DType::S16>{});
+    case DType::S8: return f(Elem<DType::S8>{});
+    case DType::U32: return f(Elem<DType::U32>{});
+    case DType::U16: return f(Elem<DType::U16>{});
+    default: return f(NoElem{});
   }
 }
 
-// Stores x rounded to t with `mode`; integers saturate.
+double load_elem(const std::uint8_t* p, DType t) {
+  return with_elem(t, [p](auto e) { return e.load(p); });
+}
+
 void store_elem(std::uint8_t* p, DType t, double x, isa::Round mode = isa::Round::Rint) {
-  auto put = [p](auto v) { std::memcpy(p, &v, sizeof v); };
-  switch (t) {
-    case DType::F32: put(round_to_format(x, kF32, mode)); break;
-    case DType::F16: put(static_cast<std::uint16_t>(round_to_format(x, kF16, mode))); break;
-    case DType::BF16: put(static_cast<std::uint16_t>(round_to_format(x, kBF16, mode))); break;
-    case DType::S32:
-      put(static_cast<std::int32_t>(round_to_int(x, mode, std::numeric_limits<std::int32_t>::min(),
-                                                 std::numeric_limits<std::int32_t>::max())));
-      break;
-    case DType::S16:
-      put(static_cast<std::int16_t>(round_to_int(x, mode, std::numeric_limits<std::int16_t>::min(),
-                                                 std::numeric_limits<std::int16_t>::max())));
-      break;
-    case DType::S8:
-      put(static_cast<std::int8_t>(round_to_int(x, mode, std::numeric_limits<std::int8_t>::min(),
-                                                std::numeric_limits<std::int8_t>::max())));
-      break;
-    default: break;
-  }
+  with_elem(t, [&](auto e) { e.store(p, x, mode); });
 }
 
 // x rounded to t's precision (an operation "in T's precision").
@@ -230,34 +266,52 @@ Core::Cost Core::execute_vector(const Queued& q) {
       if (!ub) break;  // timing only
       const double s = scalar ? load_elem(sval, t) : 0.0;
       const auto round = op == Op::Vconv ? q.in.as<isa::Round>(Role::Round) : isa::Round::Rint;
-      for (unsigned i = 0; i < rpt; ++i)
-        for (unsigned j = 0; j < 8; ++j)
-          for (unsigned e = 0; e < e_per_block; ++e) {
-            const unsigned idx = j * e_per_block + e;
-            if (!mask_bit(idx)) continue;
-            std::uint8_t* d = ub + dst.at(i, j, e);
-            if (op == Op::Vdup) {
-              std::memcpy(d, sval, sz);
-              continue;
-            }
-            const std::uint8_t* a = ub + src.at(i, j, e);
-            if (op == Op::Vsel) {
+      if (op == Op::Vdup || op == Op::Vsel) {
+        for (unsigned i = 0; i < rpt; ++i)
+          for (unsigned j = 0; j < 8; ++j)
+            for (unsigned e = 0; e < e_per_block; ++e) {
+              const unsigned idx = j * e_per_block + e;
+              if (!mask_bit(idx)) continue;
+              std::uint8_t* d = ub + dst.at(i, j, e);
+              if (op == Op::Vdup) {
+                std::memcpy(d, sval, sz);
+                continue;
+              }
               const std::uint8_t bits = ub[q.val + std::uint64_t{i} * n / 8 + idx / 8];
-              std::memmove(d, (bits >> (idx % 8)) & 1 ? a : ub + src1.at(i, j, e), sz);
-              continue;
+              std::memmove(d, (bits >> (idx % 8)) & 1 ? ub + src.at(i, j, e) : ub + src1.at(i, j, e), sz);
             }
-            const double x = load_elem(a, t2);
-            double r;
-            if (op == Op::Vconv)
-              r = x;
-            else if (two)
-              r = binary(op, t, x, load_elem(ub + src1.at(i, j, e), t));
-            else if (scalar)
-              r = binary(op, t, x, s);
-            else
-              r = is_float(t) ? unary(op, x) : std::max(x, 0.0);  // vrelu.s32
-            store_elem(d, t, r, round);
-          }
+        break;
+      }
+      // Compiled per (source, destination) type pair: the loads and stores inline, and the
+      // per-element work is the arithmetic (src1 and the scalar have the destination's type; only
+      // vconv's source differs).
+      const bool float_t = is_float(t);
+      with_elem(t2, [&](auto from) {
+        with_elem(t, [&](auto to) {
+          using From = decltype(from);
+          using To = decltype(to);
+          for (unsigned i = 0; i < rpt; ++i)
+            for (unsigned j = 0; j < 8; ++j) {
+              std::uint8_t* d = ub + dst.at(i, j, 0);
+              const std::uint8_t* a = ub + src.at(i, j, 0);
+              const std::uint8_t* b = two ? ub + src1.at(i, j, 0) : nullptr;
+              for (unsigned e = 0; e < e_per_block; ++e) {
+                if (!mask_bit(j * e_per_block + e)) continue;
+                const double x = From::load(a + std::size_t{e} * sz2);
+                double r;
+                if (op == Op::Vconv)
+                  r = x;
+                else if (two)
+                  r = binary(op, t, x, To::load(b + std::size_t{e} * sz));
+                else if (scalar)
+                  r = binary(op, t, x, s);
+                else
+                  r = float_t ? unary(op, x) : std::max(x, 0.0);  // vrelu.s32
+                To::store(d + std::size_t{e} * sz, r, round);
+              }
+            }
+        });
+      });
       break;
     }
     case Op::Vcmp: {
