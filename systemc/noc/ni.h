@@ -45,7 +45,6 @@
 #include <functional>
 #include <limits>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -174,7 +173,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   unsigned pick_port(std::uint32_t dst);
   void send_packet(const Packet& p);
   void receive_packet(const Packet& p, std::uint64_t c);
-  void serve(const Packet& req, std::uint64_t c);
+  void serve(Packet& req, std::uint64_t c);
   void complete(const Packet& resp, std::uint64_t c);
 
   NocFabric& fabric_;
@@ -184,7 +183,17 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   std::vector<Port> ports_;
   std::vector<Slot> slots_;
   std::vector<std::uint16_t> free_slots_;
-  std::deque<std::uint16_t> pending_;  // accepted, not yet injected, in acceptance order (tags)
+  // A command accepted and not yet injected: its tag and, copied from its slot, the first cycle it
+  // may go (the scan below reads it from here, in order, instead of from a slot per command).
+  struct Pending {
+    std::uint64_t ready;
+    std::uint16_t tag;
+  };
+  std::deque<Pending> pending_;  // in acceptance order
+  // True while pending_'s `ready`s do not decrease front to back (commands accepted in cycle order,
+  // all of them but for an issuer's delayed BEGIN_REQ): then the scan stops at the first command
+  // not ready, as every later one is not ready either.
+  bool pending_sorted_ = true;
   // When cycle() must look through pending_ again: at scan_ready_ (the earliest `ready` of the
   // commands not yet ready at the last look, or accepted since) or after a completion while
   // scan_ordered_ commands were ready but held (an ordered command waits for the commands before
@@ -198,11 +207,20 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   std::size_t rx_flits_ = 0;
   std::size_t tx_flits_ = 0;
   // Per destination endpoint (indexed by it, grown as commands reach further ones; a map's walk
-  // per command and completion missed the cache on CM384's 768 endpoints): seqs not completed.
-  std::vector<std::set<std::uint64_t>> incomplete_;
+  // per command and completion missed the cache on CM384's 768 endpoints): the commands accepted
+  // for it, in acceptance order, whose front is the oldest not completed (an ordered command may go
+  // when it is the front). A completed command's entry stays until it reaches the front; an entry
+  // is live while its slot holds its seq (a std::set of the seqs, as before, cost a node's
+  // allocation and a tree walk per command).
+  struct Issued {
+    std::uint64_t seq;
+    std::uint16_t tag;
+  };
+  std::vector<std::deque<Issued>> incomplete_;
   std::multimap<std::uint64_t, Packet> responses_;     // by the cycle they are ready
   unsigned responses_waiting_ = 0;                      // in responses_ or not yet fully sent
   tlm::tlm_generic_payload* held_ = nullptr;           // BEGIN_REQ refused for lack of room
+  std::vector<std::uint8_t> bytes_;                    // a packet's bytes as cut into or read from flits
   std::uint64_t next_seq_ = 0;
   std::uint64_t rr_next_ = 0;
   sc_core::sc_event notified_;
