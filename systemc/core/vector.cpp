@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -139,7 +140,7 @@ double nan_or(double a, double b, double r) {
   return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN() : r;
 }
 
-double binary(Op op, DType t, double a, double b) {
+[[gnu::always_inline]] inline double binary(Op op, DType t, double a, double b) {
   if (!is_float(t)) {
     const auto x = static_cast<std::int64_t>(a), y = static_cast<std::int64_t>(b);
     switch (op) {
@@ -214,6 +215,30 @@ struct Operand {
   std::uint64_t extent(unsigned repeat) const { return at(repeat - 1, 7, 0) + block_bytes - base; }
 };
 
+// The element-wise instructions that compute, and vconv, for a source type From and destination
+// type To: r = f(x, b) per enabled element, x the source's value, b the UB offset of src1's
+// element (read only by the operations that have a src1). The loads, stores and f inline (one
+// instantiation per type pair and kind of operation), so an element costs its arithmetic, not
+// calls and switches on the type. Everything comes by value: stores through the byte pointers may
+// alias anything reached through a reference, which the compiler would reload for every element.
+template <class From, class To, class F>
+void elementwise(std::uint8_t* ub, const Operand dst, const Operand src, const Operand src1, const unsigned rpt,
+                 const unsigned e_per_block, const std::array<std::uint64_t, 2> mask, const isa::Round round,
+                 const F f) {
+  for (unsigned i = 0; i < rpt; ++i)
+    for (unsigned j = 0; j < 8; ++j) {
+      std::uint8_t* d = ub + dst.at(i, j, 0);
+      const std::uint8_t* a = ub + src.at(i, j, 0);
+      const std::uint64_t b = src1.at(i, j, 0);
+      for (unsigned e = 0; e < e_per_block; ++e) {
+        const unsigned idx = j * e_per_block + e;
+        if (!((mask[idx / 64] >> (idx % 64)) & 1)) continue;
+        const double r = f(From::load(a + std::size_t{e} * src.size), b + std::uint64_t{e} * src1.size);
+        To::store(d + std::size_t{e} * dst.size, r, round);
+      }
+    }
+}
+
 }  // namespace
 
 Core::Cost Core::execute_vector(const Queued& q) {
@@ -282,35 +307,28 @@ Core::Cost Core::execute_vector(const Queued& q) {
             }
         break;
       }
-      // Compiled per (source, destination) type pair: the loads and stores inline, and the
-      // per-element work is the arithmetic (src1 and the scalar have the destination's type; only
-      // vconv's source differs).
-      const bool float_t = is_float(t);
-      with_elem(t2, [&](auto from) {
-        with_elem(t, [&](auto to) {
-          using From = decltype(from);
-          using To = decltype(to);
-          for (unsigned i = 0; i < rpt; ++i)
-            for (unsigned j = 0; j < 8; ++j) {
-              std::uint8_t* d = ub + dst.at(i, j, 0);
-              const std::uint8_t* a = ub + src.at(i, j, 0);
-              const std::uint8_t* b = two ? ub + src1.at(i, j, 0) : nullptr;
-              for (unsigned e = 0; e < e_per_block; ++e) {
-                if (!mask_bit(j * e_per_block + e)) continue;
-                const double x = From::load(a + std::size_t{e} * sz2);
-                double r;
-                if (op == Op::Vconv)
-                  r = x;
-                else if (two)
-                  r = binary(op, t, x, To::load(b + std::size_t{e} * sz));
-                else if (scalar)
-                  r = binary(op, t, x, s);
-                else
-                  r = float_t ? unary(op, x) : std::max(x, 0.0);  // vrelu.s32
-                To::store(d + std::size_t{e} * sz, r, round);
-              }
-            }
+      // vconv per (source, destination) type pair; the rest per type (src1 and the scalar have
+      // the destination's type).
+      if (op == Op::Vconv) {
+        with_elem(t2, [&](auto from) {
+          with_elem(t, [&](auto to) {
+            elementwise<decltype(from), decltype(to)>(ub, dst, src, src1, rpt, e_per_block, vmask_, round,
+                                                      [](double x, std::uint64_t) { return x; });
+          });
         });
+        break;
+      }
+      with_elem(t, [&](auto to) {
+        using T = decltype(to);
+        auto run = [&](auto f) { elementwise<T, T>(ub, dst, src, src1, rpt, e_per_block, vmask_, round, f); };
+        if (two)
+          run([op, t, ub](double x, std::uint64_t b) { return binary(op, t, x, T::load(ub + b)); });
+        else if (scalar)
+          run([op, t, s](double x, std::uint64_t) { return binary(op, t, x, s); });
+        else if (is_float(t))
+          run([op](double x, std::uint64_t) { return unary(op, x); });
+        else
+          run([](double x, std::uint64_t) { return std::max(x, 0.0); });  // vrelu.s32
       });
       break;
     }
