@@ -150,11 +150,30 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     std::size_t next = 0;
     bool response = false;
   };
+  // A port's ejection buffer of one VC: at most buf_depth flits (the router sends one only with a
+  // credit; on_flit checks), in a ring that does not allocate once sized (a std::deque of flits
+  // allocated a block every few flits).
+  class FlitRing {
+   public:
+    void init(std::size_t capacity) { buf_.resize(capacity); }
+    bool empty() const { return count_ == 0; }
+    std::size_t size() const { return count_; }
+    const Flit& front() const { return buf_[head_]; }
+    void pop_front() {
+      head_ = head_ + 1 == buf_.size() ? 0 : head_ + 1;
+      --count_;
+    }
+    void push_back(const Flit& f) { buf_[(head_ + count_++) % buf_.size()] = f; }
+
+   private:
+    std::vector<Flit> buf_;
+    std::size_t head_ = 0, count_ = 0;
+  };
   struct Port {
     std::vector<unsigned> credits;              // per VC
     std::deque<TxPacket> tx[2];                 // per VC: packets waiting or being sent
     std::size_t queued_flits = 0;               // flits in tx not yet sent
-    std::deque<Flit> rx[2];                     // per VC: the ejection buffer
+    FlitRing rx[2];                             // per VC: the ejection buffer
     std::vector<Flit> assembling[2];            // per VC: flits of the packet arriving
     Counter* flits_sent = nullptr;
     Counter* credit_stalls = nullptr;
