@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "core/core.h"
@@ -239,6 +241,45 @@ void elementwise(std::uint8_t* ub, const Operand dst, const Operand src, const O
     }
 }
 
+// vconv from f16 or bf16 (From) to an integer type I: the result depends on the source's 16 bits
+// only, so it is looked up in a table of all 65,536 results per rounding mode, built on first use
+// by the same element conversion (From::load, IntElem<I>::store), so identical by construction
+// (test_vconv.cpp checks every pattern in every mode). The MoE step quantizes each token this way
+// (vconv.s8.f16), and the rounding chain per element was most of its vector time.
+template <class From, class I>
+const I* int_conv_table(isa::Round mode) {
+  static std::once_flag once[5];
+  static std::vector<I> tables[5];
+  const auto m = static_cast<unsigned>(mode);
+  std::call_once(once[m], [m, mode] {
+    tables[m].resize(std::size_t{1} << 16);
+    for (std::uint32_t h = 0; h < (1u << 16); ++h) {
+      const auto bits = static_cast<std::uint16_t>(h);
+      std::uint8_t b[2];
+      std::memcpy(b, &bits, 2);
+      IntElem<I>::store(reinterpret_cast<std::uint8_t*>(&tables[m][h]), From::load(b), mode);
+    }
+  });
+  return tables[m].data();
+}
+
+// The element loop of vconv from a 16-bit float to an integer, through int_conv_table.
+template <class From, class I>
+void convert_by_table(std::uint8_t* ub, const Operand dst, const Operand src, const unsigned rpt,
+                      const unsigned e_per_block, const std::array<std::uint64_t, 2> mask, const isa::Round round) {
+  const I* table = int_conv_table<From, I>(round);
+  for (unsigned i = 0; i < rpt; ++i)
+    for (unsigned j = 0; j < 8; ++j) {
+      std::uint8_t* d = ub + dst.at(i, j, 0);
+      const std::uint8_t* a = ub + src.at(i, j, 0);
+      for (unsigned e = 0; e < e_per_block; ++e) {
+        const unsigned idx = j * e_per_block + e;
+        if (!((mask[idx / 64] >> (idx % 64)) & 1)) continue;
+        put(d + std::size_t{e} * sizeof(I), table[get<std::uint16_t>(a + std::size_t{e} * 2)]);
+      }
+    }
+}
+
 }  // namespace
 
 Core::Cost Core::execute_vector(const Queued& q) {
@@ -312,8 +353,16 @@ Core::Cost Core::execute_vector(const Queued& q) {
       if (op == Op::Vconv) {
         with_elem(t2, [&](auto from) {
           with_elem(t, [&](auto to) {
-            elementwise<decltype(from), decltype(to)>(ub, dst, src, src1, rpt, e_per_block, vmask_, round,
-                                                      [](double x, std::uint64_t) { return x; });
+            using From = decltype(from);
+            using To = decltype(to);
+            constexpr bool from16 = std::is_same_v<From, Elem<DType::F16>> || std::is_same_v<From, Elem<DType::BF16>>;
+            if constexpr (from16 && std::is_base_of_v<IntElem<std::int8_t>, To>)
+              convert_by_table<From, std::int8_t>(ub, dst, src, rpt, e_per_block, vmask_, round);
+            else if constexpr (from16 && std::is_base_of_v<IntElem<std::int16_t>, To>)
+              convert_by_table<From, std::int16_t>(ub, dst, src, rpt, e_per_block, vmask_, round);
+            else
+              elementwise<From, To>(ub, dst, src, src1, rpt, e_per_block, vmask_, round,
+                                    [](double x, std::uint64_t) { return x; });
           });
         });
         break;
