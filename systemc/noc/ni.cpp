@@ -479,7 +479,7 @@ void NetworkInterface::complete(const Packet& resp, std::uint64_t c) {
   }
   trans.set_response_status(status);
   // s.trans is cleared above: this command's entry, and any completed ones behind it, leave.
-  std::deque<Issued>& issued = incomplete_[s.ext->dst];
+  IssuedQueue& issued = incomplete_[s.ext->dst];
   while (!issued.empty() && (slots_[issued.front().tag].trans == nullptr ||
                              slots_[issued.front().tag].seq != issued.front().seq))
     issued.pop_front();

@@ -235,7 +235,28 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     std::uint64_t seq;
     std::uint16_t tag;
   };
-  std::vector<std::deque<Issued>> incomplete_;
+  // A queue that allocates nothing while empty (a std::deque allocates a block when constructed:
+  // 768 NIs x 768 destinations of them took 0.3 GB on CM384).
+  class IssuedQueue {
+   public:
+    bool empty() const { return head_ == v_.size(); }
+    const Issued& front() const { return v_[head_]; }
+    void push_back(const Issued& i) { v_.push_back(i); }
+    void pop_front() {
+      if (++head_ == v_.size()) {
+        v_.clear();
+        head_ = 0;
+      } else if (head_ >= 64 && 2 * head_ >= v_.size()) {  // drop the popped front now and then
+        v_.erase(v_.begin(), v_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+    }
+
+   private:
+    std::vector<Issued> v_;
+    std::size_t head_ = 0;
+  };
+  std::vector<IssuedQueue> incomplete_;
   std::multimap<std::uint64_t, Packet> responses_;     // by the cycle they are ready
   unsigned responses_waiting_ = 0;                      // in responses_ or not yet fully sent
   tlm::tlm_generic_payload* held_ = nullptr;           // BEGIN_REQ refused for lack of room
