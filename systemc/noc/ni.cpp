@@ -104,7 +104,6 @@ NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NocFabric& fabr
   ports_.resize(topo.nodes()[topo.endpoints().at(endpoint)].ports);
   for (std::size_t k = 0; k < ports_.size(); ++k) {
     ports_[k].credits.assign(rp.vcs, rp.buf_depth);
-    for (FlitRing& rx : ports_[k].rx) rx.init(rp.buf_depth);
     ports_[k].flits_sent = &stats.counter(fmt::format("{}.port{}.flits_sent", stats_prefix, k), "flits",
                                           "flits sent into the network on this port");
     ports_[k].credit_stalls = &stats.counter(fmt::format("{}.port{}.credit_stalls", stats_prefix, k), "cycles",

@@ -40,6 +40,7 @@
 // (at least one cycle) and goes out as soon as a port has a credit. Request flits are taken from
 // the ejection buffer only while fewer than response_queue responses wait, so a busy target holds
 // back its senders through the credits (end-to-end back-pressure).
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -151,11 +152,11 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     bool response = false;
   };
   // A port's ejection buffer of one VC: at most buf_depth flits (the router sends one only with a
-  // credit; on_flit checks), in a ring that does not allocate once sized (a std::deque of flits
-  // allocated a block every few flits).
+  // credit; on_flit checks), in a ring that doubles when full and never shrinks (a std::deque of
+  // flits allocated a block every few flits; a ring of buf_depth flits from the start took 0.3 GB
+  // on CM384, whose 512-flit buffers an NI's ports rarely fill).
   class FlitRing {
    public:
-    void init(std::size_t capacity) { buf_.resize(capacity); }
     bool empty() const { return count_ == 0; }
     std::size_t size() const { return count_; }
     const Flit& front() const { return buf_[head_]; }
@@ -163,9 +164,18 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
       head_ = head_ + 1 == buf_.size() ? 0 : head_ + 1;
       --count_;
     }
-    void push_back(const Flit& f) { buf_[(head_ + count_++) % buf_.size()] = f; }
+    void push_back(const Flit& f) {
+      if (count_ == buf_.size()) grow();
+      buf_[(head_ + count_++) % buf_.size()] = f;
+    }
 
    private:
+    void grow() {
+      std::vector<Flit> bigger(std::max<std::size_t>(8, 2 * buf_.size()));
+      for (std::size_t k = 0; k < count_; ++k) bigger[k] = buf_[(head_ + k) % buf_.size()];
+      buf_ = std::move(bigger);
+      head_ = 0;
+    }
     std::vector<Flit> buf_;
     std::size_t head_ = 0, count_ = 0;
   };
@@ -235,8 +245,8 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     std::uint64_t seq;
     std::uint16_t tag;
   };
-  // A queue that allocates nothing while empty (a std::deque allocates a block when constructed:
-  // 768 NIs x 768 destinations of them took 0.3 GB on CM384).
+  // A queue that allocates nothing while empty (a std::deque allocates a block when constructed,
+  // and an NI has a queue for every destination up to the furthest it has written).
   class IssuedQueue {
    public:
     bool empty() const { return head_ == v_.size(); }
