@@ -80,6 +80,11 @@ echo "== CM384 all-to-all, adaptive up-routing, VCs reassigned per hop (router.v
 net cm384-a2a-adaptive-any "include: $PWD/configs/cm384-net.yaml
 router: {vc_alloc: any}
 topology: {up_routing: adaptive}" --threads 2
+echo "== MoE step with the CM384 step's load per rank on node8 (workloads/moe_node8_128.yaml, 654,276 cycles):"
+echo "   processor time per simulated cycle of a machine run at a minute's cost (docs/performance.md \"Machine run speed, branch mspeed\")"
+/usr/bin/time -f "wall %e s, processor %U s user + %S s system, peak resident memory %M KiB" \
+  "$build/sim/snsim" run -c configs/node8.yaml -w workloads/moe_node8_128.yaml -o "$build/bench-results/moe-node8-128" 2>&1 |
+  grep -E '^cycles|^wall|FAIL' || true
 echo "== MoE step on CM384 (issue 6 §5; workloads/moe_cm384.yaml: 256 of 768 dies, 128 tokens of 7168, top-8),"
 echo "   its first 30,000 cycles: setup, memory and processor time per simulated cycle (the whole step: docs/performance.md \"CM384 MoE step, slots by atomic counter\")"
 printf 'include: %s\nmax_cycles: 30000\n' "$PWD/configs/cm384.yaml" > "$cfgs/cm384-moe-30k.yaml"

@@ -18,17 +18,22 @@ void Histogram::record(std::uint64_t value, std::uint64_t times) {
   if (value < kDense) {
     if (value >= dense_.size()) dense_.resize(std::min(kDense, std::max(value + 1, 2 * dense_.size())));
     dense_[value] += times;
+  } else if (value < kPaged) {
+    const std::uint64_t page = value / kPage;
+    if (page >= pages_.size()) pages_.resize(page + 1);
+    if (!pages_[page]) pages_[page] = std::make_unique<Page>();
+    (*pages_[page])[value % kPage] += times;
   } else {
     large_[value] += times;
   }
   min_ = count_ == 0 ? value : std::min(min_, value);
   max_ = count_ == 0 ? value : std::max(max_, value);
   count_ += times;
-  sum_ += static_cast<long double>(value) * static_cast<long double>(times);
+  sum_ += static_cast<unsigned __int128>(value) * times;
 }
 
 double Histogram::mean() const {
-  return count_ == 0 ? 0.0 : static_cast<double>(sum_ / static_cast<long double>(count_));
+  return count_ == 0 ? 0.0 : static_cast<double>(static_cast<long double>(sum_) / static_cast<long double>(count_));
 }
 
 std::uint64_t Histogram::percentile(double p) const {
@@ -52,6 +57,13 @@ std::uint64_t Histogram::percentile(double p) const {
     seen += dense_[value];
     if (static_cast<double>(seen) >= rank) return value;
   }
+  for (std::uint64_t page = 0; page < pages_.size(); ++page) {
+    if (!pages_[page]) continue;
+    for (std::uint64_t k = 0; k < kPage; ++k) {
+      seen += (*pages_[page])[k];
+      if (static_cast<double>(seen) >= rank) return page * kPage + k;
+    }
+  }
   for (const auto& [value, n] : large_) {
     seen += n;
     if (static_cast<double>(seen) >= rank) return value;
@@ -61,6 +73,7 @@ std::uint64_t Histogram::percentile(double p) const {
 
 void Histogram::reset() {
   dense_.clear();
+  pages_.clear();
   large_.clear();
   count_ = min_ = max_ = 0;
   sum_ = 0;

@@ -171,10 +171,10 @@ Core::Cost Core::execute_fixp(const Queued& q, Cycle now) {
         if (relu && v < 0) v = 0;
         std::uint32_t bits;
         if (t == DType::F32) {
-          bits = round_to_format(v, kF32);
+          bits = round_to_format_fast(v, kF32);
         } else {
           const FloatFormat f = t == DType::F16 ? kF16 : kBF16;
-          bits = round_to_format(v, f);
+          bits = round_to_format_fast(v, f);
           // Finite inputs saturate to the largest finite value instead of overflowing.
           const std::uint32_t inf = ((1u << f.exp_bits) - 1) << f.mant_bits;
           if (std::isfinite(v) && (bits & ~(1u << (f.mant_bits + f.exp_bits))) == inf) bits -= 1;

@@ -100,12 +100,6 @@ double format_to_double(std::uint32_t bits, FloatFormat fmt) {
   return neg ? -v : v;
 }
 
-float f16_to_f32(std::uint16_t h) { return static_cast<float>(format_to_double(h, kF16)); }
-
-float bf16_to_f32(std::uint16_t b) {
-  return std::bit_cast<float>(static_cast<std::uint32_t>(b) << 16);
-}
-
 namespace {
 
 // x rounded to the nearest integer, ties to even, whatever the host's rounding mode: below 2^52 the

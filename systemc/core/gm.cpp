@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <new>
 #include <stdexcept>
 
@@ -14,29 +15,33 @@ namespace snsim::core {
 void SimpleGm::map(std::uint64_t base, std::uint64_t size) {
   if (size == 0 || base + size < base)
     throw std::invalid_argument(fmt::format("gm: bad region 0x{:x}+0x{:x}", base, size));
-  auto next = regions_.lower_bound(base);
-  bool overlaps = next != regions_.end() && next->first < base + size;
+  // The first region at or above base, and the one before it.
+  auto next = std::lower_bound(regions_.begin(), regions_.end(), base,
+                               [](const Region& r, std::uint64_t b) { return r.base < b; });
+  bool overlaps = next != regions_.end() && next->base < base + size;
   if (next != regions_.begin()) {
     auto prev = std::prev(next);
-    overlaps = overlaps || prev->first + prev->second.size > base;
+    overlaps = overlaps || prev->base + prev->size > base;
   }
   if (overlaps)
     throw std::invalid_argument(fmt::format("gm: region 0x{:x}+0x{:x} overlaps another", base, size));
   Region r;
   r.bytes.reset(static_cast<std::uint8_t*>(std::calloc(size, 1)));
   if (!r.bytes) throw std::bad_alloc();
+  r.base = base;
   r.size = size;
-  regions_.emplace(base, std::move(r));
+  regions_.insert(next, std::move(r));
 }
 
 const SimpleGm::Region* SimpleGm::region(std::uint64_t addr, std::uint64_t len, std::uint64_t* offset) const {
-  auto it = regions_.upper_bound(addr);
+  auto it = std::upper_bound(regions_.begin(), regions_.end(), addr,
+                             [](std::uint64_t a, const Region& r) { return a < r.base; });
   if (it == regions_.begin()) return nullptr;
   --it;
-  const std::uint64_t off = addr - it->first;
-  if (off > it->second.size || len > it->second.size - off) return nullptr;
+  const std::uint64_t off = addr - it->base;
+  if (off > it->size || len > it->size - off) return nullptr;
   *offset = off;
-  return &it->second;
+  return &*it;
 }
 
 bool SimpleGm::mapped(std::uint64_t addr, std::uint64_t len) const {

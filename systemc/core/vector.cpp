@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "core/core.h"
@@ -52,41 +55,77 @@ T get(const std::uint8_t* p) {
   return v;
 }
 
-double load_elem(const std::uint8_t* p, DType t) {
+template <class T>
+void put(std::uint8_t* p, T v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// Loading and storing an element of type T: the value (exact in a double for every vector type),
+// and x rounded to T with `mode` (integers saturate). One struct per type lets the element loop
+// below be compiled per type pair, without a switch on the type per element.
+template <DType T> struct Elem;
+template <> struct Elem<DType::F32> {
+  static double load(const std::uint8_t* p) { return get<float>(p); }
+  static void store(std::uint8_t* p, double x, isa::Round m) { put(p, round_to_format_fast(x, kF32, m)); }
+};
+template <> struct Elem<DType::F16> {
+  static double load(const std::uint8_t* p) { return format_to_double_fast(get<std::uint16_t>(p), kF16); }
+  static void store(std::uint8_t* p, double x, isa::Round m) {
+    put(p, static_cast<std::uint16_t>(round_to_format_fast(x, kF16, m)));
+  }
+};
+template <> struct Elem<DType::BF16> {
+  static double load(const std::uint8_t* p) { return bf16_to_f32(get<std::uint16_t>(p)); }
+  static void store(std::uint8_t* p, double x, isa::Round m) {
+    put(p, static_cast<std::uint16_t>(round_to_format_fast(x, kBF16, m)));
+  }
+};
+template <class I> struct IntElem {
+  static double load(const std::uint8_t* p) { return get<I>(p); }
+  static void store(std::uint8_t* p, double x, isa::Round m) {
+    put(p, static_cast<I>(round_to_int_fast(x, m, std::numeric_limits<I>::min(), std::numeric_limits<I>::max())));
+  }
+};
+template <> struct Elem<DType::S32> : IntElem<std::int32_t> {};
+template <> struct Elem<DType::S16> : IntElem<std::int16_t> {};
+template <> struct Elem<DType::S8> : IntElem<std::int8_t> {};
+// Loaded, never stored (a vector result of these types is not written).
+template <> struct Elem<DType::U32> {
+  static double load(const std::uint8_t* p) { return get<std::uint32_t>(p); }
+  static void store(std::uint8_t*, double, isa::Round) {}
+};
+template <> struct Elem<DType::U16> {
+  static double load(const std::uint8_t* p) { return get<std::uint16_t>(p); }
+  static void store(std::uint8_t*, double, isa::Round) {}
+};
+// The other types: loaded as 0, never stored.
+struct NoElem {
+  static double load(const std::uint8_t*) { return 0; }
+  static void store(std::uint8_t*, double, isa::Round) {}
+};
+
+// Calls f(Elem<t>{}) (NoElem{} for a type without one).
+template <class F>
+decltype(auto) with_elem(DType t, F&& f) {
   switch (t) {
-    case DType::F32: return get<float>(p);
-    case DType::F16: return format_to_double(get<std::uint16_t>(p), kF16);
-    case DType::BF16: return bf16_to_f32(get<std::uint16_t>(p));
-    case DType::S32: return get<std::int32_t>(p);
-    case DType::S16: return get<std::int16_t>(p);
-    case DType::S8: return get<std::int8_t>(p);
-    case DType::U32: return get<std::uint32_t>(p);
-    case DType::U16: return get<std::uint16_t>(p);
-    default: return 0;
+    case DType::F32: return f(Elem<DType::F32>{});
+    case DType::F16: return f(Elem<DType::F16>{});
+    case DType::BF16: return f(Elem<DType::BF16>{});
+    case DType::S32: return f(Elem<DType::S32>{});
+    case DType::S16: return f(Elem<DType::S16>{});
+    case DType::S8: return f(Elem<DType::S8>{});
+    case DType::U32: return f(Elem<DType::U32>{});
+    case DType::U16: return f(Elem<DType::U16>{});
+    default: return f(NoElem{});
   }
 }
 
-// Stores x rounded to t with `mode`; integers saturate.
+double load_elem(const std::uint8_t* p, DType t) {
+  return with_elem(t, [p](auto e) { return e.load(p); });
+}
+
 void store_elem(std::uint8_t* p, DType t, double x, isa::Round mode = isa::Round::Rint) {
-  auto put = [p](auto v) { std::memcpy(p, &v, sizeof v); };
-  switch (t) {
-    case DType::F32: put(round_to_format(x, kF32, mode)); break;
-    case DType::F16: put(static_cast<std::uint16_t>(round_to_format(x, kF16, mode))); break;
-    case DType::BF16: put(static_cast<std::uint16_t>(round_to_format(x, kBF16, mode))); break;
-    case DType::S32:
-      put(static_cast<std::int32_t>(round_to_int(x, mode, std::numeric_limits<std::int32_t>::min(),
-                                                 std::numeric_limits<std::int32_t>::max())));
-      break;
-    case DType::S16:
-      put(static_cast<std::int16_t>(round_to_int(x, mode, std::numeric_limits<std::int16_t>::min(),
-                                                 std::numeric_limits<std::int16_t>::max())));
-      break;
-    case DType::S8:
-      put(static_cast<std::int8_t>(round_to_int(x, mode, std::numeric_limits<std::int8_t>::min(),
-                                                std::numeric_limits<std::int8_t>::max())));
-      break;
-    default: break;
-  }
+  with_elem(t, [&](auto e) { e.store(p, x, mode); });
 }
 
 // x rounded to t's precision (an operation "in T's precision").
@@ -103,7 +142,7 @@ double nan_or(double a, double b, double r) {
   return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN() : r;
 }
 
-double binary(Op op, DType t, double a, double b) {
+[[gnu::always_inline]] inline double binary(Op op, DType t, double a, double b) {
   if (!is_float(t)) {
     const auto x = static_cast<std::int64_t>(a), y = static_cast<std::int64_t>(b);
     switch (op) {
@@ -178,6 +217,69 @@ struct Operand {
   std::uint64_t extent(unsigned repeat) const { return at(repeat - 1, 7, 0) + block_bytes - base; }
 };
 
+// The element-wise instructions that compute, and vconv, for a source type From and destination
+// type To: r = f(x, b) per enabled element, x the source's value, b the UB offset of src1's
+// element (read only by the operations that have a src1). The loads, stores and f inline (one
+// instantiation per type pair and kind of operation), so an element costs its arithmetic, not
+// calls and switches on the type. Everything comes by value: stores through the byte pointers may
+// alias anything reached through a reference, which the compiler would reload for every element.
+template <class From, class To, class F>
+void elementwise(std::uint8_t* ub, const Operand dst, const Operand src, const Operand src1, const unsigned rpt,
+                 const unsigned e_per_block, const std::array<std::uint64_t, 2> mask, const isa::Round round,
+                 const F f) {
+  for (unsigned i = 0; i < rpt; ++i)
+    for (unsigned j = 0; j < 8; ++j) {
+      std::uint8_t* d = ub + dst.at(i, j, 0);
+      const std::uint8_t* a = ub + src.at(i, j, 0);
+      const std::uint64_t b = src1.at(i, j, 0);
+      for (unsigned e = 0; e < e_per_block; ++e) {
+        const unsigned idx = j * e_per_block + e;
+        if (!((mask[idx / 64] >> (idx % 64)) & 1)) continue;
+        const double r = f(From::load(a + std::size_t{e} * src.size), b + std::uint64_t{e} * src1.size);
+        To::store(d + std::size_t{e} * dst.size, r, round);
+      }
+    }
+}
+
+// vconv from f16 or bf16 (From) to an integer type I: the result depends on the source's 16 bits
+// only, so it is looked up in a table of all 65,536 results per rounding mode, built on first use
+// by the same element conversion (From::load, IntElem<I>::store), so identical by construction
+// (test_vconv.cpp checks every pattern in every mode). The MoE step quantizes each token this way
+// (vconv.s8.f16), and the rounding chain per element was most of its vector time.
+template <class From, class I>
+const I* int_conv_table(isa::Round mode) {
+  static std::once_flag once[5];
+  static std::vector<I> tables[5];
+  const auto m = static_cast<unsigned>(mode);
+  std::call_once(once[m], [m, mode] {
+    tables[m].resize(std::size_t{1} << 16);
+    for (std::uint32_t h = 0; h < (1u << 16); ++h) {
+      const auto bits = static_cast<std::uint16_t>(h);
+      std::uint8_t b[2];
+      std::memcpy(b, &bits, 2);
+      IntElem<I>::store(reinterpret_cast<std::uint8_t*>(&tables[m][h]), From::load(b), mode);
+    }
+  });
+  return tables[m].data();
+}
+
+// The element loop of vconv from a 16-bit float to an integer, through int_conv_table.
+template <class From, class I>
+void convert_by_table(std::uint8_t* ub, const Operand dst, const Operand src, const unsigned rpt,
+                      const unsigned e_per_block, const std::array<std::uint64_t, 2> mask, const isa::Round round) {
+  const I* table = int_conv_table<From, I>(round);
+  for (unsigned i = 0; i < rpt; ++i)
+    for (unsigned j = 0; j < 8; ++j) {
+      std::uint8_t* d = ub + dst.at(i, j, 0);
+      const std::uint8_t* a = ub + src.at(i, j, 0);
+      for (unsigned e = 0; e < e_per_block; ++e) {
+        const unsigned idx = j * e_per_block + e;
+        if (!((mask[idx / 64] >> (idx % 64)) & 1)) continue;
+        put(d + std::size_t{e} * sizeof(I), table[get<std::uint16_t>(a + std::size_t{e} * 2)]);
+      }
+    }
+}
+
 }  // namespace
 
 Core::Cost Core::execute_vector(const Queued& q) {
@@ -230,34 +332,53 @@ Core::Cost Core::execute_vector(const Queued& q) {
       if (!ub) break;  // timing only
       const double s = scalar ? load_elem(sval, t) : 0.0;
       const auto round = op == Op::Vconv ? q.in.as<isa::Round>(Role::Round) : isa::Round::Rint;
-      for (unsigned i = 0; i < rpt; ++i)
-        for (unsigned j = 0; j < 8; ++j)
-          for (unsigned e = 0; e < e_per_block; ++e) {
-            const unsigned idx = j * e_per_block + e;
-            if (!mask_bit(idx)) continue;
-            std::uint8_t* d = ub + dst.at(i, j, e);
-            if (op == Op::Vdup) {
-              std::memcpy(d, sval, sz);
-              continue;
-            }
-            const std::uint8_t* a = ub + src.at(i, j, e);
-            if (op == Op::Vsel) {
+      if (op == Op::Vdup || op == Op::Vsel) {
+        for (unsigned i = 0; i < rpt; ++i)
+          for (unsigned j = 0; j < 8; ++j)
+            for (unsigned e = 0; e < e_per_block; ++e) {
+              const unsigned idx = j * e_per_block + e;
+              if (!mask_bit(idx)) continue;
+              std::uint8_t* d = ub + dst.at(i, j, e);
+              if (op == Op::Vdup) {
+                std::memcpy(d, sval, sz);
+                continue;
+              }
               const std::uint8_t bits = ub[q.val + std::uint64_t{i} * n / 8 + idx / 8];
-              std::memmove(d, (bits >> (idx % 8)) & 1 ? a : ub + src1.at(i, j, e), sz);
-              continue;
+              std::memmove(d, (bits >> (idx % 8)) & 1 ? ub + src.at(i, j, e) : ub + src1.at(i, j, e), sz);
             }
-            const double x = load_elem(a, t2);
-            double r;
-            if (op == Op::Vconv)
-              r = x;
-            else if (two)
-              r = binary(op, t, x, load_elem(ub + src1.at(i, j, e), t));
-            else if (scalar)
-              r = binary(op, t, x, s);
+        break;
+      }
+      // vconv per (source, destination) type pair; the rest per type (src1 and the scalar have
+      // the destination's type).
+      if (op == Op::Vconv) {
+        with_elem(t2, [&](auto from) {
+          with_elem(t, [&](auto to) {
+            using From = decltype(from);
+            using To = decltype(to);
+            constexpr bool from16 = std::is_same_v<From, Elem<DType::F16>> || std::is_same_v<From, Elem<DType::BF16>>;
+            if constexpr (from16 && std::is_base_of_v<IntElem<std::int8_t>, To>)
+              convert_by_table<From, std::int8_t>(ub, dst, src, rpt, e_per_block, vmask_, round);
+            else if constexpr (from16 && std::is_base_of_v<IntElem<std::int16_t>, To>)
+              convert_by_table<From, std::int16_t>(ub, dst, src, rpt, e_per_block, vmask_, round);
             else
-              r = is_float(t) ? unary(op, x) : std::max(x, 0.0);  // vrelu.s32
-            store_elem(d, t, r, round);
-          }
+              elementwise<From, To>(ub, dst, src, src1, rpt, e_per_block, vmask_, round,
+                                    [](double x, std::uint64_t) { return x; });
+          });
+        });
+        break;
+      }
+      with_elem(t, [&](auto to) {
+        using T = decltype(to);
+        auto run = [&](auto f) { elementwise<T, T>(ub, dst, src, src1, rpt, e_per_block, vmask_, round, f); };
+        if (two)
+          run([op, t, ub](double x, std::uint64_t b) { return binary(op, t, x, T::load(ub + b)); });
+        else if (scalar)
+          run([op, t, s](double x, std::uint64_t) { return binary(op, t, x, s); });
+        else if (is_float(t))
+          run([op](double x, std::uint64_t) { return unary(op, x); });
+        else
+          run([](double x, std::uint64_t) { return std::max(x, 0.0); });  // vrelu.s32
+      });
       break;
     }
     case Op::Vcmp: {

@@ -185,8 +185,10 @@ void NetworkInterface::accept(tlm::tlm_generic_payload& trans, std::uint64_t cyc
   s.accepted = cycle;
   s.ready = cycle + params_.command_latency;
   if (s.ext->dst >= incomplete_.size()) incomplete_.resize(s.ext->dst + 1);
-  incomplete_[s.ext->dst].insert(s.seq);
-  pending_.push_back(tag);
+  incomplete_[s.ext->dst].push_back({s.seq, tag});
+  if (pending_.empty()) pending_sorted_ = true;
+  else if (s.ready < pending_.back().ready) pending_sorted_ = false;
+  pending_.push_back({s.ready, tag});
   scan_ready_ = std::min(scan_ready_, s.ready);
   st_kind_[static_cast<unsigned>(s.ext->kind) - 1]->inc();
 }
@@ -216,7 +218,8 @@ unsigned NetworkInterface::pick_port(std::uint32_t dst) {
 void NetworkInterface::send_packet(const Packet& p) {
   // 1. The bytes: two header words, padded to whole flits, then the data.
   const unsigned header_flits = (kHeaderBytes + flit_bytes_ - 1) / flit_bytes_;
-  std::vector<std::uint8_t> bytes(header_flits * flit_bytes_, 0);
+  std::vector<std::uint8_t>& bytes = bytes_;  // kept: no allocation per packet
+  bytes.assign(header_flits * flit_bytes_, 0);
   const std::uint64_t w0 = static_cast<std::uint64_t>(p.kind) | (std::uint64_t{p.response} << 4) |
                            (std::uint64_t{p.ordered} << 5) | (std::uint64_t{p.status} << 8) |
                            (std::uint64_t{p.size} << 16) | (std::uint64_t{p.tag} << 32);
@@ -228,6 +231,7 @@ void NetworkInterface::send_packet(const Packet& p) {
   tx.response = p.response;
   const std::size_t flits = (bytes.size() + flit_bytes_ - 1) / flit_bytes_;
   bytes.resize(flits * flit_bytes_, 0);
+  tx.flits.reserve(flits);
   for (std::size_t i = 0; i < flits; ++i) {
     Flit f;
     f.head = i == 0;
@@ -282,7 +286,8 @@ void NetworkInterface::cycle(std::uint64_t c) {
     std::vector<Flit>& flits = port.assembling[vc];
     flits.push_back(f);
     if (!f.tail) continue;
-    std::vector<std::uint8_t> bytes(flits.size() * flit_bytes_);
+    std::vector<std::uint8_t>& bytes = bytes_;  // every byte written below
+    bytes.resize(flits.size() * flit_bytes_);
     for (std::size_t i = 0; i < flits.size(); ++i) {
       for (unsigned w = 0; w < flit_bytes_ / 8; ++w) store_le(&bytes[i * flit_bytes_ + w * 8], 8, flits[i].payload[w]);
     }
@@ -325,20 +330,22 @@ void NetworkInterface::cycle(std::uint64_t c) {
     scan_ordered_ = 0;
   }
   for (auto it = look ? pending_.begin() : pending_.end(); it != pending_.end();) {
-    const Slot& s = slots_[*it];
-    const bool free_to_go = s.ready <= c && (!s.ext->ordered || *incomplete_[s.ext->dst].begin() == s.seq);
-    if (!free_to_go) {
-      if (s.ready > c)
-        scan_ready_ = std::min(scan_ready_, s.ready);
-      else
-        ++scan_ordered_;
+    if (it->ready > c) {
+      scan_ready_ = std::min(scan_ready_, it->ready);
+      if (pending_sorted_) break;  // every later command is not ready either
+      ++it;
+      continue;
+    }
+    const Slot& s = slots_[it->tag];
+    if (s.ext->ordered && incomplete_[s.ext->dst].front().seq != s.seq) {
+      ++scan_ordered_;
       ++it;
       continue;
     }
     Packet p;
     p.kind = s.ext->kind;
     p.ordered = s.ext->ordered;
-    p.tag = *it;
+    p.tag = it->tag;
     p.size = s.trans->get_data_length();
     p.offset = s.trans->get_address();
     p.peer = s.ext->dst;
@@ -378,7 +385,7 @@ void NetworkInterface::cycle(std::uint64_t c) {
   }
 }
 
-void NetworkInterface::serve(const Packet& req, std::uint64_t c) {
+void NetworkInterface::serve(Packet& req, std::uint64_t c) {
   // 1. The access on the local memory. An atomic add is a read and a write back to back (nothing
   // comes between them), both issued at the arrival, as an atomic unit at the memory pipelines
   // them: issuing the write after the read's latency would hold a memory that serves requests one
@@ -406,7 +413,7 @@ void NetworkInterface::serve(const Packet& req, std::uint64_t c) {
     resp.status = encode_status(gp.get_response_status());
     return resp.status == 0;
   };
-  std::vector<std::uint8_t> data = req.data;
+  std::vector<std::uint8_t>& data = req.data;  // the request ends here: its bytes are used in place
   switch (req.kind) {
     case UbKind::write:
     case UbKind::notify:
@@ -414,7 +421,7 @@ void NetworkInterface::serve(const Packet& req, std::uint64_t c) {
       break;
     case UbKind::read:
       data.assign(req.size, 0);
-      if (access(tlm::TLM_READ_COMMAND, data.data(), req.size, delay)) resp.data = data;
+      if (access(tlm::TLM_READ_COMMAND, data.data(), req.size, delay)) resp.data = std::move(data);
       break;
     case UbKind::atomic_add: {
       std::uint8_t old[8];
@@ -470,7 +477,11 @@ void NetworkInterface::complete(const Packet& resp, std::uint64_t c) {
     st_errors_.inc();
   }
   trans.set_response_status(status);
-  incomplete_[s.ext->dst].erase(s.seq);
+  // s.trans is cleared above: this command's entry, and any completed ones behind it, leave.
+  IssuedQueue& issued = incomplete_[s.ext->dst];
+  while (!issued.empty() && (slots_[issued.front().tag].trans == nullptr ||
+                             slots_[issued.front().tag].seq != issued.front().seq))
+    issued.pop_front();
   scan_completed_ = true;
   st_latency_.record(c - s.accepted);
   if (on_complete_) {

@@ -40,12 +40,12 @@
 // (at least one cycle) and goes out as soon as a port has a credit. Request flits are taken from
 // the ejection buffer only while fewer than response_queue responses wait, so a busy target holds
 // back its senders through the credits (end-to-end back-pressure).
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <limits>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -151,11 +151,39 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     std::size_t next = 0;
     bool response = false;
   };
+  // A port's ejection buffer of one VC: at most buf_depth flits (the router sends one only with a
+  // credit; on_flit checks), in a ring that doubles when full and never shrinks (a std::deque of
+  // flits allocated a block every few flits; a ring of buf_depth flits from the start took 0.3 GB
+  // on CM384, whose 512-flit buffers an NI's ports rarely fill).
+  class FlitRing {
+   public:
+    bool empty() const { return count_ == 0; }
+    std::size_t size() const { return count_; }
+    const Flit& front() const { return buf_[head_]; }
+    void pop_front() {
+      head_ = head_ + 1 == buf_.size() ? 0 : head_ + 1;
+      --count_;
+    }
+    void push_back(const Flit& f) {
+      if (count_ == buf_.size()) grow();
+      buf_[(head_ + count_++) % buf_.size()] = f;
+    }
+
+   private:
+    void grow() {
+      std::vector<Flit> bigger(std::max<std::size_t>(8, 2 * buf_.size()));
+      for (std::size_t k = 0; k < count_; ++k) bigger[k] = buf_[(head_ + k) % buf_.size()];
+      buf_ = std::move(bigger);
+      head_ = 0;
+    }
+    std::vector<Flit> buf_;
+    std::size_t head_ = 0, count_ = 0;
+  };
   struct Port {
     std::vector<unsigned> credits;              // per VC
     std::deque<TxPacket> tx[2];                 // per VC: packets waiting or being sent
     std::size_t queued_flits = 0;               // flits in tx not yet sent
-    std::deque<Flit> rx[2];                     // per VC: the ejection buffer
+    FlitRing rx[2];                             // per VC: the ejection buffer
     std::vector<Flit> assembling[2];            // per VC: flits of the packet arriving
     Counter* flits_sent = nullptr;
     Counter* credit_stalls = nullptr;
@@ -174,7 +202,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   unsigned pick_port(std::uint32_t dst);
   void send_packet(const Packet& p);
   void receive_packet(const Packet& p, std::uint64_t c);
-  void serve(const Packet& req, std::uint64_t c);
+  void serve(Packet& req, std::uint64_t c);
   void complete(const Packet& resp, std::uint64_t c);
 
   NocFabric& fabric_;
@@ -184,7 +212,17 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   std::vector<Port> ports_;
   std::vector<Slot> slots_;
   std::vector<std::uint16_t> free_slots_;
-  std::deque<std::uint16_t> pending_;  // accepted, not yet injected, in acceptance order (tags)
+  // A command accepted and not yet injected: its tag and, copied from its slot, the first cycle it
+  // may go (the scan below reads it from here, in order, instead of from a slot per command).
+  struct Pending {
+    std::uint64_t ready;
+    std::uint16_t tag;
+  };
+  std::deque<Pending> pending_;  // in acceptance order
+  // True while pending_'s `ready`s do not decrease front to back (commands accepted in cycle order,
+  // all of them but for an issuer's delayed BEGIN_REQ): then the scan stops at the first command
+  // not ready, as every later one is not ready either.
+  bool pending_sorted_ = true;
   // When cycle() must look through pending_ again: at scan_ready_ (the earliest `ready` of the
   // commands not yet ready at the last look, or accepted since) or after a completion while
   // scan_ordered_ commands were ready but held (an ordered command waits for the commands before
@@ -198,11 +236,41 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   std::size_t rx_flits_ = 0;
   std::size_t tx_flits_ = 0;
   // Per destination endpoint (indexed by it, grown as commands reach further ones; a map's walk
-  // per command and completion missed the cache on CM384's 768 endpoints): seqs not completed.
-  std::vector<std::set<std::uint64_t>> incomplete_;
+  // per command and completion missed the cache on CM384's 768 endpoints): the commands accepted
+  // for it, in acceptance order, whose front is the oldest not completed (an ordered command may go
+  // when it is the front). A completed command's entry stays until it reaches the front; an entry
+  // is live while its slot holds its seq (a std::set of the seqs, as before, cost a node's
+  // allocation and a tree walk per command).
+  struct Issued {
+    std::uint64_t seq;
+    std::uint16_t tag;
+  };
+  // A queue that allocates nothing while empty (a std::deque allocates a block when constructed,
+  // and an NI has a queue for every destination up to the furthest it has written).
+  class IssuedQueue {
+   public:
+    bool empty() const { return head_ == v_.size(); }
+    const Issued& front() const { return v_[head_]; }
+    void push_back(const Issued& i) { v_.push_back(i); }
+    void pop_front() {
+      if (++head_ == v_.size()) {
+        v_.clear();
+        head_ = 0;
+      } else if (head_ >= 64 && 2 * head_ >= v_.size()) {  // drop the popped front now and then
+        v_.erase(v_.begin(), v_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+    }
+
+   private:
+    std::vector<Issued> v_;
+    std::size_t head_ = 0;
+  };
+  std::vector<IssuedQueue> incomplete_;
   std::multimap<std::uint64_t, Packet> responses_;     // by the cycle they are ready
   unsigned responses_waiting_ = 0;                      // in responses_ or not yet fully sent
   tlm::tlm_generic_payload* held_ = nullptr;           // BEGIN_REQ refused for lack of room
+  std::vector<std::uint8_t> bytes_;                    // a packet's bytes as cut into or read from flits
   std::uint64_t next_seq_ = 0;
   std::uint64_t rr_next_ = 0;
   sc_core::sc_event notified_;

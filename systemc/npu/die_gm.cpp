@@ -106,6 +106,10 @@ void DieGm::schedule(Cycle at, std::function<void(Cycle)> f) { events_.emplace(a
 
 void DieGm::deliver(Cycle now) {
   now_ = std::max(now_, now);
+  for (auto& c : retired_) {
+    c->op.reset();  // the access's state goes now, as when the command was freed
+    spare_.push_back(std::move(c));
+  }
   retired_.clear();
   while (!events_.empty() && events_.begin()->first <= now) {
     auto f = std::move(events_.begin()->second);
@@ -240,17 +244,24 @@ void DieGm::issue_network(Cycle now, AsyncKind kind, std::uint64_t addr, std::ui
   const std::uint64_t offset = addr & core::kDieOffsetMask;
   for (std::uint64_t at = 0; at < len; at += noc::kUbMaxBytes) {
     const std::uint64_t n = std::min<std::uint64_t>(noc::kUbMaxBytes, len - at);
-    auto cmd = std::make_unique<Command>();
+    std::unique_ptr<Command> cmd;
+    if (spare_.empty()) {
+      cmd = std::make_unique<Command>();
+      cmd->gp.set_extension(new noc::UbExtension);
+    } else {
+      cmd = std::move(spare_.back());
+      spare_.pop_back();
+    }
     cmd->op = op;
     cmd->at = at;
-    if (kind == AsyncKind::read) cmd->buf.resize(n);
+    if (kind == AsyncKind::read) cmd->buf.assign(n, 0);
     else cmd->buf.assign(data.begin() + static_cast<std::ptrdiff_t>(at), data.begin() + static_cast<std::ptrdiff_t>(at + n));
-    auto* ext = new noc::UbExtension;
+    tlm::tlm_generic_payload& gp = cmd->gp;
+    auto* ext = gp.get_extension<noc::UbExtension>();
     ext->kind = ub_kind(kind);
     ext->dst = static_cast<std::uint32_t>(core::die_of(addr));
     ext->ordered = kind == AsyncKind::notify;
-    tlm::tlm_generic_payload& gp = cmd->gp;
-    gp.set_extension(ext);
+    ext->error.clear();
     gp.set_command(kind == AsyncKind::read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
     gp.set_address(offset + at);
     gp.set_data_ptr(cmd->buf.data());

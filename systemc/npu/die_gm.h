@@ -177,7 +177,11 @@ class DieGm : public sc_core::sc_module, public core::GlobalMemory {
   double link_free_ = 0;                                      // this die -> peer direction of the link
   std::deque<Command*> queue_;                                // commands not yet taken by the NI
   std::unordered_map<const tlm::tlm_generic_payload*, std::unique_ptr<Command>> commands_;  // sent or queued
-  std::vector<std::unique_ptr<Command>> retired_;  // answered; freed at the next deliver (the NI may still hold them)
+  std::vector<std::unique_ptr<Command>> retired_;  // answered; spare at the next deliver (the NI may still hold them)
+  // Answered commands kept for reuse, payload and UbExtension with them: a command's allocations
+  // (the payload's extension array, the extension, the buffer) were a good part of the per-packet
+  // malloc and free of a loaded machine run.
+  std::vector<std::unique_ptr<Command>> spare_;
   bool end_req_pending_ = false;
   double net_free_ = 0;  // when the network's next request may start on the local memory
   sc_core::sc_event kick_;

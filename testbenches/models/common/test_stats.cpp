@@ -1,10 +1,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <random>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "common/stats.h"
 
@@ -97,6 +102,39 @@ TEST(Histogram, PercentilesSpanTheDenseArrayAndTheMapOfLargeValues) {
   EXPECT_EQ(h.min(), 7u);
   EXPECT_EQ(h.max(), 7u);
   EXPECT_EQ(h.percentile(50), 7u);
+}
+
+// Samples in all three stores (the dense array, the pages, the map) and at their bounds, against
+// the nearest rank of the sorted samples and their exact mean.
+TEST(Histogram, PercentilesAndMeanMatchTheSortedSamplesAcrossEveryStore) {
+  Histogram h;
+  std::vector<std::uint64_t> all;
+  std::mt19937_64 rng(5);
+  const std::uint64_t d = Histogram::kDense, pg = Histogram::kPaged, k = Histogram::kPage;
+  const std::uint64_t edges[] = {0, 1, d - 1, d, d + 1, d + k - 1, d + k, pg - 1, pg, pg + 1, 1'000'000'000'000};
+  for (int n = 0; n < 20000; ++n) {
+    std::uint64_t v;
+    switch (n % 4) {
+      case 0: v = rng() % d; break;
+      case 1: v = d + rng() % 30000; break;      // NI latencies of a loaded network
+      case 2: v = edges[rng() % std::size(edges)]; break;
+      default: v = rng() % (4 * pg); break;
+    }
+    const std::uint64_t times = 1 + rng() % 3;
+    h.record(v, times);
+    all.insert(all.end(), times, v);
+  }
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(h.count(), all.size());
+  EXPECT_EQ(h.min(), all.front());
+  EXPECT_EQ(h.max(), all.back());
+  for (const double p : {0.0, 1.0, 10.0, 25.0, 33.0, 50.0, 75.0, 90.0, 99.0, 99.9, 100.0}) {
+    const auto rank = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(p * all.size() / 100 - 1e-9)));
+    EXPECT_EQ(h.percentile(p), all[rank - 1]) << p;
+  }
+  __extension__ unsigned __int128 sum = 0;
+  for (const std::uint64_t v : all) sum += v;
+  EXPECT_EQ(h.mean(), static_cast<double>(static_cast<long double>(sum) / all.size()));
 }
 
 TEST(Histogram, IntegralPercentileIsExactAtRankBoundaries) {

@@ -136,5 +136,94 @@ TEST(Fp, RoundToIntRintIsNearestEvenAndSaturatesInfinities) {
   EXPECT_EQ(round_to_int(inf, Round::Floor, -128, 127), 127);
 }
 
+// The inline fast paths (fp.h) against the general conversions they fall back to: bit-identical
+// over every 16-bit pattern, and over values chosen where a fast path's bounds are: both sides of
+// each format's normal range, overflow, ties, subnormals, zeros, infinities and NaNs (with payloads
+// and signs), and random doubles of every exponent.
+std::vector<double> edge_and_random_doubles() {
+  std::vector<double> xs;
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const double v : {0.0, inf, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::signaling_NaN(),
+                         std::bit_cast<double>(std::uint64_t{0x7ff0000000000001}),
+                         std::bit_cast<double>(std::uint64_t{0x7ff8dead0000beef}), std::numeric_limits<double>::denorm_min(),
+                         std::numeric_limits<double>::min(), std::numeric_limits<double>::max(), 65504.0, 65520.0, 65536.0,
+                         std::ldexp(1.0, -14), std::ldexp(1.0, -24), std::ldexp(1.0, -25), std::ldexp(1.0, -126),
+                         std::ldexp(1.0, -149), std::ldexp(1.0, -150), std::ldexp(1.0, 127), std::ldexp(1.0, 128),
+                         static_cast<double>(std::numeric_limits<float>::max()), 3.3895313892515355e38})
+    for (const double s : {1.0, -1.0})
+      for (const double x : {v * s, std::nextafter(v * s, -inf), std::nextafter(v * s, inf)}) xs.push_back(x);
+  // Every f16 / bf16 / f32-representable neighbourhood of a tie: k + 1/2 quanta of each format,
+  // exactly and one double ulp either side, at every exponent of the formats' ranges and beyond.
+  for (int e = -160; e <= 140; ++e)
+    for (const int man : {7, 10, 23})
+      for (const std::uint64_t k : {0ull, 1ull, 2ull, 3ull, (1ull << man) - 1, 1ull << man, (2ull << man) - 1}) {
+        const double tie = std::ldexp(static_cast<double>(2 * k + 1), e - man - 1);
+        for (const double s : {1.0, -1.0})
+          for (const double x : {tie, std::nextafter(tie, -inf), std::nextafter(tie, inf)}) xs.push_back(s * x);
+      }
+  std::mt19937_64 rng(11);
+  for (int n = 0; n < 200'000; ++n) {
+    std::uint64_t b = rng();
+    // Three quarters of the samples within 2^-160..2^160, where the narrow formats round.
+    if (n % 4) b = (b & 0x800fffffffffffffull) | ((863 + (b >> 52) % 320) << 52);
+    xs.push_back(std::bit_cast<double>(b));
+  }
+  return xs;
+}
+
+TEST(FpFast, FormatToDoubleMatchesTheGeneralForEveryPattern) {
+  for (const FloatFormat f : {kF16, kBF16})
+    for (std::uint32_t h = 0; h < 0x10000; ++h)
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(format_to_double_fast(h, f)),
+                std::bit_cast<std::uint64_t>(format_to_double(h, f)))
+          << std::hex << h << " mant " << f.mant_bits;
+  std::mt19937 rng(3);
+  for (int n = 0; n < 2'000'000; ++n) {
+    const std::uint32_t b = n < 512 ? (n % 2 ? 0x7f800000u : 0xff800000u) | (n / 2) : rng();
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(format_to_double_fast(b, kF32)),
+              std::bit_cast<std::uint64_t>(format_to_double(b, kF32)))
+        << std::hex << b;
+  }
+}
+
+TEST(FpFast, RoundToFormatMatchesTheGeneral) {
+  const std::vector<double> xs = edge_and_random_doubles();
+  for (const FloatFormat f : {kF16, kBF16, kF32})
+    for (const Round m : {Round::Rint, Round::Round, Round::Trunc, Round::Floor, Round::Ceil})
+      for (const double x : xs)
+        ASSERT_EQ(round_to_format_fast(x, f, m), round_to_format(x, f, m))
+            << std::hexfloat << x << " mant " << f.mant_bits << " mode " << static_cast<int>(m);
+  // Every f16 and bf16 value, and each one's neighbours in double, as a vconv from f32 sees them.
+  for (const FloatFormat f : {kF16, kBF16})
+    for (std::uint32_t h = 0; h < 0x10000; ++h) {
+      const double v = format_to_double(h, f);
+      for (const double x : {v, std::nextafter(v, -1e300), std::nextafter(v, 1e300)})
+        for (const FloatFormat g : {kF16, kBF16, kF32})
+          ASSERT_EQ(round_to_format_fast(x, g), round_to_format(x, g)) << std::hexfloat << x;
+    }
+}
+
+TEST(FpFast, RoundToIntMatchesTheGeneral) {
+  std::vector<double> xs = edge_and_random_doubles();
+  for (std::uint32_t h = 0; h < 0x10000; ++h) {  // every f16 (vconv.s8.f16) and bf16 value
+    xs.push_back(format_to_double(h, kF16));
+    xs.push_back(format_to_double(h, kBF16));
+  }
+  for (int k = -1200; k <= 1200; ++k) {  // halves around the s8 and s16 bounds and zero
+    for (const double c : {0.0, 128.0, 32768.0, 2147483648.0, 4503599627370496.0}) {
+      const double x = c + k / 2.0;
+      xs.insert(xs.end(), {x, -x, std::nextafter(x, -1e300), std::nextafter(x, 1e300)});
+    }
+  }
+  const std::int64_t bounds[][2] = {{-128, 127}, {-32768, 32767}, {std::numeric_limits<std::int32_t>::min(),
+      std::numeric_limits<std::int32_t>::max()}, {std::numeric_limits<std::int64_t>::min(),
+      std::numeric_limits<std::int64_t>::max()}, {-(std::int64_t{1} << 53) - 1, (std::int64_t{1} << 53) + 1}};
+  for (const auto& b : bounds)
+    for (const Round m : {Round::Rint, Round::Round, Round::Trunc, Round::Floor, Round::Ceil})
+      for (const double x : xs)
+        ASSERT_EQ(round_to_int_fast(x, m, b[0], b[1]), round_to_int(x, m, b[0], b[1]))
+            << std::hexfloat << x << " mode " << static_cast<int>(m) << " bounds " << b[0] << ".." << b[1];
+}
+
 }  // namespace
 }  // namespace snsim::core

@@ -3,6 +3,7 @@
 // (integer targets, s8 included: f16 values beyond +-128 saturate) and truncation arithmetic on the bit pattern (bf16 targets).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <bit>
 #include <cfenv>
 #include <cmath>
@@ -127,6 +128,36 @@ TEST(VectorConvert, EveryPairAndRoundingMode) {
         ASSERT_EQ(got, expected(x, p.dst, r)) << i << ": " << x;
       }
     }
+}
+
+// f16 to s8 and s16 go through a table of every pattern's result (vector.cpp, int_conv_table):
+// every f16 pattern, infinities and NaNs (0) included, in every mode, against the host's rounding.
+TEST(VectorConvert, EveryF16PatternToS8AndS16InEveryMode) {
+  constexpr unsigned kChunk = 16384;  // patterns per run: 128 repeats of 128 elements
+  for (const DType dst : {DType::S8, DType::S16})
+    for (isa::Round r : {isa::Round::Rint, isa::Round::Floor, isa::Round::Ceil, isa::Round::Trunc, isa::Round::Round})
+      for (std::uint32_t first = 0; first < 0x10000; first += kChunk) {
+        SCOPED_TRACE(fmt::format("vconv.{}.f16 {} from {:#x}", name(dst), static_cast<int>(r), first));
+        const unsigned ds = isa::dtype_bytes(dst);
+        Rig rig;
+        Core& c = rig.add(assemble(fmt::format("li x1, 0\nli x3, 0x8000\nvec_cfg x4, {}, 1, 1, 1, {}, 8, 8\n"
+                                               "vconv.{}.f16 x3, x1, x4, {}\nhalt\n",
+                                               kChunk / 128, ds == 1 ? 4 : 8, name(dst),
+                                               std::array{"rint", "floor", "ceil", "round", "trunc"}[static_cast<int>(r)])));
+        std::uint8_t* ub = c.buffer(isa::Buffer::Ub)->data(0);
+        for (std::uint32_t k = 0; k < kChunk; ++k) {
+          const auto h = static_cast<std::uint16_t>(first + k);
+          std::memcpy(ub + 2 * k, &h, 2);
+        }
+        const RunResult res = rig.run();
+        ASSERT_EQ(res.status, RunResult::Status::Finished) << res.report;
+        for (std::uint32_t k = 0; k < kChunk; ++k) {
+          std::uint32_t got = 0;
+          std::memcpy(&got, ub + 0x8000 + k * ds, ds);
+          const double x = value(ub + 2 * k, DType::F16);
+          ASSERT_EQ(got, std::isnan(x) ? 0u : expected(x, dst, r)) << std::hex << first + k << ": " << x;
+        }
+      }
 }
 
 }  // namespace
