@@ -23,9 +23,10 @@
 #    flags[us] of rank r = count + 1 (notify: ordered behind the die's writes to r, posted or not,
 #    so a rank that sees the flag sees the slots).
 # 2. Expert. G = max(1, B / ranks) cores share each source, SB = B / G: core b < G SB takes the
-#    sources s = b mod SB, + SB, ... and of each the slots j = b / SB, + G, ... below flags[s] - 1
-#    (after a gwait for flags[s]): y = bf16((f32(q) x scale) x factor[e - r x epr]) (f32 steps,
-#    round to nearest even), written straight into rank s's comb[t x topk + k] (dma_post). After a
+#    sources s = b mod SB, + SB, ... (n of them, starting at the (us mod n)-th and wrapping round,
+#    so that the ranks' cores b do not all send to one rank at once) and of each the slots
+#    j = b / SB, + G, ... below flags[s] - 1 (after a gwait for flags[s]):
+#    y = bf16((f32(q) x scale) x factor[e - r x epr]) (f32 steps, round to nearest even), written straight into rank s's comb[t x topk + k] (dma_post). After a
 #    barrier, core b tells ranks s = b, b + B, ...: flags[ranks + us] of rank s = 1.
 # 3. Combine. Core b waits for flags[ranks + s], s = b, b + B, ...; after a barrier, for its tokens
 #    t: out[t] = bf16(sum over k in order of f32(comb[t x topk + k]) x wts[t][k]) (f32).
@@ -274,9 +275,23 @@ told:
     divu    x28, x16, x29           # x28 = SB
     divu    x6, x17, x28            # x6 = our part
     bgeu    x6, x29, sources_done
-    remu    x23, x17, x28
+    # Our sources are s0 + SB i, i < n; we take them from i = us mod n on, wrapping round. In the
+    # order s0, s0 + SB, ... every rank's core b would send to the same rank at once (256 ranks
+    # into 16 destinations on CM384: incast at their links while the rest idle); rotated, the
+    # ranks' cores b spread over all n of them. x9 = s0, x11 = n, x16 = i, x17 = sources left
+    # (tokens, topk, B and b are loaded again after the phase).
+    remu    x9, x17, x28            # x9 = s0
+    bgeu    x9, x12, sources_done
+    sub     x11, x12, x9
+    add     x11, x11, x28
+    addi    x11, x11, -1
+    divu    x11, x11, x28           # x11 = n = ceil((ranks - s0) / SB)
+    remu    x16, x15, x11           # x16 = i = us mod n
+    addi    x17, x11, 0             # x17 = sources left
 source:
-    bgeu    x23, x12, sources_done
+    beq     x17, x0, sources_done
+    mul     x23, x16, x28
+    add     x23, x23, x9            # x23 = s = s0 + SB i
     elem    x1, flags, x23, 3
     li      x2, 1
     gwait   x2, x1, 0
@@ -321,9 +336,17 @@ expert_slot:
     add     x30, x30, x29
     jal     x0, expert_slot
 source_next:
-    add     x23, x23, x28
+    addi    x16, x16, 1
+    bne     x16, x11, source_wrapped
+    li      x16, 0
+source_wrapped:
+    addi    x17, x17, -1
     jal     x0, source
 sources_done:
+    ld.u64  x9, x0, tokens
+    ld.u64  x11, x0, topk
+    csrr    x16, blocknum           # x16 = B
+    csrr    x17, blockid            # x17 = b
     barrier
     add     x2, x12, x15
     elem    x1, flags, x2, 3        # &flags[ranks + us]

@@ -87,6 +87,23 @@ TEST(SnsimRunMoe, DispatchAndCombineOnFourDiesMatchTheHostReference) {
   EXPECT_NE(slurp(dir / "out" / "recv.die2.npy").find_first_not_of('\0', 128), std::string::npos);
 }
 
+// Three AIV per die for four ranks: each core takes its sources s = b, b + 3, ... from the
+// (us mod n)-th on, wrapping round (core 0 has sources 0 and 3, which ranks 1 and 3 take in the
+// order 3, 0; cores 1 and 2 one source each): every source's slots still reach their expert and
+// every result its home, so each die's receive buffer and output match the host references.
+TEST(SnsimRunMoe, ExpertSourcesTakenInARotatedOrderMatchTheHostReference) {
+  const fs::path dir = temp_dir("moe_rotated");
+  const RunResult r = run_moe(workload(dir, "blocks: 8", "blocks: 3"), dir / "out");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("kernel moe on 3 AIV of each of the 4 dies"), std::string::npos) << r.output;
+  const auto stats = json_file(dir / "out" / "stats.json");
+  for (unsigned d = 0; d < 4; ++d) {
+    const std::string die = "die" + std::to_string(d);
+    EXPECT_EQ(stats["check"]["recv"][die]["failures"]["value"], 0u) << die;
+    EXPECT_EQ(stats["check"]["out"][die]["failures"]["value"], 0u) << die;
+  }
+}
+
 // The workload's `dies: 2` on mini4's 4 dies: dies 0-1 hold the tensors and run a 2-rank step (4
 // experts each), checked as above; dies 2-3 get no tensors, no cores and no outputs.
 TEST(SnsimRunMoe, TheFirstTwoDiesOfFourRunATwoRankStep) {
