@@ -270,8 +270,9 @@ TEST(RouterTest, EqualCostMultipathSpreadsFlowsAndKeepsEachOnOnePort) {
 
 // Adaptive entry (DECISIONS.md D5) over ports 1..4 of the 5-port router while the sink of port 2
 // withholds VC 0's credits and a packet has used them all up: port 2 holds 0 credits on VC 0, the
-// other ports of the set at most BufDepth. 65 new flows to the adaptive destination on VC 0 all
-// avoid port 2 and are delivered, each on one port. The same flows through the same set as a hashed
+// other ports of the set at most BufDepth. 65 new flows to four adaptive destinations on VC 0
+// (destinations 100..103, whose own ports are 1, 3, 2 and 4: dest_spread) all avoid port 2 and are
+// delivered, each on one port. The same flows through the same set as a hashed
 // entry are sent to port 2 where their hash says so (about a quarter of them) and stay stuck there
 // until the sink returns credits.
 TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
@@ -279,7 +280,7 @@ TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
   auto router = make_router(c, 23);
   RouterHarness h(*router, HarnessOptions{});
   h.load_identity_table();
-  const uint16_t dst = 100;
+  auto dst_of = [](unsigned s) { return static_cast<uint16_t>(100 + s % 4); };
   const TableEntry adaptive{1, 4, true, true}, hashed{1, 4, true, false};
   const unsigned blocked = 2;
   h.set_withhold(blocked, 0, true);
@@ -290,13 +291,13 @@ TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
   std::map<uint16_t, std::set<unsigned>> ports_of_flow;
   std::map<unsigned, unsigned> flows_per_port;
   h.on_delivery([&](const Delivery& d) {
-    if (d.flow.dst == dst) ports_of_flow[d.flow.src].insert(d.out_port);
+    if (d.flow.dst >= 100 && d.flow.dst < 104) ports_of_flow[d.flow.src].insert(d.out_port);
   });
   // Flows arrive five at a time (one per input), spaced so that the other ports' credits recover.
   auto send_flows = [&](const TableEntry& e) {
-    h.write_table(dst, e);
+    for (unsigned s = 0; s < 4; ++s) h.write_table(dst_of(s), e);
     for (unsigned s = 0; s < 65; ++s) {
-      h.enqueue_packet(s % c.params.ports, static_cast<uint16_t>(1000 + s), dst, 0, 1 + s % 3);
+      h.enqueue_packet(s % c.params.ports, static_cast<uint16_t>(1000 + s), dst_of(s), 0, 1 + s % 3);
       if (s % c.params.ports == c.params.ports - 1) h.run(12);
     }
     h.run(100);
@@ -315,14 +316,14 @@ TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
   // The hashed entry: the flows whose hash names port 2 wait there.
   unsigned to_blocked = 0;
   for (unsigned s = 0; s < 65; ++s) {
-    to_blocked += select_port(hashed, flow_hash(static_cast<uint16_t>(1000 + s), dst)) == blocked;
+    to_blocked += select_port(hashed, flow_hash(static_cast<uint16_t>(1000 + s), dst_of(s))) == blocked;
   }
   ASSERT_GT(to_blocked, 8u) << "the test needs flows that hash to port 2";
   ports_of_flow.clear();
   send_flows(hashed);
   for (unsigned s = 0; s < 65; ++s) {
     const auto src = static_cast<uint16_t>(1000 + s);
-    if (select_port(hashed, flow_hash(src, dst)) == blocked) {
+    if (select_port(hashed, flow_hash(src, dst_of(s))) == blocked) {
       EXPECT_EQ(ports_of_flow.count(src), 0u) << "flow from " << src << " hashes to port 2 and got through";
     }
   }
