@@ -87,6 +87,11 @@ int snsim_main(int argc, char** argv) {
   run_cmd->add_option("--trace-dies", run.trace_dies,
                       "Machine: the dies whose cores and network interface --trace (and --instr-csv) record: all, or "
                       "ids and ranges such as 0,2-5 (default: all up to 16 dies, else 0)");
+  run_cmd->add_option("--threads", run.threads,
+                      "Machine: threads stepping the network's routers, 1 or 2 (the results are the same with either; "
+                      "two are used in the cycles where they pay off, and only for the fast router model)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 2u));
   run_cmd->add_option("--trace-links", run.trace_links,
                       "Machine: the routers whose output links --trace records as utilization counters: a glob over "
                       "router names such as 'p0.leaf*', or none (default: * up to 16 dies, else none)");

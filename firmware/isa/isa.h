@@ -85,12 +85,14 @@ inline constexpr unsigned kNumPipes = 7;  // S .. FIX
   X(Xwait, 0x54, "xwait") \
   X(Notify, 0x55, "notify") \
   X(Gwait, 0x56, "gwait") \
+  X(Fence, 0x57, "fence") \
   X(DmaIn, 0x60, "dma_in") \
   X(Nd2nz, 0x61, "nd2nz") \
   X(DmaOut, 0x62, "dma_out") \
   X(Load2d, 0x63, "load2d") \
   X(Fixp, 0x64, "fixp") \
   X(Dma, 0x65, "dma") \
+  X(DmaPost, 0x66, "dma_post") \
   X(Mmad, 0x70, "mmad") \
   X(Vadd, 0x80, "vadd") \
   X(Vsub, 0x81, "vsub") \

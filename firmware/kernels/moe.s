@@ -15,14 +15,17 @@
 #    copies x[t] (bf16, hidden values) GM -> UB, converts it to f32, takes amax = max |x|,
 #    scale = amax / 127 (f32), q = s8(f16(x / scale)) (round to nearest even; amax 0 gives q 0),
 #    and writes per k one slot of hidden + 512 bytes straight into the peer's receive buffer
-#    (remote MTE3): recv[us][j] = q, then the 512-byte pad holding
+#    (a posted remote MTE3 write, dma_post: MTE3 goes on to the next slot once the bytes have left
+#    the UB, so a core keeps up to core.posted_write_bytes in flight instead of one slot):
+#    recv[us][j] = q, then the 512-byte pad holding
 #    f32 scale x 8 | s32 (t x topk + k) x 8 | s32 e x 8 | zeros. After a barrier of the die's
-#    cores (every slot written, every count final), core b tells ranks r = b, b + B, ...:
-#    flags[us] of rank r = count + 1 (notify: ordered behind the die's writes to r).
+#    cores (every slot handed to the die, every count final), core b tells ranks r = b, b + B, ...:
+#    flags[us] of rank r = count + 1 (notify: ordered behind the die's writes to r, posted or not,
+#    so a rank that sees the flag sees the slots).
 # 2. Expert. G = max(1, B / ranks) cores share each source, SB = B / G: core b < G SB takes the
 #    sources s = b mod SB, + SB, ... and of each the slots j = b / SB, + G, ... below flags[s] - 1
 #    (after a gwait for flags[s]): y = bf16((f32(q) x scale) x factor[e - r x epr]) (f32 steps,
-#    round to nearest even), written straight into rank s's comb[t x topk + k] (MTE3). After a
+#    round to nearest even), written straight into rank s's comb[t x topk + k] (dma_post). After a
 #    barrier, core b tells ranks s = b, b + B, ...: flags[ranks + us] of rank s = 1.
 # 3. Combine. Core b waits for flags[ranks + s], s = b, b + B, ...; after a barrier, for its tokens
 #    t: out[t] = bf16(sum over k in order of f32(comb[t x topk + k]) x wts[t][k]) (f32).
@@ -67,7 +70,8 @@
     wait_flag \pipe, s, 0
 .endm
 
-# Barrier of the die's cores of this launch, once each core's MTE3 writes have completed.
+# Barrier of the die's cores of this launch, once each core's MTE3 copies have left its UB (a posted
+# write is then with the die, so a notify after the barrier is ordered behind it).
 .macro barrier
     drain   mte3
     xset    all, mte3, 0
@@ -236,7 +240,7 @@ send:                               # slot k to recv[us][j] of rank e / epr
     add     x1, x1, x2
     on_rank x1, x1, x6
     one_burst x2, x18
-    dma_out x1, x28, x2
+    dma_post x1, x28, x2
     add     x28, x28, x18
     addi    x27, x27, 1
     bne     x27, x11, send
@@ -311,7 +315,7 @@ expert_slot:
     on_rank x4, x4, x23
     slli    x2, x10, 1
     one_burst x1, x2
-    dma_out x4, x19, x1
+    dma_post x4, x19, x1
     mul     x1, x29, x18
     add     x31, x31, x1
     add     x30, x30, x29

@@ -85,6 +85,11 @@ void DieCoreCfg::describe(Schema<DieCoreCfg>& s) {
       .unit("B/cycle")
       .greater_than(0)
       .doc("MTE3 port, UB -> GM (HARDWARE.md §3: UB -> HBM 64)");
+  s.field("posted_write_bytes", &DieCoreCfg::posted_write_bytes, d.posted_write_bytes)
+      .unit("B")
+      .range(512, std::uint64_t{1} << 30)
+      .doc("Posted remote writes (dma_post) a core may have unacknowledged; assumed: 8 AIVs of a die "
+           "cover 196 GB/s x 2.1 us = 412 KB (HARDWARE.md §1, §4), docs/core.md");
   s.field("mte1_l0a_bytes_per_cycle", &DieCoreCfg::mte1_l0a_bytes_per_cycle, d.mte1_l0a_bytes_per_cycle)
       .unit("B/cycle")
       .greater_than(0)
@@ -117,6 +122,7 @@ core::CoreParams DieCoreCfg::params(bool numerics) const {
   p.sync_cycles = sync_cycles;
   p.mte2_bytes_per_cycle = mte2_bytes_per_cycle;
   p.mte3_bytes_per_cycle = mte3_bytes_per_cycle;
+  p.posted_write_bytes = posted_write_bytes;
   p.mte1_l0a_bytes_per_cycle = mte1_l0a_bytes_per_cycle;
   p.mte1_l0b_bytes_per_cycle = mte1_l0b_bytes_per_cycle;
   p.mte1_latency = mte1_latency;

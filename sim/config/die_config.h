@@ -32,6 +32,7 @@ struct DieCoreCfg {
   std::uint64_t sync_cycles{};
   double mte2_bytes_per_cycle{};
   double mte3_bytes_per_cycle{};
+  std::uint64_t posted_write_bytes{};
   double mte1_l0a_bytes_per_cycle{};
   double mte1_l0b_bytes_per_cycle{};
   std::uint64_t mte1_latency{};

@@ -17,7 +17,7 @@
 
 #include "common/rng.h"
 #include "common/units.h"
-#include "net/thread_timer.h"
+#include "common/thread_timer.h"
 #include "noc/fast_router.h"
 
 namespace snsim::net {
@@ -452,8 +452,6 @@ class NetRun {
   void collect(RouterSlot& r, RouterGroup& g);
   // Threads: the worker runs groups 1.. each cycle while this thread runs the endpoints and group 0.
   void start_workers();
-  void stop_workers();
-  void worker(unsigned first_group);
   // After kBalanceCycles two-thread cycles: moves the boundary between group 0 and group 1 to
   // where both threads would have spent the same processor time (see start_workers()).
   void balance();
@@ -480,38 +478,16 @@ class NetRun {
   bool injecting_ = true, measuring_ = false;
   std::uint64_t undelivered_after_drain_ = 0;
   std::vector<RouterGroup> groups_;
-  std::jthread worker_;
+  // Runs groups 1.. each two-thread cycle while this thread runs the endpoints and group 0.
+  WorkerThread worker_;
   // Whether the worker runs its groups this cycle, or this thread does (see choose_mode()).
   bool parallel_ = false;
-  // Cycle handshake with the worker: go_ counts the cycles it was started on, done_ those it
-  // finished; stop_ ends it.
-  std::atomic<std::uint32_t> go_{0}, done_{0};
-  std::atomic<bool> stop_{false};
   // Processor time of the two-thread cycles since the last balance(): this thread's (endpoints
-  // and group 0) and the worker's (written before it signals done_, read after the wait for it).
+  // and group 0); the worker's is worker_.take_ns().
   static constexpr std::uint32_t kBalanceCycles = 512;
   std::uint32_t balance_cycles_ = 0;
-  std::int64_t main_ns_ = 0, worker_ns_ = 0;
+  std::int64_t main_ns_ = 0;
 };
-
-// Processor time of the calling thread, in ns (not wall time: the machine may be running other
-// work, which would charge its time slices to whichever thread it preempted).
-std::int64_t thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
-// Waits until a reaches want: spins a little (the other thread usually takes microseconds), then
-// sleeps in the kernel, so an oversubscribed machine does not lose a core to spinning.
-void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
-  for (int spin = 0; spin < 4000; ++spin) {
-    if (a.load(std::memory_order_acquire) == want) return;
-  }
-  for (std::uint32_t v = a.load(std::memory_order_acquire); v != want; v = a.load(std::memory_order_acquire)) {
-    a.wait(v, std::memory_order_acquire);
-  }
-}
 
 }  // namespace
 
@@ -814,37 +790,6 @@ void NetRun::collect(RouterSlot& r, RouterGroup& g) {
   }
 }
 
-namespace {
-
-// Starts loading every cache line of an object.
-template <class T>
-void prefetch_object(const T& x) {
-  constexpr std::size_t kLine = 64;
-  for (std::size_t b = 0; b < sizeof(T); b += kLine) __builtin_prefetch(reinterpret_cast<const char*>(&x) + b);
-}
-
-// Sorts the events of `evs` bound to routers begin .. end - 1 by router, stably, as indices:
-// router begin + k's are order[at[k] .. at[k + 1]). `fill` is scratch.
-template <class Ev>
-void sort_by_router(const std::vector<Ev>& evs, const std::vector<std::uint32_t>& router_of_node, std::uint32_t begin,
-                    std::uint32_t end, std::vector<std::uint32_t>& at, std::vector<std::uint32_t>& order,
-                    std::vector<std::uint32_t>& fill) {
-  at.assign(end - begin + 1, 0);
-  for (const Ev& ev : evs) {
-    const std::uint32_t r = router_of_node[ev.node];
-    if (r >= begin && r < end) ++at[r - begin + 1];
-  }
-  for (std::size_t k = 1; k < at.size(); ++k) at[k] += at[k - 1];
-  order.resize(at.back());
-  fill.assign(at.begin(), at.end() - 1);
-  for (std::uint32_t j = 0; j < evs.size(); ++j) {
-    const std::uint32_t r = router_of_node[evs[j].node];
-    if (r >= begin && r < end) order[fill[r - begin]++] = j;
-  }
-}
-
-}  // namespace
-
 void NetRun::step_group(RouterGroup& g) {
   g.flits.clear();
   g.credits.clear();
@@ -852,8 +797,10 @@ void NetRun::step_group(RouterGroup& g) {
   try {
     const std::vector<CreditEv>& credits = s_.credit_wheel[cycle_ & s_.wheel_mask];
     const std::vector<FlitEv>& flits = s_.flit_wheel[cycle_ & s_.wheel_mask];
-    sort_by_router(credits, s_.router_of_node, g.begin, g.end, g.credit_at, g.credit_order, g.fill);
-    sort_by_router(flits, s_.router_of_node, g.begin, g.end, g.flit_at, g.flit_order, g.fill);
+    sort_by_router(credits.size(), [&](std::size_t j) { return s_.router_of_node[credits[j].node]; }, g.begin, g.end,
+                   g.credit_at, g.credit_order, g.fill);
+    sort_by_router(flits.size(), [&](std::size_t j) { return s_.router_of_node[flits[j].node]; }, g.begin, g.end,
+                   g.flit_at, g.flit_order, g.fill);
     for (std::uint32_t r = g.begin; r < g.end; ++r) {
       // Misses on router state are most of a busy network's time: while this router works, start
       // loading the next one's state and the one after's object (whose pointers that needs).
@@ -908,53 +855,21 @@ void NetRun::start_workers() {
   if (groups_.size() > 1) {
     groups_[1].begin = split;
     groups_[1].end = n;
-    go_ = 0;
-    done_ = 0;
-    stop_ = false;
     balance_cycles_ = 0;
     main_ns_ = 0;
-    worker_ns_ = 0;
-    worker_ = std::jthread([this] { worker(1); });
+    worker_.start([this] {
+      for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
+    });
   }
 }
 
 void NetRun::balance() {
-  // The worker's routers cost worker_ns_ / (its routers) each; what this thread spent beyond its
-  // routers at that cost is the endpoints'. Equal shares: endpoints + s routers = n - s routers.
-  // Halfway there each time, so one noisy window (another job's cache traffic) moves it little.
-  const auto n = static_cast<std::int64_t>(s_.routers.size());
-  const std::int64_t split = groups_[0].end;
-  if (n >= 2) {  // (one router: group 0 is empty and stays so)
-    const double per_router = static_cast<double>(worker_ns_) / static_cast<double>(n - split);
-    const double endpoints = std::max(0.0, static_cast<double>(main_ns_) - static_cast<double>(split) * per_router);
-    const double target = per_router > 0 ? (static_cast<double>(n) - endpoints / per_router) / 2 : static_cast<double>(split);
-    const auto next = std::clamp<std::int64_t>((split + std::llround(target)) / 2, 1, n - 1);
-    groups_[0].end = static_cast<std::uint32_t>(next);
-    groups_[1].begin = static_cast<std::uint32_t>(next);
-  }
+  const std::uint32_t split = balanced_split(static_cast<std::uint32_t>(s_.routers.size()), groups_[0].end, main_ns_,
+                                             worker_.take_ns());
+  groups_[0].end = split;
+  groups_[1].begin = split;
   balance_cycles_ = 0;
   main_ns_ = 0;
-  worker_ns_ = 0;
-}
-
-void NetRun::stop_workers() {
-  if (!worker_.joinable()) return;
-  stop_.store(true, std::memory_order_relaxed);
-  go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  go_.notify_one();
-  worker_.join();
-}
-
-void NetRun::worker(unsigned first_group) {
-  for (std::uint32_t cycle = 1;; ++cycle) {
-    wait_for(go_, cycle);
-    if (stop_.load(std::memory_order_relaxed)) return;
-    const std::int64_t start = thread_cpu_ns();
-    for (unsigned k = first_group; k < groups_.size(); ++k) step_group(groups_[k]);
-    worker_ns_ += thread_cpu_ns() - start;
-    done_.store(cycle, std::memory_order_release);
-    done_.notify_one();
-  }
 }
 
 std::uint64_t NetRun::run() {
@@ -964,7 +879,7 @@ std::uint64_t NetRun::run() {
   start_workers();
   struct StopWorkers {
     NetRun& run;
-    ~StopWorkers() { run.stop_workers(); }
+    ~StopWorkers() { run.worker_.stop(); }
   } stop_on_exit{*this};
   for (;; ++cycle_) {
     measuring_ = collective() || (cycle_ >= spec_.measure_begin && cycle_ < spec_.measure_end);
@@ -1006,13 +921,12 @@ std::uint64_t NetRun::run() {
 
     // The worker's groups start now: until the barrier below, this thread touches only endpoints
     // and its own group, reads the wheels' current slots and pushes only into later ones.
-    parallel_ = worker_.joinable() && (!s_.timed || s_.timer.parallel());
+    parallel_ = worker_.running() && (!s_.timed || s_.timer.parallel());
     s_.parallel_cycles += parallel_;
     std::int64_t main_start = 0;
     if (parallel_) {
       if (balance_cycles_ == kBalanceCycles) balance();
-      go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-      go_.notify_one();
+      worker_.go();
       main_start = thread_cpu_ns();
     }
 
@@ -1050,13 +964,13 @@ std::uint64_t NetRun::run() {
       }
       for (const FlitEv& ev : s_.ep_flit_wheel[cycle_ & s_.wheel_mask]) deliver_to_endpoint(ev);
     } catch (...) {
-      if (parallel_) wait_for(done_, go_.load(std::memory_order_relaxed));
+      if (parallel_) worker_.wait();
       throw;
     }
     step_group(groups_[0]);
     if (parallel_) {
       main_ns_ += thread_cpu_ns() - main_start;
-      wait_for(done_, go_.load(std::memory_order_relaxed));
+      worker_.wait();
       ++balance_cycles_;
     } else {
       for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);

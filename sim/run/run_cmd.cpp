@@ -243,6 +243,8 @@ int run_run(const RunOptions& opt) {
   if (!machine && (opt.plot || opt.wave || !opt.trace_dies.empty() || !opt.trace_links.empty()))
     return bad_option(fmt::format("--plot, --wave, --trace-dies and --trace-links need a machine config ({} is one "
                                   "die: docs/machine.md)", opt.config));
+  if (!machine && opt.threads != 1)
+    return bad_option(fmt::format("--threads needs a machine config ({} is one die: docs/machine.md)", opt.config));
   if (!opt.trace_dies.empty() && !record) return bad_option("--trace-dies needs --trace or --instr-csv");
   if (!opt.trace_links.empty() && opt.trace.empty()) return bad_option("--trace-links needs --trace");
   // The dies whose cores (and NI) the trace and CSV record; the routers whose links the trace does.
@@ -289,6 +291,7 @@ int run_run(const RunOptions& opt) {
       return 2;
     }
     for (std::uint32_t d = 0; d < dies; ++d) stores.push_back(&m->store(d));
+    m->fabric().set_threads(opt.threads);
     if (opt.wave) {
       try {
         for (const std::string& f : open_waves(*m, out)) fmt::print("waveform {}\n", f);
@@ -382,6 +385,10 @@ int run_run(const RunOptions& opt) {
   const core::RunResult r = m ? m->run(die.max_cycles) : core::run_cores(cores, die.max_cycles);
   if (l2) l2->finish(r.cycles);  // a machine's L2s finish in Machine::run
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  if (m && opt.threads > 1) {
+    fmt::print("network: {} of {} cycles on two threads{}\n", m->fabric().parallel_cycles(), m->fabric().cycles(),
+               m->fabric().rtl_routers() > 0 ? " (none: a router uses the RTL, which keeps them on one)" : "");
+  }
 
   // 4. Reports that exist whatever the outcome: summary, statistics, trace, CSV. The statistics' JSON
   //    tree is freed before stats.json builds its own: on CM384 each is about 0.3 GB.

@@ -25,6 +25,8 @@ struct RunOptions {
   bool wave = false;
   std::string trace_dies;
   std::string trace_links;
+  // A machine only: threads stepping the network's routers (NocFabric::set_threads), 1 or 2.
+  unsigned threads = 1;
 };
 
 // Returns the exit status: 0 on success; 1 when a core faults, the cores deadlock or time out, or

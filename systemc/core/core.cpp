@@ -224,7 +224,7 @@ void Core::poke(Cycle at) {
 void Core::record_cycles(Cycle now) {
   Cycle end = now;
   if (finished(now)) {
-    end = halted_at_;
+    end = std::max(halted_at_, posted_last_);
     for (unsigned i = 1; i < isa::kNumPipes; ++i) end = std::max(end, pipes_[i].done_at);
   }
   cycles_stat_->reset();
@@ -307,6 +307,16 @@ bool Core::step_pipe(Pipe pipe, Cycle now) {
         if (!why.empty()) fault(why);
       }
       break;
+    case Op::DmaPost:
+      // The posted-write budget: wait while this copy's bytes would pass it (a remote copy only;
+      // one larger than the budget goes alone).
+      if (posted_bytes_ > 0 && posted_bytes_ + copy_bytes(q.cfg) > params_.posted_write_bytes &&
+          gm_.remote(q.dst, 1)) {
+        block(p, Stall::Memory, now);
+        return false;
+      }
+      cost = execute(q, now);
+      break;
     default:
       cost = execute(q, now);
       break;
@@ -339,6 +349,7 @@ Core::Cost Core::execute(const Queued& q, Cycle now) {
   switch (q.in.op()) {
     case Op::DmaIn:
     case Op::DmaOut:
+    case Op::DmaPost:
     case Op::Nd2nz: return execute_dma(q, now);
     case Op::Dma: return execute_gm_dma(q, now);
     case Op::Vmask:
@@ -356,12 +367,14 @@ Core::Cost Core::execute(const Queued& q, Cycle now) {
 // 2. The GM side lies wholly in this die's memory or wholly in others'.
 // 3. This die's: copy now; the cost is the port time and the GM model's (bandwidth queue + latency).
 // 4. Others': one asynchronous access per burst (write data taken now, read data placed when it
-//    arrives); the pipe is held until the last is done, and at least for the port time.
+//    arrives); the pipe is held until the last is done, and at least for the port time. A posted
+//    write (dma_post) holds it for the port time only: the core counts the bursts until acknowledged.
 Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
   std::vector<GmBurst>& bursts = bursts_;
   bursts.clear();
   GmAccess access;
-  const bool out = q.in.op() == Op::DmaOut;
+  const bool posted = q.in.op() == Op::DmaPost;
+  const bool out = q.in.op() == Op::DmaOut || posted;
   if (q.in.op() == Op::Nd2nz) {
     const auto w = isa::Nd2NzWords::unpack(q.cfg, q.cfg2);
     if (w.n_value > 16384) fault(fmt::format("nd2nz n_value {} > 16384", w.n_value));
@@ -431,14 +444,45 @@ Core::Cost Core::execute_dma(const Queued& q, Cycle now) {
     if (out) {
       a.data.assign(b.len, 0);
       if (params_.numerics) std::memcpy(a.data.data(), buffer(b.side.buf)->data(b.side.addr), b.len);
-      start_held(q.in.pipe(), now, std::move(a), nullptr);
+      if (!posted) {
+        start_held(q.in.pipe(), now, std::move(a), nullptr);
+        continue;
+      }
+      a.port = gm_port(launch_);
+      gm_.start_async(now, std::move(a),
+                      [this, bytes = b.len, pc = q.pc](Cycle complete, std::span<const std::uint8_t>,
+                                                       const std::string& error) {
+                        posted_done(complete, bytes, pc, error);
+                      });
+      posted_bytes_ += b.len;
+      ++async_in_flight_;
     } else {
       start_held(q.in.pipe(), now, std::move(a), [this, side = b.side](std::span<const std::uint8_t> data) {
         if (params_.numerics) place(side, data);
       });
     }
   }
+  if (posted) return {port, port};
   return {port, port, 0, true};
+}
+
+std::uint64_t Core::copy_bytes(std::uint64_t cfg) {
+  const auto w = isa::CopyWord::unpack(cfg);
+  return std::uint64_t{w.block_count} * w.block_len * 32;
+}
+
+// 1. Count the burst acknowledged; an error becomes the fault the next step throws, naming the
+//    dma_post that started it (its pipe went on long ago).
+// 2. Wake the core: a dma_post waiting for the budget, a fence or the finish may go on.
+void Core::posted_done(Cycle complete, std::uint64_t bytes, std::uint64_t pc, const std::string& error) {
+  posted_bytes_ -= bytes;
+  --async_in_flight_;
+  posted_last_ = std::max(posted_last_, complete);
+  if (!error.empty() && !async_fault_) {
+    async_fault_.emplace(name_, pc, describe((*code_)[pc / isa::kInstrBytes], pc), error);
+    async_fault_at_ = complete;
+  }
+  if (waker_) waker_(complete);
 }
 
 void Core::place(const LocalSide& side, std::span<const std::uint8_t> data) {
@@ -716,6 +760,13 @@ bool Core::execute_scalar(const isa::Instr& in, Cycle now) {
       cost = params_.sync_cycles;
       break;
     }
+    case Op::Fence:  // as pipe_barrier all, and every posted write acknowledged
+      if (!pipes_drained(now) || posted_bytes_ > 0) {
+        block(s, Stall::Barrier, now);
+        return false;
+      }
+      cost = params_.sync_cycles;
+      break;
     case Op::PipeBarrier:  // pipe_barrier all
       if (!pipes_drained(now)) {
         block(s, Stall::Barrier, now);
@@ -815,6 +866,11 @@ std::string Core::blocked_report(Cycle now) const {
       return fmt::format("event ({}, {}, {})", isa::pipe_name(in.as<Pipe>(Role::SrcPipe)),
                          isa::pipe_name(pipe), in.get(Role::Event));
     if (in.op() == Op::PipeBarrier) return "every queue to drain";
+    if (in.op() == Op::Fence)
+      return fmt::format("every queue to drain and {} bytes of posted writes to be acknowledged", posted_bytes_);
+    if (in.op() == Op::DmaPost && blocked && why == Stall::Memory)
+      return fmt::format("the posted-write budget ({} of {} bytes unacknowledged)", posted_bytes_,
+                         params_.posted_write_bytes);
     if (in.op() == Op::Xwait)
       return fmt::format("cross-core flag {} (counter 0)", in.get(Role::Flag));
     if (in.op() == Op::Xset) return "earlier work of the pipe";
@@ -835,6 +891,8 @@ std::string Core::blocked_report(Cycle now) const {
                        h.pending == 1 ? "" : "es", h.event.start);
   };
   held(Pipe::S);
+  if (posted_bytes_ > 0)
+    out += fmt::format("  {} mte3: {} bytes of posted writes wait for their acknowledgement\n", name_, posted_bytes_);
   if (!halted_ && loaded_ && pipes_[0].held.pending == 0 && pc_ / isa::kInstrBytes < code_->size()) {
     const isa::Instr& in = (*code_)[pc_ / isa::kInstrBytes];
     const PipeState& s = pipes_[0];

@@ -79,6 +79,11 @@ struct CoreParams {
   Cycle sync_cycles = 1;               // set_flag / wait_flag / pipe_barrier once unblocked (assumed)
   double mte2_bytes_per_cycle = 32;    // MTE2 GM -> L1 / UB port (HARDWARE.md §3: HBM 32 read)
   double mte3_bytes_per_cycle = 64;    // MTE3 UB -> GM port (HARDWARE.md §3: UB->HBM 64)
+  // Bytes of posted remote writes (dma_post) a core may have unacknowledged; a dma_post that would
+  // pass it waits on mte3 (unless none is outstanding). Assumed: no public figure; 64 KiB lets 8
+  // AIVs of a die cover its UB bandwidth-delay product, 196 GB/s x 2.1 us = 412 KB (HARDWARE.md §1
+  // and §4: 7 x 28 GB/s per die, 2.1 us inter-node 512 B write latency), docs/core.md.
+  std::uint64_t posted_write_bytes = 64 * 1024;
   // MTE1 L1 -> L0A / L0B: the Ascend C guide's load_data_perf figures (ASCEND_ISA_NOTES.md §9);
   // HARDWARE.md §3 (INI) gives twice these, 512 / 256 B per cycle.
   double mte1_l0a_bytes_per_cycle = 256;
@@ -332,6 +337,10 @@ class Core {
   void start_held(isa::Pipe pipe, Cycle now, AsyncAccess access,
                   std::function<void(std::span<const std::uint8_t>)> arrived);
   void access_done(isa::Pipe pipe, Cycle complete, const std::string& error);
+  // A posted write burst of `bytes`, started by the instruction at `pc`, is done (error: it failed).
+  void posted_done(Cycle complete, std::uint64_t bytes, std::uint64_t pc, const std::string& error);
+  // Bytes of the copy word's bursts (dma_out, dma_post).
+  static std::uint64_t copy_bytes(std::uint64_t cfg);
   // Copies `data` into a local buffer as `side` lays it out (a read burst arriving).
   void place(const LocalSide& side, std::span<const std::uint8_t> data);
 
@@ -388,6 +397,8 @@ class Core {
   std::vector<GmBurst> bursts_;  // execute_dma's list, kept to reuse its storage
   std::function<void(Cycle)> waker_;
   unsigned async_in_flight_ = 0;
+  std::uint64_t posted_bytes_ = 0;  // posted remote writes started and not yet acknowledged
+  Cycle posted_last_ = 0;           // the latest acknowledgement of a posted write so far
   std::optional<CoreFault> async_fault_;  // from an AsyncDone, thrown by step at async_fault_at_
   Cycle async_fault_at_ = kNever;
   struct Gwait {

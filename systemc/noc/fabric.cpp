@@ -1,4 +1,4 @@
-// NocFabric: see fabric.h for the cycle and the channel timing.
+// NocFabric: see fabric.h for the cycle, the channel timing and the threads.
 #include "noc/fabric.h"
 
 #include <algorithm>
@@ -41,6 +41,7 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
                                          "{} cycles", this->name(), router_cycles, kPipelineCycles));
   }
   extra_ = static_cast<std::uint32_t>(router_cycles - kPipelineCycles);
+  words_ = 1 + (std::min(params_.payload_bits, kMaxPayloadW) + 63) / 64;
 
   // 2. Routers: implementation per router, table written, reset.
   router_of_node_.assign(topo_.nodes().size(), kNone);
@@ -58,6 +59,7 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(fmt::format("{}: router {}: {}", this->name(), n.name, e.what()));
     }
+    r.fast = dynamic_cast<FastRouter*>(r.model.get());
     rtl_count_ += which == RouterImpl::Rtl ? 1 : 0;
     write_table(*r.model, topo_.table(node));
     r.model->reset();
@@ -67,13 +69,34 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
   endpoint_of_node_.assign(topo_.nodes().size(), nullptr);
   ch_flits_.assign(topo_.channels().size(), 0);
 
-  // 3. The timing wheel covers the longest delay a flit or credit can be given.
+  // 3. Every port's hop, looked up once: a router's flits arrive after 1 + latency + extra_, its
+  //    credits after 1 + latency; an endpoint's after the latency.
+  for (Router& r : routers_) {
+    const unsigned ports = topo_.nodes()[r.node].ports;
+    r.out_hops.resize(ports);
+    r.credit_hops.resize(ports);
+    for (unsigned p = 0; p < ports; ++p) {
+      r.out_hops[p] = make_hop(topo_.out_channel({r.node, p}), &Channel::to, 1 + extra_);
+      r.credit_hops[p] = make_hop(topo_.in_channel({r.node, p}), &Channel::from, 1);
+    }
+  }
+  for (std::uint32_t e = 0; e < topo_.num_endpoints(); ++e) {
+    const std::uint32_t node = topo_.endpoints()[e];
+    ep_hop_base_.push_back(static_cast<std::uint32_t>(ep_out_hops_.size()));
+    for (unsigned p = 0; p < topo_.nodes()[node].ports; ++p) {
+      ep_out_hops_.push_back(make_hop(topo_.out_channel({node, p}), &Channel::to, 0));
+      ep_credit_hops_.push_back(make_hop(topo_.in_channel({node, p}), &Channel::from, 0));
+    }
+  }
+  groups_.assign(1, Group{});
+  groups_[0].end = static_cast<std::uint32_t>(routers_.size());
+
+  // 4. The timing wheel covers the longest delay a flit or credit can be given.
   std::uint64_t max_delay = 0;
   for (const Channel& c : topo_.channels()) max_delay = std::max<std::uint64_t>(max_delay, c.latency);
   max_delay += extra_ + 1;
   wheel_mask_ = std::bit_ceil(max_delay + 1) - 1;
-  flit_wheel_.resize(wheel_mask_ + 1);
-  credit_wheel_.resize(wheel_mask_ + 1);
+  for (auto* wheel : {&flit_wheel_, &ep_flit_wheel_, &credit_wheel_, &ep_credit_wheel_}) wheel->resize(wheel_mask_ + 1);
 
   SC_HAS_PROCESS(NocFabric);
   SC_METHOD(tick);
@@ -81,7 +104,20 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NetConfig& cfg, Topolog
   dont_initialize();
 }
 
-NocFabric::~NocFabric() = default;
+NocFabric::~NocFabric() { worker_.stop(); }
+
+NocFabric::Hop NocFabric::make_hop(std::uint32_t ch, PortRef Channel::*end, std::uint32_t plus) const {
+  Hop h;
+  h.ch = ch;
+  if (ch == kNoChannel) return h;
+  const Channel& c = topo_.channels()[ch];
+  const PortRef to = c.*end;
+  h.to_router = router_of_node_[to.node] != kNone;
+  h.target = h.to_router ? router_of_node_[to.node] : to.node;
+  h.port = to.port;
+  h.delay = c.latency + plus;
+  return h;
+}
 
 void NocFabric::attach(std::uint32_t endpoint, FabricEndpoint& ep) {
   if (endpoint >= topo_.num_endpoints()) {
@@ -91,6 +127,9 @@ void NocFabric::attach(std::uint32_t endpoint, FabricEndpoint& ep) {
   FabricEndpoint*& slot = endpoint_of_node_[topo_.endpoints()[endpoint]];
   if (slot != nullptr) throw std::logic_error(fmt::format("{}: endpoint {} attached twice", name(), endpoint));
   slot = &ep;
+  attached_.clear();
+  for (std::uint32_t node : topo_.endpoints())
+    if (endpoint_of_node_[node] != nullptr) attached_.push_back(endpoint_of_node_[node]);
 }
 
 void NocFabric::open_wave(const std::string& router, const std::string& path) {
@@ -118,79 +157,281 @@ std::uint64_t NocFabric::cycle_at(const sc_core::sc_time& t) const {
   return (t.value() + p - 1) / p;
 }
 
-void NocFabric::put_flit(std::uint32_t ch, std::uint64_t delay, const LinkFlit& f) {
-  flit_wheel_[(cycle_ + delay) & wheel_mask_].push_back(FlitEv{topo_.channels()[ch].to, f});
-  ++ch_flits_[ch];
+void NocFabric::set_threads(unsigned n, bool timed) {
+  if (n < 1 || n > 2) throw std::invalid_argument(fmt::format("{}: {} threads: 1 or 2 are supported", name(), n));
+  worker_.stop();
+  threads_ = n;
+  timed_ = timed;
+  // Group 0 runs beside the endpoints, which cost about as much as a third of the routers of a
+  // network (NetRun's measure); the worker's group takes the rest, and the boundary then follows
+  // the processor times (balanced_split). Verilated models stay on one thread.
+  const auto routers = static_cast<std::uint32_t>(routers_.size());
+  const std::uint32_t split = routers / 3;
+  const bool two = n == 2 && rtl_count_ == 0 && split > 0 && split < routers;
+  groups_.assign(two ? 2 : 1, Group{});
+  groups_[0].end = two ? split : routers;
+  if (two) {
+    groups_[1].begin = split;
+    groups_[1].end = routers;
+    balance_cycles_ = 0;
+    main_ns_ = 0;
+    worker_.start([this] { step_group(groups_[1]); });
+  }
 }
 
-void NocFabric::put_credit(std::uint32_t ch, std::uint64_t delay, std::uint8_t vc) {
-  credit_wheel_[(cycle_ + delay) & wheel_mask_].push_back(CreditEv{topo_.channels()[ch].from, vc});
+void NocFabric::flit_words(const LinkFlit& f, std::uint64_t* w) const {
+  w[0] = std::uint64_t{f.flit.head} << kHeadBit | std::uint64_t{f.flit.tail} << kTailBit |
+         std::uint64_t{f.flit.dst} << kDstLsb | std::uint64_t{f.flit.src} << kSrcLsb;
+  std::copy_n(f.flit.payload.begin(), words_ - 1, w + 1);
+}
+
+LinkFlit NocFabric::link_flit(const std::uint64_t* w, std::uint8_t vc) const {
+  LinkFlit f;
+  f.valid = true;
+  f.vc = vc;
+  f.flit.head = ((w[0] >> kHeadBit) & 1u) != 0;
+  f.flit.tail = ((w[0] >> kTailBit) & 1u) != 0;
+  f.flit.dst = static_cast<std::uint16_t>(w[0] >> kDstLsb);
+  f.flit.src = static_cast<std::uint16_t>(w[0] >> kSrcLsb);
+  std::copy_n(w + 1, words_ - 1, f.flit.payload.begin());
+  return f;
+}
+
+std::uint64_t* NocFabric::wheel_flit(const Hop& h, std::uint8_t vc) {
+  std::vector<std::uint64_t>& slot = (h.to_router ? flit_wheel_ : ep_flit_wheel_)[(cycle_ + h.delay) & wheel_mask_];
+  const std::size_t at = slot.size();
+  slot.resize(at + 1 + words_);
+  slot[at] = pack(h.target, h.port, vc);
+  return &slot[at + 1];
+}
+
+void NocFabric::put_credit(const Hop& h, std::uint8_t vc) {
+  (h.to_router ? credit_wheel_ : ep_credit_wheel_)[(cycle_ + h.delay) & wheel_mask_].push_back(
+      pack(h.target, h.port, vc));
 }
 
 void NocFabric::send_flit(std::uint32_t endpoint, unsigned port, const LinkFlit& flit) {
-  const std::uint32_t ch = topo_.out_channel({topo_.endpoints()[endpoint], port});
-  put_flit(ch, topo_.channels()[ch].latency, flit);
+  const Hop& h = ep_out_hops_[ep_hop_base_[endpoint] + port];
+  flit_words(flit, wheel_flit(h, flit.vc));
+  ++ch_flits_[h.ch];
 }
 
 void NocFabric::send_credit(std::uint32_t endpoint, unsigned port, std::uint8_t vc) {
-  const std::uint32_t ch = topo_.in_channel({topo_.endpoints()[endpoint], port});
-  put_credit(ch, topo_.channels()[ch].latency, vc);
+  put_credit(ep_credit_hops_[ep_hop_base_[endpoint] + port], vc);
 }
 
-void NocFabric::collect(const Router& r) {
+void NocFabric::collect(const Router& r, Group& g) {
+  auto out = [&](unsigned o, const std::uint64_t* w, std::uint8_t vc) {
+    const Hop& h = r.out_hops[o];
+    if (h.ch == kNoChannel) {
+      throw std::logic_error(fmt::format("{}: cycle {}: {} sent a flit out of an unwired port", name(), cycle_,
+                                         topo_.port_name({r.node, o})));
+    }
+    std::uint64_t* to;
+    if (g.direct) {
+      to = wheel_flit(h, vc);
+    } else {
+      const std::size_t at = g.flits.size();
+      g.flits.resize(at + 2 + words_);
+      g.flits[at] = cycle_ + h.delay;
+      g.flits[at + 1] = pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint);
+      to = &g.flits[at + 2];
+    }
+    std::copy_n(w, words_, to);
+    // Each channel has one sender, so groups count their own channels without a race.
+    ++ch_flits_[h.ch];
+    ++g.routed;
+  };
+  auto credit = [&](unsigned i, std::uint8_t vc) {
+    const Hop& h = r.credit_hops[i];
+    if (h.ch == kNoChannel) return;  // nothing ever arrives there
+    if (g.direct) {
+      put_credit(h, vc);
+    } else {
+      g.credits.push_back(cycle_ + h.delay);
+      g.credits.push_back(pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint));
+    }
+  };
+  if (r.fast) {
+    // Only the ports whose registers hold something, in port order as below.
+    const auto& ov = r.fast->out_valid_ports();
+    for (unsigned k = 0; k < ov.size(); ++k) {
+      for (std::uint64_t m = ov[k]; m != 0; m &= m - 1) {
+        const unsigned o = k * 64 + static_cast<unsigned>(std::countr_zero(m));
+        out(o, r.fast->out_flit_words(o), static_cast<std::uint8_t>(r.fast->out_vc(o)));
+      }
+    }
+    const auto& cv = r.fast->credit_valid_ports();
+    for (unsigned k = 0; k < cv.size(); ++k) {
+      for (std::uint64_t m = cv[k]; m != 0; m &= m - 1) {
+        const unsigned i = k * 64 + static_cast<unsigned>(std::countr_zero(m));
+        credit(i, r.fast->in_credit(i).vc);
+      }
+    }
+    return;
+  }
   for (unsigned p = 0; p < r.model->params().ports; ++p) {
     const LinkFlit f = r.model->out(p);
     if (f.valid) {
-      const std::uint32_t ch = topo_.out_channel({r.node, p});
-      if (ch == kNoChannel) {
-        throw std::logic_error(fmt::format("{}: cycle {}: {} sent a flit out of an unwired port", name(), cycle_,
-                                           topo_.port_name({r.node, p})));
-      }
-      put_flit(ch, 1 + topo_.channels()[ch].latency + extra_, f);
-      st_flits_.inc();
+      std::uint64_t w[1 + kMaxPayloadW / 64];
+      flit_words(f, w);
+      out(p, w, f.vc);
     }
+  }
+  for (unsigned p = 0; p < r.model->params().ports; ++p) {
     const LinkCredit c = r.model->in_credit(p);
-    const std::uint32_t in = topo_.in_channel({r.node, p});
-    if (c.valid && in != kNoChannel) put_credit(in, 1 + topo_.channels()[in].latency, c.vc);
+    if (c.valid) credit(p, c.vc);
+  }
+}
+
+void NocFabric::step_group(Group& g) {
+  g.flits.clear();
+  g.credits.clear();
+  g.routed = 0;
+  g.error = nullptr;
+  try {
+    const std::vector<std::uint64_t>& credits = credit_wheel_[cycle_ & wheel_mask_];
+    const std::vector<std::uint64_t>& flits = flit_wheel_[cycle_ & wheel_mask_];
+    const std::size_t stride = 1 + words_;
+    // (Nothing to sort in most cycles of a machine, whose network is idle while the cores compute.)
+    const bool any_credits = !credits.empty(), any_flits = !flits.empty();
+    if (any_credits) {
+      sort_by_router(credits.size(), [&](std::size_t j) { return static_cast<std::uint32_t>(credits[j] >> 32); },
+                     g.begin, g.end, g.credit_at, g.credit_order, g.fill);
+    }
+    if (any_flits) {
+      sort_by_router(flits.size() / stride,
+                     [&](std::size_t j) { return static_cast<std::uint32_t>(flits[j * stride] >> 32); }, g.begin,
+                     g.end, g.flit_at, g.flit_order, g.fill);
+    }
+    for (std::uint32_t r = g.begin; r < g.end; ++r) {
+      const Router& router = routers_[r];
+      const std::uint32_t k = r - g.begin;
+      // An idle router (most of a machine's, most cycles) without arrivals only counts the cycle:
+      // nothing to stage, prefetch or collect.
+      if (router.fast && (!any_credits || g.credit_at[k] == g.credit_at[k + 1]) &&
+          (!any_flits || g.flit_at[k] == g.flit_at[k + 1]) && router.fast->idle()) {
+        router.fast->step();
+        continue;
+      }
+      // Misses on router state are most of a busy network's time: while this router works, start
+      // loading the next one's state and the one after's object (whose pointers that needs).
+      if (r + 2 < g.end && routers_[r + 2].fast) prefetch_object(*routers_[r + 2].fast);
+      if (r + 1 < g.end && routers_[r + 1].fast) routers_[r + 1].fast->prefetch_step();
+      for (std::uint32_t j = any_credits ? g.credit_at[k] : 0; any_credits && j < g.credit_at[k + 1]; ++j) {
+        const std::uint64_t c = credits[g.credit_order[j]];
+        const LinkCredit credit{true, static_cast<std::uint8_t>(c)};
+        const auto port = static_cast<unsigned>((c >> 8) & 0xffff);
+        if (router.fast) {
+          router.fast->set_out_credit(port, credit);  // not virtual: FastRouter is final
+        } else {
+          router.model->set_out_credit(port, credit);
+        }
+      }
+      for (std::uint32_t j = any_flits ? g.flit_at[k] : 0; any_flits && j < g.flit_at[k + 1]; ++j) {
+        const std::uint64_t* ev = &flits[std::size_t{g.flit_order[j]} * stride];
+        const auto port = static_cast<unsigned>((ev[0] >> 8) & 0xffff);
+        const auto vc = static_cast<std::uint8_t>(ev[0]);
+        if (router.fast) {
+          router.fast->set_in_flit_words(port, vc, ev + 1);
+        } else {
+          router.model->set_in(port, link_flit(ev + 1, vc));
+        }
+      }
+      if (router.fast) {
+        router.fast->step();
+      } else {
+        router.model->step();
+      }
+      collect(router, g);
+    }
+  } catch (...) {
+    g.error = std::current_exception();
+  }
+}
+
+void NocFabric::merge_groups() {
+  const std::size_t stride = 2 + words_;
+  for (Group& g : groups_) {
+    if (g.error) std::rethrow_exception(g.error);
+    for (std::size_t j = 0; j < g.flits.size(); j += stride) {
+      const std::uint64_t at = g.flits[j], target = g.flits[j + 1];
+      std::vector<std::uint64_t>& slot = ((target & kToEndpoint) ? ep_flit_wheel_ : flit_wheel_)[at & wheel_mask_];
+      slot.push_back(target & ~kToEndpoint);
+      slot.insert(slot.end(), g.flits.begin() + static_cast<std::ptrdiff_t>(j + 2),
+                  g.flits.begin() + static_cast<std::ptrdiff_t>(j + stride));
+    }
+    for (std::size_t j = 0; j < g.credits.size(); j += 2) {
+      const std::uint64_t at = g.credits[j], target = g.credits[j + 1];
+      ((target & kToEndpoint) ? ep_credit_wheel_ : credit_wheel_)[at & wheel_mask_].push_back(target & ~kToEndpoint);
+    }
+    st_flits_.add(g.routed);
   }
 }
 
 void NocFabric::tick() {
-  // 1. Deliveries due now, in the order they were put in flight.
-  auto& credits = credit_wheel_[cycle_ & wheel_mask_];
-  for (const CreditEv& c : credits) {
-    const std::uint32_t r = router_of_node_[c.to.node];
-    if (r != kNone) {
-      routers_[r].model->set_out_credit(c.to.port, LinkCredit{true, c.vc});
-    } else if (FabricEndpoint* ep = endpoint_of_node_[c.to.node]) {
-      ep->on_credit(c.to.port, c.vc);
+  // The worker's group starts now: until the barrier below, this thread touches only endpoints and
+  // group 0, reads the wheels' current slots and pushes only into later ones (every delay >= 1).
+  parallel_ = worker_.running() && (!timed_ || timer_.parallel());
+  parallel_cycles_ += parallel_ ? 1 : 0;
+  std::int64_t main_start = 0;
+  if (parallel_) {
+    if (balance_cycles_ == kBalanceCycles) {
+      const std::uint32_t split = balanced_split(static_cast<std::uint32_t>(routers_.size()), groups_[0].end,
+                                                 main_ns_, worker_.take_ns());
+      groups_[0].end = groups_[1].begin = split;
+      balance_cycles_ = 0;
+      main_ns_ = 0;
     }
+    worker_.go();
+    main_start = thread_cpu_ns();
   }
-  credits.clear();
-  auto& flits = flit_wheel_[cycle_ & wheel_mask_];
-  for (const FlitEv& ev : flits) {
-    const std::uint32_t r = router_of_node_[ev.to.node];
-    if (r != kNone) {
-      routers_[r].model->set_in(ev.to.port, ev.flit);
-    } else if (FabricEndpoint* ep = endpoint_of_node_[ev.to.node]) {
-      ep->on_flit(ev.to.port, ev.flit);
-    } else {
-      throw std::logic_error(fmt::format("{}: cycle {}: a flit reached {}, where no endpoint is attached", name(),
-                                         cycle_, topo_.port_name(ev.to)));
+  const std::size_t stride = 1 + words_;
+  try {
+    // 1. Deliveries due now at endpoints, in the order they were put in flight (those to routers
+    //    are staged in step 3, just before each router steps).
+    auto& credits = ep_credit_wheel_[cycle_ & wheel_mask_];
+    for (const std::uint64_t c : credits) {
+      if (FabricEndpoint* ep = endpoint_of_node_[c >> 32])
+        ep->on_credit(static_cast<unsigned>((c >> 8) & 0xffff), static_cast<std::uint8_t>(c));
     }
-  }
-  flits.clear();
+    credits.clear();
+    auto& flits = ep_flit_wheel_[cycle_ & wheel_mask_];
+    for (std::size_t j = 0; j < flits.size(); j += stride) {
+      const std::uint64_t t = flits[j];
+      const PortRef to{static_cast<std::uint32_t>(t >> 32), static_cast<std::uint32_t>((t >> 8) & 0xffff)};
+      FabricEndpoint* ep = endpoint_of_node_[to.node];
+      if (ep == nullptr) {
+        throw std::logic_error(fmt::format("{}: cycle {}: a flit reached {}, where no endpoint is attached", name(),
+                                           cycle_, topo_.port_name(to)));
+      }
+      ep->on_flit(to.port, link_flit(&flits[j + 1], static_cast<std::uint8_t>(t)));
+    }
+    flits.clear();
 
-  // 2. Endpoints, in endpoint id order.
-  for (std::uint32_t node : topo_.endpoints()) {
-    if (FabricEndpoint* ep = endpoint_of_node_[node]) ep->cycle(cycle_);
+    // 2. Endpoints, in endpoint id order.
+    for (FabricEndpoint* ep : attached_) ep->cycle(cycle_);
+  } catch (...) {
+    if (parallel_) worker_.wait();
+    throw;
   }
 
-  // 3. Routers step and put what they registered on the channels.
-  for (const Router& r : routers_) {
-    r.model->step();
-    collect(r);
+  // 3. Routers step and put what they registered on the channels, group by group, the worker's
+  //    group meanwhile. A group stepped on this thread, after the groups before it, puts its
+  //    outputs straight into the wheels (the worker reads only the current slots, which nothing
+  //    here writes); the worker's go through its buffers, after group 0's.
+  for (std::size_t k = 0; k < groups_.size(); ++k) groups_[k].direct = k == 0 || !parallel_;
+  step_group(groups_[0]);
+  if (parallel_) {
+    main_ns_ += thread_cpu_ns() - main_start;
+    worker_.wait();
+    ++balance_cycles_;
+  } else {
+    for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
   }
+  flit_wheel_[cycle_ & wheel_mask_].clear();
+  credit_wheel_[cycle_ & wheel_mask_].clear();
+  merge_groups();
   st_cycles_.inc();
   if (on_cycle_) on_cycle_(cycle_);
   ++cycle_;

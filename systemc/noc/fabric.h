@@ -21,6 +21,24 @@
 // may make NetworkSim drive this fabric. One difference: NetworkSim's sources send before the
 // deliveries of the cycle, so a credit arriving in cycle c is usable in c + 1 there and in c here.
 //
+// How (docs/performance.md "The machine's network: NocFabric speed and two threads"), as NetRun
+// does it: every port's channel, far end and delay are looked up once (Hop); the wheel keeps the
+// deliveries to routers and to endpoints apart, flits as packed words (a header word as sn_flit.h
+// lays it out, then the payload) in vectors that keep their capacity, so a cycle allocates
+// nothing; a router's deliveries of step 1 are staged just before it steps in step 3 (sorted by
+// router), which no endpoint can tell apart, since routers and endpoints exchange nothing within a
+// cycle; fast routers are fed and read as words, only their valid outputs and credits are visited,
+// and an idle one without arrivals only counts its cycle (FastRouter::idle).
+//
+// Threads (set_threads): with two, a worker thread steps a second group of the routers (the later
+// ones in node order) while this thread delivers to and runs the endpoints and steps the first
+// group; each group puts what its routers registered into buffers of its own, which are put on the
+// channels after both finished, group by group, so every wheel slot holds its deliveries in the
+// order one thread makes them and every result is the same with one thread or two. A ThreadTimer
+// decides cycle by cycle whether two threads pay off, and the boundary between the groups follows
+// the two threads' processor times. The endpoints stay on this thread (they touch die memory and
+// cores under the SystemC kernel); a fabric with an RTL router steps every router on this thread.
+//
 // Measurement. Every flit put on a channel (by an endpoint or a router) counts on that channel
 // (channel_flits(), cumulative, indexed like Topology::channels()); an on_cycle callback runs at the
 // end of every cycle (a trace samples the counts there).
@@ -28,7 +46,9 @@
 // An endpoint port starts with buf_depth credits on every VC of the router input it feeds, and a
 // router output sees buf_depth credits for the endpoint's input: the endpoint must hold that many
 // flits per VC and return a credit for each one it takes.
+#include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,7 +57,9 @@
 #include <systemc>
 
 #include "common/stats.h"
+#include "common/thread_timer.h"
 #include "config/net_config.h"
+#include "noc/fast_router.h"
 #include "noc/router_model.h"
 #include "noc/topology.h"
 
@@ -91,35 +113,79 @@ class NocFabric : public sc_core::sc_module {
   // when the fabric is destroyed. std::runtime_error when no router has that name, or it is the
   // fast model (only the RTL has waveforms), or the file cannot be written.
   void open_wave(const std::string& router, const std::string& path);
+  // Threads stepping the routers: 1 or 2 (std::invalid_argument otherwise). With 2, a worker steps
+  // part of the fast routers in the cycles where `timed` is false or the ThreadTimer finds that
+  // two threads pay off; with an RTL router every router stays on this thread. Outputs are the
+  // same either way. Call before the simulation starts.
+  void set_threads(unsigned n, bool timed = true);
+  // Cycles whose routers ran on two threads.
+  std::uint64_t parallel_cycles() const { return parallel_cycles_; }
 
  private:
+  // Where what a port sends arrives: the channel (kNoChannel: an unwired port), its far end (a
+  // router's index in routers_, or an endpoint's node) and the cycles until it is there.
+  struct Hop {
+    std::uint32_t ch = kNoChannel;
+    std::uint32_t target = 0;
+    std::uint32_t port = 0;
+    std::uint32_t delay = 0;
+    bool to_router = false;
+  };
   struct Router {
     std::unique_ptr<RouterModel> model;
+    FastRouter* fast = nullptr;  // the model, when it is the fast one
     std::uint32_t node = 0;
     bool rtl = false;
+    std::vector<Hop> out_hops;     // per output port: where its flits go
+    std::vector<Hop> credit_hops;  // per input port: where its credits go
   };
-  struct FlitEv {
-    PortRef to;
-    LinkFlit flit;
+  // A delivery's target, port and VC in one word: target << 32 | port << 8 | vc.
+  static std::uint64_t pack(std::uint32_t target, std::uint32_t port, std::uint8_t vc) {
+    return (std::uint64_t{target} << 32) | (std::uint64_t{port} << 8) | vc;  // port: 16 bits
+  }
+  // A group of routers (routers_[begin .. end - 1]) and what they registered in this cycle.
+  struct Group {
+    std::uint32_t begin = 0, end = 0;
+    bool direct = true;  // this cycle, its outputs go straight into the wheels, else into the buffers
+    // Per flit: due cycle, packed target (pack(); bit 31 set for an endpoint), the flit's words
+    // (kept_ + 2 words each); per credit: due cycle and packed target.
+    std::vector<std::uint64_t> flits, credits;
+    std::uint64_t routed = 0;  // flits that left the group's routers
+    // This cycle's arrivals at the group's routers, sorted by router (sort_by_router).
+    std::vector<std::uint32_t> flit_at, credit_at, flit_order, credit_order, fill;
+    std::exception_ptr error;  // what stopped the group this cycle
   };
-  struct CreditEv {
-    PortRef to;  // the output port the credit is for
-    std::uint8_t vc;
-  };
+  static constexpr std::uint64_t kToEndpoint = std::uint64_t{1} << 31;
 
   void tick();  // SC_METHOD: one cycle (steps 1-3 above)
-  void put_flit(std::uint32_t ch, std::uint64_t delay, const LinkFlit& f);
-  void put_credit(std::uint32_t ch, std::uint64_t delay, std::uint8_t vc);
-  void collect(const Router& r);
+  // The flit `f` as words: header (head, tail, dst, src as sn_flit.h lays them out) and payload.
+  void flit_words(const LinkFlit& f, std::uint64_t* w) const;
+  LinkFlit link_flit(const std::uint64_t* w, std::uint8_t vc) const;
+  // Room for a flit on its way along hop h, due h.delay cycles from now, on VC vc: its words_ words,
+  // for the caller to fill. put_credit puts a credit on its way.
+  std::uint64_t* wheel_flit(const Hop& h, std::uint8_t vc);
+  void put_credit(const Hop& h, std::uint8_t vc);
+  Hop make_hop(std::uint32_t ch, PortRef Channel::*end, std::uint32_t plus) const;
+  // Step 3 for a group's routers: stage each one's arrivals, step it, collect what it registered.
+  void step_group(Group& g);
+  void collect(const Router& r, Group& g);
+  // Puts what the groups collected in their buffers on the channels, group by group.
+  void merge_groups();
 
   Topology topo_;
   RouterParams params_;
   std::uint32_t extra_ = 0;  // cycles added on every router output
+  std::uint32_t words_ = 0;  // words per flit: header and payload
   std::vector<Router> routers_;
   std::vector<std::uint32_t> router_of_node_;    // index into routers_, or ~0u
   std::vector<FabricEndpoint*> endpoint_of_node_;  // attached endpoint, or nullptr
-  std::vector<std::vector<FlitEv>> flit_wheel_;
-  std::vector<std::vector<CreditEv>> credit_wheel_;
+  std::vector<FabricEndpoint*> attached_;          // the attached endpoints, in endpoint id order
+  std::vector<std::uint32_t> ep_hop_base_;          // per endpoint id: its ports' first index in ep_*_hops_
+  std::vector<Hop> ep_out_hops_, ep_credit_hops_;  // per endpoint port: where its flits / credits go
+  // Deliveries by due cycle (slot: cycle & wheel_mask_), to routers and to endpoints apart, each in
+  // the order they were put in flight: flits as words + 1 words each (packed target, flit words),
+  // credits as one packed word.
+  std::vector<std::vector<std::uint64_t>> flit_wheel_, ep_flit_wheel_, credit_wheel_, ep_credit_wheel_;
   std::uint64_t wheel_mask_ = 0;
   std::uint64_t cycle_ = 0;
   unsigned rtl_count_ = 0;
@@ -127,6 +193,21 @@ class NocFabric : public sc_core::sc_module {
   std::function<void(std::uint64_t)> on_cycle_;
   Counter& st_cycles_;
   Counter& st_flits_;
+
+  // Threads: groups_[0] runs on this thread beside the endpoints, groups_[1] (if any) on worker_
+  // when parallel_.
+  std::vector<Group> groups_;
+  unsigned threads_ = 1;
+  bool timed_ = true;
+  bool parallel_ = false;
+  std::uint64_t parallel_cycles_ = 0;
+  ThreadTimer<std::chrono::steady_clock> timer_;
+  // Processor time of this thread's share (endpoints and group 0) in the two-thread cycles since
+  // the last balance; the worker's is worker_.take_ns().
+  static constexpr std::uint32_t kBalanceCycles = 512;
+  std::uint32_t balance_cycles_ = 0;
+  std::int64_t main_ns_ = 0;
+  WorkerThread worker_;  // last: stopped before the groups it steps go
 };
 
 }  // namespace snsim::noc

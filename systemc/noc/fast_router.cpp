@@ -402,8 +402,7 @@ void FastRouter::requests_kept(StepCounts& c) {
 
 void FastRouter::step() {
   // 0. Idle: nothing buffered, arriving or registered, so no register changes.
-  if (buffered_ == 0 && out_pending_ == 0 && !staged_tbl_ && !any(staged_in_) && !any(staged_credit_) &&
-      !any(credit_valid_) && !any(credit_vc_nonzero_)) {
+  if (idle()) {
     ++cycle_;
     return;
   }

@@ -119,12 +119,23 @@ class FastRouter final : public RouterModel {
   const std::array<uint64_t, 2>& credit_valid_ports() const { return credit_valid_; }
   // Flits held in the input buffers.
   uint64_t buffered() const { return buffered_; }
+  // Nothing buffered, registered or staged: step() changes nothing but cycle(), and registers
+  // nothing for a network to read.
+  bool idle() const {
+    auto none = [](const PortSet& s) { return (s[0] | s[1]) == 0; };
+    return buffered_ == 0 && out_pending_ == 0 && !staged_tbl_ && none(staged_in_) && none(staged_credit_) &&
+           none(credit_valid_) && none(credit_vc_nonzero_);
+  }
   // The flit interface without LinkFlit, for a network that carries one payload word: `hdr` holds
   // head, tail, dst and src at sn_flit.h's kHeadBit, kTailBit, kDstLsb and kSrcLsb (nothing else),
   // `word` the first 64 payload bits, the rest being zero. set_in_word(p, vc, hdr, word) stages
   // what set_in(p, f) stages for that flit; out_hdr(), out_word() and out_vc() read the output
   // register of a port in out_valid_ports().
   void set_in_word(unsigned port, unsigned vc, uint64_t hdr, uint64_t word);
+  // set_in_flit_words(p, vc, w) and out_flit_words(p) do the same for a whole flit: its header word
+  // (as `hdr` above) then its payload words, 1 + ceil(payload_bits / 64) words in all.
+  void set_in_flit_words(unsigned port, unsigned vc, const uint64_t* w);
+  const uint64_t* out_flit_words(unsigned port) const { return &out_words_[size_t{port} * stride_]; }
   uint64_t out_hdr(unsigned port) const { return out_words_[size_t{port} * stride_]; }
   uint64_t out_word(unsigned port) const { return out_words_[size_t{port} * stride_ + 1]; }
   unsigned out_vc(unsigned port) const { return out_vc_[port]; }
@@ -287,6 +298,15 @@ inline void FastRouter::set_in_word(unsigned port, unsigned vc, uint64_t hdr, ui
   w[1] = word;
   for (unsigned k = 1; k < payload_words_; ++k) w[1 + k] = 0;
   w[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
+}
+
+inline void FastRouter::set_in_flit_words(unsigned port, unsigned vc, const uint64_t* w) {
+  if (port >= p_.ports) no_port("set_in_flit_words", port);
+  staged_in_[port / 64] |= uint64_t{1} << (port % 64);
+  staged_vc_[port] = static_cast<uint16_t>(vc);
+  uint64_t* d = &staged_words_[size_t{port} * stride_];
+  for (unsigned k = 0; k < stride_; ++k) d[k] = w[k];
+  d[payload_words_] &= top_mask_;  // the link carries payload_bits bits only
 }
 
 inline void FastRouter::set_out_credit(unsigned port, const LinkCredit& c) {

@@ -15,7 +15,7 @@
 #include "config/config.h"
 #include "config/net_config.h"
 #include "net/network_sim.h"
-#include "net/thread_timer.h"
+#include "common/thread_timer.h"
 
 namespace snsim::net {
 namespace {

@@ -95,6 +95,22 @@ TEST(SnsimRunMachine, SameConfigAndSeedGiveTheSameBytes) {
   EXPECT_EQ(slurp(dir / "a" / "y.die3.npy"), slurp(dir / "b" / "y.die3.npy"));
 }
 
+// --threads 2 steps the network's routers on two threads where that pays off (NocFabric): the ring
+// all-reduce on node8 (7 switches, so the worker has routers to step) gives the same bytes as with
+// one. Which cycles run on two threads depends on the machine's load; testbenches/models/noc's
+// TwoThreads tests force two in every cycle.
+TEST(SnsimRunMachine, TwoThreadsGiveTheSameBytesAsOne) {
+  const fs::path dir = temp_dir("machine_threads");
+  const std::string w = kSrc + "/workloads/allreduce_ring.yaml", node8 = kSrc + "/configs/node8.yaml";
+  ASSERT_EQ(run_on(node8, w, dir / "one").status, 0);
+  const RunResult two = run("run -c " + node8 + " -w " + w + " -o " + (dir / "two").string() + " --threads 2");
+  ASSERT_EQ(two.status, 0) << two.output;
+  EXPECT_NE(two.output.find(" cycles on two threads"), std::string::npos) << two.output;
+  for (const char* f : {"stats.json", "links.json", "y.die0.npy", "y.die15.npy"})
+    EXPECT_EQ(slurp(dir / "one" / f), slurp(dir / "two" / f)) << f;
+  EXPECT_NE(run("run -c " + node8 + " -w " + w + " --threads 3").status, 0);  // 1 or 2 only
+}
+
 // A kernel `body` (one AIV kernel of 2 blocks on every die): exit 1 with each of `reports` in the output.
 void expect_failed_run(const std::string& name, const std::string& body, const std::vector<std::string>& reports) {
   const fs::path dir = temp_dir("machine_" + name);
@@ -360,6 +376,7 @@ TEST(SnsimRunMachine, BadOutputOptionsAreRefused) {
       {kMini + trace + " --trace-dies 1,", "--trace-dies 1,: '' is not a die id"},
       {kMini + trace + " --trace-links 'leaf*'", "--trace-links leaf*: no router of the network matches 'leaf*'"},
       {kMini + " --wave", "--wave: the machine's network has no RTL router"},
+      {kSrc + "/configs/die.yaml --threads 2", "--threads needs a machine config"},
       {(dir / "p5.yaml").string() + " --wave", "--wave: machine.noc: router sw0: this router configuration was "
                                                "verilated without waveform support"},
   };

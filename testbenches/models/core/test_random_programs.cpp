@@ -38,7 +38,7 @@ std::uint64_t register_value(std::mt19937_64& rng, bool far) {
 isa::Instr random_instr(std::mt19937_64& rng, isa::CoreType core, unsigned index, unsigned count, bool gm) {
   using isa::Op;
   static constexpr Op kGmOps[] = {Op::Ldg, Op::Stg, Op::Amoadd, Op::Notify, Op::Gwait,
-                                  Op::Dma, Op::DmaIn, Op::DmaOut, Op::Nd2nz, Op::Fixp};
+                                  Op::Dma, Op::DmaIn, Op::DmaOut, Op::DmaPost, Op::Fence, Op::Nd2nz, Op::Fixp};
   const auto table = isa::instruction_table();
   while (true) {
     const isa::OpInfo& info =

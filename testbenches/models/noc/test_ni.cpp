@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -420,6 +422,107 @@ TEST(NetworkInterface, ClosOfRtlLeavesSpreadOverPlanesMatchesReferenceAndFastMod
   std::fseek(f, 0, SEEK_END);
   EXPECT_GT(std::ftell(f), 1000);
   std::fclose(f);
+}
+
+// The plan's traffic on a 3x3 mesh of fast routers, one fabric stepping its routers on one thread
+// and one on two in every cycle (no thread timer): the same results, statistics, completion times
+// and memories (NocFabric::set_threads).
+TEST(NetworkInterface, TwoThreadsGiveTheSameResultsAsOne) {
+  const NetConfig cfg = config(
+      "seed: 5\nclock: 1GHz\nrouter:\n  ports: 5\n  vcs: 2\n  buf_depth: 4\n  payload_bits: 256\n  table_depth: 16\n"
+      "  impl: fast\ntopology:\n  kind: mesh\n  mesh_x: 3\n  mesh_y: 3\n  link_latency: 2ns\n  router_latency: 3ns\n");
+  const std::uint32_t lat = link_cycles(cfg);
+  const NiParams ni{8, 4, NiSpread::hash};
+  Net one("one", cfg, build_mesh(3, 3, lat), plan(cfg.seed, 9, 120), ni, 8, sc_time(20, SC_NS));
+  Net two("two", cfg, build_mesh(3, 3, lat), plan(cfg.seed, 9, 120), ni, 8, sc_time(20, SC_NS));
+  two.fabric->set_threads(2, false);
+  run_all({&one, &two}, sc_time(10, SC_MS));
+  ASSERT_TRUE(one.done() && two.done());
+  check_against_reference(two);
+  EXPECT_EQ(one.fabric->parallel_cycles(), 0u);
+  EXPECT_EQ(two.fabric->parallel_cycles(), two.fabric->cycles());  // every cycle ran on two threads
+  EXPECT_EQ(one.stats_json(), two.stats_json());
+  EXPECT_EQ(one.fabric->channel_flits(), two.fabric->channel_flits());
+  for (std::uint32_t e = 0; e < 9; ++e) {
+    EXPECT_EQ(one.gens[e]->finished, two.gens[e]->finished) << "endpoint " << e;
+    EXPECT_EQ(one.mems[e]->pages, two.mems[e]->pages) << "endpoint " << e;
+  }
+}
+
+// An endpoint that sends packets of 3 flits to seeded destinations as its credits allow, returns a
+// credit for every flit at once, and logs every flit and credit it receives in the order the fabric
+// delivers them.
+struct Recorder : FabricEndpoint {
+  NocFabric& fabric;
+  std::uint32_t id;
+  Rng rng;
+  unsigned credits[2];
+  unsigned sent = 0;  // flits of the current packet
+  std::uint32_t dst = 0;
+  std::uint8_t vc = 0;
+  std::vector<std::uint8_t> to_return;  // credits to send back this cycle, by VC
+  std::vector<std::string>& log;        // shared by every endpoint of the fabric
+
+  Recorder(NocFabric& f, std::uint32_t e, unsigned depth, std::vector<std::string>& l)
+      : fabric(f), id(e), rng(Rng::derive(3, "recorder" + std::to_string(e))), credits{depth, depth}, log(l) {
+    fabric.attach(e, *this);
+  }
+  void on_flit(unsigned port, const LinkFlit& f) override {
+    log.push_back(fmt::format("{} flit ep{}.{} vc{} {}->{} h{}t{} {:x}", fabric.cycles(), id, port, f.vc, f.flit.src,
+                              f.flit.dst, f.flit.head, f.flit.tail, f.flit.payload[0]));
+    to_return.push_back(f.vc);
+  }
+  void on_credit(unsigned port, std::uint8_t v) override {
+    log.push_back(fmt::format("{} credit ep{}.{} vc{}", fabric.cycles(), id, port, v));
+    ++credits[v];
+  }
+  void cycle(std::uint64_t c) override {
+    for (std::uint8_t v : to_return) fabric.send_credit(id, 0, v);
+    to_return.clear();
+    if (sent == 0) {
+      if (!rng.bernoulli(0.6)) return;
+      dst = static_cast<std::uint32_t>(rng.uniform(fabric.topology().num_endpoints() - 1));
+      dst += dst >= id ? 1 : 0;
+      vc = static_cast<std::uint8_t>(rng.uniform(2));
+    }
+    if (credits[vc] == 0) return;
+    --credits[vc];
+    LinkFlit f;
+    f.valid = true;
+    f.vc = vc;
+    f.flit.head = sent == 0;
+    f.flit.tail = sent == 2;
+    f.flit.src = static_cast<std::uint16_t>(id);
+    f.flit.dst = static_cast<std::uint16_t>(dst);
+    f.flit.payload[0] = c << 8 | id;
+    fabric.send_flit(id, 0, f);
+    sent = sent == 2 ? 0 : sent + 1;
+  }
+};
+
+// Deliveries reach the endpoints in the order they were put in flight, with two threads as with
+// one: each thread's routers put theirs in buffers of their own, merged in node order. On a mesh
+// every router has an endpoint, so both threads deliver to endpoints in the same cycles, and a
+// merge in another order would reorder the log.
+TEST(NetworkInterface, TwoThreadsDeliverInTheOrderOfOne) {
+  const NetConfig cfg = config(
+      "clock: 1GHz\nrouter:\n  ports: 5\n  vcs: 2\n  buf_depth: 4\n  payload_bits: 64\n  table_depth: 16\n"
+      "  impl: fast\ntopology:\n  kind: mesh\n  mesh_x: 3\n  mesh_y: 3\n  link_latency: 2ns\n  router_latency: 3ns\n");
+  StatsRegistry stats;
+  std::vector<std::string> logs[2];
+  std::vector<std::unique_ptr<NocFabric>> fabrics;
+  std::vector<std::unique_ptr<Recorder>> eps;
+  for (unsigned t = 0; t < 2; ++t) {
+    fabrics.push_back(std::make_unique<NocFabric>(fmt::format("order{}", t).c_str(), cfg,
+                                                  build_mesh(3, 3, link_cycles(cfg)), stats, fmt::format("order{}", t)));
+    if (t == 1) fabrics.back()->set_threads(2, false);
+    for (std::uint32_t e = 0; e < 9; ++e) eps.push_back(std::make_unique<Recorder>(*fabrics.back(), e, 4, logs[t]));
+  }
+  sc_start(sc_time(3000, SC_NS));
+  EXPECT_EQ(fabrics[1]->parallel_cycles(), fabrics[1]->cycles());
+  ASSERT_GT(logs[0].size(), 10000u);
+  ASSERT_EQ(logs[0].size(), logs[1].size());
+  for (std::size_t k = 0; k < logs[0].size(); ++k) ASSERT_EQ(logs[0][k], logs[1][k]) << "delivery " << k;
 }
 
 Cmd command(UbKind kind, std::uint32_t dst, std::uint64_t offset, std::size_t bytes) {
