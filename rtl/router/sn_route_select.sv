@@ -10,9 +10,15 @@
 // of 2^k ports) upward and wrapping within the set wins. So a head keeps its destination's port
 // unless another port has more than Slack more room, and heads that see the same scores in one
 // cycle still part by destination instead of herding onto one port. In hardware the scan is a max
-// tree over the set's scores, in parallel with the multiply and with one constant add per port
-// (score + Slack), then a compare per port against the maximum and two priority encoders over the
-// ports that qualify: log2(NumPorts) levels each, no chain over the ports. It is evaluated only
+// tree over the set's scores, in parallel with the multiply, then one saturating subtract of Slack
+// from the maximum (the threshold), a compare per port against it (score >= max(best - Slack, 0),
+// which is score + Slack >= best without an adder per port) and two priority encoders over the
+// ports that qualify: log2(NumPorts) levels each, no chain over the ports. Every magnitude compare
+// (the max tree's and the threshold's) is at_least, an XOR and a multiplexer per bit: Yosys maps
+// `>` and `>=` through a carry-lookahead subtractor that abc -fast leaves at about twice the cells,
+// and this module is instantiated once per input with a compare per port, NumPorts^2 in all
+// (docs/synthesis.md, the adapt3 section: p32's selection 6,408 cells with a `+ Slack` and a `>=`
+// per port, 4,787 so; main's equality rule 4,897). It is evaluated only
 // while lookup_i is high for an adaptive entry (a head flit is being routed); otherwise port_o is
 // the selected port of the entry's key (flow hash, or dest_spread for an adaptive entry), so the
 // simulation pays nothing for it.
@@ -61,13 +67,21 @@ module sn_route_select #(
   logic [NumVcs*CntW-1:0]       port_credits;  // one port's credits, all VCs
   logic [NumPorts-1:0]          in_set;
   logic [(2*Leaves-1)*CntW-1:0] max_tree;      // leaf: the port's score, 0 outside the set
-  logic [NumPorts*(CntW+1)-1:0] lifted;        // each port's score + Slack, one bit wider
+  logic [CntW-1:0]              thresh;        // the least score within Slack of the best
   logic [Leaves-1:0]            cand, late;    // ports of the set within Slack of the best; of
                                                // those, the ones at or after the first port
   logic [(2*Leaves-1)*EncW-1:0] late_tree, cand_tree;  // lowest port of late / of cand
 
   assign base     = entry_i[sn_flit_pkg::EntBaseLsb +: PortIdW];
   assign count_m1 = entry_i[sn_flit_pkg::EntCountLsb +: PortIdW];
+
+  // a >= b: a chain from the least significant bit up, in which the highest bit where a and b
+  // differ decides (equal: true). abc keeps its depth near a tree's (p32's longest path: 103 levels,
+  // 108 with `>` and `>=`).
+  function automatic logic at_least(logic [CntW-1:0] a, logic [CntW-1:0] b);
+    at_least = 1'b1;
+    for (int unsigned i = 0; i < CntW; i++) at_least = (a[i] ^ b[i]) ? a[i] : at_least;
+  endfunction
 
   always_comb begin
     port_full    = sn_flit_pkg::select_port(base, count_m1,
@@ -79,33 +93,33 @@ module sn_route_select #(
     port_credits = '0;
     in_set       = '0;
     max_tree     = '0;
-    lifted       = '0;
+    thresh       = '0;
     cand         = '0;
     late         = '0;
     late_tree    = '0;
     cand_tree    = '0;
     if (lookup_i && entry_i[sn_flit_pkg::EntAdaptiveBit]) begin
-      // 1. The score of the packet's VC on each port of the set, and that score plus Slack.
+      // 1. The score of the packet's VC on each port of the set.
       for (int unsigned p = 0; p < NumPorts; p++) begin
         port_credits = credits_i[p*NumVcs*CntW +: NumVcs*CntW];
         in_set[p]    = (PortIdW + 1)'(p) >= {1'b0, base} && (PortIdW + 1)'(p) <= last_port;
         if (in_set[p]) max_tree[(Leaves + p - 1)*CntW +: CntW] = port_credits[vc_i*CntW +: CntW];
-        lifted[p*(CntW+1) +: CntW+1] = {1'b0, port_credits[vc_i*CntW +: CntW]} + (CntW + 1)'(Slack);
       end
       // 2. The best score in the set. Independent of the key, so it runs beside the multiply.
       for (int n = Leaves - 1; n >= 1; n--) begin
-        if (max_tree[(2*n)*CntW +: CntW] > max_tree[(2*n - 1)*CntW +: CntW]) begin
+        if (!at_least(max_tree[(2*n - 1)*CntW +: CntW], max_tree[(2*n)*CntW +: CntW])) begin
           max_tree[(n - 1)*CntW +: CntW] = max_tree[(2*n)*CntW +: CntW];
         end else begin
           max_tree[(n - 1)*CntW +: CntW] = max_tree[(2*n - 1)*CntW +: CntW];
         end
       end
-      // 3. The candidates: score + Slack >= best (the best port always is one). The scan from the
-      //    first port upward, wrapping within the set, meets the candidates at or after the first
-      //    port first, each group in port order: the lowest late candidate wins, else the lowest
-      //    candidate.
+      // 3. The candidates: score + Slack >= best, that is score >= thresh = max(best - Slack, 0)
+      //    (the best port always is one). The scan from the first port upward, wrapping within the
+      //    set, meets the candidates at or after the first port first, each group in port order:
+      //    the lowest late candidate wins, else the lowest candidate.
+      thresh = ({1'b0, max_tree[0 +: CntW]} > (CntW + 1)'(Slack)) ? max_tree[0 +: CntW] - CntW'(Slack) : '0;
       for (int unsigned p = 0; p < NumPorts; p++) begin
-        cand[p] = in_set[p] && lifted[p*(CntW+1) +: CntW+1] >= {1'b0, max_tree[0 +: CntW]};
+        cand[p] = in_set[p] && at_least(max_tree[(Leaves + p - 1)*CntW +: CntW], thresh);
         late[p] = cand[p] && PortIdW'(p) >= port_full;
       end
       for (int unsigned p = 0; p < Leaves; p++) begin
