@@ -69,17 +69,15 @@ traffic: {loads: [$load], warmup_cycles: 1000, measure_cycles: 50000}" | tail -n
 done
 echo "== CM384 network (448 switches, fast model): uniform random at 50% load, adaptive up-routing"
 net cm384-uniform "include: $PWD/configs/cm384-net.yaml
-topology: {up_routing: adaptive}
 traffic: {pattern: uniform, loads: [0.5], warmup_cycles: 1000, measure_cycles: 3000}" --threads 2
-echo "== CM384 all-to-all, 7.5 KB per endpoint pair: hash up-routing (cm384-net.yaml), 2 threads and 1, and adaptive"
-net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml" --threads 2
-net cm384-a2a-hash-1thread "include: $PWD/configs/cm384-net.yaml" --threads 1 | tail -n 1
-net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml
-topology: {up_routing: adaptive}" --threads 2
+echo "== CM384 all-to-all, 7.5 KB per endpoint pair: adaptive up-routing (cm384-net.yaml), 2 threads and 1, and hash"
+net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml" --threads 2
+net cm384-a2a-adaptive-1thread "include: $PWD/configs/cm384-net.yaml" --threads 1 | tail -n 1
+net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml
+topology: {up_routing: hash}" --threads 2
 echo "== CM384 all-to-all, adaptive up-routing, VCs reassigned per hop (router.vc_alloc: any)"
 net cm384-a2a-adaptive-any "include: $PWD/configs/cm384-net.yaml
-router: {vc_alloc: any}
-topology: {up_routing: adaptive}" --threads 2
+router: {vc_alloc: any}" --threads 2
 echo "== MoE step on CM384 (issue 6 §5; workloads/moe_cm384.yaml: 256 of 768 dies, 128 tokens of 7168, top-8),"
 echo "   its first 30,000 cycles: setup, memory and processor time per simulated cycle (the whole step: docs/performance.md \"CM384 MoE step, slots by atomic counter\")"
 printf 'include: %s\nmax_cycles: 30000\n' "$PWD/configs/cm384.yaml" > "$cfgs/cm384-moe-30k.yaml"
