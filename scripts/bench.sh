@@ -69,18 +69,16 @@ traffic: {loads: [$load], warmup_cycles: 1000, measure_cycles: 50000}" | tail -n
 done
 echo "== CM384 network (448 switches, fast model): uniform random at 50% load, adaptive up-routing"
 net cm384-uniform "include: $PWD/configs/cm384-net.yaml
-topology: {up_routing: adaptive}
 traffic: {pattern: uniform, loads: [0.5], warmup_cycles: 1000, measure_cycles: 3000}" --threads 2
-echo "== CM384 all-to-all, 7.5 KB per endpoint pair: hash up-routing (cm384-net.yaml), 2 threads and 1, and adaptive"
-net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml" --threads 2
-net cm384-a2a-hash-1thread "include: $PWD/configs/cm384-net.yaml" --threads 1 | tail -n 1
-net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml
-topology: {up_routing: adaptive}" --threads 2
+echo "== CM384 all-to-all, 7.5 KB per endpoint pair: adaptive up-routing (cm384-net.yaml), 2 threads and 1, and hash"
+net cm384-a2a-adaptive "include: $PWD/configs/cm384-net.yaml" --threads 2
+net cm384-a2a-adaptive-1thread "include: $PWD/configs/cm384-net.yaml" --threads 1 | tail -n 1
+net cm384-a2a-hash "include: $PWD/configs/cm384-net.yaml
+topology: {up_routing: hash}" --threads 2
 echo "== CM384 all-to-all, adaptive up-routing, VCs reassigned per hop (router.vc_alloc: any)"
 net cm384-a2a-adaptive-any "include: $PWD/configs/cm384-net.yaml
-router: {vc_alloc: any}
-topology: {up_routing: adaptive}" --threads 2
-echo "== MoE step with the CM384 step's load per rank on node8 (workloads/moe_node8_128.yaml, 654,276 cycles):"
+router: {vc_alloc: any}" --threads 2
+echo "== MoE step with the CM384 step's load per rank on node8 (workloads/moe_node8_128.yaml):"
 echo "   processor time per simulated cycle of a machine run at a minute's cost (docs/performance.md \"Machine run speed, branch mspeed\")"
 /usr/bin/time -f "wall %e s, processor %U s user + %S s system, peak resident memory %M KiB" \
   "$build/sim/snsim" run -c configs/node8.yaml -w workloads/moe_node8_128.yaml -o "$build/bench-results/moe-node8-128" 2>&1 |

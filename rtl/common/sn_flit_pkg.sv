@@ -40,6 +40,18 @@ package sn_flit_pkg;
     flow_hash = h;
   endfunction
 
+  /// The key an adaptive entry starts its scan from (sn_route_select): dst with its 16 bits reversed.
+  /// Consecutive destinations then give the van der Corput sequence, spread as evenly as possible
+  /// over any count by select_port, and for a count of 2^k the port is dst's low k bits reversed: a
+  /// destination-mod-k choice, under which the 2^k endpoints of a leaf, sending to 2^k consecutive
+  /// endpoints of another (a shift all-to-all), take 2^k different spines and reach their leaf over
+  /// 2^k different down-links (InfiniBand fat-tree d-mod-k routing: Zahavi et al., "Optimized
+  /// InfiniBand fat-tree routing for shift all-to-all communication patterns", CCPE 22(2), 2010).
+  /// Wiring only: no gates.
+  function automatic logic [15:0] dest_spread(logic [EpIdW-1:0] dst);
+    for (int unsigned b = 0; b < 16; b++) dest_spread[b] = dst[15 - b];
+  endfunction
+
   /// The output port that the equal-cost set base .. base + count_m1 gives a flow with this hash:
   /// base + floor(hash * (count_m1 + 1) / 2^16), which spreads hashes evenly over any count without
   /// a divider.

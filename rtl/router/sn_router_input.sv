@@ -72,7 +72,11 @@ module sn_router_input #(
   assign arr_head   = in_flit_i[sn_flit_pkg::HeadBit];
   assign arr_vc     = in_vc_i;
 
-  sn_route_select #(.NumPorts(NumPorts), .NumVcs(NumVcs), .CntW(ScoreW)) u_select (
+  // An adaptive head may take a port up to an eighth of a VC buffer below the best (docs/router.md;
+  // systemc/noc/sn_flit.h adapt_slack).
+  sn_route_select #(
+    .NumPorts(NumPorts), .NumVcs(NumVcs), .CntW(ScoreW), .Slack(BufDepth / 8)
+  ) u_select (
     .entry_i   (tbl_entry_i),
     .src_i     (in_flit_i[sn_flit_pkg::SrcLsb +: sn_flit_pkg::EpIdW]),
     .dst_i     (in_flit_i[sn_flit_pkg::DstLsb +: sn_flit_pkg::EpIdW]),

@@ -157,7 +157,8 @@ void TopologyCfg::describe(Schema<TopologyCfg>& s) {
   s.choice("up_routing", &TopologyCfg::up_routing, PathChoice::Hash,
            {{"hash", PathChoice::Hash}, {"adaptive", PathChoice::Adaptive}})
       .doc("routers' choice among equal-cost ports (clos up-links): hash = flow hash, in order; "
-           "adaptive = the port with the most credits for the packet's VC (DECISIONS.md D5)");
+           "adaptive = by the scores of the ports for the packet's VC (credits less held flits): the first "
+           "port from the destination's within BufDepth/8 of the best (docs/router.md; DECISIONS.md D5)");
   s.choice("spread", &TopologyCfg::spread, PathChoice::Hash,
            {{"hash", PathChoice::Hash},
             {"adaptive", PathChoice::Adaptive},

@@ -101,12 +101,23 @@ int run_network(const NetOptions& opt, const NetConfig& cfg, Logger& log, const 
       j["fraction_of_bound"] = r.fraction_of_bound;
       add_latency(j, r);
       j["utilization"] = utilization_summary(topo, sim.channel_utilization());
+      auto spread = [](const AllToAllResult::Spread& s) {
+        return nlohmann::ordered_json{{"first", s.first}, {"median", s.median}, {"last", s.last}};
+      };
+      j["ranks_done_sending"] = spread(r.sent_done);
+      j["ranks_done_receiving"] = spread(r.received_done);
+      j["window_cycles"] = r.window_cycles;
+      j["sent_per_window"] = r.sent_per_window;
+      j["received_per_window"] = r.received_per_window;
       result["all_to_all"] = j;
       links["points"].push_back({{"label", "all_to_all"}, {"util", router_port_matrix(topo, sim.channel_utilization())}});
       fmt::print("all-to-all of {} B per pair over {} ranks: {} cycles = {:.2f} us, {:.1f} GB/s per endpoint (busbw), "
                  "{:.1f}% of the non-blocking bound ({} cycles); packet latency mean {:.0f} p99 {} max {} cycles\n",
                  r.bytes_per_pair, r.ranks, r.cycles, r.seconds * 1e6, r.gbytes_per_s_per_endpoint, 100 * r.fraction_of_bound,
                  r.bound_cycles, r.lat_mean, r.lat_p99, r.lat_max);
+      fmt::print("ranks done sending at cycles {} / {} / {} (first / median / last), receiving at {} / {} / {}\n",
+                 r.sent_done.first, r.sent_done.median, r.sent_done.last, r.received_done.first,
+                 r.received_done.median, r.received_done.last);
       save();
     } else if (t.pattern == TrafficPattern::AllReduce) {
       const AllReduceResult r = sim.run_all_reduce(stats);

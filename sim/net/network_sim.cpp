@@ -103,6 +103,8 @@ struct Endpoint {
   std::uint64_t queued_flits = 0;
   std::uint64_t a2a_next = 0;  // all_to_all: next packet to create, in the interleaved order
   std::uint64_t rr_next = 0;   // spread round_robin: packets placed so far
+  // all_to_all's profile: the cycle this endpoint sent its last flit and received its last tail.
+  std::uint64_t last_sent = 0, last_received = 0;
   // all_reduce: the step being created, its next packet, and the tails received per step.
   std::uint32_t ring_step = 0;
   std::uint64_t ring_packet = 0;
@@ -419,6 +421,12 @@ class NetRun {
   std::uint64_t run();
   std::uint64_t undelivered_after_drain() const { return undelivered_after_drain_; }
   std::uint64_t last_tail() const { return last_tail_; }
+  // Where the time of a collective goes: when each endpoint finished sending and receiving, and the
+  // flits all endpoints sent and received per kProfileWindow cycles.
+  static constexpr std::uint64_t kProfileWindow = 1024;
+  const Endpoint& endpoint(std::uint32_t e) const { return s_.eps[e]; }
+  const std::vector<std::uint64_t>& sent_per_window() const { return sent_window_; }
+  const std::vector<std::uint64_t>& received_per_window() const { return received_window_; }
   std::uint64_t flits_created() const { return st_created_.value(); }
   std::uint64_t flits_accepted() const { return st_accepted_.value(); }
   std::uint32_t ranks() const { return ranks_; }
@@ -466,6 +474,7 @@ class NetRun {
   std::uint64_t packets_per_pair_ = 0;
   std::vector<std::uint32_t> perm_;
   std::uint64_t cycle_ = 0, last_delivery_ = 0, last_tail_ = 0;
+  std::vector<std::uint64_t> sent_window_, received_window_;  // only the main thread touches them
   bool injecting_ = true, measuring_ = false;
   std::uint64_t undelivered_after_drain_ = 0;
   std::vector<RouterGroup> groups_;
@@ -500,6 +509,7 @@ void NetRun::reset() {
     ep.queued_flits = 0;
     ep.a2a_next = 0;
     ep.rr_next = 0;
+    ep.last_sent = ep.last_received = 0;
     ep.ring_step = 0;
     ep.ring_packet = 0;
     ep.ring_received.assign(spec_.all_reduce && e < ranks_ ? ring_.steps() : 0, 0);
@@ -660,6 +670,8 @@ void NetRun::send(std::uint32_t e) {
     push_flit(cycle_ + p.out.delay,
               FlitEv{p.out.node, p.out.port, p.vc, ht, p.src, p.dst, flit_word(p.cur, p.gen, p.next_flit)});
     if (measuring_) ++s_.ch_flits[p.out.ch];
+    ++sent_window_[cycle_ / kProfileWindow];
+    ep.last_sent = cycle_;
     --p.queued_flits;
     --ep.queued_flits;
     if (++p.next_flit == p.flits) p.cur = kNone;
@@ -706,9 +718,11 @@ void NetRun::deliver_to_endpoint(const FlitEv& ev) {
   cur = slot;
   ++pk.delivered;
   if (measuring_) st_accepted_.inc();
+  ++received_window_[cycle_ / kProfileWindow];
   if (ev.head_tail & 2) {
     cur = kNone;
     last_tail_ = cycle_;
+    ep.last_received = cycle_;
     if (spec_.all_reduce) ++ep.ring_received[pk.step];
     if (pk.tagged) {
       st_latency_.record(cycle_ - pk.created);
@@ -900,6 +914,11 @@ std::uint64_t NetRun::run() {
                                        cycle_, s_.live, NetworkSim::kStallLimit, lost, s_.live > 5 ? "; ..." : ""));
     }
 
+    if (cycle_ % kProfileWindow == 0) {
+      sent_window_.resize(cycle_ / kProfileWindow + 1, 0);
+      received_window_.resize(cycle_ / kProfileWindow + 1, 0);
+    }
+
     // The worker's groups start now: until the barrier below, this thread touches only endpoints
     // and its own group, reads the wheels' current slots and pushes only into later ones.
     parallel_ = worker_.running() && (!s_.timed || s_.timer.parallel());
@@ -1050,6 +1069,29 @@ AllToAllResult NetworkSim::run_all_to_all(StatsRegistry& stats) {
   r.fraction_of_bound = static_cast<double>(bound) / static_cast<double>(r.cycles);
   r.packets = run.packets_measured();
   set_latency(r, run.latency());
+  std::vector<std::uint64_t> sent(n), received(n);
+  std::uint64_t links = 0;
+  for (std::uint32_t e = 0; e < n; ++e) {
+    sent[e] = run.endpoint(e).last_sent;
+    received[e] = run.endpoint(e).last_received;
+    links += impl_->eps[e].ports.size();
+  }
+  auto spread = [](std::vector<std::uint64_t>& v) {
+    std::sort(v.begin(), v.end());
+    return AllToAllResult::Spread{v.front(), v[v.size() / 2], v.back()};
+  };
+  r.sent_done = spread(sent);
+  r.received_done = spread(received);
+  r.window_cycles = NetRun::kProfileWindow;
+  auto per_window = [&](const std::vector<std::uint64_t>& flits) {
+    std::vector<double> f(flits.size());
+    for (std::size_t w = 0; w < f.size(); ++w) {
+      f[w] = static_cast<double>(flits[w]) / static_cast<double>(links * NetRun::kProfileWindow);
+    }
+    return f;
+  };
+  r.sent_per_window = per_window(run.sent_per_window());
+  r.received_per_window = per_window(run.received_per_window());
   keep_utilization(r.cycles);
   stats.counter(spec.prefix + "cycles", "cycles", "cycles until the last tail arrived").add(r.cycles);
   stats.counter(spec.prefix + "bound_cycles", "cycles", "non-blocking bound: endpoint injection bandwidth").add(bound);

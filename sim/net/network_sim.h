@@ -68,6 +68,15 @@ struct AllToAllResult {
   std::uint64_t packets = 0;
   double lat_mean = 0;
   std::uint64_t lat_p50 = 0, lat_p99 = 0, lat_max = 0;
+  // Where the time goes: the cycles by which the ranks had sent their last flit and received their
+  // last tail (first, median and last rank), and per window of `window_cycles` the flits the ranks
+  // sent and received as a fraction of their links' capacity (1 = every link busy every cycle).
+  struct Spread {
+    std::uint64_t first = 0, median = 0, last = 0;
+  };
+  Spread sent_done, received_done;
+  std::uint64_t window_cycles = 0;
+  std::vector<double> sent_per_window, received_per_window;
 };
 
 // The result of an all_reduce run. Bandwidths as nccl-tests defines them (doc/PERFORMANCE.md of

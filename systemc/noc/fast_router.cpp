@@ -238,12 +238,14 @@ unsigned FastRouter::route(uint64_t hdr, unsigned vc, bool* ok) {
     // The scores as registered before this edge (check_inputs() runs before any commit): credits
     // plus ports * buf_depth less the flits buffered here for the output VC, as sn_router's.
     const unsigned max_held = p_.ports * p_.buf_depth;
+    unsigned best = 0;
     for (unsigned o = e.base; o <= unsigned{e.base} + e.count_m1; ++o) {
       port_credits_[o] = credits_[qi(o, vc)] + max_held - held_[qi(o, vc)];
+      best = std::max(best, port_credits_[o]);
     }
-    const unsigned hashed = port;
-    port = select_port_adaptive(te, flow_hash(src, dst), port_credits_.data());
-    step_detours_ += port != hashed;
+    port = select_port_adaptive(te, dst, port_credits_.data(), adapt_slack(p_.buf_depth));
+    step_detours_ += port != select_port(te, dest_spread(dst));
+    step_slack_kept_ += port_credits_[port] < best;
   }
   return port & ((1u << port_w_) - 1);
 }
@@ -445,7 +447,7 @@ template <unsigned W>
 void FastRouter::step_words() {
   // 1. The caller's side of the protocol, on the registered state. A violation throws before
   //    anything changes and drops what was staged, so the caller may go on with the next cycle.
-  step_detours_ = 0;
+  step_detours_ = step_slack_kept_ = 0;
   try {
     check_inputs<W>();
   } catch (...) {
@@ -583,6 +585,7 @@ void FastRouter::step_words() {
   stats_.vc_conflicts += counts.vc_conflicts;
   stats_.alloc_conflicts += counts.alloc_conflicts;
   stats_.adaptive_detours += step_detours_;
+  stats_.adaptive_slack_kept += step_slack_kept_;
   stats_.late_matches += n_match_ - n_first_;
 
   // 5. Credit registers upstream: valid for a matched input, with its VC (0 when not matched).

@@ -5,9 +5,9 @@
 // cycle, exactly what the verilated RTL shows at the RouterModel interface for the same inputs:
 // out() (valid, VC, flit) and in_credit() (valid, and the VC field even when not valid: 0 then, as
 // the RTL registers it). It reproduces the RTL register for register:
-// route lookup on arrival, by flow hash or, for an adaptive entry, to the port of the equal-cost set
-// whose output VC scores highest in that cycle (its credits less the flits this router already
-// holds for it; the port is stored beside the flit; body
+// route lookup on arrival, by flow hash or, for an adaptive entry, by the scores of the equal-cost
+// set's output VCs in that cycle (credits less the flits this router already holds for them): the
+// first port from the destination's within adapt_slack of the best (the port is stored beside the flit; body
 // flits take the port of their VC's packet); per-VC FIFOs; eligibility and VC allocation (a head flit
 // of input VC v for output o: with VcAlloc::keep, (o, v) has a credit and is not claimed; with
 // VcAlloc::any, some VC of o has both, and the head takes the lowest such VC; a body flit: its
@@ -77,8 +77,12 @@ class FastRouter final : public RouterModel {
     uint64_t vc_blocked = 0;
     // Input-cycles in which more than one VC of the input was eligible.
     uint64_t vc_conflicts = 0;
-    // Head flits that an adaptive entry sent elsewhere than their flow hash's port.
+    // Head flits that an adaptive entry sent elsewhere than their destination's port (the scan's
+    // start, select_port_adaptive).
     uint64_t adaptive_detours = 0;
+    // Head flits that an adaptive entry sent to a port scoring below the set's best, within the
+    // slack (adapt_slack): the heads the slack kept on or near their destination's port.
+    uint64_t adaptive_slack_kept = 0;
     // Matches made by the allocator's second or later iteration.
     uint64_t late_matches = 0;
     // Head flits that left on another VC than the one they arrived on (VcAlloc::any).
@@ -289,6 +293,7 @@ class FastRouter final : public RouterModel {
   unsigned n_first_ = 0;              // matches made in the first iteration
   std::vector<unsigned> port_credits_;  // per output: score of one VC, for adaptive entries
   uint64_t step_detours_ = 0;           // adaptive_detours of the step being computed
+  uint64_t step_slack_kept_ = 0;        // adaptive_slack_kept of the step being computed
 
   Stats stats_;
   uint64_t cycle_ = 0;

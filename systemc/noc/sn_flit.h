@@ -38,8 +38,8 @@ struct Flit {
 };
 
 // A forwarding-table entry: the equal-cost ports base .. base + count - 1. A packet takes the port
-// of its flow hash (select_port), or with `adaptive` the port of the set whose output VC holds the
-// most credits when the head flit arrives (select_port_adaptive; DECISIONS.md D5).
+// of its flow hash (select_port), or with `adaptive` by the scores of the set's output VCs when the
+// head flit arrives, starting from its destination's port (select_port_adaptive; DECISIONS.md D5).
 struct TableEntry {
   uint8_t base = 0;
   uint16_t count = 1;  // 1..256
@@ -64,21 +64,36 @@ constexpr unsigned select_port(const TableEntry& e, uint16_t hash) {
   return (e.base + ((static_cast<uint32_t>(hash) * e.count) >> 16)) & ((1u << kPortIdW) - 1);
 }
 
-// sn_route_select's adaptive choice: among the ports base .. base + count - 1, the one with the most
-// credits, credits[p] being the registered credit count of output p for the packet's VC (indexed by
-// absolute port number). Ties go to the first maximum in the scan that starts at the hashed port
-// select_port(e, hash) and goes upward, wrapping from the last port of the set to base, so flows
-// that see equal credits spread exactly as hashed flows do. Requires the whole set to exist
-// (entry_routable); the adaptive bit itself is not looked at (the caller decides whether the entry
-// is adaptive: sn_route_select uses this for e.adaptive and select_port otherwise).
-inline unsigned select_port_adaptive(const TableEntry& e, uint16_t hash, const unsigned* credits) {
-  const unsigned first = select_port(e, hash);
-  unsigned best = first;
-  for (unsigned k = 1; k < e.count; ++k) {
+// sn_flit_pkg::dest_spread: dst with its 16 bits reversed, the key an adaptive entry starts its scan
+// from (a destination-mod-k port for a set of 2^k ports; see the package).
+constexpr uint16_t dest_spread(uint16_t dst) {
+  uint16_t r = 0;
+  for (unsigned b = 0; b < 16; ++b) r = static_cast<uint16_t>(r | (((dst >> b) & 1u) << (15 - b)));
+  return r;
+}
+
+// How far below the best score of an adaptive set a port may be and still be taken (sn_router's
+// AdaptSlack): an eighth of a VC buffer, in flits. 0 below 8-flit buffers (only the best qualify).
+constexpr unsigned adapt_slack(unsigned buf_depth) { return buf_depth / 8; }
+
+// sn_route_select's adaptive choice: among the ports base .. base + count - 1, those whose score
+// (credits[p], indexed by absolute port number: the output VC's credits less the flits held for it)
+// is within `slack` of the set's best are candidates, and the first candidate in the scan that
+// starts at the destination's port select_port(e, dest_spread(dst)) and goes upward, wrapping from
+// the last port of the set to base, is taken. So a head keeps its destination's port unless another
+// port has more than `slack` more room, and heads that see the same scores still part by
+// destination. Requires the whole set to exist (entry_routable); the adaptive bit itself is not
+// looked at (the caller decides whether the entry is adaptive: sn_route_select uses this for
+// e.adaptive and select_port otherwise).
+inline unsigned select_port_adaptive(const TableEntry& e, uint16_t dst, const unsigned* credits, unsigned slack) {
+  const unsigned first = select_port(e, dest_spread(dst));
+  unsigned best = 0;
+  for (unsigned k = 0; k < e.count; ++k) best = std::max(best, credits[e.base + k]);
+  for (unsigned k = 0; k < e.count; ++k) {
     const unsigned p = e.base + (first - e.base + k) % e.count;
-    if (credits[p] > credits[best]) best = p;
+    if (credits[p] + slack >= best) return p;
   }
-  return best;
+  return first;  // not reached: the best port is a candidate
 }
 
 // sn_route_select's ok_o: the entry is valid and its whole set base .. base + count - 1 exists

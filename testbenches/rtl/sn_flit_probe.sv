@@ -1,7 +1,7 @@
 // sn_flit_probe: testbench probe that exposes sn_flit_pkg to C++ (testbenches/rtl/test_flit_pkg.cpp).
 //
 // Builds a flit and a table entry from fields using only the package's constants, splits a flit back
-// into fields, and evaluates the package's flow_hash and select_port. The C++ test drives the same
+// into fields, and evaluates the package's flow_hash, dest_spread and select_port. The C++ test drives the same
 // fields through systemc/noc/sn_flit.h and requires identical bits, so the SV package and the C++
 // header cannot drift apart. Purely combinational; not part of the router.
 module sn_flit_probe #(
@@ -26,6 +26,7 @@ module sn_flit_probe #(
   output logic [PayloadW-1:0]             payload_o,
   // Package functions on (src_i, dst_i) and an equal-cost set.
   output logic [15:0]                     hash_o,
+  output logic [15:0]                     spread_o,
   input  logic [sn_flit_pkg::PortIdW-1:0] base_i,
   input  logic [sn_flit_pkg::PortIdW-1:0] count_m1_i,
   input  logic                            valid_i,
@@ -61,7 +62,8 @@ module sn_flit_probe #(
   assign src_o     = flit_i[sn_flit_pkg::SrcLsb +: sn_flit_pkg::EpIdW];
   assign payload_o = flit_i[sn_flit_pkg::PayloadLsb +: PayloadW];
 
-  assign hash_o = sn_flit_pkg::flow_hash(src_i, dst_i);
+  assign hash_o   = sn_flit_pkg::flow_hash(src_i, dst_i);
+  assign spread_o = sn_flit_pkg::dest_spread(dst_i);
   assign port_o = sn_flit_pkg::select_port(base_i, count_m1_i, hash_o);
 
 endmodule

@@ -107,6 +107,7 @@ TEST(FlitPkgTest, HashPortAndEntryAgree) {
     m.adaptive_i = e.adaptive;
     m.eval();
     ASSERT_EQ(m.hash_o, flow_hash(src, dst)) << src << " " << dst;
+    ASSERT_EQ(m.spread_o, dest_spread(dst)) << dst;
     ASSERT_EQ(m.port_o, select_port(e, m.hash_o)) << "base " << +e.base << " count " << e.count;
     ASSERT_EQ(m.entry_o, pack_entry(e));
     ASSERT_EQ(unpack_entry(pack_entry(e)), e);

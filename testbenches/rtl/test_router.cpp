@@ -270,8 +270,9 @@ TEST(RouterTest, EqualCostMultipathSpreadsFlowsAndKeepsEachOnOnePort) {
 
 // Adaptive entry (DECISIONS.md D5) over ports 1..4 of the 5-port router while the sink of port 2
 // withholds VC 0's credits and a packet has used them all up: port 2 holds 0 credits on VC 0, the
-// other ports of the set at most BufDepth. 65 new flows to the adaptive destination on VC 0 all
-// avoid port 2 and are delivered, each on one port. The same flows through the same set as a hashed
+// other ports of the set at most BufDepth. 65 new flows to four adaptive destinations on VC 0
+// (destinations 100..103, whose own ports are 1, 3, 2 and 4: dest_spread) all avoid port 2 and are
+// delivered, each on one port. The same flows through the same set as a hashed
 // entry are sent to port 2 where their hash says so (about a quarter of them) and stay stuck there
 // until the sink returns credits.
 TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
@@ -279,7 +280,7 @@ TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
   auto router = make_router(c, 23);
   RouterHarness h(*router, HarnessOptions{});
   h.load_identity_table();
-  const uint16_t dst = 100;
+  auto dst_of = [](unsigned s) { return static_cast<uint16_t>(100 + s % 4); };
   const TableEntry adaptive{1, 4, true, true}, hashed{1, 4, true, false};
   const unsigned blocked = 2;
   h.set_withhold(blocked, 0, true);
@@ -290,13 +291,13 @@ TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
   std::map<uint16_t, std::set<unsigned>> ports_of_flow;
   std::map<unsigned, unsigned> flows_per_port;
   h.on_delivery([&](const Delivery& d) {
-    if (d.flow.dst == dst) ports_of_flow[d.flow.src].insert(d.out_port);
+    if (d.flow.dst >= 100 && d.flow.dst < 104) ports_of_flow[d.flow.src].insert(d.out_port);
   });
   // Flows arrive five at a time (one per input), spaced so that the other ports' credits recover.
   auto send_flows = [&](const TableEntry& e) {
-    h.write_table(dst, e);
+    for (unsigned s = 0; s < 4; ++s) h.write_table(dst_of(s), e);
     for (unsigned s = 0; s < 65; ++s) {
-      h.enqueue_packet(s % c.params.ports, static_cast<uint16_t>(1000 + s), dst, 0, 1 + s % 3);
+      h.enqueue_packet(s % c.params.ports, static_cast<uint16_t>(1000 + s), dst_of(s), 0, 1 + s % 3);
       if (s % c.params.ports == c.params.ports - 1) h.run(12);
     }
     h.run(100);
@@ -315,14 +316,14 @@ TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
   // The hashed entry: the flows whose hash names port 2 wait there.
   unsigned to_blocked = 0;
   for (unsigned s = 0; s < 65; ++s) {
-    to_blocked += select_port(hashed, flow_hash(static_cast<uint16_t>(1000 + s), dst)) == blocked;
+    to_blocked += select_port(hashed, flow_hash(static_cast<uint16_t>(1000 + s), dst_of(s))) == blocked;
   }
   ASSERT_GT(to_blocked, 8u) << "the test needs flows that hash to port 2";
   ports_of_flow.clear();
   send_flows(hashed);
   for (unsigned s = 0; s < 65; ++s) {
     const auto src = static_cast<uint16_t>(1000 + s);
-    if (select_port(hashed, flow_hash(src, dst)) == blocked) {
+    if (select_port(hashed, flow_hash(src, dst_of(s))) == blocked) {
       EXPECT_EQ(ports_of_flow.count(src), 0u) << "flow from " << src << " hashes to port 2 and got through";
     }
   }
@@ -338,7 +339,8 @@ TEST(RouterTest, AdaptiveEntryAvoidsAPortWithoutCredits) {
 
 // When an adaptive head counts credits and held flits (docs/router.md, port choice): in the cycle
 // it is presented, with the registered counts; a port scores its credits less the flits the router
-// holds for it. Ports 1 and 2 form the set, and the flow hashes to port 1. A one-flit packet
+// holds for it. Ports 1 and 2 form the set, and the destination's port is 1 (4-flit buffers: no
+// slack, the best port is taken). A one-flit packet
 // presented in cycle 0 is held for port 1 in cycle 1, leaves on it in cycle 2 having taken one of
 // its credits; a credit for it may come back in cycle 4. A head presented in cycle 0 does not see it
 // yet (a tie: port 1); in cycle 1 it sees it held (port 2), in cycle 2 it sees 3 < 4 credits (port
@@ -351,8 +353,9 @@ TEST(RouterTest, AdaptiveChoiceUsesTheCountsOfItsArrivalCycle) {
   const TableEntry e{1, 2, true, true};
   r->write_table(1, TableEntry{1, 1, true});
   r->write_table(dst, e);
-  uint16_t src = 0;
-  while (select_port(e, flow_hash(src, dst)) != 1) ++src;
+  ASSERT_EQ(select_port(e, dest_spread(dst)), 1u);
+  ASSERT_EQ(adapt_slack(c.params.buf_depth), 0u);
+  const uint16_t src = 3;
   auto flit = [](uint16_t from, uint16_t to) {
     Flit f;
     f.head = f.tail = true;
@@ -382,44 +385,50 @@ TEST(RouterTest, AdaptiveChoiceUsesTheCountsOfItsArrivalCycle) {
   EXPECT_EQ(probe(5, 4), 1) << "a credit not counted the cycle after it arrived";
 }
 
-// Adaptive entry over ports 2..5 at zero load: every head sees all four ports with full credits, so
-// the tie goes to the hashed port, and 256 flows spread over the whole set exactly as hashed flows
-// do, not all on the lowest port.
-TEST(RouterTest, AdaptiveEntryAtEqualCreditsSpreadsByHash) {
+// Adaptive entries over ports 2..5 at zero load: every head sees all four ports with the same
+// score, so it keeps its destination's port (dest_spread: for 4 ports, the destination's low two bits
+// reversed), and 256 flows to 256 consecutive destinations, from any source, spread exactly evenly
+// over the set, 64 on each port, as d-mod-k routing does; not all on the lowest port, and not by the
+// flow hash (the flows' sources are chosen so that their hashes would pile onto one port).
+TEST(RouterTest, AdaptiveEntryAtEqualScoresSpreadsByDestination) {
   const Config& c = config("p8_v2_d8_w256");
   auto router = make_router(c, 29);
   RouterHarness h(*router, HarnessOptions{});
-  const uint16_t dst = 100;
   const TableEntry e{2, 4, true, true};
-  h.write_table(dst, e);
   std::map<unsigned, unsigned> flows_per_port;
-  unsigned not_hashed = 0;
+  unsigned not_dest = 0, hash_elsewhere = 0;
   h.on_delivery([&](const Delivery& d) {
     if (!d.head) return;
     ++flows_per_port[d.out_port];
-    not_hashed += d.out_port != select_port(e, flow_hash(d.flow.src, d.flow.dst));
+    not_dest += d.out_port != select_port(e, dest_spread(d.flow.dst));
+    hash_elsewhere += d.out_port != select_port(e, flow_hash(d.flow.src, d.flow.dst));
   });
   const unsigned kFlows = 256;
   for (unsigned s = 0; s < kFlows; ++s) {
+    const auto dst = static_cast<uint16_t>(256 + s);
+    h.write_table(dst, e);
+    auto src = static_cast<uint16_t>(1000 + s);
+    while (select_port(e, flow_hash(src, dst)) != 2) ++src;  // every flow would hash to port 2
     const unsigned len = 1 + s % 4;
-    h.enqueue_packet(s % c.params.ports, static_cast<uint16_t>(1000 + s), dst, static_cast<uint8_t>(s % 2), len);
+    h.enqueue_packet(s % c.params.ports, src, dst, static_cast<uint8_t>(s % 2), len);
     h.run(len + 6);
     ASSERT_EQ(h.outstanding(), 0u) << "flow " << s;
   }
   EXPECT_TRUE(h.errors().empty()) << h.error_report();
-  EXPECT_EQ(not_hashed, 0u) << "heads that saw equal credits left on another port than the hashed one";
+  EXPECT_EQ(not_dest, 0u) << "heads that saw equal scores left on another port than their destination's";
+  EXPECT_GT(hash_elsewhere, kFlows / 2) << "the flow hash, not the destination, chose the ports";
   ASSERT_EQ(flows_per_port.size(), 4u);
   for (const auto& [port, n] : flows_per_port) {
     EXPECT_GE(port, 2u);
     EXPECT_LE(port, 5u);
-    EXPECT_GT(n, kFlows / 8) << "port " << port << " got " << n << " of " << kFlows << " flows";
+    EXPECT_EQ(n, kFlows / 4) << "port " << port << " got " << n << " of " << kFlows << " flows";
   }
 }
 
 // Random traffic above saturation with sink stalls, every destination adaptive over four ports
 // (0..3 or 4..7): the scoreboard accepts any port of the set but requires each packet on one port,
-// flows in order, nothing lost or corrupted. Under load the credits differ, so many heads leave on
-// another port than their hash names; all eight ports carry traffic.
+// flows in order, nothing lost or corrupted. Under load the scores differ by more than the slack, so
+// many heads leave on another port than their destination's; all eight ports carry traffic.
 TEST(RouterTest, AdaptiveEntriesUnderRandomTraffic) {
   const Config& c = config("p8_v2_d8_w256");
   auto router = make_router(c, 31);
@@ -434,11 +443,12 @@ TEST(RouterTest, AdaptiveEntriesUnderRandomTraffic) {
     h.write_table(static_cast<uint16_t>(d), TableEntry{static_cast<uint8_t>(d / 4 * 4), 4, true, true});
   }
   std::vector<uint64_t> heads(c.params.ports, 0);
-  uint64_t not_hashed = 0;
+  uint64_t not_dest = 0;
   h.on_delivery([&](const Delivery& d) {
     if (!d.head) return;
     ++heads[d.out_port];
-    not_hashed += d.out_port != h.expected_port(d.flow.src, d.flow.dst);
+    const TableEntry e{static_cast<uint8_t>(d.flow.dst / 4 * 4), 4, true, true};
+    not_dest += d.out_port != select_port(e, dest_spread(d.flow.dst));
   });
   h.run(20000);
   ASSERT_TRUE(h.drain(20000)) << h.outstanding() << " flits never delivered; " << h.error_report();
@@ -447,7 +457,7 @@ TEST(RouterTest, AdaptiveEntriesUnderRandomTraffic) {
   uint64_t all = 0;
   for (uint64_t n : heads) all += n;
   for (unsigned o = 0; o < c.params.ports; ++o) EXPECT_GT(heads[o], all / 32) << "output " << o;
-  EXPECT_GT(not_hashed, all / 10) << "credits never changed a choice";
+  EXPECT_GT(not_dest, all / 10) << "the scores never changed a choice";
 }
 
 // Reset while packets are cut in half on the outputs and the buffers hold flits. Afterwards nothing

@@ -103,6 +103,25 @@ TEST(NetworkSim, AllToAllSendsEveryMessageAndReportsItsBound) {
   double sum = 0;
   for (double u : sim.channel_utilization()) sum += u;
   EXPECT_GT(sum, 0);
+  // Where the time went: no rank can send its last flit before the bound, the last tail arrives in
+  // the run's last cycle, and the windows' fractions add up to every flit, sent and received, over
+  // the 32 endpoint links.
+  EXPECT_LE(r.sent_done.first, r.sent_done.median);
+  EXPECT_LE(r.sent_done.median, r.sent_done.last);
+  EXPECT_GE(r.sent_done.first + 1, r.bound_cycles);
+  EXPECT_LE(r.received_done.first, r.received_done.median);
+  EXPECT_EQ(r.received_done.last + 1, r.cycles);
+  EXPECT_EQ(r.window_cycles, 1024u);
+  EXPECT_EQ(r.received_per_window.size(), (r.cycles + 1023) / 1024);
+  for (const auto* w : {&r.sent_per_window, &r.received_per_window}) {
+    double flits = 0;
+    for (double f : *w) {
+      EXPECT_GE(f, 0.0);
+      EXPECT_LE(f, 1.0);
+      flits += f * 32 * 1024;
+    }
+    EXPECT_NEAR(flits, 16.0 * 15 * 75, 1e-6);
+  }
 }
 
 // Four endpoints on one switch (1 GHz: 4-cycle links, 5-cycle router, 8 B flits); `traffic` follows.

@@ -255,6 +255,32 @@ TEST(SnsimNet, ShippedNetworkConfigsRunAndPlot) {
   EXPECT_GT(a2a["fraction_of_bound"].get<double>(), 0.1);
   EXPECT_LE(a2a["fraction_of_bound"].get<double>(), 1.0);
   EXPECT_NE(r.output.find("of the non-blocking bound"), std::string::npos) << r.output;
+  // Where the time went (net.json, docs/network.md): the last rank receives its last tail in the
+  // run's last cycle and none sends its last flit before the bound; the windows cover the run, and
+  // their fractions of the 72 x 18 endpoint links add up to every flit (72 x 71 pairs x 32 flits of
+  // 32 B), sent and received.
+  const auto cycles = a2a["cycles"].get<std::uint64_t>();
+  const auto& sent = a2a["ranks_done_sending"];
+  const auto& received = a2a["ranks_done_receiving"];
+  EXPECT_LE(sent["first"], sent["median"]);
+  EXPECT_LE(sent["median"], sent["last"]);
+  EXPECT_GE(sent["first"].get<std::uint64_t>() + 1, a2a["bound_cycles"].get<std::uint64_t>());
+  EXPECT_LE(received["first"], received["median"]);
+  EXPECT_LE(received["median"], received["last"]);
+  EXPECT_EQ(received["last"].get<std::uint64_t>() + 1, cycles);
+  EXPECT_LT(sent["last"].get<std::uint64_t>(), received["last"].get<std::uint64_t>());
+  EXPECT_EQ(a2a["window_cycles"], 1024);
+  EXPECT_EQ(a2a["received_per_window"].size(), (cycles + 1023) / 1024);
+  for (const char* key : {"sent_per_window", "received_per_window"}) {
+    double flits = 0;
+    for (const auto& f : a2a[key]) {
+      EXPECT_GE(f.get<double>(), 0.0) << key;
+      EXPECT_LE(f.get<double>(), 1.0) << key;
+      flits += f.get<double>() * 72 * 18 * 1024;
+    }
+    EXPECT_NEAR(flits, 72.0 * 71 * 32, 1e-6) << key;
+  }
+  EXPECT_NE(r.output.find("ranks done sending at cycles"), std::string::npos) << r.output;
 }
 
 TEST(SnsimNet, RingAllReduceOnNvl72ReportsTimeAndNcclBandwidths) {

@@ -289,13 +289,14 @@ TEST(FastRouterTest, KeptRequestsEqualTheFullScan) {
 }
 
 // An adaptive entry sends a head to the port of its set with the most credits for its VC, as they
-// stand when it arrives; a flow-hashed entry ignores credits.
+// stand when it arrives (4-flit buffers: no slack); on equal credits it keeps its destination's port.
 TEST(FastRouterTest, AdaptiveEntryPrefersTheMostCredits) {
   FastRouter r(RouterParams{4, 2, 4, 64, 16});
+  ASSERT_EQ(adapt_slack(4), 0u);
   r.write_table(0, TableEntry{1, 1, true, false});  // endpoint 0: port 1 only
   r.write_table(2, TableEntry{1, 2, true, true});   // endpoint 2: ports 1..2, adaptive
-  uint16_t src = 0;
-  while (select_port(TableEntry{1, 2, true, true}, flow_hash(src, 2)) != 1) ++src;  // hashes to port 1
+  ASSERT_EQ(select_port(TableEntry{1, 2, true, true}, dest_spread(2)), 1u);  // endpoint 2's port: 1
+  const uint16_t src = 5;
   // One flit to port 1 on VC 0, whose credit never comes back: port 1 VC 0 now holds 3, port 2 holds 4.
   r.set_in(0, flit(0, true, true, 0));
   r.step();
@@ -308,7 +309,7 @@ TEST(FastRouterTest, AdaptiveEntryPrefersTheMostCredits) {
   r.step();
   EXPECT_TRUE(r.out(2).valid) << "the adaptive head did not avoid the port with fewer credits";
   EXPECT_EQ(r.stats().adaptive_detours, 1u);
-  // On VC 1 both ports hold 4 credits: the tie goes to the hashed port.
+  // On VC 1 both ports hold 4 credits: the tie goes to the destination's port.
   f.vc = 1;
   r.set_in(3, f);
   r.step();

@@ -304,13 +304,13 @@ TEST_P(FastVsRtlTest, SameOutputsEveryCycle) {
   const Coverage& cov = stim.coverage();
   std::printf("[ %s ] %llu cycles in %.1f s (%.0f cycles/s for both models and the harness): %llu flits; "
               "allocator conflicts %llu, late matches %llu, zero-credit stalls %llu, VC blocking %llu, VC conflicts %llu, "
-              "adaptive detours %llu, VC reassignments %llu, resets %llu (mid-packet %llu), hotspot phases %llu, "
+              "adaptive detours %llu (kept within the slack %llu), VC reassignments %llu, resets %llu (mid-packet %llu), hotspot phases %llu, "
               "source credit exhaustions %llu\n",
               c.name, static_cast<unsigned long long>(dut.cycle()), secs, static_cast<double>(dut.cycle()) / secs,
               static_cast<unsigned long long>(s.flits_out), static_cast<unsigned long long>(s.alloc_conflicts),
               static_cast<unsigned long long>(s.late_matches), static_cast<unsigned long long>(s.credit_stalls), static_cast<unsigned long long>(s.vc_blocked),
               static_cast<unsigned long long>(s.vc_conflicts), static_cast<unsigned long long>(s.adaptive_detours),
-              static_cast<unsigned long long>(s.vc_reassigned),
+              static_cast<unsigned long long>(s.adaptive_slack_kept), static_cast<unsigned long long>(s.vc_reassigned),
               static_cast<unsigned long long>(cov.resets),
               static_cast<unsigned long long>(cov.resets_mid_packet),
               static_cast<unsigned long long>(cov.hotspot_phases),
@@ -321,6 +321,14 @@ TEST_P(FastVsRtlTest, SameOutputsEveryCycle) {
   EXPECT_GT(s.credit_stalls, 0u);
   EXPECT_GT(s.vc_blocked, 0u);
   EXPECT_GT(s.adaptive_detours, 0u);
+  // With 8-flit or deeper buffers the slack is at least 1: heads were then kept on a port scoring
+  // below the best, so the equality with the RTL covers the slack (and a slack broken in one model
+  // alone shows as a mismatch); below 8 flits the slack is 0 and only the best is taken.
+  if (adapt_slack(c.params.buf_depth) > 0) {
+    EXPECT_GT(s.adaptive_slack_kept, 0u);
+  } else {
+    EXPECT_EQ(s.adaptive_slack_kept, 0u);
+  }
   if (c.params.vc_alloc == VcAlloc::any) {
     EXPECT_GT(s.vc_reassigned, 0u);
   } else {
