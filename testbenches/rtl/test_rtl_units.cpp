@@ -440,7 +440,9 @@ TEST(RouteSelectTest, AdaptiveMatchesCppMirror) {
     ASSERT_GE(want, e.base);
     ASSERT_LT(want, e.base + e.count);
     ASSERT_GE(of_vc[want] + kSelSlack, best);
-    if (of_vc[first] + kSelSlack >= best) ASSERT_EQ(want, first);
+    if (of_vc[first] + kSelSlack >= best) {
+      ASSERT_EQ(want, first);
+    }
     for (unsigned p = first; p != want; p = p + 1 == e.base + e.count ? e.base : p + 1) {
       ASSERT_LT(of_vc[p] + kSelSlack, best);
     }
