@@ -396,8 +396,9 @@ What it leaves out:
   64 NVL72 ranks are 64 GPUs. Per chip a B200's NVLink has
   {nv['scaleup'] / (2 * cm['scaleup']):.1f}x a 910C's UB ({nv['scaleup'] / 1e9:.0f} against {2 * cm['scaleup'] / 1e9:.0f} GB/s), not the {nv['scaleup'] / cm['scaleup']:.1f}x of a rank.
 - The endpoints' choices are the shipped configs': CM384 dies spray packets over their 7 planes
-  in turn and leaves hash flows over their up-links; NVL72 GPUs pick the switch with the
-  shortest queue (topology.spread, docs/network.md). Neither is tuned for the collectives here.
+  in turn and leaves pick a lightly loaded up-link for each packet (adaptive
+  up-routing); NVL72 GPUs pick the switch with the shortest queue (topology.spread and
+  topology.up_routing, docs/network.md). Neither is tuned for the collectives here.
 - Power, cost and the RoCE/VPC planes (HARDWARE.md §1, §5: NVL72 145 kW against CM384 ~559 kW).
 - The same allocator limits both networks' switches; a better allocator (docs/performance.md) would
   move the all-to-all figures of both, not necessarily by the same factor.
