@@ -146,9 +146,15 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     std::uint32_t peer = 0;   // the other endpoint
     std::vector<std::uint8_t> data;
   };
+  // A packet queued to send: its bytes (header words, padding, data, in whole flits), from which
+  // each flit is built as it goes. (A std::vector of 72-byte Flits built at queueing was read back
+  // cycles later, out of the cache, and copied again into the LinkFlit: the top of
+  // NetworkInterface::cycle's profile on CM384.)
   struct TxPacket {
-    std::vector<Flit> flits;
-    std::size_t next = 0;
+    std::vector<std::uint8_t> bytes;
+    std::uint32_t flits = 0;
+    std::uint32_t next = 0;  // the flit to send next
+    std::uint16_t dst = 0;
     bool response = false;
   };
   // A port's ejection buffer of one VC: at most buf_depth flits (the router sends one only with a
@@ -184,7 +190,10 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     std::deque<TxPacket> tx[2];                 // per VC: packets waiting or being sent
     std::size_t queued_flits = 0;               // flits in tx not yet sent
     FlitRing rx[2];                             // per VC: the ejection buffer
-    std::vector<Flit> assembling[2];            // per VC: flits of the packet arriving
+    // Per VC, the packet arriving: its payload bytes so far (each flit's written here as it is
+    // taken from the ejection buffer) and its source, from its first flit.
+    std::vector<std::uint8_t> assembling[2];
+    std::uint16_t assembling_src[2] = {0, 0};
     Counter* flits_sent = nullptr;
     Counter* credit_stalls = nullptr;
   };
@@ -200,7 +209,8 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   void accept(tlm::tlm_generic_payload& trans, std::uint64_t cycle);
   std::string describe(const tlm::tlm_generic_payload& trans, const UbExtension& ext) const;
   unsigned pick_port(std::uint32_t dst);
-  void send_packet(const Packet& p);
+  // Queues `p` with the n data bytes at `data` (p.data is not read).
+  void send_packet(const Packet& p, const std::uint8_t* data, std::uint32_t n);
   void receive_packet(const Packet& p, std::uint64_t c);
   void serve(Packet& req, std::uint64_t c);
   void complete(const Packet& resp, std::uint64_t c);
@@ -270,7 +280,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   std::multimap<std::uint64_t, Packet> responses_;     // by the cycle they are ready
   unsigned responses_waiting_ = 0;                      // in responses_ or not yet fully sent
   tlm::tlm_generic_payload* held_ = nullptr;           // BEGIN_REQ refused for lack of room
-  std::vector<std::uint8_t> bytes_;                    // a packet's bytes as cut into or read from flits
+  std::vector<std::vector<std::uint8_t>> spare_bytes_; // TxPacket::bytes of packets sent, for reuse (no allocation per packet)
   std::uint64_t next_seq_ = 0;
   std::uint64_t rr_next_ = 0;
   sc_core::sc_event notified_;
