@@ -122,6 +122,7 @@ NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NocFabric& fabr
   ports_.resize(topo.nodes()[topo.endpoints().at(endpoint)].ports);
   for (std::size_t k = 0; k < ports_.size(); ++k) {
     ports_[k].credits.assign(rp.vcs, rp.buf_depth);
+    for (FlitRing& r : ports_[k].rx) r.set_width(flit_bytes_ / 8);
     ports_[k].flits_sent = &stats.counter(fmt::format("{}.port{}.flits_sent", stats_prefix, k), "flits",
                                           "flits sent into the network on this port");
     ports_[k].credit_stalls = &stats.counter(fmt::format("{}.port{}.credit_stalls", stats_prefix, k), "cycles",
@@ -294,14 +295,14 @@ void NetworkInterface::cycle(std::uint64_t c) {
     }
     // The flit's payload goes straight into the packet's bytes; of its head fields only the
     // source (of the first flit) and the tail bit are kept.
-    const Flit& f = port.rx[vc].front();
+    FlitRing& ring = port.rx[vc];
     std::vector<std::uint8_t>& bytes = port.assembling[vc];
-    if (bytes.empty()) port.assembling_src[vc] = f.src;
+    if (bytes.empty()) port.assembling_src[vc] = ring.front_src();
     const std::size_t at = bytes.size();
     bytes.resize(at + flit_bytes_);
-    store_words(bytes.data() + at, f.payload.data(), flit_bytes_ / 8);
-    const bool tail = f.tail;
-    port.rx[vc].pop_front();
+    store_words(bytes.data() + at, ring.front_payload(), flit_bytes_ / 8);
+    const bool tail = ring.front_tail();
+    ring.pop_front();
     --rx_flits_;
     fabric_.send_credit(ep_, pi, vc);
     if (!tail) continue;

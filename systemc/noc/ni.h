@@ -160,30 +160,41 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   // A port's ejection buffer of one VC: at most buf_depth flits (the router sends one only with a
   // credit; on_flit checks), in a ring that doubles when full and never shrinks (a std::deque of
   // flits allocated a block every few flits; a ring of buf_depth flits from the start took 0.3 GB
-  // on CM384, whose 512-flit buffers an NI's ports rarely fill).
+  // on CM384, whose 512-flit buffers an NI's ports rarely fill). A flit is kept as what the NI
+  // reads of it: its source and tail bit in one word, then the payload words of the link width
+  // (not the 72-byte Flit of kMaxPayloadW bits, copied twice more on its way to the packet).
   class FlitRing {
    public:
+    void set_width(unsigned payload_words) { stride_ = 1 + payload_words; }
     bool empty() const { return count_ == 0; }
     std::size_t size() const { return count_; }
-    const Flit& front() const { return buf_[head_]; }
+    std::uint16_t front_src() const { return static_cast<std::uint16_t>(buf_[head_ * stride_]); }
+    bool front_tail() const { return ((buf_[head_ * stride_] >> 16) & 1u) != 0; }
+    const std::uint64_t* front_payload() const { return &buf_[head_ * stride_ + 1]; }
     void pop_front() {
-      head_ = head_ + 1 == buf_.size() ? 0 : head_ + 1;
+      head_ = head_ + 1 == capacity_ ? 0 : head_ + 1;
       --count_;
     }
     void push_back(const Flit& f) {
-      if (count_ == buf_.size()) grow();
-      buf_[(head_ + count_++) % buf_.size()] = f;
+      if (count_ == capacity_) grow();
+      std::uint64_t* e = &buf_[((head_ + count_++) % capacity_) * stride_];
+      e[0] = std::uint64_t{f.src} | (std::uint64_t{f.tail} << 16);
+      std::copy_n(f.payload.begin(), stride_ - 1, e + 1);
     }
 
    private:
     void grow() {
-      std::vector<Flit> bigger(std::max<std::size_t>(8, 2 * buf_.size()));
-      for (std::size_t k = 0; k < count_; ++k) bigger[k] = buf_[(head_ + k) % buf_.size()];
+      const std::size_t cap = std::max<std::size_t>(8, 2 * capacity_);
+      std::vector<std::uint64_t> bigger(cap * stride_);
+      for (std::size_t k = 0; k < count_; ++k) {
+        std::copy_n(&buf_[((head_ + k) % capacity_) * stride_], stride_, &bigger[k * stride_]);
+      }
       buf_ = std::move(bigger);
+      capacity_ = cap;
       head_ = 0;
     }
-    std::vector<Flit> buf_;
-    std::size_t head_ = 0, count_ = 0;
+    std::vector<std::uint64_t> buf_;  // capacity_ entries of stride_ words
+    std::size_t stride_ = 1, capacity_ = 0, head_ = 0, count_ = 0;
   };
   struct Port {
     std::vector<unsigned> credits;              // per VC
