@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -22,6 +23,23 @@ std::uint64_t load_le(const std::uint8_t* p, unsigned n) {
 
 void store_le(std::uint8_t* p, unsigned n, std::uint64_t v) {
   for (unsigned i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+// A flit's payload words from n * 8 packet bytes, and back: little-endian, as the header words.
+void load_words(std::uint64_t* words, const std::uint8_t* p, unsigned n) {
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(words, p, std::size_t{n} * 8);
+  } else {
+    for (unsigned w = 0; w < n; ++w) words[w] = load_le(p + 8 * w, 8);
+  }
+}
+
+void store_words(std::uint8_t* p, const std::uint64_t* words, unsigned n) {
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(p, words, std::size_t{n} * 8);
+  } else {
+    for (unsigned w = 0; w < n; ++w) store_le(p + 8 * w, 8, words[w]);
+  }
 }
 
 // A status as the header carries it: 0 for OK, else the negated TLM error (an incomplete answer
@@ -104,6 +122,7 @@ NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NocFabric& fabr
   ports_.resize(topo.nodes()[topo.endpoints().at(endpoint)].ports);
   for (std::size_t k = 0; k < ports_.size(); ++k) {
     ports_[k].credits.assign(rp.vcs, rp.buf_depth);
+    for (FlitRing& r : ports_[k].rx) r.set_width(flit_bytes_ / 8);
     ports_[k].flits_sent = &stats.counter(fmt::format("{}.port{}.flits_sent", stats_prefix, k), "flits",
                                           "flits sent into the network on this port");
     ports_[k].credit_stalls = &stats.counter(fmt::format("{}.port{}.credit_stalls", stats_prefix, k), "cycles",
@@ -215,39 +234,34 @@ unsigned NetworkInterface::pick_port(std::uint32_t dst) {
   return best;
 }
 
-void NetworkInterface::send_packet(const Packet& p) {
-  // 1. The bytes: two header words, padded to whole flits, then the data.
-  const unsigned header_flits = (kHeaderBytes + flit_bytes_ - 1) / flit_bytes_;
-  std::vector<std::uint8_t>& bytes = bytes_;  // kept: no allocation per packet
-  bytes.assign(header_flits * flit_bytes_, 0);
+void NetworkInterface::send_packet(const Packet& p, const std::uint8_t* data, std::uint32_t n) {
+  // 1. The bytes: two header words, padded to whole flits, then the data, padded to whole flits.
+  //    cycle() cuts a flit from them as it sends it.
+  const std::size_t header_bytes = std::size_t{(kHeaderBytes + flit_bytes_ - 1) / flit_bytes_} * flit_bytes_;
+  const std::size_t flits = (header_bytes + n + flit_bytes_ - 1) / flit_bytes_;
+  TxPacket tx;
+  if (!spare_bytes_.empty()) {
+    tx.bytes = std::move(spare_bytes_.back());
+    spare_bytes_.pop_back();
+  }
+  std::vector<std::uint8_t>& bytes = tx.bytes;
+  bytes.assign(flits * flit_bytes_, 0);
   const std::uint64_t w0 = static_cast<std::uint64_t>(p.kind) | (std::uint64_t{p.response} << 4) |
                            (std::uint64_t{p.ordered} << 5) | (std::uint64_t{p.status} << 8) |
                            (std::uint64_t{p.size} << 16) | (std::uint64_t{p.tag} << 32);
   store_le(bytes.data(), 8, w0);
   store_le(bytes.data() + 8, 8, p.offset);
-  bytes.insert(bytes.end(), p.data.begin(), p.data.end());
-  // 2. Cut into flits of the link width.
-  TxPacket tx;
+  if (n > 0) std::memcpy(bytes.data() + header_bytes, data, n);
+  tx.flits = static_cast<std::uint32_t>(flits);
+  tx.dst = static_cast<std::uint16_t>(p.peer);
   tx.response = p.response;
-  const std::size_t flits = (bytes.size() + flit_bytes_ - 1) / flit_bytes_;
-  bytes.resize(flits * flit_bytes_, 0);
-  tx.flits.reserve(flits);
-  for (std::size_t i = 0; i < flits; ++i) {
-    Flit f;
-    f.head = i == 0;
-    f.tail = i + 1 == flits;
-    f.src = static_cast<std::uint16_t>(ep_);
-    f.dst = static_cast<std::uint16_t>(p.peer);
-    for (unsigned w = 0; w < flit_bytes_ / 8; ++w) f.payload[w] = load_le(&bytes[i * flit_bytes_ + w * 8], 8);
-    tx.flits.push_back(f);
-  }
-  // 3. Queued on a port towards the peer, on the VC of its class.
+  // 2. Queued on a port towards the peer, on the VC of its class.
   Port& port = ports_[pick_port(p.peer)];
-  port.queued_flits += tx.flits.size();
-  tx_flits_ += tx.flits.size();
+  port.queued_flits += flits;
+  tx_flits_ += flits;
   port.tx[p.response ? kRespVc : kReqVc].push_back(std::move(tx));
   (p.response ? st_resp_packets_ : st_req_packets_).inc();
-  st_bytes_out_.add(p.data.size());
+  st_bytes_out_.add(n);
 }
 
 void NetworkInterface::on_flit(unsigned port, const LinkFlit& flit) {
@@ -279,18 +293,19 @@ void NetworkInterface::cycle(std::uint64_t c) {
     } else {
       continue;
     }
-    const Flit f = port.rx[vc].front();
-    port.rx[vc].pop_front();
+    // The flit's payload goes straight into the packet's bytes; of its head fields only the
+    // source (of the first flit) and the tail bit are kept.
+    FlitRing& ring = port.rx[vc];
+    std::vector<std::uint8_t>& bytes = port.assembling[vc];
+    if (bytes.empty()) port.assembling_src[vc] = ring.front_src();
+    const std::size_t at = bytes.size();
+    bytes.resize(at + flit_bytes_);
+    store_words(bytes.data() + at, ring.front_payload(), flit_bytes_ / 8);
+    const bool tail = ring.front_tail();
+    ring.pop_front();
     --rx_flits_;
     fabric_.send_credit(ep_, pi, vc);
-    std::vector<Flit>& flits = port.assembling[vc];
-    flits.push_back(f);
-    if (!f.tail) continue;
-    std::vector<std::uint8_t>& bytes = bytes_;  // every byte written below
-    bytes.resize(flits.size() * flit_bytes_);
-    for (std::size_t i = 0; i < flits.size(); ++i) {
-      for (unsigned w = 0; w < flit_bytes_ / 8; ++w) store_le(&bytes[i * flit_bytes_ + w * 8], 8, flits[i].payload[w]);
-    }
+    if (!tail) continue;
     Packet p;
     const std::uint64_t w0 = load_le(bytes.data(), 8);
     p.kind = static_cast<UbKind>(w0 & 0xf);
@@ -300,17 +315,17 @@ void NetworkInterface::cycle(std::uint64_t c) {
     p.size = static_cast<std::uint32_t>((w0 >> 16) & 0x3ff);
     p.tag = static_cast<std::uint16_t>(w0 >> 32);
     p.offset = load_le(bytes.data() + 8, 8);
-    p.peer = flits.front().src;
+    p.peer = port.assembling_src[vc];
     const std::size_t begin = std::size_t{(kHeaderBytes + flit_bytes_ - 1) / flit_bytes_} * flit_bytes_;
     const std::uint32_t n = data_bytes(p.kind, p.response, p.status, p.size);
     const bool known = p.kind >= UbKind::write && p.kind <= UbKind::notify;
     if (!known || begin + n > bytes.size() || p.response != (vc == kRespVc)) {
       throw std::logic_error(fmt::format("{}: port {}: a malformed packet from endpoint {} ({} flits)", name(), pi,
-                                         p.peer, flits.size()));
+                                         p.peer, bytes.size() / flit_bytes_));
     }
     p.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(begin),
                   bytes.begin() + static_cast<std::ptrdiff_t>(begin + n));
-    flits.clear();
+    bytes.clear();
     if (p.response) {
       complete(p, c);
     } else {
@@ -320,7 +335,8 @@ void NetworkInterface::cycle(std::uint64_t c) {
 
   // 2. Responses whose memory access is done, then commands free to go, become packets.
   while (!responses_.empty() && responses_.begin()->first <= c) {
-    send_packet(responses_.begin()->second);
+    const Packet& resp = responses_.begin()->second;
+    send_packet(resp, resp.data.data(), static_cast<std::uint32_t>(resp.data.size()));
     responses_.erase(responses_.begin());
   }
   const bool look = c >= scan_ready_ || (scan_completed_ && scan_ordered_ > 0);
@@ -349,9 +365,7 @@ void NetworkInterface::cycle(std::uint64_t c) {
     p.size = s.trans->get_data_length();
     p.offset = s.trans->get_address();
     p.peer = s.ext->dst;
-    const std::uint32_t n = data_bytes(p.kind, false, 0, p.size);
-    p.data.assign(s.trans->get_data_ptr(), s.trans->get_data_ptr() + n);
-    send_packet(p);
+    send_packet(p, s.trans->get_data_ptr(), data_bytes(p.kind, false, 0, p.size));
     it = pending_.erase(it);
   }
 
@@ -367,12 +381,19 @@ void NetworkInterface::cycle(std::uint64_t c) {
       }
       TxPacket& tx = port.tx[vc].front();
       --port.credits[vc];
-      fabric_.send_flit(ep_, pi, LinkFlit{true, vc, tx.flits[tx.next]});
+      LinkFlit lf{true, vc, {}};  // the payload above the link width stays 0
+      lf.flit.head = tx.next == 0;
+      lf.flit.tail = tx.next + 1 == tx.flits;
+      lf.flit.src = static_cast<std::uint16_t>(ep_);
+      lf.flit.dst = tx.dst;
+      load_words(lf.flit.payload.data(), tx.bytes.data() + std::size_t{tx.next} * flit_bytes_, flit_bytes_ / 8);
+      fabric_.send_flit(ep_, pi, lf);
       port.flits_sent->inc();
       --port.queued_flits;
       --tx_flits_;
-      if (++tx.next == tx.flits.size()) {
+      if (++tx.next == tx.flits) {
         if (tx.response) --responses_waiting_;
+        spare_bytes_.push_back(std::move(tx.bytes));
         port.tx[vc].pop_front();
       }
       stalled = false;

@@ -146,45 +146,65 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
     std::uint32_t peer = 0;   // the other endpoint
     std::vector<std::uint8_t> data;
   };
+  // A packet queued to send: its bytes (header words, padding, data, in whole flits), from which
+  // each flit is built as it goes. (A std::vector of 72-byte Flits built at queueing was read back
+  // cycles later, out of the cache, and copied again into the LinkFlit: the top of
+  // NetworkInterface::cycle's profile on CM384.)
   struct TxPacket {
-    std::vector<Flit> flits;
-    std::size_t next = 0;
+    std::vector<std::uint8_t> bytes;
+    std::uint32_t flits = 0;
+    std::uint32_t next = 0;  // the flit to send next
+    std::uint16_t dst = 0;
     bool response = false;
   };
   // A port's ejection buffer of one VC: at most buf_depth flits (the router sends one only with a
   // credit; on_flit checks), in a ring that doubles when full and never shrinks (a std::deque of
   // flits allocated a block every few flits; a ring of buf_depth flits from the start took 0.3 GB
-  // on CM384, whose 512-flit buffers an NI's ports rarely fill).
+  // on CM384, whose 512-flit buffers an NI's ports rarely fill). A flit is kept as what the NI
+  // reads of it: its source and tail bit in one word, then the payload words of the link width
+  // (not the 72-byte Flit of kMaxPayloadW bits, copied twice more on its way to the packet).
   class FlitRing {
    public:
+    void set_width(unsigned payload_words) { stride_ = 1 + payload_words; }
     bool empty() const { return count_ == 0; }
     std::size_t size() const { return count_; }
-    const Flit& front() const { return buf_[head_]; }
+    std::uint16_t front_src() const { return static_cast<std::uint16_t>(buf_[head_ * stride_]); }
+    bool front_tail() const { return ((buf_[head_ * stride_] >> 16) & 1u) != 0; }
+    const std::uint64_t* front_payload() const { return &buf_[head_ * stride_ + 1]; }
     void pop_front() {
-      head_ = head_ + 1 == buf_.size() ? 0 : head_ + 1;
+      head_ = head_ + 1 == capacity_ ? 0 : head_ + 1;
       --count_;
     }
     void push_back(const Flit& f) {
-      if (count_ == buf_.size()) grow();
-      buf_[(head_ + count_++) % buf_.size()] = f;
+      if (count_ == capacity_) grow();
+      std::uint64_t* e = &buf_[((head_ + count_++) % capacity_) * stride_];
+      e[0] = std::uint64_t{f.src} | (std::uint64_t{f.tail} << 16);
+      std::copy_n(f.payload.begin(), stride_ - 1, e + 1);
     }
 
    private:
     void grow() {
-      std::vector<Flit> bigger(std::max<std::size_t>(8, 2 * buf_.size()));
-      for (std::size_t k = 0; k < count_; ++k) bigger[k] = buf_[(head_ + k) % buf_.size()];
+      const std::size_t cap = std::max<std::size_t>(8, 2 * capacity_);
+      std::vector<std::uint64_t> bigger(cap * stride_);
+      for (std::size_t k = 0; k < count_; ++k) {
+        std::copy_n(&buf_[((head_ + k) % capacity_) * stride_], stride_, &bigger[k * stride_]);
+      }
       buf_ = std::move(bigger);
+      capacity_ = cap;
       head_ = 0;
     }
-    std::vector<Flit> buf_;
-    std::size_t head_ = 0, count_ = 0;
+    std::vector<std::uint64_t> buf_;  // capacity_ entries of stride_ words
+    std::size_t stride_ = 1, capacity_ = 0, head_ = 0, count_ = 0;
   };
   struct Port {
     std::vector<unsigned> credits;              // per VC
     std::deque<TxPacket> tx[2];                 // per VC: packets waiting or being sent
     std::size_t queued_flits = 0;               // flits in tx not yet sent
     FlitRing rx[2];                             // per VC: the ejection buffer
-    std::vector<Flit> assembling[2];            // per VC: flits of the packet arriving
+    // Per VC, the packet arriving: its payload bytes so far (each flit's written here as it is
+    // taken from the ejection buffer) and its source, from its first flit.
+    std::vector<std::uint8_t> assembling[2];
+    std::uint16_t assembling_src[2] = {0, 0};
     Counter* flits_sent = nullptr;
     Counter* credit_stalls = nullptr;
   };
@@ -200,7 +220,8 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   void accept(tlm::tlm_generic_payload& trans, std::uint64_t cycle);
   std::string describe(const tlm::tlm_generic_payload& trans, const UbExtension& ext) const;
   unsigned pick_port(std::uint32_t dst);
-  void send_packet(const Packet& p);
+  // Queues `p` with the n data bytes at `data` (p.data is not read).
+  void send_packet(const Packet& p, const std::uint8_t* data, std::uint32_t n);
   void receive_packet(const Packet& p, std::uint64_t c);
   void serve(Packet& req, std::uint64_t c);
   void complete(const Packet& resp, std::uint64_t c);
@@ -270,7 +291,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   std::multimap<std::uint64_t, Packet> responses_;     // by the cycle they are ready
   unsigned responses_waiting_ = 0;                      // in responses_ or not yet fully sent
   tlm::tlm_generic_payload* held_ = nullptr;           // BEGIN_REQ refused for lack of room
-  std::vector<std::uint8_t> bytes_;                    // a packet's bytes as cut into or read from flits
+  std::vector<std::vector<std::uint8_t>> spare_bytes_; // TxPacket::bytes of packets sent, for reuse (no allocation per packet)
   std::uint64_t next_seq_ = 0;
   std::uint64_t rr_next_ = 0;
   sc_core::sc_event notified_;
