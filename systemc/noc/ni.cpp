@@ -245,7 +245,10 @@ void NetworkInterface::send_packet(const Packet& p, const std::uint8_t* data, st
     spare_bytes_.pop_back();
   }
   std::vector<std::uint8_t>& bytes = tx.bytes;
-  bytes.assign(flits * flit_bytes_, 0);
+  // Only the padding is zeroed: the header words and the data are written over the rest.
+  bytes.resize(flits * flit_bytes_);
+  std::fill(bytes.begin() + kHeaderBytes, bytes.begin() + static_cast<std::ptrdiff_t>(header_bytes), 0);
+  std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(header_bytes + n), bytes.end(), 0);
   const std::uint64_t w0 = static_cast<std::uint64_t>(p.kind) | (std::uint64_t{p.response} << 4) |
                            (std::uint64_t{p.ordered} << 5) | (std::uint64_t{p.status} << 8) |
                            (std::uint64_t{p.size} << 16) | (std::uint64_t{p.tag} << 32);
