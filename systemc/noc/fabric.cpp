@@ -224,7 +224,7 @@ void NocFabric::collect(const Router& r, Group& g) {
   auto out = [&](unsigned o, const std::uint64_t* w, std::uint8_t vc) {
     const Hop& h = r.out_hops[o];
     if (h.ch == kNoChannel) {
-      throw std::logic_error(fmt::format("{}: cycle {}: {} sent a flit out of an unwired port", name(), cycle_,
+      throw std::logic_error(fmt::format("{}: cycle {}: {} sent a flit out of an unwired port", name(), g.cycle,
                                          topo_.port_name({r.node, o})));
     }
     std::uint64_t* to;
@@ -233,7 +233,7 @@ void NocFabric::collect(const Router& r, Group& g) {
     } else {
       const std::size_t at = g.flits.size();
       g.flits.resize(at + 2 + words_);
-      g.flits[at] = cycle_ + h.delay;
+      g.flits[at] = g.cycle + h.delay;
       g.flits[at + 1] = pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint);
       to = &g.flits[at + 2];
     }
@@ -248,7 +248,7 @@ void NocFabric::collect(const Router& r, Group& g) {
     if (g.direct) {
       put_credit(h, vc);
     } else {
-      g.credits.push_back(cycle_ + h.delay);
+      g.credits.push_back(g.cycle + h.delay);
       g.credits.push_back(pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint));
     }
   };
@@ -290,8 +290,8 @@ void NocFabric::step_group(Group& g) {
   g.routed = 0;
   g.error = nullptr;
   try {
-    const std::vector<std::uint64_t>& credits = credit_wheel_[cycle_ & wheel_mask_];
-    const std::vector<std::uint64_t>& flits = flit_wheel_[cycle_ & wheel_mask_];
+    const std::vector<std::uint64_t>& credits = credit_wheel_[g.cycle & wheel_mask_];
+    const std::vector<std::uint64_t>& flits = flit_wheel_[g.cycle & wheel_mask_];
     const std::size_t stride = 1 + words_;
     // (Nothing to sort in most cycles of a machine, whose network is idle while the cores compute.)
     const bool any_credits = !credits.empty(), any_flits = !flits.empty();
@@ -350,7 +350,9 @@ void NocFabric::step_group(Group& g) {
   }
 }
 
-void NocFabric::merge_groups() {
+void NocFabric::finish_cycle(std::uint64_t c) {
+  flit_wheel_[c & wheel_mask_].clear();
+  credit_wheel_[c & wheel_mask_].clear();
   const std::size_t stride = 2 + words_;
   for (Group& g : groups_) {
     if (g.error) std::rethrow_exception(g.error);
@@ -367,14 +369,32 @@ void NocFabric::merge_groups() {
     }
     st_flits_.add(g.routed);
   }
+  st_cycles_.inc();
+  if (on_cycle_) on_cycle_(c);
+}
+
+void NocFabric::settle() {
+  if (!pending_) return;
+  pending_ = false;
+  main_ns_ += thread_cpu_ns() - main_start_;
+  worker_.wait();
+  ++balance_cycles_;
+  finish_cycle(groups_[1].cycle);
 }
 
 void NocFabric::tick() {
-  // The worker's group starts now: until the barrier below, this thread touches only endpoints and
-  // group 0, reads the wheels' current slots and pushes only into later ones (every delay >= 1).
+  // 0. The worker's routers of the last cycle, if they may still be stepping (set_overlap): their
+  //    outputs go on the channels before anything of this cycle.
+  settle();
+  // The worker's group starts now: until the barrier, this thread touches only endpoints and
+  // group 0 (and, with overlap, what the SystemC kernel runs until the next tick or settle()),
+  // reads the wheels' current slots and pushes only into later ones (every delay >= 1).
   parallel_ = worker_.running() && (!timed_ || timer_.parallel());
   parallel_cycles_ += parallel_ ? 1 : 0;
-  std::int64_t main_start = 0;
+  for (std::size_t k = 0; k < groups_.size(); ++k) {
+    groups_[k].cycle = cycle_;
+    groups_[k].direct = k == 0 || !parallel_;  // set before the worker reads it
+  }
   if (parallel_) {
     if (balance_cycles_ == kBalanceCycles) {
       const std::uint32_t split = balanced_split(static_cast<std::uint32_t>(routers_.size()), groups_[0].end,
@@ -384,7 +404,7 @@ void NocFabric::tick() {
       main_ns_ = 0;
     }
     worker_.go();
-    main_start = thread_cpu_ns();
+    main_start_ = thread_cpu_ns();
   }
   const std::size_t stride = 1 + words_;
   try {
@@ -419,21 +439,22 @@ void NocFabric::tick() {
   // 3. Routers step and put what they registered on the channels, group by group, the worker's
   //    group meanwhile. A group stepped on this thread, after the groups before it, puts its
   //    outputs straight into the wheels (the worker reads only the current slots, which nothing
-  //    here writes); the worker's go through its buffers, after group 0's.
-  for (std::size_t k = 0; k < groups_.size(); ++k) groups_[k].direct = k == 0 || !parallel_;
+  //    here writes); the worker's go through its buffers, after group 0's, when the cycle is
+  //    finished: here, or with overlap at the next tick or settle().
   step_group(groups_[0]);
+  if (parallel_ && overlap_ && !groups_[0].error) {
+    pending_ = true;
+    ++cycle_;
+    return;
+  }
   if (parallel_) {
-    main_ns_ += thread_cpu_ns() - main_start;
+    main_ns_ += thread_cpu_ns() - main_start_;
     worker_.wait();
     ++balance_cycles_;
   } else {
     for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
   }
-  flit_wheel_[cycle_ & wheel_mask_].clear();
-  credit_wheel_[cycle_ & wheel_mask_].clear();
-  merge_groups();
-  st_cycles_.inc();
-  if (on_cycle_) on_cycle_(cycle_);
+  finish_cycle(cycle_);
   ++cycle_;
 }
 

@@ -38,6 +38,9 @@
 // decides cycle by cycle whether two threads pay off, and the boundary between the groups follows
 // the two threads' processor times. The endpoints stay on this thread (they touch die memory and
 // cores under the SystemC kernel); a fabric with an RTL router steps every router on this thread.
+// With overlap (set_overlap; a machine's fabric), the worker's group of a cycle may go on after
+// the tick returns, beside the dies and cores, and its outputs go on the channels at the start of
+// the next tick: the same order as without.
 //
 // Measurement. Every flit put on a channel (by an endpoint or a router) counts on that channel
 // (channel_flits(), cumulative, indexed like Topology::channels()); an on_cycle callback runs at the
@@ -120,6 +123,18 @@ class NocFabric : public sc_core::sc_module {
   void set_threads(unsigned n, bool timed = true);
   // Cycles whose routers ran on two threads.
   std::uint64_t parallel_cycles() const { return parallel_cycles_; }
+  // With overlap on, a two-thread cycle's tick returns while the worker still steps its routers;
+  // what they registered goes on the channels at the start of the next tick, or at settle(). So
+  // the worker's routers run beside whatever the SystemC kernel runs between two network edges (a
+  // machine's dies and cores), which touches none of them: the dies reach the network only through
+  // endpoints, whose cycle() runs within a tick. Outputs are the same either way. Whoever reads the
+  // network's results between ticks (channel_flits(), the statistics, an on_cycle callback's
+  // effects) calls settle() first; npu::Machine::run does after its simulation.
+  void set_overlap(bool on) { overlap_ = on; }
+  // Finishes the cycle whose routers the worker may still be stepping (nothing to do otherwise):
+  // waits for it, puts its routers' outputs on the channels, counts the cycle and calls on_cycle.
+  // Rethrows what stopped the worker's routers.
+  void settle();
 
  private:
   // Where what a port sends arrives: the channel (kNoChannel: an unwired port), its far end (a
@@ -146,6 +161,7 @@ class NocFabric : public sc_core::sc_module {
   // A group of routers (routers_[begin .. end - 1]) and what they registered in this cycle.
   struct Group {
     std::uint32_t begin = 0, end = 0;
+    std::uint64_t cycle = 0;  // the network cycle it steps (the worker's may outlast the tick)
     bool direct = true;  // this cycle, its outputs go straight into the wheels, else into the buffers
     // Per flit: due cycle, packed target (pack(); bit 31 set for an endpoint), the flit's words
     // (kept_ + 2 words each); per credit: due cycle and packed target.
@@ -169,8 +185,9 @@ class NocFabric : public sc_core::sc_module {
   // Step 3 for a group's routers: stage each one's arrivals, step it, collect what it registered.
   void step_group(Group& g);
   void collect(const Router& r, Group& g);
-  // Puts what the groups collected in their buffers on the channels, group by group.
-  void merge_groups();
+  // The end of cycle c once every group stepped: clears its slots, puts what the groups collected
+  // in their buffers on the channels, group by group, counts the cycle and calls on_cycle.
+  void finish_cycle(std::uint64_t c);
 
   Topology topo_;
   RouterParams params_;
@@ -200,6 +217,9 @@ class NocFabric : public sc_core::sc_module {
   unsigned threads_ = 1;
   bool timed_ = true;
   bool parallel_ = false;
+  bool overlap_ = false;
+  bool pending_ = false;  // the worker steps the last tick's cycle: settle() finishes it
+  std::int64_t main_start_ = 0;  // this thread's processor time when the worker's group started
   std::uint64_t parallel_cycles_ = 0;
   ThreadTimer<std::chrono::steady_clock> timer_;
   // Processor time of this thread's share (endpoints and group 0) in the two-thread cycles since

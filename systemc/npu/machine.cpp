@@ -52,6 +52,7 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::To
                                             topo.num_endpoints()));
   }
   fabric_ = std::make_unique<noc::NocFabric>("noc", cfg.net, std::move(topo), stats, "noc");
+  fabric_->set_overlap(true);  // with two threads, the routers step beside the dies (run() settles)
   const noc::NiParams ni{cfg.machine.ni_max_outstanding, cfg.machine.ni_response_queue,
                          ni_spread(cfg.net.topology.spread),
                          std::max<std::uint64_t>(1, time_to_cycles(cfg.machine.ni_command_latency_s, cfg.net.clock_hz))};
@@ -131,7 +132,17 @@ core::RunResult Machine::run(core::Cycle max_cycles) {
   max_cycles_ = max_cycles;
   running_ = true;
   wake_.notify(sc_core::SC_ZERO_TIME);
-  sc_core::sc_start();
+  try {
+    sc_core::sc_start();
+  } catch (...) {
+    try {
+      fabric_->settle();  // the worker thread may still step routers: stopped before anything is read
+    } catch (...) {
+      // the first error is the one reported
+    }
+    throw;
+  }
+  fabric_->settle();  // the last network cycle's routers, if the worker still steps them
   return result_;
 }
 

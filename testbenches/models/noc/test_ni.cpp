@@ -424,9 +424,10 @@ TEST(NetworkInterface, ClosOfRtlLeavesSpreadOverPlanesMatchesReferenceAndFastMod
   std::fclose(f);
 }
 
-// The plan's traffic on a 3x3 mesh of fast routers, one fabric stepping its routers on one thread
-// and one on two in every cycle (no thread timer): the same results, statistics, completion times
-// and memories (NocFabric::set_threads).
+// The plan's traffic on a 3x3 mesh of fast routers, one fabric stepping its routers on one thread,
+// one on two in every cycle (no thread timer) and one on two with overlap (the worker's routers
+// step on while the generators and memories run between network edges): the same results,
+// statistics, completion times and memories (NocFabric::set_threads, set_overlap).
 TEST(NetworkInterface, TwoThreadsGiveTheSameResultsAsOne) {
   const NetConfig cfg = config(
       "seed: 5\nclock: 1GHz\nrouter:\n  ports: 5\n  vcs: 2\n  buf_depth: 4\n  payload_bits: 256\n  table_depth: 16\n"
@@ -435,17 +436,24 @@ TEST(NetworkInterface, TwoThreadsGiveTheSameResultsAsOne) {
   const NiParams ni{8, 4, NiSpread::hash};
   Net one("one", cfg, build_mesh(3, 3, lat), plan(cfg.seed, 9, 120), ni, 8, sc_time(20, SC_NS));
   Net two("two", cfg, build_mesh(3, 3, lat), plan(cfg.seed, 9, 120), ni, 8, sc_time(20, SC_NS));
+  Net over("over", cfg, build_mesh(3, 3, lat), plan(cfg.seed, 9, 120), ni, 8, sc_time(20, SC_NS));
   two.fabric->set_threads(2, false);
-  run_all({&one, &two}, sc_time(10, SC_MS));
-  ASSERT_TRUE(one.done() && two.done());
+  over.fabric->set_threads(2, false);
+  over.fabric->set_overlap(true);
+  run_all({&one, &two, &over}, sc_time(10, SC_MS));
+  over.fabric->settle();
+  ASSERT_TRUE(one.done() && two.done() && over.done());
   check_against_reference(two);
+  check_against_reference(over);
   EXPECT_EQ(one.fabric->parallel_cycles(), 0u);
-  EXPECT_EQ(two.fabric->parallel_cycles(), two.fabric->cycles());  // every cycle ran on two threads
-  EXPECT_EQ(one.stats_json(), two.stats_json());
-  EXPECT_EQ(one.fabric->channel_flits(), two.fabric->channel_flits());
-  for (std::uint32_t e = 0; e < 9; ++e) {
-    EXPECT_EQ(one.gens[e]->finished, two.gens[e]->finished) << "endpoint " << e;
-    EXPECT_EQ(one.mems[e]->pages, two.mems[e]->pages) << "endpoint " << e;
+  for (Net* n : {&two, &over}) {
+    EXPECT_EQ(n->fabric->parallel_cycles(), n->fabric->cycles());  // every cycle ran on two threads
+    EXPECT_EQ(one.stats_json(), n->stats_json());
+    EXPECT_EQ(one.fabric->channel_flits(), n->fabric->channel_flits());
+    for (std::uint32_t e = 0; e < 9; ++e) {
+      EXPECT_EQ(one.gens[e]->finished, n->gens[e]->finished) << "endpoint " << e;
+      EXPECT_EQ(one.mems[e]->pages, n->mems[e]->pages) << "endpoint " << e;
+    }
   }
 }
 
@@ -501,28 +509,33 @@ struct Recorder : FabricEndpoint {
 };
 
 // Deliveries reach the endpoints in the order they were put in flight, with two threads as with
-// one: each thread's routers put theirs in buffers of their own, merged in node order. On a mesh
-// every router has an endpoint, so both threads deliver to endpoints in the same cycles, and a
-// merge in another order would reorder the log.
+// one: each thread's routers put theirs in buffers of their own, merged in node order (with
+// overlap, at the next cycle's start). On a mesh every router has an endpoint, so both threads
+// deliver to endpoints in the same cycles, and a merge in another order would reorder the log.
 TEST(NetworkInterface, TwoThreadsDeliverInTheOrderOfOne) {
   const NetConfig cfg = config(
       "clock: 1GHz\nrouter:\n  ports: 5\n  vcs: 2\n  buf_depth: 4\n  payload_bits: 64\n  table_depth: 16\n"
       "  impl: fast\ntopology:\n  kind: mesh\n  mesh_x: 3\n  mesh_y: 3\n  link_latency: 2ns\n  router_latency: 3ns\n");
   StatsRegistry stats;
-  std::vector<std::string> logs[2];
+  std::vector<std::string> logs[3];
   std::vector<std::unique_ptr<NocFabric>> fabrics;
   std::vector<std::unique_ptr<Recorder>> eps;
-  for (unsigned t = 0; t < 2; ++t) {
+  for (unsigned t = 0; t < 3; ++t) {  // one thread, two, two with overlap
     fabrics.push_back(std::make_unique<NocFabric>(fmt::format("order{}", t).c_str(), cfg,
                                                   build_mesh(3, 3, link_cycles(cfg)), stats, fmt::format("order{}", t)));
-    if (t == 1) fabrics.back()->set_threads(2, false);
+    if (t >= 1) fabrics.back()->set_threads(2, false);
+    fabrics.back()->set_overlap(t == 2);
     for (std::uint32_t e = 0; e < 9; ++e) eps.push_back(std::make_unique<Recorder>(*fabrics.back(), e, 4, logs[t]));
   }
   sc_start(sc_time(3000, SC_NS));
-  EXPECT_EQ(fabrics[1]->parallel_cycles(), fabrics[1]->cycles());
+  fabrics[2]->settle();
   ASSERT_GT(logs[0].size(), 10000u);
-  ASSERT_EQ(logs[0].size(), logs[1].size());
-  for (std::size_t k = 0; k < logs[0].size(); ++k) ASSERT_EQ(logs[0][k], logs[1][k]) << "delivery " << k;
+  for (unsigned t = 1; t < 3; ++t) {
+    EXPECT_EQ(fabrics[t]->parallel_cycles(), fabrics[t]->cycles());
+    EXPECT_EQ(fabrics[0]->channel_flits(), fabrics[t]->channel_flits());
+    ASSERT_EQ(logs[0].size(), logs[t].size());
+    for (std::size_t k = 0; k < logs[0].size(); ++k) ASSERT_EQ(logs[0][k], logs[t][k]) << "delivery " << k;
+  }
 }
 
 Cmd command(UbKind kind, std::uint32_t dst, std::uint64_t offset, std::size_t bytes) {
