@@ -92,6 +92,9 @@ int snsim_main(int argc, char** argv) {
                       "two are used in the cycles where they pay off, and only for the fast router model)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 2u));
+  run_cmd->add_flag("--no-thread-timer", run.no_thread_timer,
+                    "Machine: with --threads 2, use both threads in every network cycle, not only where they pay off "
+                    "(for tests and timing; the results are the same)");
   run_cmd->add_option("--trace-links", run.trace_links,
                       "Machine: the routers whose output links --trace records as utilization counters: a glob over "
                       "router names such as 'p0.leaf*', or none (default: * up to 16 dies, else none)");

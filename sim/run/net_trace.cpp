@@ -59,6 +59,8 @@ NetTrace::NetTrace(npu::Machine& m, const std::vector<bool>& dies, const std::st
     for (unsigned p = 0; p < topo.nodes()[ep].ports; ++p)
       if (const std::uint32_t ch = topo.out_channel({ep, p}); ch != noc::kNoChannel)
         tracks_.push_back({ch, pid, fmt::format("port{} flits/cycle", p)});
+    // The observer writes this trace's events, shared by every die: the NIs stay on one thread.
+    m.fabric().set_endpoint_threads(false);
     m.ni(d).on_complete([this, pid, used = std::vector<bool>()](const noc::UbCommandSpan& c) mutable {
       if (c.slot >= used.size()) used.resize(c.slot + 1u, false);
       if (!used[c.slot]) {

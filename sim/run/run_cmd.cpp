@@ -291,7 +291,7 @@ int run_run(const RunOptions& opt) {
       return 2;
     }
     for (std::uint32_t d = 0; d < dies; ++d) stores.push_back(&m->store(d));
-    m->fabric().set_threads(opt.threads);
+    m->fabric().set_threads(opt.threads, !opt.no_thread_timer);
     if (opt.wave) {
       try {
         for (const std::string& f : open_waves(*m, out)) fmt::print("waveform {}\n", f);
@@ -386,7 +386,8 @@ int run_run(const RunOptions& opt) {
   if (l2) l2->finish(r.cycles);  // a machine's L2s finish in Machine::run
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   if (m && opt.threads > 1) {
-    fmt::print("network: {} of {} cycles on two threads{}\n", m->fabric().parallel_cycles(), m->fabric().cycles(),
+    fmt::print("network: {} of {} cycles on two threads, the network interfaces too in {}{}\n",
+               m->fabric().parallel_cycles(), m->fabric().cycles(), m->fabric().endpoint_parallel_cycles(),
                m->fabric().rtl_routers() > 0 ? " (none: a router uses the RTL, which keeps them on one)" : "");
   }
 

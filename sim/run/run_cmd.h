@@ -27,6 +27,7 @@ struct RunOptions {
   std::string trace_links;
   // A machine only: threads stepping the network's routers (NocFabric::set_threads), 1 or 2.
   unsigned threads = 1;
+  bool no_thread_timer = false;  // with threads = 2: both in every cycle (NocFabric::set_threads' timed = false)
 };
 
 // Returns the exit status: 0 on success; 1 when a core faults, the cores deadlock or time out, or

@@ -97,6 +97,22 @@ inline void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
   }
 }
 
+// Calls a worker's work must leave to the thread that started it: SystemC's kernel is not
+// thread-safe, so an event notification made while a WorkerThread runs work (a network
+// interface's completion waking its die) is queued there and made by the main thread at
+// WorkerThread::run_main_calls(), after the barrier and at the same simulation time. The
+// notifications a cycle makes commute (an event keeps its earliest pending notification), so
+// making them later in the same evaluation changes nothing. On any other thread f runs at once.
+inline thread_local std::vector<std::function<void()>>* t_main_calls = nullptr;
+template <class F>
+void on_main_thread(F&& f) {
+  if (t_main_calls != nullptr) {
+    t_main_calls->emplace_back(std::forward<F>(f));
+  } else {
+    f();
+  }
+}
+
 // The second thread: each go() runs `work` once on it while the caller does its own share, wait()
 // is the barrier after which the caller may read what the work wrote. A cycle handshake: go_
 // counts the runs started, done_ those finished; stop() ends the thread.
@@ -124,6 +140,12 @@ class WorkerThread {
     go();
     thread_.join();
   }
+  // Makes the calls the work left to this thread (on_main_thread), in the order it left them. Call
+  // after a barrier that follows them (wait(), or one of the work's own).
+  void run_main_calls() {
+    for (auto& f : main_calls_) f();
+    main_calls_.clear();
+  }
   // The worker's processor time in the work since the last call (call between wait() and go()).
   std::int64_t take_ns() {
     const std::int64_t ns = ns_;
@@ -133,6 +155,7 @@ class WorkerThread {
 
  private:
   void loop() {
+    t_main_calls = &main_calls_;
     for (std::uint32_t run = 1;; ++run) {
       wait_for(go_, run);
       if (stop_.load(std::memory_order_relaxed)) return;
@@ -145,6 +168,7 @@ class WorkerThread {
   }
 
   std::function<void()> work_;
+  std::vector<std::function<void()>> main_calls_;  // on_main_thread's, from the work
   std::atomic<std::uint32_t> go_{0}, done_{0};
   std::atomic<bool> stop_{false};
   std::int64_t ns_ = 0;

@@ -7,6 +7,9 @@
 #include <bit>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
+
+#include "common/thread_timer.h"
 
 namespace snsim::core {
 
@@ -78,12 +81,22 @@ L2Gm::L2Gm(L2Params params, SimpleGm& store, StatsRegistry& stats, const std::st
 L2Gm::Port& L2Gm::port(unsigned id) {
   if (id >= ports_.size()) ports_.resize(id + 1);
   Port& p = ports_[id];
-  if (!p.read_busy) {
-    const std::string prefix = fmt::format("{}.port{}.", name_, id);
-    p.read_busy = &stats_.counter(prefix + "read_busy", "cycles", "cycles the core's read port was transferring");
-    p.write_busy = &stats_.counter(prefix + "write_busy", "cycles", "cycles the core's write port was transferring");
+  if (!p.used) {
+    p.used = true;
+    // At once on the SystemC thread; from the fabric's worker after its barrier, in the order one
+    // thread would register them (the worker's network interfaces come after the others).
+    on_main_thread([this, id] { register_port(id); });
   }
   return p;
+}
+
+void L2Gm::register_port(unsigned id) {
+  Port& p = ports_[id];
+  const std::string prefix = fmt::format("{}.port{}.", name_, id);
+  p.read_busy = &stats_.counter(prefix + "read_busy", "cycles", "cycles the core's read port was transferring");
+  p.write_busy = &stats_.counter(prefix + "write_busy", "cycles", "cycles the core's write port was transferring");
+  p.read_busy->add(std::exchange(p.pending_read, 0));
+  p.write_busy->add(std::exchange(p.pending_write, 0));
 }
 
 std::uint32_t* L2Gm::set_words(std::uint64_t set) {
@@ -180,8 +193,12 @@ GlobalMemory::Timing L2Gm::transfer(Cycle now, const GmAccess& access) {
   const double rate = access.is_write ? params_.write_bytes_per_cycle : params_.read_bytes_per_cycle;
   const double start = std::max(free, static_cast<double>(now));
   free = start + static_cast<double>(bytes) / rate;
-  (access.is_write ? p.write_busy : p.read_busy)->add(static_cast<Cycle>(std::ceil(free)) -
-                                                      static_cast<Cycle>(std::ceil(start)));
+  const Cycle busy = static_cast<Cycle>(std::ceil(free)) - static_cast<Cycle>(std::ceil(start));
+  if (Counter* c = access.is_write ? p.write_busy : p.read_busy) {
+    c->add(busy);
+  } else {
+    (access.is_write ? p.pending_write : p.pending_read) += busy;  // registered after the worker's barrier
+  }
   double streamed = free;
 
   // 3. The memory behind: fills for read misses (the data waits for them), dirty write-backs.

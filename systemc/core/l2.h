@@ -97,12 +97,18 @@ class L2Gm : public GlobalMemory {
  private:
   struct Port {
     double read_free = 0, write_free = 0;  // cycle (fractional) each direction is free
+    bool used = false;
+    // Registered on the SystemC thread (register_port): a die's network port is first used by its
+    // network interface, which may run on the fabric's worker thread (noc::NocFabric::
+    // set_endpoint_threads); its busy cycles wait in `pending` until then.
     Counter* read_busy = nullptr;
     Counter* write_busy = nullptr;
+    Cycle pending_read = 0, pending_write = 0;
   };
   // Looks line `line` up, allocating it on a miss; appends a dirty victim to writebacks_.
   bool access_line(std::uint64_t line, bool is_write);
   Port& port(unsigned id);
+  void register_port(unsigned id);
 
   L2Params params_;
   SimpleGm& store_;

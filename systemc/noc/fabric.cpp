@@ -128,8 +128,17 @@ void NocFabric::attach(std::uint32_t endpoint, FabricEndpoint& ep) {
   if (slot != nullptr) throw std::logic_error(fmt::format("{}: endpoint {} attached twice", name(), endpoint));
   slot = &ep;
   attached_.clear();
-  for (std::uint32_t node : topo_.endpoints())
-    if (endpoint_of_node_[node] != nullptr) attached_.push_back(endpoint_of_node_[node]);
+  attached_ids_.clear();
+  index_of_node_.assign(topo_.nodes().size(), kNone);
+  for (std::uint32_t e = 0; e < topo_.num_endpoints(); ++e) {
+    const std::uint32_t node = topo_.endpoints()[e];
+    if (endpoint_of_node_[node] == nullptr) continue;
+    index_of_node_[node] = static_cast<std::uint32_t>(attached_.size());
+    attached_.push_back(endpoint_of_node_[node]);
+    attached_ids_.push_back(e);
+  }
+  ep_work_.assign(attached_.size(), 0);
+  eps_split_ = static_cast<std::uint32_t>(attached_.size() / 2);
 }
 
 void NocFabric::open_wave(const std::string& router, const std::string& path) {
@@ -175,7 +184,16 @@ void NocFabric::set_threads(unsigned n, bool timed) {
     groups_[1].end = routers;
     balance_cycles_ = 0;
     main_ns_ = 0;
-    worker_.start([this] { step_group(groups_[1]); });
+    worker_.start([this] {
+      if (split_eps_) {
+        const std::int64_t start = thread_cpu_ns();
+        eps_error_ = run_endpoints(eps_split_, static_cast<std::uint32_t>(attached_.size()), groups_[1].cycle, false);
+        worker_eps_ns_ += thread_cpu_ns() - start;  // read by this thread after the worker's wait
+        eps_done_.store(eps_runs_, std::memory_order_release);
+        eps_done_.notify_one();
+      }
+      step_group(groups_[1]);
+    });
   }
 }
 
@@ -210,14 +228,29 @@ void NocFabric::put_credit(const Hop& h, std::uint8_t vc) {
       pack(h.target, h.port, vc));
 }
 
+std::uint64_t* NocFabric::buffer_flit(Group& g, const Hop& h, std::uint8_t vc) {
+  const std::size_t at = g.flits.size();
+  g.flits.resize(at + 2 + words_);
+  g.flits[at] = g.cycle + h.delay;
+  g.flits[at + 1] = pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint);
+  return &g.flits[at + 2];
+}
+
 void NocFabric::send_flit(std::uint32_t endpoint, unsigned port, const LinkFlit& flit) {
   const Hop& h = ep_out_hops_[ep_hop_base_[endpoint] + port];
-  flit_words(flit, wheel_flit(h, flit.vc));
+  // The worker's endpoints (endpoint ids from eps_split_id_ on) send into its buffer.
+  flit_words(flit, split_eps_ && endpoint >= eps_split_id_ ? buffer_flit(eps_buf_, h, flit.vc) : wheel_flit(h, flit.vc));
   ++ch_flits_[h.ch];
 }
 
 void NocFabric::send_credit(std::uint32_t endpoint, unsigned port, std::uint8_t vc) {
-  put_credit(ep_credit_hops_[ep_hop_base_[endpoint] + port], vc);
+  const Hop& h = ep_credit_hops_[ep_hop_base_[endpoint] + port];
+  if (split_eps_ && endpoint >= eps_split_id_) {
+    eps_buf_.credits.push_back(eps_buf_.cycle + h.delay);
+    eps_buf_.credits.push_back(pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint));
+  } else {
+    put_credit(h, vc);
+  }
 }
 
 void NocFabric::collect(const Router& r, Group& g) {
@@ -227,17 +260,7 @@ void NocFabric::collect(const Router& r, Group& g) {
       throw std::logic_error(fmt::format("{}: cycle {}: {} sent a flit out of an unwired port", name(), g.cycle,
                                          topo_.port_name({r.node, o})));
     }
-    std::uint64_t* to;
-    if (g.direct) {
-      to = wheel_flit(h, vc);
-    } else {
-      const std::size_t at = g.flits.size();
-      g.flits.resize(at + 2 + words_);
-      g.flits[at] = g.cycle + h.delay;
-      g.flits[at + 1] = pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint);
-      to = &g.flits[at + 2];
-    }
-    std::copy_n(w, words_, to);
+    std::copy_n(w, words_, g.direct ? wheel_flit(h, vc) : buffer_flit(g, h, vc));
     // Each channel has one sender, so groups count their own channels without a race.
     ++ch_flits_[h.ch];
     ++g.routed;
@@ -350,25 +373,30 @@ void NocFabric::step_group(Group& g) {
   }
 }
 
+void NocFabric::merge(Group& g) {
+  if (g.error) std::rethrow_exception(g.error);
+  const std::size_t stride = 2 + words_;
+  for (std::size_t j = 0; j < g.flits.size(); j += stride) {
+    const std::uint64_t at = g.flits[j], target = g.flits[j + 1];
+    std::vector<std::uint64_t>& slot = ((target & kToEndpoint) ? ep_flit_wheel_ : flit_wheel_)[at & wheel_mask_];
+    slot.push_back(target & ~kToEndpoint);
+    slot.insert(slot.end(), g.flits.begin() + static_cast<std::ptrdiff_t>(j + 2),
+                g.flits.begin() + static_cast<std::ptrdiff_t>(j + stride));
+  }
+  for (std::size_t j = 0; j < g.credits.size(); j += 2) {
+    const std::uint64_t at = g.credits[j], target = g.credits[j + 1];
+    ((target & kToEndpoint) ? ep_credit_wheel_ : credit_wheel_)[at & wheel_mask_].push_back(target & ~kToEndpoint);
+  }
+  st_flits_.add(g.routed);
+  g.flits.clear();
+  g.credits.clear();
+  g.routed = 0;
+}
+
 void NocFabric::finish_cycle(std::uint64_t c) {
   flit_wheel_[c & wheel_mask_].clear();
   credit_wheel_[c & wheel_mask_].clear();
-  const std::size_t stride = 2 + words_;
-  for (Group& g : groups_) {
-    if (g.error) std::rethrow_exception(g.error);
-    for (std::size_t j = 0; j < g.flits.size(); j += stride) {
-      const std::uint64_t at = g.flits[j], target = g.flits[j + 1];
-      std::vector<std::uint64_t>& slot = ((target & kToEndpoint) ? ep_flit_wheel_ : flit_wheel_)[at & wheel_mask_];
-      slot.push_back(target & ~kToEndpoint);
-      slot.insert(slot.end(), g.flits.begin() + static_cast<std::ptrdiff_t>(j + 2),
-                  g.flits.begin() + static_cast<std::ptrdiff_t>(j + stride));
-    }
-    for (std::size_t j = 0; j < g.credits.size(); j += 2) {
-      const std::uint64_t at = g.credits[j], target = g.credits[j + 1];
-      ((target & kToEndpoint) ? ep_credit_wheel_ : credit_wheel_)[at & wheel_mask_].push_back(target & ~kToEndpoint);
-    }
-    st_flits_.add(g.routed);
-  }
+  for (Group& g : groups_) merge(g);  // group 0's is empty when it went straight or was merged
   st_cycles_.inc();
   if (on_cycle_) on_cycle_(c);
 }
@@ -382,67 +410,155 @@ void NocFabric::settle() {
   finish_cycle(groups_[1].cycle);
 }
 
+std::exception_ptr NocFabric::run_endpoints(std::uint32_t begin, std::uint32_t end, std::uint64_t c, bool all) {
+  try {
+    // 1. Deliveries due now at endpoints, in the order they were put in flight (those to routers
+    //    are staged in step 3, just before each router steps).
+    const std::size_t stride = 1 + words_;
+    // Each endpoint's flits and credits (one per flit it sent) weigh it for balance_endpoints.
+    const bool count = parallel_ && endpoint_threads_;
+    for (const std::uint64_t cr : ep_credit_wheel_[c & wheel_mask_]) {
+      const std::uint32_t k = index_of_node_[cr >> 32];
+      if (k < begin || k >= end) continue;
+      attached_[k]->on_credit(static_cast<unsigned>((cr >> 8) & 0xffff), static_cast<std::uint8_t>(cr));
+      if (count) ++ep_work_[k];
+    }
+    const auto& flits = ep_flit_wheel_[c & wheel_mask_];
+    for (std::size_t j = 0; j < flits.size(); j += stride) {
+      const std::uint64_t t = flits[j];
+      const PortRef to{static_cast<std::uint32_t>(t >> 32), static_cast<std::uint32_t>((t >> 8) & 0xffff)};
+      const std::uint32_t k = index_of_node_[to.node];
+      if (k == kNone && all) {
+        throw std::logic_error(fmt::format("{}: cycle {}: a flit reached {}, where no endpoint is attached", name(), c,
+                                           topo_.port_name(to)));
+      }
+      if (k < begin || k >= end) continue;
+      attached_[k]->on_flit(to.port, link_flit(&flits[j + 1], static_cast<std::uint8_t>(t)));
+      if (count) ++ep_work_[k];
+    }
+    // 2. Endpoints, in endpoint id order.
+    for (std::uint32_t k = begin; k < end; ++k) attached_[k]->cycle(c);
+  } catch (...) {
+    return std::current_exception();
+  }
+  return nullptr;
+}
+
+void NocFabric::balance_endpoints(std::int64_t worker_ns) {
+  // A two-thread cycle on this thread: its endpoints (tA) and routers (tR0), the wait for the
+  // worker's endpoints (tB), then, with overlap, the dies and cores until the next tick (tM),
+  // beside the worker's routers (tR1). Best: tA + tR0 = tB (no wait) and tR1 = tM, or every
+  // router on the worker when the dies take longer than all of them.
+  const auto routers = static_cast<std::uint32_t>(routers_.size());
+  const double t_a = static_cast<double>(main_eps_ns_), t_r0 = static_cast<double>(main_r0_ns_);
+  const double t_b = static_cast<double>(worker_eps_ns_);
+  const double t_r1 = std::max(0.0, static_cast<double>(worker_ns - worker_eps_ns_));
+  const double t_m = std::max(0.0, static_cast<double>(main_ns_ - main_barrier_ns_));
+  main_eps_ns_ = main_r0_ns_ = main_barrier_ns_ = worker_eps_ns_ = 0;
+  const double t_r = t_r0 + t_r1, t_e = t_a + t_b;
+  if (t_r > 0 && routers > 0) {
+    const double per_router = t_r / routers;
+    const double r1 = std::min(t_m, t_r) / per_router;  // routers for the worker
+    const double target = static_cast<double>(routers) - r1;
+    const auto split = static_cast<std::uint32_t>(std::clamp<std::int64_t>(
+        std::llround((static_cast<double>(groups_[0].end) + target) / 2), 0, std::int64_t{routers} - 1));
+    groups_[0].end = groups_[1].begin = split;
+    if (t_e > 0 && t_a > 0) {
+      // This thread's share of the endpoints' time for t_a + t_r0 = t_b at the new split, and
+      // the share of their traffic that gives it: an endpoint's flit costs the two threads
+      // differently (each has other data in its cache), so the traffic share is scaled by how
+      // far the time share it gave was off.
+      const double want = std::clamp((t_e - static_cast<double>(split) * per_router) / (2 * t_e), 0.0, 1.0);
+      const double share = std::clamp(eps_share_ * want / (t_a / t_e), 0.0, 1.0);
+      eps_share_ = (eps_share_ + share) / 2;  // halfway: one noisy window moves it little
+    }
+  }
+  // The boundary: this thread keeps the first endpoints up to eps_share_ of the traffic.
+  std::uint64_t total = 0;
+  for (std::uint64_t w : ep_work_) total += w;
+  if (total == 0) return;  // nothing moved: keep the boundary
+  const double keep = eps_share_ * static_cast<double>(total);
+  std::uint64_t sum = 0;
+  std::uint32_t k = 0;
+  while (k < ep_work_.size() && static_cast<double>(sum + ep_work_[k]) <= keep) sum += ep_work_[k++];
+  eps_split_ = k;
+  std::fill(ep_work_.begin(), ep_work_.end(), 0);
+}
+
 void NocFabric::tick() {
   // 0. The worker's routers of the last cycle, if they may still be stepping (set_overlap): their
   //    outputs go on the channels before anything of this cycle.
   settle();
-  // The worker's group starts now: until the barrier, this thread touches only endpoints and
+  // The worker's group starts now: until the barrier, this thread touches only its endpoints and
   // group 0 (and, with overlap, what the SystemC kernel runs until the next tick or settle()),
   // reads the wheels' current slots and pushes only into later ones (every delay >= 1).
   parallel_ = worker_.running() && (!timed_ || timer_.parallel());
   parallel_cycles_ += parallel_ ? 1 : 0;
-  for (std::size_t k = 0; k < groups_.size(); ++k) {
-    groups_[k].cycle = cycle_;
-    groups_[k].direct = k == 0 || !parallel_;  // set before the worker reads it
-  }
   if (parallel_) {
     if (balance_cycles_ == kBalanceCycles) {
-      const std::uint32_t split = balanced_split(static_cast<std::uint32_t>(routers_.size()), groups_[0].end,
-                                                 main_ns_, worker_.take_ns());
-      groups_[0].end = groups_[1].begin = split;
+      const std::int64_t worker_ns = worker_.take_ns();
+      if (endpoint_threads_) {
+        balance_endpoints(worker_ns);
+      } else {
+        groups_[0].end = groups_[1].begin =
+            balanced_split(static_cast<std::uint32_t>(routers_.size()), groups_[0].end, main_ns_, worker_ns);
+      }
       balance_cycles_ = 0;
       main_ns_ = 0;
     }
+  }
+  split_eps_ = parallel_ && endpoint_threads_ && eps_split_ < attached_.size();
+  endpoint_parallel_cycles_ += split_eps_ ? 1 : 0;
+  // Set before the worker reads them: with the worker's endpoints, group 0 buffers its outputs
+  // too, merged after those endpoints' sends.
+  for (std::size_t k = 0; k < groups_.size(); ++k) {
+    groups_[k].cycle = cycle_;
+    groups_[k].direct = (k == 0 && !split_eps_) || !parallel_;
+  }
+  if (split_eps_) {
+    eps_buf_.cycle = cycle_;
+    eps_split_id_ = attached_ids_[eps_split_];
+    ++eps_runs_;
+  }
+  if (parallel_) {
     worker_.go();
     main_start_ = thread_cpu_ns();
   }
-  const std::size_t stride = 1 + words_;
-  try {
-    // 1. Deliveries due now at endpoints, in the order they were put in flight (those to routers
-    //    are staged in step 3, just before each router steps).
-    auto& credits = ep_credit_wheel_[cycle_ & wheel_mask_];
-    for (const std::uint64_t c : credits) {
-      if (FabricEndpoint* ep = endpoint_of_node_[c >> 32])
-        ep->on_credit(static_cast<unsigned>((c >> 8) & 0xffff), static_cast<std::uint8_t>(c));
-    }
-    credits.clear();
-    auto& flits = ep_flit_wheel_[cycle_ & wheel_mask_];
-    for (std::size_t j = 0; j < flits.size(); j += stride) {
-      const std::uint64_t t = flits[j];
-      const PortRef to{static_cast<std::uint32_t>(t >> 32), static_cast<std::uint32_t>((t >> 8) & 0xffff)};
-      FabricEndpoint* ep = endpoint_of_node_[to.node];
-      if (ep == nullptr) {
-        throw std::logic_error(fmt::format("{}: cycle {}: a flit reached {}, where no endpoint is attached", name(),
-                                           cycle_, topo_.port_name(to)));
-      }
-      ep->on_flit(to.port, link_flit(&flits[j + 1], static_cast<std::uint8_t>(t)));
-    }
-    flits.clear();
-
-    // 2. Endpoints, in endpoint id order.
-    for (FabricEndpoint* ep : attached_) ep->cycle(cycle_);
-  } catch (...) {
-    if (parallel_) worker_.wait();
-    throw;
+  // 1-2. This thread's endpoints (every one, unless the worker runs a share).
+  const auto endpoints = static_cast<std::uint32_t>(attached_.size());
+  std::exception_ptr error = run_endpoints(0, split_eps_ ? eps_split_ : endpoints, cycle_, true);
+  const std::int64_t eps_end = split_eps_ ? thread_cpu_ns() : 0;
+  if (!split_eps_) {
+    ep_credit_wheel_[cycle_ & wheel_mask_].clear();
+    ep_flit_wheel_[cycle_ & wheel_mask_].clear();
   }
-
   // 3. Routers step and put what they registered on the channels, group by group, the worker's
   //    group meanwhile. A group stepped on this thread, after the groups before it, puts its
   //    outputs straight into the wheels (the worker reads only the current slots, which nothing
-  //    here writes); the worker's go through its buffers, after group 0's, when the cycle is
-  //    finished: here, or with overlap at the next tick or settle().
-  step_group(groups_[0]);
-  if (parallel_ && overlap_ && !groups_[0].error) {
+  //    here writes) unless the worker's endpoints' sends must come first; the worker's go through
+  //    its buffers, after group 0's, when the cycle is finished: here, or with overlap at the next
+  //    tick or settle().
+  if (!error) step_group(groups_[0]);
+  if (split_eps_) {
+    const std::int64_t r0_end = thread_cpu_ns();
+    wait_for(eps_done_, eps_runs_);  // the worker's endpoints are done; its routers may still step
+    main_eps_ns_ += eps_end - main_start_;
+    main_r0_ns_ += r0_end - eps_end;
+    main_barrier_ns_ += thread_cpu_ns() - main_start_;
+    if (!error) error = eps_error_;
+    if (!error) {
+      worker_.run_main_calls();
+      ep_credit_wheel_[cycle_ & wheel_mask_].clear();
+      ep_flit_wheel_[cycle_ & wheel_mask_].clear();
+      merge(eps_buf_);
+      if (!groups_[0].error) merge(groups_[0]);
+    }
+  }
+  if (error || groups_[0].error) {
+    if (parallel_) worker_.wait();
+    std::rethrow_exception(error ? error : groups_[0].error);
+  }
+  if (parallel_ && overlap_) {
     pending_ = true;
     ++cycle_;
     return;

@@ -49,6 +49,7 @@
 // An endpoint port starts with buf_depth credits on every VC of the router input it feeds, and a
 // router output sees buf_depth credits for the endpoint's input: the endpoint must hold that many
 // flits per VC and return a credit for each one it takes.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -131,6 +132,17 @@ class NocFabric : public sc_core::sc_module {
   // network's results between ticks (channel_flits(), the statistics, an on_cycle callback's
   // effects) calls settle() first; npu::Machine::run does after its simulation.
   void set_overlap(bool on) { overlap_ = on; }
+  // With two threads, the worker may also run a share of the endpoints in its cycles: their
+  // deliveries and cycle(), for a later block of the endpoints in id order (balanced by their
+  // traffic and the threads' processor times), while this thread runs the earlier ones; what they
+  // send is put on the channels in endpoint order, before the routers' outputs, as one thread
+  // does. Only for endpoints that may run off the SystemC thread: whatever they call must leave
+  // event notifications to on_main_thread (common/thread_timer.h), as npu::Machine's network
+  // interfaces, their dies' memories and the Machine do, and touch nothing another endpoint
+  // touches. Off by default; outputs are the same either way.
+  void set_endpoint_threads(bool on) { endpoint_threads_ = on; }
+  // Cycles whose endpoints ran on two threads.
+  std::uint64_t endpoint_parallel_cycles() const { return endpoint_parallel_cycles_; }
   // Finishes the cycle whose routers the worker may still be stepping (nothing to do otherwise):
   // waits for it, puts its routers' outputs on the channels, counts the cycle and calls on_cycle.
   // Rethrows what stopped the worker's routers.
@@ -182,6 +194,16 @@ class NocFabric : public sc_core::sc_module {
   std::uint64_t* wheel_flit(const Hop& h, std::uint8_t vc);
   void put_credit(const Hop& h, std::uint8_t vc);
   Hop make_hop(std::uint32_t ch, PortRef Channel::*end, std::uint32_t plus) const;
+  // Room in g's buffers for a flit along hop h due at g.cycle + h.delay, for the caller to fill.
+  std::uint64_t* buffer_flit(Group& g, const Hop& h, std::uint8_t vc);
+  // Steps 1-2 for the attached endpoints [begin, end) in cycle c; returns what stopped them.
+  // `all`: this thread delivers for every endpoint and reports a flit for an unattached one.
+  std::exception_ptr run_endpoints(std::uint32_t begin, std::uint32_t end, std::uint64_t c, bool all);
+  // Puts what g collected in its buffers on the channels (rethrows its error) and empties them.
+  void merge(Group& g);
+  // Moves the boundaries between the two threads' endpoints and routers (set_endpoint_threads)
+  // from the processor times of the last cycles; worker_ns: the worker's.
+  void balance_endpoints(std::int64_t worker_ns);
   // Step 3 for a group's routers: stage each one's arrivals, step it, collect what it registered.
   void step_group(Group& g);
   void collect(const Router& r, Group& g);
@@ -197,6 +219,8 @@ class NocFabric : public sc_core::sc_module {
   std::vector<std::uint32_t> router_of_node_;    // index into routers_, or ~0u
   std::vector<FabricEndpoint*> endpoint_of_node_;  // attached endpoint, or nullptr
   std::vector<FabricEndpoint*> attached_;          // the attached endpoints, in endpoint id order
+  std::vector<std::uint32_t> attached_ids_;        // their endpoint ids
+  std::vector<std::uint32_t> index_of_node_;       // an attached endpoint's index in attached_, or ~0u
   std::vector<std::uint32_t> ep_hop_base_;          // per endpoint id: its ports' first index in ep_*_hops_
   std::vector<Hop> ep_out_hops_, ep_credit_hops_;  // per endpoint port: where its flits / credits go
   // Deliveries by due cycle (slot: cycle & wheel_mask_), to routers and to endpoints apart, each in
@@ -220,6 +244,23 @@ class NocFabric : public sc_core::sc_module {
   bool overlap_ = false;
   bool pending_ = false;  // the worker steps the last tick's cycle: settle() finishes it
   std::int64_t main_start_ = 0;  // this thread's processor time when the worker's group started
+  // Endpoints on two threads (set_endpoint_threads): in a cycle with split_eps_, the worker runs
+  // attached_[eps_split_ ..] first, signals eps_done_ (= eps_runs_), then steps its routers. What
+  // those endpoints send goes into eps_buf_, and group 0 then buffers its outputs too, so that both
+  // are merged after the worker's endpoints' in endpoint order.
+  bool endpoint_threads_ = false;
+  bool split_eps_ = false;
+  std::uint32_t eps_split_ = 0, eps_split_id_ = 0;  // index into attached_, and its endpoint id
+  Group eps_buf_;
+  std::exception_ptr eps_error_;
+  std::atomic<std::uint32_t> eps_done_{0};
+  std::uint32_t eps_runs_ = 0;
+  std::vector<std::uint64_t> ep_work_;  // per attached endpoint: flits sent and received since the last balance
+  double eps_share_ = 0.5;              // the share of the endpoints' traffic this thread keeps
+  // Processor times since the last balance: this thread's endpoints, its routers and the part
+  // up to the worker's endpoints' end (both and the wait); the worker's endpoints.
+  std::int64_t main_eps_ns_ = 0, main_r0_ns_ = 0, main_barrier_ns_ = 0, worker_eps_ns_ = 0;
+  std::uint64_t endpoint_parallel_cycles_ = 0;
   std::uint64_t parallel_cycles_ = 0;
   ThreadTimer<std::chrono::steady_clock> timer_;
   // Processor time of this thread's share (endpoints and group 0) in the two-thread cycles since

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "common/thread_timer.h"
+
 namespace snsim::noc {
 
 namespace {
@@ -461,7 +463,7 @@ void NetworkInterface::serve(Packet& req, std::uint64_t c) {
   st_served_.inc();
   if (req.kind == UbKind::notify && resp.status == 0) {
     st_notifies_.inc();
-    notified_.notify(fabric_.period());
+    on_main_thread([this] { notified_.notify(fabric_.period()); });  // from the fabric's worker, too
   }
   // 2. The response is ready once the memory's delay has passed, at least one cycle on.
   const std::uint64_t p = fabric_.period().value();

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "common/thread_timer.h"
+
 namespace snsim::npu {
 
 using core::AsyncKind;
@@ -296,7 +298,7 @@ tlm::tlm_sync_enum DieGm::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm
                                           sc_core::sc_time& delay) {
   if (phase == tlm::END_REQ) {
     end_req_pending_ = false;
-    kick_.notify(sc_core::SC_ZERO_TIME);
+    on_main_thread([this] { kick_.notify(sc_core::SC_ZERO_TIME); });  // the NI may run on the fabric's worker
     return tlm::TLM_ACCEPTED;
   }
   finish_command(gp, sc_core::sc_time_stamp() + delay);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/thread_timer.h"
 #include "common/units.h"
 #include "hbm/die_hbm.h"
 
@@ -53,6 +54,9 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::To
   }
   fabric_ = std::make_unique<noc::NocFabric>("noc", cfg.net, std::move(topo), stats, "noc");
   fabric_->set_overlap(true);  // with two threads, the routers step beside the dies (run() settles)
+  // and the network interfaces on two threads: an NI touches only its die (memory, L2, cores'
+  // pokes), and its wakes of the Machine and the die's memory are left to on_main_thread.
+  fabric_->set_endpoint_threads(true);
   const noc::NiParams ni{cfg.machine.ni_max_outstanding, cfg.machine.ni_response_queue,
                          ni_spread(cfg.net.topology.spread),
                          std::max<std::uint64_t>(1, time_to_cycles(cfg.machine.ni_command_latency_s, cfg.net.clock_hz))};
@@ -88,8 +92,11 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, noc::To
 Machine::~Machine() = default;
 
 void Machine::wake_at(core::Cycle c) {
-  const sc_core::sc_time at = period_ * static_cast<double>(c);
-  wake_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp() : sc_core::SC_ZERO_TIME);
+  // From a network interface on the fabric's worker thread (set_endpoint_threads), too.
+  on_main_thread([this, c] {
+    const sc_core::sc_time at = period_ * static_cast<double>(c);
+    wake_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp() : sc_core::SC_ZERO_TIME);
+  });
 }
 
 void Machine::poke_waiting(Die& die, core::Cycle at) {

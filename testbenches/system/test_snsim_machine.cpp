@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -95,10 +96,11 @@ TEST(SnsimRunMachine, SameConfigAndSeedGiveTheSameBytes) {
   EXPECT_EQ(slurp(dir / "a" / "y.die3.npy"), slurp(dir / "b" / "y.die3.npy"));
 }
 
-// --threads 2 steps the network's routers on two threads where that pays off (NocFabric): the ring
-// all-reduce on node8 (7 switches, so the worker has routers to step) gives the same bytes as with
-// one. Which cycles run on two threads depends on the machine's load; testbenches/models/noc's
-// TwoThreads tests force two in every cycle.
+// --threads 2 steps the network's routers and network interfaces on two threads where that pays
+// off (NocFabric): the ring all-reduce on node8 (7 switches, so the worker has routers to step)
+// gives the same bytes as with one. Which cycles run on two threads depends on the machine's load;
+// --no-thread-timer puts every cycle on two, the NIs of the later dies on the worker, whose
+// completions, served requests and wakes of the dies must then reach them as on one thread.
 TEST(SnsimRunMachine, TwoThreadsGiveTheSameBytesAsOne) {
   const fs::path dir = temp_dir("machine_threads");
   const std::string w = kSrc + "/workloads/allreduce_ring.yaml", node8 = kSrc + "/configs/node8.yaml";
@@ -106,9 +108,41 @@ TEST(SnsimRunMachine, TwoThreadsGiveTheSameBytesAsOne) {
   const RunResult two = run("run -c " + node8 + " -w " + w + " -o " + (dir / "two").string() + " --threads 2");
   ASSERT_EQ(two.status, 0) << two.output;
   EXPECT_NE(two.output.find(" cycles on two threads"), std::string::npos) << two.output;
-  for (const char* f : {"stats.json", "links.json", "y.die0.npy", "y.die15.npy"})
+  const RunResult every =
+      run("run -c " + node8 + " -w " + w + " -o " + (dir / "every").string() + " --threads 2 --no-thread-timer");
+  ASSERT_EQ(every.status, 0) << every.output;
+  // "network: N of N cycles on two threads, the network interfaces too in N"
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(every.output, m, std::regex(R"(network: (\d+) of (\d+) cycles on two threads, the network interfaces too in (\d+))")))
+      << every.output;
+  EXPECT_EQ(m[1], m[2]);
+  EXPECT_EQ(m[3], m[2]);
+  for (const char* f : {"stats.json", "stats.txt", "links.json", "y.die0.npy", "y.die15.npy"}) {
     EXPECT_EQ(slurp(dir / "one" / f), slurp(dir / "two" / f)) << f;
+    EXPECT_EQ(slurp(dir / "one" / f), slurp(dir / "every" / f)) << f;
+  }
   EXPECT_NE(run("run -c " + node8 + " -w " + w + " --threads 3").status, 0);  // 1 or 2 only
+}
+
+// The MoE dispatch and combine on node8 (posted writes, atomic slot counters, notifies and flag
+// waits across the NIs) on two threads in every network cycle: the same bytes as on one.
+TEST(SnsimRunMachine, MoeOnTwoThreadsInEveryCycleGivesTheSameBytesAsOne) {
+  const fs::path dir = temp_dir("machine_threads_moe");
+  const std::string w = kSrc + "/workloads/moe_node8.yaml", node8 = kSrc + "/configs/node8.yaml";
+  ASSERT_EQ(run_on(node8, w, dir / "one").status, 0);
+  const RunResult every =
+      run("run -c " + node8 + " -w " + w + " -o " + (dir / "every").string() + " --threads 2 --no-thread-timer");
+  ASSERT_EQ(every.status, 0) << every.output;
+  EXPECT_NE(every.output.find("the network interfaces too in"), std::string::npos) << every.output;
+  std::size_t compared = 0;
+  for (const auto& e : fs::directory_iterator(dir / "one")) {
+    const std::string f = e.path().filename().string();
+    if (f.ends_with(".npy") || f == "stats.json" || f == "stats.txt" || f == "links.json") {
+      EXPECT_EQ(slurp(e.path()), slurp(dir / "every" / f)) << f;
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 3u);
 }
 
 // A kernel `body` (one AIV kernel of 2 blocks on every die): exit 1 with each of `reports` in the output.
