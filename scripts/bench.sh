@@ -84,7 +84,7 @@ echo "   processor time per simulated cycle of a machine run at a minute's cost 
   "$build/sim/snsim" run -c configs/node8.yaml -w workloads/moe_node8_128.yaml -o "$build/bench-results/moe-node8-128" 2>&1 |
   grep -E '^cycles|^wall|FAIL' || true
 echo "== MoE step on CM384 (issue 6 §5; workloads/moe_cm384.yaml: 256 of 768 dies, 128 tokens of 7168, top-8),"
-echo "   its first 30,000 cycles: setup, memory and processor time per simulated cycle (the whole step: docs/performance.md \"The CM384 MoE step on a quiet machine\")"
+echo "   its first 30,000 cycles: setup, memory and processor time per simulated cycle (the whole step: docs/performance.md \"The CM384 MoE step with the routers beside the dies and the NIs on two threads\")"
 printf 'include: %s\nmax_cycles: 30000\n' "$PWD/configs/cm384.yaml" > "$cfgs/cm384-moe-30k.yaml"
 /usr/bin/time -v "$build/sim/snsim" run -c "$cfgs/cm384-moe-30k.yaml" -w workloads/moe_cm384.yaml \
   -o "$build/bench-results/moe-cm384" 2>&1 | grep -E '^(cycles|instructions|snsim run: no finish)|Elapsed|Maximum resident|User time' || true
