@@ -36,11 +36,12 @@
 // channels after both finished, group by group, so every wheel slot holds its deliveries in the
 // order one thread makes them and every result is the same with one thread or two. A ThreadTimer
 // decides cycle by cycle whether two threads pay off, and the boundary between the groups follows
-// the two threads' processor times. The endpoints stay on this thread (they touch die memory and
-// cores under the SystemC kernel); a fabric with an RTL router steps every router on this thread.
-// With overlap (set_overlap; a machine's fabric), the worker's group of a cycle may go on after
-// the tick returns, beside the dies and cores, and its outputs go on the channels at the start of
-// the next tick: the same order as without.
+// the two threads' processor times. The endpoints stay on this thread unless set_endpoint_threads
+// lets the worker run the later ones first (a machine's NIs, which leave their SystemC calls to
+// on_main_thread); a fabric with an RTL router steps every router on this thread. With overlap
+// (set_overlap; a machine's fabric), the worker's group of a cycle may go on after the tick
+// returns, beside the dies and cores, and its outputs go on the channels at the start of the next
+// tick: the same order as without.
 //
 // Measurement. Every flit put on a channel (by an endpoint or a router) counts on that channel
 // (channel_flits(), cumulative, indexed like Topology::channels()); an on_cycle callback runs at the
