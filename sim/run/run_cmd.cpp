@@ -389,6 +389,12 @@ int run_run(const RunOptions& opt) {
     fmt::print("network: {} of {} cycles on two threads, the network interfaces too in {}{}\n",
                m->fabric().parallel_cycles(), m->fabric().cycles(), m->fabric().endpoint_parallel_cycles(),
                m->fabric().rtl_routers() > 0 ? " (none: a router uses the RTL, which keeps them on one)" : "");
+    if (m->fabric().endpoint_parallel_cycles() > 0) {
+      const noc::NocFabric::ThreadTimes& t = m->fabric().thread_times();
+      fmt::print("network: processor seconds of those cycles: this thread {:.1f} in NIs, {:.1f} in routers, {:.1f} "
+                 "spinning on the worker's NIs, {:.1f} in dies and cores; the worker {:.1f} in NIs, {:.1f} in routers\n",
+                 t.main_endpoints, t.main_routers, t.main_wait, t.main_rest, t.worker_endpoints, t.worker_routers);
+    }
   }
 
   // 4. Reports that exist whatever the outcome: summary, statistics, trace, CSV. The statistics' JSON

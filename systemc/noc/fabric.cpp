@@ -236,6 +236,11 @@ std::uint64_t* NocFabric::buffer_flit(Group& g, const Hop& h, std::uint8_t vc) {
   return &g.flits[at + 2];
 }
 
+void NocFabric::buffer_credit(Group& g, const Hop& h, std::uint8_t vc) {
+  g.credits.push_back(g.cycle + h.delay);
+  g.credits.push_back(pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint));
+}
+
 void NocFabric::send_flit(std::uint32_t endpoint, unsigned port, const LinkFlit& flit) {
   const Hop& h = ep_out_hops_[ep_hop_base_[endpoint] + port];
   // The worker's endpoints (endpoint ids from eps_split_id_ on) send into its buffer.
@@ -246,8 +251,7 @@ void NocFabric::send_flit(std::uint32_t endpoint, unsigned port, const LinkFlit&
 void NocFabric::send_credit(std::uint32_t endpoint, unsigned port, std::uint8_t vc) {
   const Hop& h = ep_credit_hops_[ep_hop_base_[endpoint] + port];
   if (split_eps_ && endpoint >= eps_split_id_) {
-    eps_buf_.credits.push_back(eps_buf_.cycle + h.delay);
-    eps_buf_.credits.push_back(pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint));
+    buffer_credit(eps_buf_, h, vc);
   } else {
     put_credit(h, vc);
   }
@@ -271,8 +275,7 @@ void NocFabric::collect(const Router& r, Group& g) {
     if (g.direct) {
       put_credit(h, vc);
     } else {
-      g.credits.push_back(g.cycle + h.delay);
-      g.credits.push_back(pack(h.target, h.port, vc) | (h.to_router ? 0 : kToEndpoint));
+      buffer_credit(g, h, vc);
     }
   };
   if (r.fast) {
@@ -454,6 +457,13 @@ void NocFabric::balance_endpoints(std::int64_t worker_ns) {
   const double t_b = static_cast<double>(worker_eps_ns_);
   const double t_r1 = std::max(0.0, static_cast<double>(worker_ns - worker_eps_ns_));
   const double t_m = std::max(0.0, static_cast<double>(main_ns_ - main_barrier_ns_));
+  ThreadTimes& tt = thread_times_;
+  tt.main_endpoints += t_a / 1e9;
+  tt.main_routers += t_r0 / 1e9;
+  tt.main_wait += std::max(0.0, static_cast<double>(main_barrier_ns_) - t_a - t_r0) / 1e9;
+  tt.main_rest += t_m / 1e9;
+  tt.worker_endpoints += t_b / 1e9;
+  tt.worker_routers += t_r1 / 1e9;
   main_eps_ns_ = main_r0_ns_ = main_barrier_ns_ = worker_eps_ns_ = 0;
   const double t_r = t_r0 + t_r1, t_e = t_a + t_b;
   if (t_r > 0 && routers > 0) {
@@ -558,20 +568,15 @@ void NocFabric::tick() {
     if (parallel_) worker_.wait();
     std::rethrow_exception(error ? error : groups_[0].error);
   }
-  if (parallel_ && overlap_) {
-    pending_ = true;
-    ++cycle_;
+  if (!parallel_) {
+    for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
+    finish_cycle(cycle_++);
     return;
   }
-  if (parallel_) {
-    main_ns_ += thread_cpu_ns() - main_start_;
-    worker_.wait();
-    ++balance_cycles_;
-  } else {
-    for (std::size_t k = 1; k < groups_.size(); ++k) step_group(groups_[k]);
-  }
-  finish_cycle(cycle_);
+  // The worker's routers finish in settle(): now, or with overlap at the next tick.
+  pending_ = true;
   ++cycle_;
+  if (!overlap_) settle();
 }
 
 }  // namespace snsim::noc

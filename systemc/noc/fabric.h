@@ -112,7 +112,8 @@ class NocFabric : public sc_core::sc_module {
   // Flits put on each channel so far (index: Topology::channels()), and network cycles run.
   const std::vector<std::uint64_t>& channel_flits() const { return ch_flits_; }
   std::uint64_t cycles() const { return cycle_; }
-  // Called at the end of every cycle c with c (after the routers' outputs are on the channels).
+  // Called at the end of every cycle c with c (after the routers' outputs are on the channels;
+  // cycles() is then c + 1). With overlap, at the start of the next tick or at settle().
   void on_cycle(std::function<void(std::uint64_t)> f) { on_cycle_ = std::move(f); }
   // From now on router `router` (its node name) dumps every cycle to the FST file `path`, closed
   // when the fabric is destroyed. std::runtime_error when no router has that name, or it is the
@@ -144,6 +145,15 @@ class NocFabric : public sc_core::sc_module {
   void set_endpoint_threads(bool on) { endpoint_threads_ = on; }
   // Cycles whose endpoints ran on two threads.
   std::uint64_t endpoint_parallel_cycles() const { return endpoint_parallel_cycles_; }
+  // Processor seconds of those cycles by part, summed over the balance windows finished so far
+  // (every 512 two-thread cycles): this thread's endpoints, its routers, its spinning while it
+  // waits for the worker's endpoints (a wait that sleeps takes none), and the rest until the next tick (a machine's dies and cores); the worker's
+  // endpoints and routers. What the balance works from; not in any result file (they vary).
+  struct ThreadTimes {
+    double main_endpoints = 0, main_routers = 0, main_wait = 0, main_rest = 0;
+    double worker_endpoints = 0, worker_routers = 0;
+  };
+  const ThreadTimes& thread_times() const { return thread_times_; }
   // Finishes the cycle whose routers the worker may still be stepping (nothing to do otherwise):
   // waits for it, puts its routers' outputs on the channels, counts the cycle and calls on_cycle.
   // Rethrows what stopped the worker's routers.
@@ -197,6 +207,7 @@ class NocFabric : public sc_core::sc_module {
   Hop make_hop(std::uint32_t ch, PortRef Channel::*end, std::uint32_t plus) const;
   // Room in g's buffers for a flit along hop h due at g.cycle + h.delay, for the caller to fill.
   std::uint64_t* buffer_flit(Group& g, const Hop& h, std::uint8_t vc);
+  void buffer_credit(Group& g, const Hop& h, std::uint8_t vc);
   // Steps 1-2 for the attached endpoints [begin, end) in cycle c; returns what stopped them.
   // `all`: this thread delivers for every endpoint and reports a flit for an unattached one.
   std::exception_ptr run_endpoints(std::uint32_t begin, std::uint32_t end, std::uint64_t c, bool all);
@@ -262,6 +273,7 @@ class NocFabric : public sc_core::sc_module {
   // up to the worker's endpoints' end (both and the wait); the worker's endpoints.
   std::int64_t main_eps_ns_ = 0, main_r0_ns_ = 0, main_barrier_ns_ = 0, worker_eps_ns_ = 0;
   std::uint64_t endpoint_parallel_cycles_ = 0;
+  ThreadTimes thread_times_;
   std::uint64_t parallel_cycles_ = 0;
   ThreadTimer<std::chrono::steady_clock> timer_;
   // Processor time of this thread's share (endpoints and group 0) in the two-thread cycles since
