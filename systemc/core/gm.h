@@ -15,6 +15,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace snsim::core {
@@ -129,8 +130,14 @@ class SimpleGm : public GlobalMemory {
 
   // Maps [base, base + size), zero-filled. Regions may not overlap (std::invalid_argument). The
   // bytes come from calloc, so the pages of a large region that are never written take no memory
-  // (a CM384 run maps every tensor on each of 768 dies, most of them barely touched); a write of the
-  // bytes already there stores nothing, so it leaves such pages untouched too.
+  // (a CM384 run maps every tensor on each of 768 dies, most of them barely touched). The store
+  // never touches a page it has not written a nonzero byte to: writing zeros there stores
+  // nothing, and reading it fills zeros without loading the page. A page that the process first
+  // reads and then writes costs the kernel two faults, the second flushing the zero page's
+  // translation on every processor the threads ran on: when write() compared bytes before
+  // storing them, the CM384 MoE step took 3.95 M faults instead of 2.76 M (docs/performance.md).
+  // The bits of one store are updated by one thread at a time (its die's cores and its network
+  // interface never step at once, docs/ni.md "Threads").
   void map(std::uint64_t base, std::uint64_t size);
 
   bool mapped(std::uint64_t addr, std::uint64_t len) const override;
@@ -141,13 +148,23 @@ class SimpleGm : public GlobalMemory {
   const SimpleGmParams& params() const { return params_; }
 
  private:
+  static constexpr unsigned kPageBits = 12;  // 4 KiB, x86-64's page (a larger page: bits finer than needed)
   struct Region {
     std::unique_ptr<std::uint8_t, decltype(&std::free)> bytes{nullptr, &std::free};
     std::uint64_t base = 0;
     std::uint64_t size = 0;
+    std::uintptr_t first_page = 0;       // address of bytes >> kPageBits
+    std::vector<std::uint64_t> written;  // a bit per page of bytes: write() stored a nonzero byte in it
+    bool is_written(std::uintptr_t page) const {
+      const std::uintptr_t i = page - first_page;
+      return ((written[i >> 6] >> (i & 63)) & 1) != 0;
+    }
   };
   // The region holding [addr, addr + len), or nullptr.
   const Region* region(std::uint64_t addr, std::uint64_t len, std::uint64_t* offset) const;
+  Region* region(std::uint64_t addr, std::uint64_t len, std::uint64_t* offset) {
+    return const_cast<Region*>(std::as_const(*this).region(addr, len, offset));
+  }
 
   SimpleGmParams params_;
   // By base address, in one array: every core's GM access and every remote write looks its region
