@@ -89,7 +89,8 @@ int snsim_main(int argc, char** argv) {
                       "ids and ranges such as 0,2-5 (default: all up to 16 dies, else 0)");
   run_cmd->add_option("--threads", run.threads,
                       "Machine: threads stepping the network's routers, 1 or 2 (the results are the same with either; "
-                      "two are used in the cycles where they pay off, and only for the fast router model)")
+                      "two are used in the cycles where they pay off, and only for the fast router model), and "
+                      "writing and checking the dies' outputs after the run")
       ->capture_default_str()
       ->check(CLI::Range(1u, 2u));
   run_cmd->add_flag("--no-thread-timer", run.no_thread_timer,

@@ -51,31 +51,35 @@ std::vector<double> elementwise(const std::vector<double>& x, const std::vector<
   return out;
 }
 
+// One element of `dtype` at p, as a double.
+double load_value(DType dtype, const std::uint8_t* p) {
+  switch (dtype) {
+    case DType::F16: return static_cast<double>(load<_Float16>(p));
+    case DType::Bf16: return bf16_value(load<std::uint16_t>(p));
+    case DType::F32: return load<float>(p);
+    case DType::I8: return load<std::int8_t>(p);
+    case DType::I32: return load<std::int32_t>(p);
+  }
+  return 0;
+}
+
+// v rounded to nearest even in `dtype` (integers saturate), stored at p.
+void store_value(DType dtype, std::uint8_t* p, double v) {
+  switch (dtype) {
+    case DType::F16: put(p, static_cast<_Float16>(v)); break;
+    case DType::Bf16: put(p, bf16_bits(v)); break;
+    case DType::F32: put(p, static_cast<float>(v)); break;
+    case DType::I8: put(p, saturate<std::int8_t>(v)); break;
+    case DType::I32: put(p, saturate<std::int32_t>(v)); break;
+  }
+}
+
 }  // namespace
 
 std::vector<double> to_values(const NpyArray& a) {
   const std::size_t n = a.elements(), s = dtype_bytes(a.dtype);
   std::vector<double> out(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint8_t* p = a.data.data() + i * s;
-    switch (a.dtype) {
-      case DType::F16:
-        out[i] = static_cast<double>(load<_Float16>(p));
-        break;
-      case DType::Bf16:
-        out[i] = bf16_value(load<std::uint16_t>(p));
-        break;
-      case DType::F32:
-        out[i] = load<float>(p);
-        break;
-      case DType::I8:
-        out[i] = load<std::int8_t>(p);
-        break;
-      case DType::I32:
-        out[i] = load<std::int32_t>(p);
-        break;
-    }
-  }
+  for (std::size_t i = 0; i < n; ++i) out[i] = load_value(a.dtype, a.data.data() + i * s);
   return out;
 }
 
@@ -84,28 +88,14 @@ NpyArray to_npy(DType dtype, std::vector<std::uint64_t> shape, const std::vector
   if (a.elements() != values.size()) throw std::invalid_argument("to_npy: value count does not match the shape");
   const std::size_t s = dtype_bytes(dtype);
   a.data.resize(values.size() * s);
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    std::uint8_t* p = a.data.data() + i * s;
-    const double v = values[i];
-    switch (dtype) {
-      case DType::F16:
-        put(p, static_cast<_Float16>(v));
-        break;
-      case DType::Bf16:
-        put(p, bf16_bits(v));
-        break;
-      case DType::F32:
-        put(p, static_cast<float>(v));
-        break;
-      case DType::I8:
-        put(p, saturate<std::int8_t>(v));
-        break;
-      case DType::I32:
-        put(p, saturate<std::int32_t>(v));
-        break;
-    }
-  }
+  for (std::size_t i = 0; i < values.size(); ++i) store_value(dtype, a.data.data() + i * s, values[i]);
   return a;
+}
+
+double round_to(DType dtype, double v) {
+  std::uint8_t b[8];
+  store_value(dtype, b, v);
+  return load_value(dtype, b);
 }
 
 std::vector<double> ref_matmul(const std::vector<double>& a, const std::vector<double>& b, std::uint64_t m,

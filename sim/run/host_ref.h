@@ -15,6 +15,8 @@ namespace snsim::run {
 std::vector<double> to_values(const NpyArray& a);
 // `values` rounded to nearest even in `dtype` (integers saturate); shape's element count must match.
 NpyArray to_npy(DType dtype, std::vector<std::uint64_t> shape, const std::vector<double>& values);
+// v as `dtype` holds it: to_values(to_npy(dtype, {1}, {v}))[0], without the arrays.
+double round_to(DType dtype, double v);
 
 struct MatmulOptions {
   double scale = 1;

@@ -237,15 +237,16 @@ std::vector<double> MoeReference::values(const Tensor& t, const Workload& w, std
   const std::vector<double> x = to_values(w.tensor(t.reference.inputs[0])->initial);
   const std::vector<double> ids = to_values(w.tensor(t.reference.inputs[1])->initial);
   const std::vector<double> wts = to_values(w.tensor(t.reference.inputs[2])->initial);
-  std::vector<double> y(d.hidden);
   for (std::uint64_t tok = 0; tok < d.tokens; ++tok) {
     const Quantized q = quantize(&x[tok * d.hidden], d.hidden);
     for (std::uint64_t k = 0; k < d.topk; ++k) {
       const auto e = static_cast<std::uint64_t>(ids[tok * d.topk + k]);
       const auto factor = static_cast<float>(factors_.at(e / d.epr)[e % d.epr]);
-      for (std::uint64_t i = 0; i < d.hidden; ++i) y[i] = static_cast<float>(q.q[i]) * q.scale * factor;
-      const std::vector<double> expert = to_values(to_npy(DType::Bf16, {d.hidden}, y));  // the expert's bf16 output
-      for (std::uint64_t i = 0; i < d.hidden; ++i) out[tok * d.hidden + i] += wts[tok * d.topk + k] * expert[i];
+      const double wt = wts[tok * d.topk + k];
+      for (std::uint64_t i = 0; i < d.hidden; ++i) {
+        const float y = static_cast<float>(q.q[i]) * q.scale * factor;
+        out[tok * d.hidden + i] += wt * round_to(DType::Bf16, y);  // the expert's bf16 output
+      }
     }
   }
   return out;

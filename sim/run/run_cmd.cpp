@@ -1,14 +1,17 @@
 #include "run/run_cmd.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <cstdlib>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -211,6 +214,19 @@ std::vector<std::uint64_t> die_args(const Kernel& k, std::uint32_t die) {
     if (k.object.args[i].kind == obj::ArgKind::Ptr) args[i] = core::global_addr(die, args[i]);
   return args;
 }
+
+// What writing and checking one die's outputs found (run_run's step 5), reported in die order.
+struct DieOutputs {
+  struct Check {
+    std::string key;      // the statistics' prefix: check.<tensor>[.die<d>]
+    std::string line;     // the summary's line
+    std::string failure;  // stderr's line when elements fail
+    Comparison c;
+  };
+  std::vector<Check> checks;  // the die's outputs with a reference, in tensor order
+  std::string write_error;    // an output that could not be written (the die's later ones were not)
+  std::exception_ptr error;   // what else stopped the die's checks
+};
 
 }  // namespace
 
@@ -436,7 +452,8 @@ int run_run(const RunOptions& opt) {
   }
 
   // 5. Outputs and their references, die by die of the dies the workload takes (a machine's die d
-  //    in <name>.die<d>.npy, checked against the reference of its own inputs).
+  //    in <name>.die<d>.npy, checked against the reference of its own inputs), on --threads threads
+  //    and reported in die order.
   bool ok = true;
   if (opt.timing_only) fmt::print("timing only: no outputs written or checked\n");
   // Collectives' references, every die's, from the dies' inputs (before die d's replace die 0's below).
@@ -445,42 +462,76 @@ int run_run(const RunOptions& opt) {
     if (t.output && is_collective(t.reference.op) && !opt.timing_only)
       collective[t.name] = collective_reference(t, w, w.dies);
   const std::optional<MoeReference> moe = opt.timing_only ? std::nullopt : std::optional<MoeReference>(std::in_place, w, w.dies);
-  for (std::uint32_t d = 0; d < w.dies && !opt.timing_only; ++d) {
-    if (d > 0)  // (zero tensors are the same on every die)
-      for (std::size_t i = 0; i < w.tensors.size(); ++i)
-        if (w.tensor_cfgs[i].init != TensorInit::Zeros) w.tensors[i].initial = tensor_initial(w, i, die_seed(w.seed, d));
-    const std::string suffix = machine ? fmt::format(".die{}", d) : "";
-    for (const Tensor& t : w.tensors) {
-      if (!t.output) continue;
-      NpyArray got{t.dtype, t.shape, std::vector<std::uint8_t>(t.bytes)};
-      stores[d]->read(t.addr, got.data);
-      try {
-        write_npy((out / (t.name + suffix + ".npy")).string(), got);
-      } catch (const std::runtime_error& e) {
-        fmt::print(stderr, "snsim run: error: {}\n", e.what());
-        return 1;
+  // Die d's outputs written and checked, with `wd` holding die d's inputs when it returns (a copy
+  // of w of this thread's). The dies are shared among --threads threads; what they found is
+  // reported below in die order, so the output is the same with any number of threads.
+  const auto check_die = [&](std::uint32_t d, Workload& wd) {
+    DieOutputs r;
+    try {
+      for (std::size_t i = 0; i < w.tensors.size(); ++i)  // (zero tensors are the same on every die)
+        if (w.tensor_cfgs[i].init != TensorInit::Zeros)
+          wd.tensors[i].initial = d == 0 ? w.tensors[i].initial : tensor_initial(w, i, die_seed(w.seed, d));
+      const std::string suffix = machine ? fmt::format(".die{}", d) : "";
+      for (const Tensor& t : wd.tensors) {
+        if (!t.output) continue;
+        NpyArray got{t.dtype, t.shape, std::vector<std::uint8_t>(t.bytes)};
+        stores[d]->read(t.addr, got.data);
+        try {
+          write_npy((out / (t.name + suffix + ".npy")).string(), got);
+        } catch (const std::runtime_error& e) {
+          r.write_error = e.what();
+          return r;
+        }
+        if (t.reference.op == RefOp::None) continue;
+        const bool is_moe = t.reference.op == RefOp::MoeDispatch || t.reference.op == RefOp::MoeCombine;
+        const NpyArray expected =
+            to_npy(t.dtype, t.shape, is_moe ? moe->values(t, wd, d, got.data) : reference_values(t, wd, d, collective));
+        const std::vector<double> ref = to_values(expected), have = to_values(got);
+        DieOutputs::Check k{"check." + t.name + suffix, {}, {}, compare(have, ref, t.reference.atol, t.reference.rtol)};
+        const Comparison& c = k.c;
+        k.line = fmt::format("check {}{} ({}) against {}: max abs err {:.3g}, max rel err {:.3g} (atol {:g}, rtol {:g}): {}\n",
+                             t.name, machine ? fmt::format(" of die {}", d) : "", dtype_name(t.dtype),
+                             t.reference.op == RefOp::File ? t.reference.file : std::string(to_string(t.reference.op)),
+                             c.max_abs, c.max_rel, t.reference.atol, t.reference.rtol, c.failures ? "FAIL" : "ok");
+        if (c.failures)
+          k.failure = fmt::format("snsim run: {}{}: {} of {} elements outside tolerance; first at {}: out {:.9g}, ref {:.9g}\n",
+                                  t.name, machine ? fmt::format(" of die {}", d) : "", c.failures, have.size(),
+                                  index_text(c.first_failure, t.shape), have[c.first_failure], ref[c.first_failure]);
+        r.checks.push_back(std::move(k));
       }
-      if (t.reference.op == RefOp::None) continue;
-      const bool is_moe = t.reference.op == RefOp::MoeDispatch || t.reference.op == RefOp::MoeCombine;
-      const NpyArray expected =
-          to_npy(t.dtype, t.shape, is_moe ? moe->values(t, w, d, got.data) : reference_values(t, w, d, collective));
-      const std::vector<double> ref = to_values(expected), have = to_values(got);
-      const Comparison c = compare(have, ref, t.reference.atol, t.reference.rtol);
-      const std::string key = "check." + t.name + suffix;
-      stats.scalar(key + ".max_abs_err", "", "largest |out - ref|").set(c.max_abs);
-      stats.scalar(key + ".max_rel_err", "", "largest |out - ref| / |ref|").set(c.max_rel);
-      stats.counter(key + ".failures", "elements", "elements outside atol + rtol |ref|").add(c.failures);
-      fmt::print("check {}{} ({}) against {}: max abs err {:.3g}, max rel err {:.3g} (atol {:g}, rtol {:g}): {}\n",
-                 t.name, machine ? fmt::format(" of die {}", d) : "", dtype_name(t.dtype),
-                 t.reference.op == RefOp::File ? t.reference.file : std::string(to_string(t.reference.op)), c.max_abs,
-                 c.max_rel, t.reference.atol, t.reference.rtol, c.failures ? "FAIL" : "ok");
-      if (c.failures) {
+    } catch (...) {
+      r.error = std::current_exception();
+    }
+    return r;
+  };
+  const std::uint32_t checked = opt.timing_only ? 0 : w.dies;
+  std::vector<DieOutputs> found(checked);
+  {
+    std::atomic<std::uint32_t> next{0};
+    const auto work = [&] {
+      Workload wd = w;
+      for (std::uint32_t d; (d = next.fetch_add(1, std::memory_order_relaxed)) < checked;) found[d] = check_die(d, wd);
+    };
+    std::vector<std::jthread> helpers;
+    for (unsigned k = 1; k < std::min<unsigned>(opt.threads, checked); ++k) helpers.emplace_back(work);
+    work();
+  }  // (the helpers are joined here)
+  for (DieOutputs& r : found) {
+    for (const DieOutputs::Check& k : r.checks) {
+      stats.scalar(k.key + ".max_abs_err", "", "largest |out - ref|").set(k.c.max_abs);
+      stats.scalar(k.key + ".max_rel_err", "", "largest |out - ref| / |ref|").set(k.c.max_rel);
+      stats.counter(k.key + ".failures", "elements", "elements outside atol + rtol |ref|").add(k.c.failures);
+      fmt::print("{}", k.line);
+      if (k.c.failures) {
         ok = false;
-        fmt::print(stderr, "snsim run: {}{}: {} of {} elements outside tolerance; first at {}: out {:.9g}, ref {:.9g}\n",
-                   t.name, machine ? fmt::format(" of die {}", d) : "", c.failures, have.size(),
-                   index_text(c.first_failure, t.shape), have[c.first_failure], ref[c.first_failure]);
+        fmt::print(stderr, "{}", k.failure);
       }
     }
+    if (!r.write_error.empty()) {
+      fmt::print(stderr, "snsim run: error: {}\n", r.write_error);
+      return 1;
+    }
+    if (r.error) std::rethrow_exception(r.error);
   }
   if (!write_reports()) return 1;
   if (opt.plot) net::plot_links(out, "snsim run");

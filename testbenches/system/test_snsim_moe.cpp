@@ -10,6 +10,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -158,6 +160,41 @@ TEST(SnsimRunMoe, SlotsTakenTwiceFailTheDispatchCheck) {
   for (unsigned d = 0; d < 4; ++d)
     EXPECT_NE(r.output.find("snsim run: recv of die " + std::to_string(d) + ": "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("elements outside tolerance"), std::string::npos) << r.output;
+}
+
+// `snsim run --threads 2` writes and checks the dies' outputs on two threads, and reports them in
+// die order: a run whose dispatch check fails on every die prints the same check lines and failure
+// lines, in die order, and writes the same files, as on one thread.
+TEST(SnsimRunMoe, ChecksOnTwoThreadsAreReportedAsOnOne) {
+  const fs::path dir = temp_dir("moe_slot0_threads");
+  const std::string kernel = mutated_kernel(dir, "    li      x2, 1\n    amoadd", "    li      x2, 0\n    amoadd");
+  const fs::path w = workload(dir, "", "", kernel);
+  std::map<unsigned, std::string> checks, failures;  // by threads: the lines starting "check " / "snsim run: "
+  for (const unsigned threads : {1u, 2u}) {
+    const std::string out = (dir / ("out" + std::to_string(threads))).string();
+    const RunResult r =
+        run("run -c " + kMini + " -w " + w.string() + " -o " + out + " --threads " + std::to_string(threads));
+    EXPECT_EQ(r.status, 1) << r.output;
+    std::istringstream lines(r.output);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with("check ")) checks[threads] += line + "\n";
+      if (line.starts_with("snsim run: ")) failures[threads] += line + "\n";
+    }
+  }
+  EXPECT_EQ(checks[1], checks[2]);
+  EXPECT_EQ(failures[1], failures[2]);
+  std::size_t at = 0;
+  for (unsigned d = 0; d < 4; ++d) {
+    const std::string die = std::to_string(d);
+    const std::size_t check = checks[2].find("check recv of die " + die + " (i8) against moe_dispatch");
+    EXPECT_NE(check, std::string::npos) << checks[2];
+    const std::size_t failure = failures[2].find("snsim run: recv of die " + die + ": ");
+    ASSERT_NE(failure, std::string::npos) << failures[2];
+    EXPECT_GE(failure, at) << failures[2];  // die order
+    at = failure;
+  }
+  for (const std::string f : {"stats.json", "stats.txt", "recv.die3.npy", "out.die1.npy"})
+    EXPECT_EQ(slurp(dir / "out1" / f), slurp(dir / "out2" / f)) << f;
 }
 
 // A bad workload: exit 2 before simulating, with `report` (file, line, key, why) in the output.

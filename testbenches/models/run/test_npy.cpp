@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "run/host_ref.h"
@@ -111,7 +112,12 @@ TEST(Npy, MalformedAndTruncatedFilesAreRefused) {
 }
 
 TEST(HostValues, ConversionsRoundToNearestEvenAndSaturate) {
-  const auto round_trip = [](DType t, double v) { return to_values(to_npy(t, {1}, {v}))[0]; };
+  // round_to, which the MoE reference uses per element, gives what the arrays' round trip gives.
+  const auto round_trip = [](DType t, double v) {
+    const double r = to_values(to_npy(t, {1}, {v}))[0];
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(round_to(t, v)), std::bit_cast<std::uint64_t>(r)) << v;
+    return r;
+  };
   // bf16 keeps 8 significant bits: 1 + 2^-8 is a tie, to even (1); 1 + 3 * 2^-8 rounds up to 1 + 2^-6.
   EXPECT_EQ(round_trip(DType::Bf16, 1 + 0x1p-8), 1.0);
   EXPECT_EQ(round_trip(DType::Bf16, 1 + 3 * 0x1p-8), 1 + 0x1p-6);
@@ -129,6 +135,8 @@ TEST(HostValues, ConversionsRoundToNearestEvenAndSaturate) {
   EXPECT_EQ(round_trip(DType::I8, -2.5), -2.0);
   EXPECT_EQ(round_trip(DType::I32, 3.5), 4.0);
   EXPECT_EQ(round_trip(DType::I32, -1e12), -2147483648.0);
+  EXPECT_TRUE(std::isnan(round_trip(DType::Bf16, std::nan(""))));
+  EXPECT_EQ(round_trip(DType::I8, std::nan("")), 0.0);
 }
 
 TEST(HostReferences, OpsOnKnownValues) {
