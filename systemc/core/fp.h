@@ -88,6 +88,16 @@ inline std::int64_t round_to_int_fast(double x, isa::Round mode, std::int64_t lo
   return r <= lo ? lo : r >= hi ? hi : r;
 }
 
+// x rounded to f32 (bits). Rint of anything but NaN is the processor's conversion: IEEE round to
+// nearest even in the default floating-point environment, which nothing in snsim changes
+// (overflow to infinity, subnormals kept), bit for bit what round_to_format gives
+// (FpFast.F32RintIsTheProcessorsConversion). NaN (round_to_format's quiet NaN keeps no payload)
+// and the other modes go through round_to_format_fast.
+inline std::uint32_t round_to_f32(double x, isa::Round mode = isa::Round::Rint) {
+  if (mode == isa::Round::Rint && !std::isnan(x)) return std::bit_cast<std::uint32_t>(static_cast<float>(x));
+  return round_to_format_fast(x, kF32, mode);
+}
+
 inline std::uint16_t f32_to_f16(float x, isa::Round mode = isa::Round::Rint) {
   return static_cast<std::uint16_t>(round_to_format_fast(x, kF16, mode));
 }

@@ -66,7 +66,7 @@ void put(std::uint8_t* p, T v) {
 template <DType T> struct Elem;
 template <> struct Elem<DType::F32> {
   static double load(const std::uint8_t* p) { return get<float>(p); }
-  static void store(std::uint8_t* p, double x, isa::Round m) { put(p, round_to_format_fast(x, kF32, m)); }
+  static void store(std::uint8_t* p, double x, isa::Round m) { put(p, round_to_f32(x, m)); }
 };
 template <> struct Elem<DType::F16> {
   static double load(const std::uint8_t* p) { return format_to_double_fast(get<std::uint16_t>(p), kF16); }
@@ -142,8 +142,29 @@ double nan_or(double a, double b, double r) {
   return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN() : r;
 }
 
-[[gnu::always_inline]] inline double binary(Op op, DType t, double a, double b) {
-  if (!is_float(t)) {
+// Whether an element type is a float one (is_float of its DType; NoElem's types are not).
+template <class T>
+inline constexpr bool kFloatElem =
+    std::is_same_v<T, Elem<DType::F32>> || std::is_same_v<T, Elem<DType::F16>> || std::is_same_v<T, Elem<DType::BF16>>;
+
+// Calls f(std::integral_constant<Op, o>{}) with o the operation `op` computes in binary() (vadds
+// as vadd, and so on), so that an element loop is compiled per operation, without a switch on
+// it per element.
+template <class F>
+decltype(auto) with_binary_op(Op op, F&& f) {
+  switch (op) {
+    case Op::Vadd: case Op::Vadds: return f(std::integral_constant<Op, Op::Vadd>{});
+    case Op::Vsub: return f(std::integral_constant<Op, Op::Vsub>{});
+    case Op::Vmul: case Op::Vmuls: return f(std::integral_constant<Op, Op::Vmul>{});
+    case Op::Vdiv: return f(std::integral_constant<Op, Op::Vdiv>{});
+    case Op::Vmax: case Op::Vmaxs: return f(std::integral_constant<Op, Op::Vmax>{});
+    default: return f(std::integral_constant<Op, Op::Vmin>{});
+  }
+}
+
+// a op b for elements of a float type (`fl`) or an integer one.
+[[gnu::always_inline]] inline double binary(Op op, bool fl, double a, double b) {
+  if (!fl) {
     const auto x = static_cast<std::int64_t>(a), y = static_cast<std::int64_t>(b);
     switch (op) {
       case Op::Vadd: case Op::Vadds: return wrap32(x + y);
@@ -370,10 +391,15 @@ Core::Cost Core::execute_vector(const Queued& q) {
       with_elem(t, [&](auto to) {
         using T = decltype(to);
         auto run = [&](auto f) { elementwise<T, T>(ub, dst, src, src1, rpt, e_per_block, vmask_, round, f); };
+        constexpr bool fl = kFloatElem<T>;
         if (two)
-          run([op, t, ub](double x, std::uint64_t b) { return binary(op, t, x, T::load(ub + b)); });
+          with_binary_op(op, [&](auto o) {
+            run([ub](double x, std::uint64_t b) { return binary(decltype(o)::value, fl, x, T::load(ub + b)); });
+          });
         else if (scalar)
-          run([op, t, s](double x, std::uint64_t) { return binary(op, t, x, s); });
+          with_binary_op(op, [&](auto o) {
+            run([s](double x, std::uint64_t) { return binary(decltype(o)::value, fl, x, s); });
+          });
         else if (is_float(t))
           run([op](double x, std::uint64_t) { return unary(op, x); });
         else
