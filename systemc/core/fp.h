@@ -1,8 +1,10 @@
 #pragma once
 // Narrow floating-point formats of the AI core (FP16, BF16) and rounding between formats.
 //
-// Every conversion is bit-exact and independent of the host's rounding mode: values are handled
-// as integer significands and exponents. Narrowing takes a double (every f32, f16, bf16, s32 and
+// Every conversion is bit-exact: values are handled as integer significands and exponents, except
+// that round_to_format_fast rounds to f32 in rint mode with the processor's conversion, which is
+// IEEE round to nearest even in the default floating-point environment (snsim never changes it)
+// and gives the same bits (test_fp.cpp). Narrowing takes a double (every f32, f16, bf16, s32 and
 // s16 value is exact in it) and rounds once to the target format with one of the ISA's rounding
 // modes (docs/isa.md §4.4, vconv). Widening (f16/bf16 -> f32) is exact.
 //
@@ -50,8 +52,12 @@ std::int64_t round_to_int(double x, isa::Round mode, std::int64_t lo, std::int64
 // on the bit pattern: the exponent and significand fields sit side by side, so adding just under
 // half a target quantum (plus the kept lowest bit, for ties to even) and shifting rounds, and a
 // carry out of the significand steps the exponent, up to infinity's pattern on overflow, which
-// is what rint gives.
+// is what rint gives. To f32 in rint mode, a value other than NaN (the general path's quiet NaN
+// keeps no payload) takes the processor's conversion, one instruction: overflow to infinity and
+// subnormals as IEEE-754 directs, as the general path does.
 inline std::uint32_t round_to_format_fast(double x, FloatFormat fmt, isa::Round mode = isa::Round::Rint) {
+  if (fmt.mant_bits == kF32.mant_bits && fmt.exp_bits == kF32.exp_bits && mode == isa::Round::Rint && !std::isnan(x))
+    return std::bit_cast<std::uint32_t>(static_cast<float>(x));
   const std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
   const std::uint64_t mag = bits & ~(std::uint64_t{1} << 63);
   const int bias = (1 << (fmt.exp_bits - 1)) - 1;
@@ -86,16 +92,6 @@ inline std::int64_t round_to_int_fast(double x, isa::Round mode, std::int64_t lo
   const bool away = frac > 0.5 || (frac == 0.5 && (i & 1) != 0);
   const std::int64_t r = away ? i + (x < 0 ? -1 : 1) : i;
   return r <= lo ? lo : r >= hi ? hi : r;
-}
-
-// x rounded to f32 (bits). Rint of anything but NaN is the processor's conversion: IEEE round to
-// nearest even in the default floating-point environment, which nothing in snsim changes
-// (overflow to infinity, subnormals kept), bit for bit what round_to_format gives
-// (FpFast.F32RintIsTheProcessorsConversion). NaN (round_to_format's quiet NaN keeps no payload)
-// and the other modes go through round_to_format_fast.
-inline std::uint32_t round_to_f32(double x, isa::Round mode = isa::Round::Rint) {
-  if (mode == isa::Round::Rint && !std::isnan(x)) return std::bit_cast<std::uint32_t>(static_cast<float>(x));
-  return round_to_format_fast(x, kF32, mode);
 }
 
 inline std::uint16_t f32_to_f16(float x, isa::Round mode = isa::Round::Rint) {

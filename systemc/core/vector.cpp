@@ -45,7 +45,7 @@ std::map<Op, VecCostPair> default_vector_costs() {
 
 namespace {
 
-bool is_float(DType t) { return t == DType::F16 || t == DType::BF16 || t == DType::F32; }
+constexpr bool is_float(DType t) { return t == DType::F16 || t == DType::BF16 || t == DType::F32; }
 
 // The value of an element (exact in a double for every vector type).
 template <class T>
@@ -66,7 +66,7 @@ void put(std::uint8_t* p, T v) {
 template <DType T> struct Elem;
 template <> struct Elem<DType::F32> {
   static double load(const std::uint8_t* p) { return get<float>(p); }
-  static void store(std::uint8_t* p, double x, isa::Round m) { put(p, round_to_f32(x, m)); }
+  static void store(std::uint8_t* p, double x, isa::Round m) { put(p, round_to_format_fast(x, kF32, m)); }
 };
 template <> struct Elem<DType::F16> {
   static double load(const std::uint8_t* p) { return format_to_double_fast(get<std::uint16_t>(p), kF16); }
@@ -142,10 +142,11 @@ double nan_or(double a, double b, double r) {
   return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN() : r;
 }
 
-// Whether an element type is a float one (is_float of its DType; NoElem's types are not).
+// Whether an element type is a float one: is_float of its DType (NoElem's types are not).
 template <class T>
-inline constexpr bool kFloatElem =
-    std::is_same_v<T, Elem<DType::F32>> || std::is_same_v<T, Elem<DType::F16>> || std::is_same_v<T, Elem<DType::BF16>>;
+inline constexpr bool kFloatElem = false;
+template <DType D>
+inline constexpr bool kFloatElem<Elem<D>> = is_float(D);
 
 // Calls f(std::integral_constant<Op, o>{}) with o the operation `op` computes in binary() (vadds
 // as vadd, and so on), so that an element loop is compiled per operation, without a switch on
