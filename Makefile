@@ -7,12 +7,14 @@ JOBS      ?= 2
 BUILD_TYPE ?= Release
 SNSIM_WERROR ?= OFF
 SANITIZE  ?= OFF
-# SNSIM_WERROR and SANITIZE reach CMake only when set on the command line or in the environment;
+JEMALLOC  ?= ON
+# SNSIM_WERROR, SANITIZE and JEMALLOC reach CMake only when set on the command line or in the environment;
 # otherwise the build tree keeps what it was configured with (OFF in a new one), so `make run`
 # after CI's `SNSIM_WERROR=ON make test` reuses the build instead of recompiling everything.
 set_by_user = $(filter-out default file,$(origin $(1)))
 CMAKE_FLAGS = $(if $(call set_by_user,SNSIM_WERROR),-DSNSIM_WERROR=$(SNSIM_WERROR)) \
-              $(if $(call set_by_user,SANITIZE),-DSNSIM_SANITIZE=$(SANITIZE))
+              $(if $(call set_by_user,SANITIZE),-DSNSIM_SANITIZE=$(SANITIZE)) \
+              $(if $(call set_by_user,JEMALLOC),-DSNSIM_JEMALLOC=$(JEMALLOC))
 SNSIM     := $(BUILD)/sim/snsim
 RESULTS   ?= results
 

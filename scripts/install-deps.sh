@@ -8,7 +8,7 @@ packages=(
   build-essential g++ cmake make pkg-config git time
   verilator yosys gtkwave zlib1g-dev
   libsystemc-dev libfmt-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   python3 python3-numpy python3-matplotlib python3-yaml
 )
 

@@ -13,6 +13,21 @@
 #include "run/run_cmd.h"
 #include "version.h"
 
+#ifdef SNSIM_JEMALLOC
+// jemalloc's options, read at its first allocation (MALLOC_CONF in the environment applies after
+// these, so a user can still change them). Every mapping jemalloc makes, for its allocations and
+// its own metadata, is advised for transparent huge pages (madvise(MADV_HUGEPAGE); Debian's kernel
+// default is "madvise", so nothing else gets them). The simulator's state (routers, network
+// interfaces, cores, the network's wheels) is spread over a few GB on the CM384 machine: on 4 KiB
+// pages its accesses miss the TLB far more often. The dies' global memories, sparse by design, are
+// not in jemalloc's mappings (core::SimpleGm maps its large regions itself, without huge pages).
+// docs/performance.md "jemalloc and huge pages" has the figures.
+extern "C" {
+// NOLINTNEXTLINE: the name and type are jemalloc's interface.
+const char* malloc_conf = "thp:always,metadata_thp:always";
+}
+#endif
+
 namespace {
 
 int snsim_main(int argc, char** argv) {

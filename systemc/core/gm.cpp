@@ -2,15 +2,25 @@
 #include "core/gm.h"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <limits>
 #include <new>
 #include <stdexcept>
 
 namespace snsim::core {
+
+void SimpleGm::RegionFree::operator()(std::uint8_t* p) const noexcept {
+  if (mapped_len != 0)
+    ::munmap(p, mapped_len);
+  else
+    std::free(p);
+}
 
 void SimpleGm::map(std::uint64_t base, std::uint64_t size) {
   if (size == 0 || base + size < base)
@@ -26,8 +36,17 @@ void SimpleGm::map(std::uint64_t base, std::uint64_t size) {
   if (overlaps)
     throw std::invalid_argument(fmt::format("gm: region 0x{:x}+0x{:x} overlaps another", base, size));
   Region r;
-  r.bytes.reset(static_cast<std::uint8_t*>(std::calloc(size, 1)));
-  if (!r.bytes) throw std::bad_alloc();
+  if (size >= kOwnMapBytes) {
+    if (size > std::numeric_limits<std::size_t>::max()) throw std::bad_alloc();
+    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    // Only advice: a kernel without transparent huge pages refuses it, and then has none to give.
+    (void)::madvise(p, size, MADV_NOHUGEPAGE);
+    r.bytes = std::unique_ptr<std::uint8_t, RegionFree>(static_cast<std::uint8_t*>(p), RegionFree{size});
+  } else {
+    r.bytes.reset(static_cast<std::uint8_t*>(std::calloc(size, 1)));
+    if (!r.bytes) throw std::bad_alloc();
+  }
   r.base = base;
   r.size = size;
   const auto first = reinterpret_cast<std::uintptr_t>(r.bytes.get());
