@@ -51,7 +51,7 @@ void expect_passes(const std::string& name, const std::string& tensor) {
 }
 
 // The executable allocates through jemalloc with its mappings advised for transparent huge pages
-// (sim/main.cpp's malloc_conf): jemalloc prints the options it runs with at exit when asked to.
+// and freed memory kept (sim/main.cpp's malloc_conf): jemalloc prints the options it runs with at exit when asked to.
 // Without them (a malloc_conf jemalloc does not see, or glibc's malloc) the CM384 MoE step's first
 // 150,000 cycles took 28% longer (docs/performance.md "jemalloc and huge pages").
 TEST(SnsimExecutable, AllocatesThroughJemallocWithHugePages) {
@@ -64,6 +64,8 @@ TEST(SnsimExecutable, AllocatesThroughJemallocWithHugePages) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("opt.thp: \"always\""), std::string::npos) << r.output.substr(0, 4000);
   EXPECT_NE(r.output.find("opt.metadata_thp: \"always\""), std::string::npos) << r.output.substr(0, 4000);
+  EXPECT_NE(r.output.find("opt.dirty_decay_ms: -1 "), std::string::npos) << r.output.substr(0, 4000);
+  EXPECT_NE(r.output.find("opt.muzzy_decay_ms: -1 "), std::string::npos) << r.output.substr(0, 4000);
 #endif
 }
 
