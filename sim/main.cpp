@@ -19,7 +19,8 @@
 // its own metadata, is advised for transparent huge pages (madvise(MADV_HUGEPAGE); Debian's kernel
 // default is "madvise", so nothing else gets them). The simulator's state (routers, network
 // interfaces, cores, the network's wheels) is spread over a few GB on the CM384 machine: on 4 KiB
-// pages its accesses miss the TLB far more often. The dies' global memories, sparse by design, are
+// pages its accesses need far more page walks (the likely cause of the measured gain; the VM it was
+// measured on has no TLB counters). The dies' global memories, sparse by design, are
 // not in jemalloc's mappings (core::SimpleGm maps its large regions itself, without huge pages).
 // Freed memory is kept for reuse, never returned to the kernel (the decays at -1): a simulation's
 // memory stays near its peak until it ends, and returning pages splits huge pages and faults them

@@ -51,9 +51,9 @@ void expect_passes(const std::string& name, const std::string& tensor) {
 }
 
 // The executable allocates through jemalloc with its mappings advised for transparent huge pages
-// and freed memory kept (sim/main.cpp's malloc_conf): jemalloc prints the options it runs with at exit when asked to.
-// Without them (a malloc_conf jemalloc does not see, or glibc's malloc) the CM384 MoE step's first
-// 150,000 cycles took 28% longer (docs/performance.md "jemalloc and huge pages").
+// and freed memory kept (sim/main.cpp's malloc_conf); jemalloc prints the options it runs with at
+// exit when asked to. With glibc's malloc the CM384 MoE step's first 150,000 cycles took 173-178 s,
+// with these options 116-123 s (docs/performance.md "jemalloc and huge pages").
 TEST(SnsimExecutable, AllocatesThroughJemallocWithHugePages) {
 #ifndef SNSIM_JEMALLOC
   GTEST_SKIP() << "built with -DSNSIM_JEMALLOC=OFF (or sanitizers): glibc's malloc";
