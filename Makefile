@@ -9,8 +9,9 @@ SNSIM_WERROR ?= OFF
 SANITIZE  ?= OFF
 JEMALLOC  ?= ON
 # SNSIM_WERROR, SANITIZE and JEMALLOC reach CMake only when set on the command line or in the environment;
-# otherwise the build tree keeps what it was configured with (OFF in a new one), so `make run`
-# after CI's `SNSIM_WERROR=ON make test` reuses the build instead of recompiling everything.
+# otherwise the build tree keeps what it was configured with (in a new one the CMake options'
+# defaults: OFF, ON for JEMALLOC), so `make run` after CI's `SNSIM_WERROR=ON make test` reuses
+# the build instead of recompiling everything.
 set_by_user = $(filter-out default file,$(origin $(1)))
 CMAKE_FLAGS = $(if $(call set_by_user,SNSIM_WERROR),-DSNSIM_WERROR=$(SNSIM_WERROR)) \
               $(if $(call set_by_user,SANITIZE),-DSNSIM_SANITIZE=$(SANITIZE)) \
