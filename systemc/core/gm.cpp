@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
-#include <limits>
 #include <new>
 #include <stdexcept>
 
@@ -37,7 +36,6 @@ void SimpleGm::map(std::uint64_t base, std::uint64_t size) {
     throw std::invalid_argument(fmt::format("gm: region 0x{:x}+0x{:x} overlaps another", base, size));
   Region r;
   if (size >= kOwnMapBytes) {
-    if (size > std::numeric_limits<std::size_t>::max()) throw std::bad_alloc();
     void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     // Only advice: a kernel without transparent huge pages refuses it, and then has none to give.

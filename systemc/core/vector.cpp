@@ -163,25 +163,26 @@ decltype(auto) with_binary_op(Op op, F&& f) {
   }
 }
 
-// a op b for elements of a float type (`fl`) or an integer one.
+// a op b for elements of a float type (`fl`) or an integer one; op is one with_binary_op passes
+// (the scalar forms already folded into their vector ones).
 [[gnu::always_inline]] inline double binary(Op op, bool fl, double a, double b) {
   if (!fl) {
     const auto x = static_cast<std::int64_t>(a), y = static_cast<std::int64_t>(b);
     switch (op) {
-      case Op::Vadd: case Op::Vadds: return wrap32(x + y);
+      case Op::Vadd: return wrap32(x + y);
       case Op::Vsub: return wrap32(x - y);
-      case Op::Vmul: case Op::Vmuls: return wrap32(x * y);
-      case Op::Vmax: case Op::Vmaxs: return static_cast<double>(std::max(x, y));
+      case Op::Vmul: return wrap32(x * y);
+      case Op::Vmax: return static_cast<double>(std::max(x, y));
       default: return static_cast<double>(std::min(x, y));
     }
   }
   // Exact or correctly rounded in double, then rounded once to t (fp.h).
   switch (op) {
-    case Op::Vadd: case Op::Vadds: return a + b;
+    case Op::Vadd: return a + b;
     case Op::Vsub: return a - b;
-    case Op::Vmul: case Op::Vmuls: return a * b;
+    case Op::Vmul: return a * b;
     case Op::Vdiv: return a / b;
-    case Op::Vmax: case Op::Vmaxs: return nan_or(a, b, std::max(a, b));
+    case Op::Vmax: return nan_or(a, b, std::max(a, b));
     default: return nan_or(a, b, std::min(a, b));
   }
 }
