@@ -13,24 +13,8 @@
 #include "run/run_cmd.h"
 #include "version.h"
 
-#ifdef SNSIM_JEMALLOC
-// jemalloc's options, read at its first allocation (MALLOC_CONF in the environment applies after
-// these, so a user can still change them). Every mapping jemalloc makes, for its allocations and
-// its own metadata, is advised for transparent huge pages (madvise(MADV_HUGEPAGE); Debian's kernel
-// default is "madvise", so nothing else gets them). The simulator's state (routers, network
-// interfaces, cores, the network's wheels) is spread over a few GB on the CM384 machine: on 4 KiB
-// pages its accesses need far more page walks (the likely cause of the measured gain; the VM it was
-// measured on has no TLB counters). The dies' global memories, sparse by design, are
-// not in jemalloc's mappings (core::SimpleGm maps its large regions itself, without huge pages).
-// Freed memory is kept for reuse, never returned to the kernel (the decays at -1): a simulation's
-// memory stays near its peak until it ends, and returning pages splits huge pages and faults them
-// in again (the step's first 150,000 cycles: 10% less time, 4% more resident memory).
-// docs/performance.md "jemalloc and huge pages" has the figures.
-extern "C" {
-// NOLINTNEXTLINE: the name and type are jemalloc's interface.
-const char* malloc_conf = "thp:always,metadata_thp:always,dirty_decay_ms:-1,muzzy_decay_ms:-1";
-}
-#endif
+// The executable allocates through jemalloc with the options of sim/malloc_conf.cpp, linked in
+// when CMake found jemalloc.
 
 namespace {
 

@@ -44,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "common/pages.h"
 #include "common/stats.h"
 #include "core/gm.h"
 #include "isa/isa.h"
@@ -125,7 +126,9 @@ struct CoreFault : std::runtime_error {
   std::string reason;
 };
 
-// A local buffer (L1, L0A, L0B, L0C, UB) holding real bytes, allocated on first touch (D11).
+// A local buffer (L1, L0A, L0B, L0C, UB) holding real bytes, allocated on first touch (D11), on
+// small pages of its own (common/pages.h): a kernel often uses part of a buffer only, and the pages
+// it never writes take no memory.
 class LocalBuffer {
  public:
   LocalBuffer(std::string name, std::uint64_t size, unsigned align)
@@ -133,18 +136,18 @@ class LocalBuffer {
   const std::string& name() const { return name_; }
   std::uint64_t size() const { return size_; }
   unsigned align() const { return align_; }
-  bool allocated() const { return !bytes_.empty(); }
+  bool allocated() const { return bytes_ != nullptr; }
   // Pointer to [addr, addr + len); the caller has checked the range.
   std::uint8_t* data(std::uint64_t addr) {
-    if (bytes_.empty()) bytes_.assign(size_, 0);
-    return bytes_.data() + addr;
+    if (!bytes_) bytes_ = map_pages(size_);
+    return bytes_.get() + addr;
   }
 
  private:
   std::string name_;
   std::uint64_t size_;
   unsigned align_;
-  std::vector<std::uint8_t> bytes_;
+  PageBytes bytes_;
 };
 
 class Core;

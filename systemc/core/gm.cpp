@@ -1,8 +1,9 @@
 // The stand-in global memory (gm.h).
 #include "core/gm.h"
 
+#include "common/pages.h"
+
 #include <fmt/format.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +17,7 @@ namespace snsim::core {
 
 void SimpleGm::RegionFree::operator()(std::uint8_t* p) const noexcept {
   if (mapped_len != 0)
-    ::munmap(p, mapped_len);
+    PageUnmap{mapped_len}(p);
   else
     std::free(p);
 }
@@ -36,11 +37,7 @@ void SimpleGm::map(std::uint64_t base, std::uint64_t size) {
     throw std::invalid_argument(fmt::format("gm: region 0x{:x}+0x{:x} overlaps another", base, size));
   Region r;
   if (size >= kOwnMapBytes) {
-    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    // Only advice: a kernel without transparent huge pages refuses it, and then has none to give.
-    (void)::madvise(p, size, MADV_NOHUGEPAGE);
-    r.bytes = std::unique_ptr<std::uint8_t, RegionFree>(static_cast<std::uint8_t*>(p), RegionFree{size});
+    r.bytes = std::unique_ptr<std::uint8_t, RegionFree>(map_pages(size).release(), RegionFree{size});
   } else {
     r.bytes.reset(static_cast<std::uint8_t*>(std::calloc(size, 1)));
     if (!r.bytes) throw std::bad_alloc();
