@@ -17,10 +17,10 @@ using PageBytes = std::unique_ptr<std::uint8_t[], PageUnmap>;
 
 // `len` zero bytes (len > 0) in an anonymous mapping of their own, advised against transparent
 // huge pages: a page takes memory only once it is written, 4 KiB at a time. Throws std::bad_alloc
-// if the mapping fails. Why not the allocator's pages: sim/main.cpp's jemalloc advises huge pages
-// for everything it maps, which pays for the simulator's small, hot objects, but there a byte
-// written takes the 2 MiB around it, and a buffer the allocator zero-fills takes all its pages at
-// once (docs/performance.md "Large arrays on small pages").
+// if the mapping fails. Why not the allocator's pages: jemalloc, with sim/malloc_conf.cpp's
+// options, advises huge pages for everything it maps, which pays for the simulator's small, hot
+// objects, but there a byte written takes the 2 MiB around it, and a buffer the allocator
+// zero-fills takes all its pages at once (docs/performance.md "Large arrays on small pages").
 PageBytes map_pages(std::size_t len);
 
 }  // namespace snsim

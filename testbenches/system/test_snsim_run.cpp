@@ -51,7 +51,7 @@ void expect_passes(const std::string& name, const std::string& tensor) {
 }
 
 // The executable allocates through jemalloc with its mappings advised for transparent huge pages
-// and freed memory kept (sim/main.cpp's malloc_conf); jemalloc prints the options it runs with at
+// and freed memory kept (sim/malloc_conf.cpp); jemalloc prints the options it runs with at
 // exit when asked to. With glibc's malloc the CM384 MoE step's first 150,000 cycles took 173-178 s,
 // with these options 116-123 s (docs/performance.md "jemalloc and huge pages").
 TEST(SnsimExecutable, AllocatesThroughJemallocWithHugePages) {
