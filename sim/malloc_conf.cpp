@@ -6,9 +6,9 @@
 // default is "madvise", so nothing else gets them). The simulator's state (routers, network
 // interfaces, cores, the network's wheels) is spread over a few GB on the CM384 machine: on 4 KiB
 // pages its accesses need far more page walks (the likely cause of the measured gain; the VM it was
-// measured on has no TLB counters). The models' large arrays (the dies' global memories, sparse by
-// design, and the cores' local buffers) are not in jemalloc's mappings: they map small pages of
-// their own (common/pages.h).
+// measured on has no TLB counters). The models' large arrays (the dies' global memory regions of
+// 64 KiB or more, sparse by design, and the cores' local buffers) are not in jemalloc's mappings:
+// they map small pages of their own (common/pages.h).
 // Freed memory is kept for reuse, never returned to the kernel (the decays at -1): a simulation's
 // memory stays near its peak until it ends, and returning pages splits huge pages and faults them
 // in again (the step's first 150,000 cycles: 10% less time, 4% more resident memory).

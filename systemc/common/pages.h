@@ -21,6 +21,9 @@ using PageBytes = std::unique_ptr<std::uint8_t[], PageUnmap>;
 // options, advises huge pages for everything it maps, which pays for the simulator's small, hot
 // objects, but there a byte written takes the 2 MiB around it, and a buffer the allocator
 // zero-fills takes all its pages at once (docs/performance.md "Large arrays on small pages").
+// Adjacent mappings with the same advice merge into one of the kernel's memory maps (D11 counts on
+// at most 65,530 per process). Under AddressSanitizer the bytes come from calloc instead, so that
+// it checks their bounds.
 PageBytes map_pages(std::size_t len);
 
 }  // namespace snsim

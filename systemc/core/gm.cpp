@@ -1,8 +1,6 @@
 // The stand-in global memory (gm.h).
 #include "core/gm.h"
 
-#include "common/pages.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +10,8 @@
 #include <iterator>
 #include <new>
 #include <stdexcept>
+
+#include "common/pages.h"
 
 namespace snsim::core {
 
