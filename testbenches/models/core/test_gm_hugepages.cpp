@@ -8,7 +8,6 @@
 // dies, most of them barely touched (docs/performance.md "jemalloc and huge pages", "Large arrays
 // on small pages").
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -26,9 +25,9 @@ namespace {
 
 constexpr std::uint64_t kBase = 0x1000'0000;
 
-// Resident bytes of this process, counted page by page (/proc/self/smaps_rollup's Rss, in kB):
-// /proc/self/statm's figure is the kernel's running count, which may lag by a few dozen pages
-// per processor.
+// Resident bytes of this process, counted page by page (/proc/self/smaps_rollup's Rss, in kB),
+// not the running count of /proc/self/statm, which this kernel keeps per processor and sums
+// approximately.
 long resident_bytes() {
   std::ifstream f("/proc/self/smaps_rollup");
   std::string key;
