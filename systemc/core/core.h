@@ -139,7 +139,7 @@ class LocalBuffer {
   bool allocated() const { return bytes_ != nullptr; }
   // Pointer to [addr, addr + len); the caller has checked the range.
   std::uint8_t* data(std::uint64_t addr) {
-    if (!bytes_) bytes_ = map_pages(size_);
+    if (!bytes_) bytes_ = zeroed_bytes(size_);
     return bytes_.get() + addr;
   }
 
@@ -147,7 +147,7 @@ class LocalBuffer {
   std::string name_;
   std::uint64_t size_;
   unsigned align_;
-  PageBytes bytes_;
+  ZeroedBytes bytes_;
 };
 
 class Core;

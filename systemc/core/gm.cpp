@@ -5,22 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <iterator>
-#include <new>
 #include <stdexcept>
 
-#include "common/pages.h"
-
 namespace snsim::core {
-
-void SimpleGm::RegionFree::operator()(std::uint8_t* p) const noexcept {
-  if (mapped_len != 0)
-    PageUnmap{mapped_len}(p);
-  else
-    std::free(p);
-}
 
 void SimpleGm::map(std::uint64_t base, std::uint64_t size) {
   if (size == 0 || base + size < base)
@@ -36,12 +25,7 @@ void SimpleGm::map(std::uint64_t base, std::uint64_t size) {
   if (overlaps)
     throw std::invalid_argument(fmt::format("gm: region 0x{:x}+0x{:x} overlaps another", base, size));
   Region r;
-  if (size >= kOwnMapBytes) {
-    r.bytes = std::unique_ptr<std::uint8_t, RegionFree>(map_pages(size).release(), RegionFree{size});
-  } else {
-    r.bytes.reset(static_cast<std::uint8_t*>(std::calloc(size, 1)));
-    if (!r.bytes) throw std::bad_alloc();
-  }
+  r.bytes = zeroed_bytes(size);
   r.base = base;
   r.size = size;
   const auto first = reinterpret_cast<std::uintptr_t>(r.bytes.get());

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/pages.h"
+
 namespace snsim::core {
 
 using Cycle = std::uint64_t;
@@ -129,9 +131,9 @@ class SimpleGm : public GlobalMemory {
   explicit SimpleGm(SimpleGmParams params = {}) : params_(params) {}
 
   // Maps [base, base + size), zero-filled. Regions may not overlap (std::invalid_argument). A
-  // region of at least kOwnMapBytes is a mapping of its own on small pages (map_pages(),
-  // common/pages.h; smaller ones come from calloc): its pages that are never written take no
-  // memory (a CM384 run maps every tensor on each of 768 dies, most of them barely touched),
+  // region of at least kOwnMapBytes (64 KiB) is a mapping of its own on small pages
+  // (zeroed_bytes(), common/pages.h; smaller ones come from calloc): its pages that are never
+  // written take no memory (a CM384 run maps every tensor on each of 768 dies, most of them barely touched),
   // whatever the allocator does with huge pages or with the zeroing of memory it reuses. With
   // huge pages, the CM384 MoE step's first 150,000 cycles held 10.6 GB instead of 6.2 GB
   // (docs/performance.md "jemalloc and huge pages", "Large arrays on small pages"). The store
@@ -153,17 +155,8 @@ class SimpleGm : public GlobalMemory {
 
  private:
   static constexpr unsigned kPageBits = 12;  // 4 KiB, x86-64's page (a larger page: bits finer than needed)
-  // Regions this large or larger are mapped by map() itself: 16 pages, so that a mapping's
-  // rounding up to a whole page wastes at most a sixteenth, while the few small tensors of a
-  // kernel (flags, indices) share the allocator's pages.
-  static constexpr std::uint64_t kOwnMapBytes = std::uint64_t{64} << 10;
-  // Frees a region's bytes: munmap of mapped_len bytes when map() mapped them, else free().
-  struct RegionFree {
-    std::size_t mapped_len;  // no initializer: a unique_ptr value-initializes it (to 0)
-    void operator()(std::uint8_t* p) const noexcept;
-  };
   struct Region {
-    std::unique_ptr<std::uint8_t, RegionFree> bytes;
+    ZeroedBytes bytes;
     std::uint64_t base = 0;
     std::uint64_t size = 0;
     std::uintptr_t first_page = 0;       // address of bytes >> kPageBits
