@@ -86,11 +86,30 @@ inline std::int64_t thread_cpu_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-// Waits until a reaches want: spins a little (the other thread usually takes microseconds), then
-// sleeps in the kernel, so an oversubscribed machine does not lose a core to spinning.
+// How long wait_for() spins before it sleeps. A cycle's two shares differ by tens of microseconds
+// on a busy network, and on a virtual machine a futex sleep and wake costs about as much again, on
+// the path of every cycle; a spin of this length covers most of those gaps (docs/performance.md
+// "Spinning at the barrier"). Bounded, so that a thread whose partner lost its core to other work
+// sleeps soon after and the ThreadTimer sees the loss.
+inline constexpr std::int64_t kSpinNs = 200'000;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Waits until a reaches want: spins up to kSpinNs (the other thread usually takes microseconds),
+// then sleeps in the kernel, so an oversubscribed machine does not lose a core to spinning.
 inline void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
-  for (int spin = 0; spin < 4000; ++spin) {
+  if (a.load(std::memory_order_acquire) == want) return;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kSpinNs);
+  for (unsigned spin = 1;; ++spin) {
     if (a.load(std::memory_order_acquire) == want) return;
+    cpu_relax();
+    if (spin % 64 == 0 && std::chrono::steady_clock::now() > until) break;
   }
   for (std::uint32_t v = a.load(std::memory_order_acquire); v != want; v = a.load(std::memory_order_acquire)) {
     a.wait(v, std::memory_order_acquire);
