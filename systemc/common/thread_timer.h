@@ -86,11 +86,12 @@ inline std::int64_t thread_cpu_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-// How long wait_for() spins before it sleeps. A cycle's two shares differ by tens of microseconds
-// on a busy network, and on a virtual machine a futex sleep and wake costs about as much again, on
-// the path of every cycle; a spin of this length covers most of those gaps (docs/performance.md
-// "Spinning at the barrier"). Bounded, so that a thread whose partner lost its core to other work
-// sleeps soon after and the ThreadTimer sees the loss.
+// How long wait_for() spins before it sleeps. On this project's 2-core VM the CM384 step's threads
+// slept about once per network cycle with a spin of a few microseconds, and each sleep put a
+// wake-up on the path of the next cycle; with this spin most waits end spinning, and two threads
+// forced in every cycle of node8's MoE ran faster (docs/performance.md "Spinning at the barrier").
+// Bounded, so that a thread whose partner lost its core to other work sleeps soon after and gives
+// its core back.
 inline constexpr std::int64_t kSpinNs = 200'000;
 
 inline void cpu_relax() {
@@ -101,8 +102,11 @@ inline void cpu_relax() {
 #endif
 }
 
-// Waits until a reaches want: spins up to kSpinNs (the other thread usually takes microseconds),
-// then sleeps in the kernel, so an oversubscribed machine does not lose a core to spinning.
+// Waits until a reaches want: spins up to kSpinNs, then sleeps in the kernel, so an oversubscribed
+// machine does not lose a core to spinning. The stores that wait_for() waits on are sequentially
+// consistent (WorkerThread), as is the wait: libstdc++'s notify_one() skips the wake when it reads
+// no sleeper, and a release store followed by that read could, in the memory model, miss a thread
+// that has just gone to sleep.
 inline void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
   if (a.load(std::memory_order_acquire) == want) return;
   const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kSpinNs);
@@ -112,7 +116,7 @@ inline void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
     if (spin % 64 == 0 && std::chrono::steady_clock::now() > until) break;
   }
   for (std::uint32_t v = a.load(std::memory_order_acquire); v != want; v = a.load(std::memory_order_acquire)) {
-    a.wait(v, std::memory_order_acquire);
+    a.wait(v, std::memory_order_seq_cst);
   }
 }
 
@@ -149,7 +153,7 @@ class WorkerThread {
     thread_ = std::jthread([this] { loop(); });
   }
   void go() {
-    go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
     go_.notify_one();
   }
   void wait() { wait_for(done_, go_.load(std::memory_order_relaxed)); }
@@ -181,7 +185,7 @@ class WorkerThread {
       const std::int64_t start = thread_cpu_ns();
       work_();
       ns_ += thread_cpu_ns() - start;  // written before done_, read after the wait for it
-      done_.store(run, std::memory_order_release);
+      done_.store(run, std::memory_order_seq_cst);
       done_.notify_one();
     }
   }

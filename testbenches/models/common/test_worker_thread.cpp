@@ -13,27 +13,33 @@
 namespace snsim {
 namespace {
 
-using namespace std::chrono_literals;
-
 // Longer than the spin, so that wait_for() has gone to sleep when the value arrives.
 constexpr auto kBeyondSpin = std::chrono::nanoseconds(4 * kSpinNs);
 
+// A wrong value first, then the awaited one: after no delay and within the spin (wait_for returns
+// from its spin), or after the spin (from its sleep).
 TEST(WaitFor, ReturnsOnlyOnceTheValueArrivesWhetherSpinningOrAsleep) {
-  for (const auto delay : {std::chrono::nanoseconds(0), std::chrono::nanoseconds(kSpinNs / 10), kBeyondSpin}) {
+  const std::chrono::nanoseconds within_spin(kSpinNs / 20);
+  struct Case {
+    std::chrono::nanoseconds first, second;
+  };
+  for (const Case c : {Case{std::chrono::nanoseconds(0), std::chrono::nanoseconds(0)}, Case{within_spin, within_spin},
+                       Case{within_spin, kBeyondSpin}, Case{kBeyondSpin, kBeyondSpin}}) {
     std::atomic<std::uint32_t> a{0};
     std::atomic<bool> stored{false};
     std::jthread setter([&] {
-      std::this_thread::sleep_for(delay);
-      a.store(1, std::memory_order_release);  // a wrong value first: wait_for must not take it
+      std::this_thread::sleep_for(c.first);
+      a.store(1, std::memory_order_seq_cst);  // wait_for must not take it
       a.notify_one();
-      std::this_thread::sleep_for(kBeyondSpin);
+      std::this_thread::sleep_for(c.second);
       stored.store(true, std::memory_order_relaxed);
-      a.store(2, std::memory_order_release);
+      a.store(2, std::memory_order_seq_cst);
       a.notify_one();
     });
     wait_for(a, 2);
     EXPECT_EQ(a.load(), 2u);
-    EXPECT_TRUE(stored.load(std::memory_order_relaxed)) << "delay " << delay.count() << " ns";
+    EXPECT_TRUE(stored.load(std::memory_order_relaxed))
+        << "delays " << c.first.count() << " and " << c.second.count() << " ns";
   }
 }
 
