@@ -103,12 +103,12 @@ inline void cpu_relax() {
 }
 
 // Waits until a reaches want: spins up to kSpinNs, then sleeps in the kernel, so an oversubscribed
-// machine does not lose a core to spinning. The stores that wait_for() waits on are sequentially
-// consistent (WorkerThread), as is the wait: libstdc++'s notify_one() skips the wake when it reads
-// no sleeper, and a release store followed by that read could, in the memory model, miss a thread
-// that has just gone to sleep.
+// machine does not lose a core to spinning. The value must come from set_and_wake(): its store is
+// sequentially consistent, as is the wait, because libstdc++'s notify_one() skips the wake when it
+// reads no sleeper, and a release store followed by that read could, in the memory model, miss a
+// thread that has just gone to sleep.
 inline void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
-  if (a.load(std::memory_order_acquire) == want) return;
+  if (a.load(std::memory_order_acquire) == want) return;  // there already: no clock read
   const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kSpinNs);
   for (unsigned spin = 1;; ++spin) {
     if (a.load(std::memory_order_acquire) == want) return;
@@ -118,6 +118,12 @@ inline void wait_for(const std::atomic<std::uint32_t>& a, std::uint32_t want) {
   for (std::uint32_t v = a.load(std::memory_order_acquire); v != want; v = a.load(std::memory_order_acquire)) {
     a.wait(v, std::memory_order_seq_cst);
   }
+}
+
+// Sets a to v and wakes a thread sleeping in wait_for(a, v).
+inline void set_and_wake(std::atomic<std::uint32_t>& a, std::uint32_t v) {
+  a.store(v, std::memory_order_seq_cst);
+  a.notify_one();
 }
 
 // Calls a worker's work must leave to the thread that started it: SystemC's kernel is not
@@ -153,8 +159,7 @@ class WorkerThread {
     thread_ = std::jthread([this] { loop(); });
   }
   void go() {
-    go_.store(go_.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
-    go_.notify_one();
+    set_and_wake(go_, go_.load(std::memory_order_relaxed) + 1);
   }
   void wait() { wait_for(done_, go_.load(std::memory_order_relaxed)); }
   void stop() {
@@ -185,8 +190,7 @@ class WorkerThread {
       const std::int64_t start = thread_cpu_ns();
       work_();
       ns_ += thread_cpu_ns() - start;  // written before done_, read after the wait for it
-      done_.store(run, std::memory_order_seq_cst);
-      done_.notify_one();
+      set_and_wake(done_, run);
     }
   }
 

@@ -189,8 +189,7 @@ void NocFabric::set_threads(unsigned n, bool timed) {
         const std::int64_t start = thread_cpu_ns();
         eps_error_ = run_endpoints(eps_split_, static_cast<std::uint32_t>(attached_.size()), groups_[1].cycle, false);
         worker_eps_ns_ += thread_cpu_ns() - start;  // read by this thread after the worker's wait
-        eps_done_.store(eps_runs_, std::memory_order_seq_cst);  // seq_cst: see wait_for()
-        eps_done_.notify_one();
+        set_and_wake(eps_done_, eps_runs_);
       }
       step_group(groups_[1]);
     });

@@ -29,12 +29,10 @@ TEST(WaitFor, ReturnsOnlyOnceTheValueArrivesWhetherSpinningOrAsleep) {
     std::atomic<bool> stored{false};
     std::jthread setter([&] {
       std::this_thread::sleep_for(c.first);
-      a.store(1, std::memory_order_seq_cst);  // wait_for must not take it
-      a.notify_one();
+      set_and_wake(a, 1);  // wait_for must not take it
       std::this_thread::sleep_for(c.second);
       stored.store(true, std::memory_order_relaxed);
-      a.store(2, std::memory_order_seq_cst);
-      a.notify_one();
+      set_and_wake(a, 2);
     });
     wait_for(a, 2);
     EXPECT_EQ(a.load(), 2u);
