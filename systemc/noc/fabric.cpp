@@ -438,8 +438,12 @@ std::exception_ptr NocFabric::run_endpoints(std::uint32_t begin, std::uint32_t e
       attached_[k]->on_flit(to.port, link_flit(&flits[j + 1], static_cast<std::uint8_t>(t)));
       if (count) ++ep_work_[k];
     }
-    // 2. Endpoints, in endpoint id order.
-    for (std::uint32_t k = begin; k < end; ++k) attached_[k]->cycle(c);
+    // 2. Endpoints, in endpoint id order, each one's state loaded while the ones before it work.
+    for (std::uint32_t k = begin; k < std::min(end, begin + kPrefetchEndpoints); ++k) attached_[k]->prefetch_cycle(c);
+    for (std::uint32_t k = begin; k < end; ++k) {
+      if (k + kPrefetchEndpoints < end) attached_[k + kPrefetchEndpoints]->prefetch_cycle(c);
+      attached_[k]->cycle(c);
+    }
   } catch (...) {
     return std::current_exception();
   }

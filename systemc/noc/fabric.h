@@ -79,6 +79,9 @@ class FabricEndpoint {
   virtual void on_credit(unsigned port, std::uint8_t vc) = 0;
   // Step 2: the endpoint's work of cycle c.
   virtual void cycle(std::uint64_t c) = 0;
+  // Starts loading (prefetches) what cycle(c) will read, and changes nothing. The fabric calls it a
+  // few endpoints ahead of the one whose cycle() it runs, so that the misses overlap that work.
+  virtual void prefetch_cycle(std::uint64_t c) const { (void)c; }
 };
 
 class NocFabric : public sc_core::sc_module {
@@ -211,6 +214,8 @@ class NocFabric : public sc_core::sc_module {
   // Steps 1-2 for the attached endpoints [begin, end) in cycle c; returns what stopped them.
   // `all`: this thread delivers for every endpoint and reports a flit for an unattached one.
   std::exception_ptr run_endpoints(std::uint32_t begin, std::uint32_t end, std::uint64_t c, bool all);
+  // How many endpoints ahead run_endpoints() prefetches (FabricEndpoint::prefetch_cycle).
+  static constexpr std::uint32_t kPrefetchEndpoints = 2;
   // Puts what g collected in its buffers on the channels (rethrows its error) and empties them.
   void merge(Group& g);
   // Moves the boundaries between the two threads' endpoints and routers (set_endpoint_threads)

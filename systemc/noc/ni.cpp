@@ -285,6 +285,41 @@ void NetworkInterface::on_credit(unsigned port, std::uint8_t vc) {
   ++ports_[port].credits[vc];
 }
 
+void NetworkInterface::prefetch_cycle(std::uint64_t c) const {
+  // What cycle(c) reads and would otherwise wait for: on CM384 an NI's state has left the cache by
+  // its next cycle, and the copy of each sent flit out of its packet's bytes was the largest single
+  // stall of the machine's network (docs/performance.md, "Prefetching the network interfaces").
+  // 1. Each port's packet being assembled, where the flit taken now is written.
+  if (rx_flits_ > 0) {
+    for (const Port& port : ports_) {
+      for (unsigned vc = 0; vc < 2; ++vc) {
+        if (port.rx[vc].empty()) continue;
+        const std::vector<std::uint8_t>& bytes = port.assembling[vc];
+        __builtin_prefetch(bytes.data() + bytes.size(), 1);
+      }
+    }
+  }
+  // 2. The oldest command waiting to go, when cycle() will look: its slot's extension and payload.
+  if ((c >= scan_ready_ || (scan_completed_ && scan_ordered_ > 0)) && !pending_.empty()) {
+    const Slot& s = slots_[pending_.front().tag];
+    __builtin_prefetch(s.ext);
+    __builtin_prefetch(s.trans);
+  }
+  // 3. Each port's next flit to send (its bytes in its packet), the port's credits and counter.
+  if (tx_flits_ > 0) {
+    for (const Port& port : ports_) {
+      if (port.queued_flits == 0) continue;
+      __builtin_prefetch(port.credits.data());
+      __builtin_prefetch(port.flits_sent);
+      for (const std::deque<TxPacket>& queue : port.tx) {
+        if (queue.empty()) continue;
+        const TxPacket& packet = queue.front();
+        __builtin_prefetch(packet.bytes.data() + std::size_t{packet.next} * flit_bytes_);
+      }
+    }
+  }
+}
+
 void NetworkInterface::cycle(std::uint64_t c) {
   // 1. Take at most one flit per port from the ejection buffers (responses first; requests only
   //    while the response queue has room), return its credit, and handle complete packets.

@@ -122,6 +122,7 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   void on_flit(unsigned port, const LinkFlit& flit) override;
   void on_credit(unsigned port, std::uint8_t vc) override;
   void cycle(std::uint64_t c) override;
+  void prefetch_cycle(std::uint64_t c) const override;
 
  private:
   static constexpr std::uint8_t kReqVc = 0, kRespVc = 1;
