@@ -287,9 +287,10 @@ void NetworkInterface::on_credit(unsigned port, std::uint8_t vc) {
 
 void NetworkInterface::prefetch_cycle(std::uint64_t c) const {
   // What cycle(c) reads and would otherwise wait for: on CM384 an NI's state has left the cache by
-  // its next cycle, and the copy of each sent flit out of its packet's bytes was the largest single
-  // stall of the machine's network (docs/performance.md, "Prefetching the network interfaces").
-  // 1. Each port's packet being assembled, where the flit taken now is written.
+  // its next cycle, and the copy of each sent flit out of its packet's bytes was the NIs' largest
+  // stall (docs/performance.md, "Prefetching the network interfaces"). It prefetches for every
+  // VC that cycle() may serve, a little more than the one per port that it takes or sends.
+  // 1. Each port's packets being assembled, where a flit taken now is written.
   if (rx_flits_ > 0) {
     for (const Port& port : ports_) {
       for (unsigned vc = 0; vc < 2; ++vc) {
@@ -309,12 +310,14 @@ void NetworkInterface::prefetch_cycle(std::uint64_t c) const {
   if (tx_flits_ > 0) {
     for (const Port& port : ports_) {
       if (port.queued_flits == 0) continue;
-      __builtin_prefetch(port.credits.data());
-      __builtin_prefetch(port.flits_sent);
+      __builtin_prefetch(port.credits.data(), 1);  // both written when a flit goes
+      __builtin_prefetch(port.flits_sent, 1);
       for (const std::deque<TxPacket>& queue : port.tx) {
         if (queue.empty()) continue;
         const TxPacket& packet = queue.front();
-        __builtin_prefetch(packet.bytes.data() + std::size_t{packet.next} * flit_bytes_);
+        const std::uint8_t* flit = packet.bytes.data() + std::size_t{packet.next} * flit_bytes_;
+        __builtin_prefetch(flit);
+        __builtin_prefetch(flit + flit_bytes_ - 1);  // a flit may straddle two cache lines
       }
     }
   }
