@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "common/prefetch.h"
 #include "common/rng.h"
 #include "common/units.h"
 #include "common/thread_timer.h"

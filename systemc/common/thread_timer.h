@@ -217,13 +217,6 @@ inline std::uint32_t balanced_split(std::uint32_t n, std::uint32_t split, std::i
       std::clamp<std::int64_t>((std::int64_t{split} + std::llround(target)) / 2, 1, std::int64_t{n} - 1));
 }
 
-// Starts loading every cache line of an object (a router the thread steps next).
-template <class T>
-void prefetch_object(const T& x) {
-  constexpr std::size_t kLine = 64;
-  for (std::size_t b = 0; b < sizeof(T); b += kLine) __builtin_prefetch(reinterpret_cast<const char*>(&x) + b);
-}
-
 // Sorts `count` events by router, stably, keeping those of routers begin .. end - 1 (router_of(j)
 // gives event j's), as indices: router begin + k's are order[at[k] .. at[k + 1]). `fill` is
 // scratch. A group of routers stages a router's arrivals just before it steps, while its state is

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/prefetch.h"
 #include "common/rng.h"
 #include "common/units.h"
 

@@ -10,6 +10,8 @@
 #include <bit>
 #include <stdexcept>
 
+#include "common/prefetch.h"
+
 namespace snsim::noc {
 namespace {
 
@@ -77,9 +79,7 @@ bool test_bit(const Set& s, unsigned i) {
 // Starts loading every cache line of a vector's elements.
 template <class T>
 void prefetch_array(const std::vector<T>& a) {
-  constexpr size_t kLine = 64;
-  const auto* p = reinterpret_cast<const char*>(a.data());
-  for (size_t b = 0; b < a.size() * sizeof(T); b += kLine) __builtin_prefetch(p + b);
+  prefetch_bytes(a.data(), a.size() * sizeof(T));
 }
 
 [[noreturn]] void fail(const char* assertion, const std::string& what) {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "common/prefetch.h"
 #include "common/thread_timer.h"
 
 namespace snsim::noc {
@@ -301,7 +302,7 @@ void NetworkInterface::prefetch_cycle(std::uint64_t c) const {
     }
   }
   // 2. The oldest command waiting to go, when cycle() will look: its slot's extension and payload.
-  if ((c >= scan_ready_ || (scan_completed_ && scan_ordered_ > 0)) && !pending_.empty()) {
+  if (scans_pending(c) && !pending_.empty()) {
     const Slot& s = slots_[pending_.front().tag];
     __builtin_prefetch(s.ext);
     __builtin_prefetch(s.trans);
@@ -315,9 +316,7 @@ void NetworkInterface::prefetch_cycle(std::uint64_t c) const {
       for (const std::deque<TxPacket>& queue : port.tx) {
         if (queue.empty()) continue;
         const TxPacket& packet = queue.front();
-        const std::uint8_t* flit = packet.bytes.data() + std::size_t{packet.next} * flit_bytes_;
-        __builtin_prefetch(flit);
-        __builtin_prefetch(flit + flit_bytes_ - 1);  // a flit may straddle two cache lines
+        prefetch_bytes(packet.bytes.data() + std::size_t{packet.next} * flit_bytes_, flit_bytes_);
       }
     }
   }
@@ -382,7 +381,7 @@ void NetworkInterface::cycle(std::uint64_t c) {
     send_packet(resp, resp.data.data(), static_cast<std::uint32_t>(resp.data.size()));
     responses_.erase(responses_.begin());
   }
-  const bool look = c >= scan_ready_ || (scan_completed_ && scan_ordered_ > 0);
+  const bool look = scans_pending(c);
   scan_completed_ = false;
   if (look) {
     scan_ready_ = std::numeric_limits<std::uint64_t>::max();

@@ -253,6 +253,8 @@ class NetworkInterface : public sc_core::sc_module, public FabricEndpoint {
   std::uint64_t scan_ready_ = std::numeric_limits<std::uint64_t>::max();
   bool scan_completed_ = false;
   std::size_t scan_ordered_ = 0;
+  // Whether cycle(c) looks through pending_ (by the rule above).
+  bool scans_pending(std::uint64_t c) const { return c >= scan_ready_ || (scan_completed_ && scan_ordered_ > 0); }
   // Flits in every port's ejection buffers, and queued to send: cycle() skips its look at the
   // ports when there are none (most of a machine's NIs, most cycles).
   std::size_t rx_flits_ = 0;
