@@ -111,23 +111,12 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation, Scan scan)
 
   const size_t queues = size_t{p.ports} * p.vcs;
   table_.assign(p.table_depth, Entry{});
-  ring_.resize(queues);  // rings are allocated by their first flit
-  cap_.assign(queues, 0);
-  rd_.assign(queues, 0);
-  count_.assign(queues, 0);
-  head_hdr_.assign(queues, 0);
-  cur_port_.assign(queues, 0);
-  in_pkt_.assign(queues, 0);
-  ovc_.assign(queues, 0);
+  in_.resize(queues);  // rings are allocated by their first flit
   nonempty_.assign(p.ports, 0);
   vc_mask_.assign(p.ports, 0);
   credit_vc_.assign(p.ports, 0);
-  credits_.assign(queues, 0);
-  owner_.assign(queues, 0);
-  waiters_.assign(queues, PortSet{});
-  n_waiters_.assign(queues, 0);
   out_vcs_.assign(p.ports, OutVcs{});
-  held_.assign(queues, 0);
+  ovs_.resize(queues);
   out_ptr_.assign(p.ports, 0);
   out_vc_.assign(p.ports, 0);
   out_words_.assign(size_t{p.ports} * stride_, 0);
@@ -159,11 +148,9 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation, Scan scan)
 void FastRouter::reset() {
   // Everything with a reset in the RTL; the table and the buffer memories have none (the memories'
   // contents are unreachable once the pointers are cleared).
-  std::fill(rd_.begin(), rd_.end(), 0);
-  std::fill(count_.begin(), count_.end(), 0);
-  std::fill(cur_port_.begin(), cur_port_.end(), 0);
-  std::fill(in_pkt_.begin(), in_pkt_.end(), 0);
-  std::fill(ovc_.begin(), ovc_.end(), 0);
+  for (InQueue& q : in_) {
+    q.rd = q.count = q.cur_port = q.in_pkt = q.ovc = 0;
+  }
   std::fill(nonempty_.begin(), nonempty_.end(), 0);
   std::fill(vc_mask_.begin(), vc_mask_.end(), 0);
   active_in_ = {};
@@ -171,10 +158,7 @@ void FastRouter::reset() {
   credit_valid_ = {};
   credit_vc_nonzero_ = {};
   std::fill(credit_vc_.begin(), credit_vc_.end(), 0);
-  std::fill(credits_.begin(), credits_.end(), static_cast<uint16_t>(p_.buf_depth));
-  std::fill(held_.begin(), held_.end(), 0);
-  std::fill(waiters_.begin(), waiters_.end(), PortSet{});
-  std::fill(n_waiters_.begin(), n_waiters_.end(), 0);
+  for (OutVcState& q : ovs_) q = OutVcState{{}, 0, static_cast<uint16_t>(p_.buf_depth), 0, 0};
   // Every counter full, nothing claimed, nobody waiting.
   std::fill(out_vcs_.begin(), out_vcs_.end(), OutVcs{(uint32_t{1} << p_.vcs) - 1, 0, 0});
   waited_ = {};
@@ -240,7 +224,7 @@ unsigned FastRouter::route(uint64_t hdr, unsigned vc, bool* ok) {
     const unsigned max_held = p_.ports * p_.buf_depth;
     unsigned best = 0;
     for (unsigned o = e.base; o <= unsigned{e.base} + e.count_m1; ++o) {
-      port_credits_[o] = credits_[qi(o, vc)] + max_held - held_[qi(o, vc)];
+      port_credits_[o] = ovs_[qi(o, vc)].credits + max_held - ovs_[qi(o, vc)].held;
       best = std::max(best, port_credits_[o]);
     }
     port = select_port_adaptive(te, dst, port_credits_.data(), adapt_slack(p_.buf_depth));
@@ -256,11 +240,12 @@ void FastRouter::check_inputs() {
     const unsigned v = staged_vc_[i];
     if (v >= p_.vcs) fail("ArrivingVcExists", fmt::format("input {}: flit on VC {} of {}", i, v, p_.vcs));
     const unsigned q = qi(i, v);
-    if (count_[q] == p_.buf_depth) {
+    InQueue& iq = in_[q];
+    if (iq.count == p_.buf_depth) {
       fail("NoFlitWithoutCredit", fmt::format("input {} VC {}: flit into a full buffer", i, v));
     }
     // Step 8 writes the flit there (the slot after the queue's last whatever leaves before).
-    if (count_[q] < cap_[q]) __builtin_prefetch(slot_words(q, (rd_[q] + count_[q]) & (cap_[q] - 1)), 1);
+    if (iq.count < iq.cap) __builtin_prefetch(slot_words(q, (iq.rd + iq.count) & (iq.cap - 1)), 1);
     const uint64_t hdr = staged_words_[size_t{i} * stride_];
     const bool head = (hdr >> kHeadBit) & 1u;
     if (head) {
@@ -271,7 +256,7 @@ void FastRouter::check_inputs() {
                                          static_cast<uint16_t>(hdr >> kDstLsb)));
       }
     }
-    if (head == (in_pkt_[q] != 0)) {
+    if (head == (iq.in_pkt != 0)) {
       fail("PacketFraming", fmt::format("input {} VC {}: {} flit {} a packet", i, v, head ? "head" : "body",
                                         head ? "inside" : "outside"));
     }
@@ -284,16 +269,17 @@ void FastRouter::check_inputs() {
 }
 
 void FastRouter::grow_ring(unsigned q) {
-  const unsigned cap = cap_[q];
+  InQueue& iq = in_[q];
+  const unsigned cap = iq.cap;
   const unsigned new_cap = std::min(cap == 0 ? kRingMin : 2 * cap, p_.buf_depth);
   // Not value-initialized: only slots that flits reach are written.
   std::unique_ptr<uint64_t[]> ring(new uint64_t[size_t{new_cap} * stride_]);
-  for (unsigned k = 0; k < count_[q]; ++k) {
-    std::copy_n(slot_words(q, (rd_[q] + k) & (cap - 1)), stride_, &ring[size_t{k} * stride_]);
+  for (unsigned k = 0; k < iq.count; ++k) {
+    std::copy_n(slot_words(q, (iq.rd + k) & (cap - 1)), stride_, &ring[size_t{k} * stride_]);
   }
-  ring_[q] = std::move(ring);
-  cap_[q] = static_cast<uint16_t>(new_cap);
-  rd_[q] = 0;
+  iq.ring = std::move(ring);
+  iq.cap = static_cast<uint16_t>(new_cap);
+  iq.rd = 0;
 }
 
 template <unsigned W>
@@ -319,8 +305,8 @@ uint32_t FastRouter::open_vcs(unsigned o) const { return out_vcs_[o].credit & ~o
 template <unsigned W>
 void FastRouter::wait_add(unsigned i, unsigned v, unsigned o) {
   const unsigned oq = qi(o, v);
-  set_bit<W>(waiters_[oq], i);
-  ++n_waiters_[oq];
+  set_bit<W>(ovs_[oq].waiters, i);
+  ++ovs_[oq].n_waiters;
   out_vcs_[o].waiting |= 1u << v;
   set_bit<W>(waited_, o);
 }
@@ -328,8 +314,8 @@ void FastRouter::wait_add(unsigned i, unsigned v, unsigned o) {
 template <unsigned W>
 void FastRouter::wait_remove(unsigned i, unsigned v, unsigned o) {
   const unsigned oq = qi(o, v);
-  clear_bit<W>(waiters_[oq], i);
-  if (--n_waiters_[oq] != 0) return;
+  clear_bit<W>(ovs_[oq].waiters, i);
+  if (--ovs_[oq].n_waiters != 0) return;
   out_vcs_[o].waiting &= ~(1u << v);
   if (out_vcs_[o].waiting == 0) clear_bit<W>(waited_, o);
 }
@@ -345,10 +331,10 @@ void FastRouter::requests_full(StepCounts& c) {
     for (uint32_t vs = nonempty_[i]; vs != 0; vs &= vs - 1) {
       const auto v = static_cast<unsigned>(std::countr_zero(vs));
       const unsigned q = qi(i, v);
-      const uint64_t hdr = head_hdr_[q];
+      const uint64_t hdr = in_[q].head_hdr;
       const auto o = static_cast<unsigned>((hdr >> kHdrPortLsb) & 0xff);
       const auto head = static_cast<unsigned>(hdr & 1u);
-      const unsigned u = head != 0 ? v : ovc_[q];
+      const unsigned u = head != 0 ? v : in_[q].ovc;
       // Branch-free: under random traffic these conditions are coin flips the CPU cannot predict.
       unsigned credit = (out_vcs_[o].credit >> u) & 1u;
       unsigned blocked = head & ((out_vcs_[o].busy >> u) & 1u);
@@ -394,12 +380,12 @@ void FastRouter::requests_kept(StepCounts& c) {
     const OutVcs ov = out_vcs_[o];
     const unsigned base = o * p_.vcs;
     for (uint32_t vs = ov.waiting & ~ov.credit; vs != 0; vs &= vs - 1) {
-      c.credit_stalls += n_waiters_[base + static_cast<unsigned>(std::countr_zero(vs))];
+      c.credit_stalls += ovs_[base + static_cast<unsigned>(std::countr_zero(vs))].n_waiters;
     }
     PortSet req{}, body{};
     const uint32_t open = ov.waiting & ov.credit & ~ov.busy;
     for (uint32_t vs = open; vs != 0; vs &= vs - 1) {
-      const PortSet& w = waiters_[base + static_cast<unsigned>(std::countr_zero(vs))];
+      const PortSet& w = ovs_[base + static_cast<unsigned>(std::countr_zero(vs))].waiters;
       count_input_vcs(w);
       for (unsigned k = 0; k < W; ++k) req[k] |= w[k];
     }
@@ -407,9 +393,9 @@ void FastRouter::requests_kept(StepCounts& c) {
     for (uint32_t vs = ov.waiting & ov.credit & ov.busy; vs != 0; vs &= vs - 1) {
       const auto v = static_cast<unsigned>(std::countr_zero(vs));
       const unsigned oq = base + v;
-      const unsigned owner = owner_[oq];
-      const unsigned here = test_bit<W>(waiters_[oq], owner) ? 1u : 0u;
-      c.vc_blocked += n_waiters_[oq] - here;
+      const unsigned owner = ovs_[oq].owner;
+      const unsigned here = test_bit<W>(ovs_[oq].waiters, owner) ? 1u : 0u;
+      c.vc_blocked += ovs_[oq].n_waiters - here;
       if (here != 0) {
         PortSet bit{};
         set_bit<W>(bit, owner);
@@ -499,18 +485,18 @@ void FastRouter::step_words() {
         const unsigned base = o * p_.vcs;
         for (uint32_t vs = req_vcs_[o] & ~req_body_vcs_[o]; vs != 0; vs &= vs - 1) {
           const auto v = static_cast<unsigned>(std::countr_zero(vs));
-          acc_req_[i] |= static_cast<uint32_t>(test_bit<W>(waiters_[base + v], i)) << v;
+          acc_req_[i] |= static_cast<uint32_t>(test_bit<W>(ovs_[base + v].waiters, i)) << v;
         }
         for (uint32_t vs = req_body_vcs_[o]; vs != 0; vs &= vs - 1) {
           const auto v = static_cast<unsigned>(std::countr_zero(vs));
-          const uint32_t mine = static_cast<uint32_t>(owner_[base + v] == i) << v;
+          const uint32_t mine = static_cast<uint32_t>(ovs_[base + v].owner == i) << v;
           acc_req_[i] |= mine;
           acc_body_[i] |= mine;
         }
       } else {
         for (uint32_t vs = elig_[i]; vs != 0; vs &= vs - 1) {
           const auto v = static_cast<unsigned>(std::countr_zero(vs));
-          const uint64_t hdr = head_hdr_[qi(i, v)];
+          const uint64_t hdr = in_[qi(i, v)].head_hdr;
           if (((hdr >> kHdrPortLsb) & 0xff) != o) continue;
           acc_req_[i] |= 1u << v;
           acc_body_[i] |= static_cast<uint32_t>((hdr & 1u) ^ 1u) << v;
@@ -528,7 +514,7 @@ void FastRouter::step_words() {
       const uint32_t masked = a & vc_mask_[i];
       const auto v = static_cast<unsigned>(std::countr_zero(masked != 0 ? masked : a));
       const unsigned o = grant_out_[i] != kSeveral ? grant_out_[i]
-                                                   : static_cast<unsigned>((head_hdr_[qi(i, v)] >> kHdrPortLsb) & 0xff);
+                                                   : static_cast<unsigned>((in_[qi(i, v)].head_hdr >> kHdrPortLsb) & 0xff);
       req_vc_[i] = static_cast<uint16_t>(v);
       set_bit<W>(in_matched, i);
       out_matched_[o] = 1;
@@ -551,8 +537,8 @@ void FastRouter::step_words() {
     const unsigned q = qi(i, v);
     unsigned u = v;
     if (any_vc) {
-      u = ovc_[q];
-      if (head_hdr_[q] & 1u) {
+      u = in_[q].ovc;
+      if (in_[q].head_hdr & 1u) {
         const uint32_t open = open_vcs(match_out_[k]);
         u = mutation_ == Mutation::AnyVcTakesHighest ? 31u - static_cast<unsigned>(std::countl_zero(open))
                                                      : static_cast<unsigned>(std::countr_zero(open));
@@ -564,14 +550,14 @@ void FastRouter::step_words() {
   // their loads now, so that the misses overlap.
   for (unsigned k = 0; k < n_match_; ++k) {
     const unsigned q = qi(match_in_[k], req_vc_[match_in_[k]]);
-    __builtin_prefetch(slot_words(q, rd_[q]));
+    __builtin_prefetch(slot_words(q, in_[q].rd));
   }
 
   // 4. NoCreditOverflow needs this cycle's sends: a credit may arrive at a full counter only while a
   //    flit of that VC leaves (the RTL's counter then stays full).
   for_each_bit<W>(staged_credit_, [&](unsigned o) {
     const unsigned v = staged_credit_vc_[o];
-    if (credits_[qi(o, v)] != p_.buf_depth) return;
+    if (ovs_[qi(o, v)].credits != p_.buf_depth) return;
     for (unsigned k = 0; k < n_match_; ++k) {
       if (match_out_[k] == o && match_ovc_[k] == v) return;
     }
@@ -613,7 +599,8 @@ void FastRouter::step_words() {
     const unsigned i = match_in_[k];
     const unsigned v = req_vc_[i];
     const unsigned q = qi(i, v);
-    const uint64_t* src = slot_words(q, rd_[q]);
+    InQueue& iq = in_[q];
+    const uint64_t* src = slot_words(q, iq.rd);
     uint64_t* dst = &out_words_[size_t{o} * stride];
     dst[0] = src[0] & ((uint64_t{1} << kHdrPortLsb) - 1);
     dst[1] = src[1];  // every flit has a payload word
@@ -629,23 +616,25 @@ void FastRouter::step_words() {
     const bool tail = (src[0] >> kTailBit) & 1u;
     OutVcs& ovcs = out_vcs_[o];
     ovcs.busy = (ovcs.busy & ~(1u << u)) | (static_cast<uint32_t>(!tail) << u);
-    if (--credits_[oq] == 0) ovcs.credit &= ~(1u << u);
-    --held_[qi(o, v)];
+    if (--ovs_[oq].credits == 0) ovcs.credit &= ~(1u << u);
+    --ovs_[qi(o, v)].held;
     if (src[0] & 1u) {
-      ovc_[q] = static_cast<uint16_t>(u);
-      owner_[oq] = static_cast<uint16_t>(i);
+      iq.ovc = static_cast<uint16_t>(u);
+      ovs_[oq].owner = static_cast<uint16_t>(i);
       reassigned += u != v;
     }
 
-    rd_[q] = static_cast<uint16_t>((rd_[q] + 1) & (cap_[q] - 1));
-    if (count_[q] > 1) head_hdr_[q] = slot_words(q, rd_[q])[0];
-    if (--count_[q] == 0) {
+    // An emptied ring starts again at slot 0: a queue that flits pass through one or two at a
+    // time then reuses its first cache line, which stays warm, instead of walking the whole ring.
+    iq.rd = iq.count > 1 ? static_cast<uint16_t>((iq.rd + 1) & (iq.cap - 1)) : 0;
+    if (iq.count > 1) iq.head_hdr = slot_words(q, iq.rd)[0];
+    if (--iq.count == 0) {
       nonempty_[i] &= ~(1u << v);
       if (nonempty_[i] == 0) clear_bit<W>(active_in_, i);
       wait_remove<W>(i, v, o);
     } else if (tail) {
       // The next packet's head moves up; a body flit follows its head's port.
-      const auto next = static_cast<unsigned>((head_hdr_[q] >> kHdrPortLsb) & 0xff);
+      const auto next = static_cast<unsigned>((iq.head_hdr >> kHdrPortLsb) & 0xff);
       if (next != o) {
         wait_remove<W>(i, v, o);
         wait_add<W>(i, v, next);
@@ -664,7 +653,7 @@ void FastRouter::step_words() {
   // 7. Credits from downstream (spendable from the next cycle: eligibility read the old count).
   for_each_bit<W>(staged_credit_, [&](unsigned o) {
     const unsigned v = staged_credit_vc_[o];
-    if (credits_[qi(o, v)]++ == 0) out_vcs_[o].credit |= 1u << v;
+    if (ovs_[qi(o, v)].credits++ == 0) out_vcs_[o].credit |= 1u << v;
   });
 
   // 8. Arrivals: a head flit takes the table's port (the table as it was before this edge's write),
@@ -674,25 +663,26 @@ void FastRouter::step_words() {
     const unsigned v = staged_vc_[i];
     const unsigned q = qi(i, v);
     const uint64_t* w = &staged_words_[size_t{i} * stride];
+    InQueue& iq = in_[q];
     unsigned port;
     if (w[0] & 1u) {
       port = staged_port_[i];  // looked up by check_inputs()
-      cur_port_[q] = static_cast<uint16_t>(port);
+      iq.cur_port = static_cast<uint16_t>(port);
     } else {
-      port = cur_port_[q];
+      port = iq.cur_port;
     }
-    in_pkt_[q] = !((w[0] >> kTailBit) & 1u);
-    ++held_[qi(port, v)];
-    if (count_[q] == cap_[q]) grow_ring(q);  // below buf_depth: check_inputs() refused a full buffer
-    uint64_t* d = slot_words(q, (rd_[q] + count_[q]) & (cap_[q] - 1));
+    iq.in_pkt = !((w[0] >> kTailBit) & 1u);
+    ++ovs_[qi(port, v)].held;
+    if (iq.count == iq.cap) grow_ring(q);  // below buf_depth: check_inputs() refused a full buffer
+    uint64_t* d = slot_words(q, (iq.rd + iq.count) & (iq.cap - 1));
     d[0] = w[0] | (uint64_t{port} << kHdrPortLsb);
-    if (count_[q] == 0) {
-      head_hdr_[q] = d[0];
+    if (iq.count == 0) {
+      iq.head_hdr = d[0];
       wait_add<W>(i, v, port);
     }
     d[1] = w[1];
     for (unsigned k = 2; k < stride; ++k) d[k] = w[k];
-    ++count_[q];
+    ++iq.count;
     nonempty_[i] |= 1u << v;
     set_bit<W>(active_in_, i);
     ++arrivals;
@@ -709,36 +699,23 @@ void FastRouter::step_words() {
 
 void FastRouter::prefetch_step() const {
   if (buffered_ == 0) return;
-  // The queue state that the matched VCs' departures and the arrivals read and write: with deep
-  // buffers most of it has left the cache since the router's last step, and each array would
-  // otherwise miss once per queue touched, after the allocation, when nothing else can overlap.
+  // The records that the requests, the departures and most arrivals read and write: most have
+  // left the cache since the router's last step, and each would otherwise miss after the
+  // allocation, when nothing else can overlap. Each input's nonempty VCs' queues (one line holds
+  // two neighbouring VCs' records)...
   for_each_bit<kSetWords>(active_in_, [&](unsigned i) {
-    __builtin_prefetch(&ring_[qi(i, 0)]);
-    __builtin_prefetch(&ring_[qi(i, p_.vcs - 1)]);
+    for (uint32_t vs = nonempty_[i]; vs != 0; vs &= vs - 1) {
+      __builtin_prefetch(&in_[qi(i, static_cast<unsigned>(std::countr_zero(vs)))]);
+    }
   });
-  prefetch_array(rd_);
-  prefetch_array(count_);
-  prefetch_array(cap_);
-  if (kept_) {
-    // requests_kept() reads the output VCs' masks, counts and claimants, and the waiters of every
-    // output that has some; the matches and credits then update the counters.
-    prefetch_array(out_vcs_);
-    prefetch_array(n_waiters_);
-    prefetch_array(owner_);
-    prefetch_array(credits_);
-    for_each_bit<kSetWords>(waited_, [&](unsigned o) {
-      __builtin_prefetch(&waiters_[qi(o, 0)]);
-      __builtin_prefetch(&waiters_[qi(o, p_.vcs - 1)]);
-    });
-    return;
-  }
-  // requests_full() reads every occupied input's heads and their outputs' VC masks and credits.
-  for_each_bit<kSetWords>(active_in_, [&](unsigned i) {
-    __builtin_prefetch(&head_hdr_[qi(i, 0)]);
-    __builtin_prefetch(&head_hdr_[qi(i, p_.vcs - 1)]);
-  });
-  prefetch_array(credits_);
   prefetch_array(out_vcs_);
+  if (!kept_) return;  // requests_full() reads the heads (above) and the outputs' VC masks
+  // ... and, for requests_kept(), every output VC with waiters: its waiters, claimant and credits.
+  for_each_bit<kSetWords>(waited_, [&](unsigned o) {
+    for (uint32_t vs = out_vcs_[o].waiting; vs != 0; vs &= vs - 1) {
+      __builtin_prefetch(&ovs_[qi(o, static_cast<unsigned>(std::countr_zero(vs)))]);
+    }
+  });
 }
 
 LinkFlit FastRouter::out(unsigned port) const {

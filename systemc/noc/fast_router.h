@@ -163,8 +163,8 @@ class FastRouter final : public RouterModel {
   static constexpr unsigned kHdrPortLsb = 40;
 
   unsigned qi(unsigned port, unsigned vc) const { return port * p_.vcs + vc; }
-  uint64_t* slot_words(unsigned q, unsigned slot) { return &ring_[q][size_t{slot} * stride_]; }
-  // Makes room for one more flit in queue q's full ring (count_[q] == cap_[q] < buf_depth).
+  uint64_t* slot_words(unsigned q, unsigned slot) { return &in_[q].ring[size_t{slot} * stride_]; }
+  // Makes room for one more flit in queue q's full ring (count == cap < buf_depth).
   void grow_ring(unsigned q);
   // The route a head flit arriving on VC vc takes (sn_route_select, on the registered credits), and
   // whether the RTL accepts it (HeadRoutable).
@@ -210,23 +210,30 @@ class FastRouter final : public RouterModel {
 
   std::vector<Entry> table_;
 
-  // Inputs, per (port, VC) queue q = port * vcs + vc.
-  // Flit storage: each queue is a ring of cap_[q] slots of stride_ words, its flits in order from
-  // slot rd_[q], so a flit's successor sits next to it in memory and its header is in cache when
+  // Inputs, per (port, VC) queue q = port * vcs + vc, each queue's state in one 32-byte record:
+  // a step reads or writes all of it for a flit that arrives or leaves, and the records of one
+  // input's neighbouring VCs (a machine uses two) share a cache line, where separate arrays put
+  // each field on a line of its own (docs/performance.md, "The routers' queue state in records").
+  // Flit storage: each queue is a ring of `cap` slots of stride_ words, its flits in order from
+  // slot `rd`, so a flit's successor sits next to it in memory and its header is in cache when
   // the flit leaves. A ring starts empty and doubles (from kRingMin slots, up to buf_depth) only
   // when an arrival finds it full: a deep, mostly empty buffer costs neither cache nor resident
   // memory, and step() allocates only when a queue holds more flits than it ever held before.
   static constexpr unsigned kRingMin = 16;
-  std::vector<std::unique_ptr<uint64_t[]>> ring_;
-  std::vector<uint16_t> cap_;  // slots of the ring (0 before its first flit)
-  std::vector<uint16_t> rd_;   // slot of the oldest flit
-  std::vector<uint16_t> count_;    // flits held
-  // Header word of each queue's oldest flit (valid while count_ > 0): the allocator reads only
-  // this, so a deep buffer's memory is touched once per flit, not once per cycle a flit waits.
-  std::vector<uint64_t> head_hdr_;
-  std::vector<uint16_t> cur_port_;  // port of the packet arriving on the VC (body flits inherit it)
-  std::vector<uint16_t> in_pkt_;    // between a head and its tail (PacketFraming)
-  std::vector<uint16_t> ovc_;       // output VC claimed by the packet whose head last left the VC
+  struct alignas(32) InQueue {
+    std::unique_ptr<uint64_t[]> ring;
+    // Header word of the oldest flit (valid while count > 0): the allocator reads only this, so a
+    // deep buffer's memory is touched once per flit, not once per cycle a flit waits.
+    uint64_t head_hdr = 0;
+    uint16_t cap = 0;       // slots of the ring (0 before its first flit)
+    uint16_t rd = 0;        // slot of the oldest flit
+    uint16_t count = 0;     // flits held
+    uint16_t cur_port = 0;  // port of the packet arriving on the VC (body flits inherit it)
+    uint16_t in_pkt = 0;    // between a head and its tail (PacketFraming)
+    uint16_t ovc = 0;       // output VC claimed by the packet whose head last left the VC
+  };
+  static_assert(sizeof(InQueue) == 32);
+  std::vector<InQueue> in_;
   std::vector<uint32_t> nonempty_;  // per input: VCs with a flit
   std::vector<uint32_t> vc_mask_;   // per input: sn_rr_arb mask over VCs (positions above the winner)
   PortSet active_in_{};            // inputs holding at least one flit
@@ -237,20 +244,24 @@ class FastRouter final : public RouterModel {
   PortSet credit_vc_nonzero_{};  // inputs whose registered credit VC is not 0
   std::vector<uint16_t> credit_vc_;
 
-  // Outputs, per output VC q = port * vcs + vc.
-  std::vector<uint16_t> credits_;
-  std::vector<uint16_t> owner_;  // input whose packet claimed the output VC (valid while claimed)
-  // Waiters, per output VC (o, v): the inputs whose VC v holds a flit at its head bound for o (with
-  // VcAlloc::keep, for output VC v), and how many. Kept in both modes; only requests_kept() reads them.
-  std::vector<PortSet> waiters_;
-  std::vector<uint16_t> n_waiters_;
-  // Per output, its VCs as bits: with a credit (credits_ above zero), claimed by a packet, with waiters.
+  // Outputs, per output VC q = port * vcs + vc, in one record each as the inputs' queues.
+  struct alignas(32) OutVcState {
+    // The inputs whose VC v holds a flit at its head bound for output o (with VcAlloc::keep, for
+    // output VC v), and how many. Kept in both modes; only requests_kept() reads them.
+    PortSet waiters{};
+    uint32_t held = 0;  // flits buffered here for the output VC (adaptive scores)
+    uint16_t credits = 0;
+    uint16_t owner = 0;  // input whose packet claimed the output VC (valid while claimed)
+    uint16_t n_waiters = 0;
+  };
+  static_assert(sizeof(OutVcState) == 32);
+  std::vector<OutVcState> ovs_;
+  // Per output, its VCs as bits: with a credit (`credits` above zero), claimed by a packet, with waiters.
   struct OutVcs {
     uint32_t credit = 0, busy = 0, waiting = 0;
   };
   std::vector<OutVcs> out_vcs_;
   PortSet waited_{};  // outputs with a waiter
-  std::vector<uint32_t> held_;  // flits buffered here for the output VC (adaptive scores)
   // Output arbiter: sn_rr_arb's mask is "all positions >= out_ptr_[o]"; the reset mask (zero) is
   // out_ptr_ = ports.
   std::vector<uint16_t> out_ptr_;
