@@ -1,9 +1,11 @@
 // Software prefetches: start loading memory that the code will read soon, so that its misses
-// overlap other work. They change no state and cannot fault.
+// overlap other work. They change no state and cannot fault. And an allocator that starts arrays
+// on a cache line, so that records laid out to share lines do.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 
 namespace snsim {
 
@@ -21,5 +23,22 @@ template <class T>
 void prefetch_object(const T& x) {
   prefetch_bytes(&x, sizeof(T));
 }
+
+// std::allocator's storage, starting on a 64-byte cache line (std::allocator aligns to the
+// element's alignment only): with 32-byte records, records 2k and 2k + 1 share a line.
+template <class T>
+struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlign{64};
+  CacheLineAllocator() = default;
+  template <class U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, kAlign); }
+  template <class U>
+  bool operator==(const CacheLineAllocator<U>&) const noexcept {
+    return true;
+  }
+};
 
 }  // namespace snsim

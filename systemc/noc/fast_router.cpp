@@ -116,7 +116,7 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation, Scan scan)
   vc_mask_.assign(p.ports, 0);
   credit_vc_.assign(p.ports, 0);
   out_vcs_.assign(p.ports, OutVcs{});
-  ovs_.resize(queues);
+  out_vc_state_.resize(queues);
   out_ptr_.assign(p.ports, 0);
   out_vc_.assign(p.ports, 0);
   out_words_.assign(size_t{p.ports} * stride_, 0);
@@ -148,8 +148,8 @@ FastRouter::FastRouter(const RouterParams& p, Mutation mutation, Scan scan)
 void FastRouter::reset() {
   // Everything with a reset in the RTL; the table and the buffer memories have none (the memories'
   // contents are unreachable once the pointers are cleared).
-  for (InQueue& q : in_) {
-    q.rd = q.count = q.cur_port = q.in_pkt = q.ovc = 0;
+  for (InQueue& iq : in_) {
+    iq.rd = iq.count = iq.cur_port = iq.in_pkt = iq.ovc = 0;
   }
   std::fill(nonempty_.begin(), nonempty_.end(), 0);
   std::fill(vc_mask_.begin(), vc_mask_.end(), 0);
@@ -158,7 +158,7 @@ void FastRouter::reset() {
   credit_valid_ = {};
   credit_vc_nonzero_ = {};
   std::fill(credit_vc_.begin(), credit_vc_.end(), 0);
-  for (OutVcState& q : ovs_) q = OutVcState{{}, 0, static_cast<uint16_t>(p_.buf_depth), 0, 0};
+  for (OutVcState& ov : out_vc_state_) ov = OutVcState{.credits = static_cast<uint16_t>(p_.buf_depth)};
   // Every counter full, nothing claimed, nobody waiting.
   std::fill(out_vcs_.begin(), out_vcs_.end(), OutVcs{(uint32_t{1} << p_.vcs) - 1, 0, 0});
   waited_ = {};
@@ -224,7 +224,7 @@ unsigned FastRouter::route(uint64_t hdr, unsigned vc, bool* ok) {
     const unsigned max_held = p_.ports * p_.buf_depth;
     unsigned best = 0;
     for (unsigned o = e.base; o <= unsigned{e.base} + e.count_m1; ++o) {
-      port_credits_[o] = ovs_[qi(o, vc)].credits + max_held - ovs_[qi(o, vc)].held;
+      port_credits_[o] = out_vc_state_[qi(o, vc)].credits + max_held - out_vc_state_[qi(o, vc)].held;
       best = std::max(best, port_credits_[o]);
     }
     port = select_port_adaptive(te, dst, port_credits_.data(), adapt_slack(p_.buf_depth));
@@ -244,8 +244,10 @@ void FastRouter::check_inputs() {
     if (iq.count == p_.buf_depth) {
       fail("NoFlitWithoutCredit", fmt::format("input {} VC {}: flit into a full buffer", i, v));
     }
-    // Step 8 writes the flit there (the slot after the queue's last whatever leaves before).
+    // Step 8 writes the flit in the slot after the queue's last, whatever leaves before, or in
+    // slot 0 if the queue's one flit leaves first (an empty queue's ring starts at slot 0).
     if (iq.count < iq.cap) __builtin_prefetch(slot_words(q, (iq.rd + iq.count) & (iq.cap - 1)), 1);
+    if (iq.count == 1 && iq.rd + 1 != iq.cap) __builtin_prefetch(slot_words(q, 0), 1);
     const uint64_t hdr = staged_words_[size_t{i} * stride_];
     const bool head = (hdr >> kHeadBit) & 1u;
     if (head) {
@@ -305,8 +307,8 @@ uint32_t FastRouter::open_vcs(unsigned o) const { return out_vcs_[o].credit & ~o
 template <unsigned W>
 void FastRouter::wait_add(unsigned i, unsigned v, unsigned o) {
   const unsigned oq = qi(o, v);
-  set_bit<W>(ovs_[oq].waiters, i);
-  ++ovs_[oq].n_waiters;
+  set_bit<W>(out_vc_state_[oq].waiters, i);
+  ++out_vc_state_[oq].n_waiters;
   out_vcs_[o].waiting |= 1u << v;
   set_bit<W>(waited_, o);
 }
@@ -314,8 +316,8 @@ void FastRouter::wait_add(unsigned i, unsigned v, unsigned o) {
 template <unsigned W>
 void FastRouter::wait_remove(unsigned i, unsigned v, unsigned o) {
   const unsigned oq = qi(o, v);
-  clear_bit<W>(ovs_[oq].waiters, i);
-  if (--ovs_[oq].n_waiters != 0) return;
+  clear_bit<W>(out_vc_state_[oq].waiters, i);
+  if (--out_vc_state_[oq].n_waiters != 0) return;
   out_vcs_[o].waiting &= ~(1u << v);
   if (out_vcs_[o].waiting == 0) clear_bit<W>(waited_, o);
 }
@@ -380,12 +382,12 @@ void FastRouter::requests_kept(StepCounts& c) {
     const OutVcs ov = out_vcs_[o];
     const unsigned base = o * p_.vcs;
     for (uint32_t vs = ov.waiting & ~ov.credit; vs != 0; vs &= vs - 1) {
-      c.credit_stalls += ovs_[base + static_cast<unsigned>(std::countr_zero(vs))].n_waiters;
+      c.credit_stalls += out_vc_state_[base + static_cast<unsigned>(std::countr_zero(vs))].n_waiters;
     }
     PortSet req{}, body{};
     const uint32_t open = ov.waiting & ov.credit & ~ov.busy;
     for (uint32_t vs = open; vs != 0; vs &= vs - 1) {
-      const PortSet& w = ovs_[base + static_cast<unsigned>(std::countr_zero(vs))].waiters;
+      const PortSet& w = out_vc_state_[base + static_cast<unsigned>(std::countr_zero(vs))].waiters;
       count_input_vcs(w);
       for (unsigned k = 0; k < W; ++k) req[k] |= w[k];
     }
@@ -393,9 +395,9 @@ void FastRouter::requests_kept(StepCounts& c) {
     for (uint32_t vs = ov.waiting & ov.credit & ov.busy; vs != 0; vs &= vs - 1) {
       const auto v = static_cast<unsigned>(std::countr_zero(vs));
       const unsigned oq = base + v;
-      const unsigned owner = ovs_[oq].owner;
-      const unsigned here = test_bit<W>(ovs_[oq].waiters, owner) ? 1u : 0u;
-      c.vc_blocked += ovs_[oq].n_waiters - here;
+      const unsigned owner = out_vc_state_[oq].owner;
+      const unsigned here = test_bit<W>(out_vc_state_[oq].waiters, owner) ? 1u : 0u;
+      c.vc_blocked += out_vc_state_[oq].n_waiters - here;
       if (here != 0) {
         PortSet bit{};
         set_bit<W>(bit, owner);
@@ -485,11 +487,11 @@ void FastRouter::step_words() {
         const unsigned base = o * p_.vcs;
         for (uint32_t vs = req_vcs_[o] & ~req_body_vcs_[o]; vs != 0; vs &= vs - 1) {
           const auto v = static_cast<unsigned>(std::countr_zero(vs));
-          acc_req_[i] |= static_cast<uint32_t>(test_bit<W>(ovs_[base + v].waiters, i)) << v;
+          acc_req_[i] |= static_cast<uint32_t>(test_bit<W>(out_vc_state_[base + v].waiters, i)) << v;
         }
         for (uint32_t vs = req_body_vcs_[o]; vs != 0; vs &= vs - 1) {
           const auto v = static_cast<unsigned>(std::countr_zero(vs));
-          const uint32_t mine = static_cast<uint32_t>(ovs_[base + v].owner == i) << v;
+          const uint32_t mine = static_cast<uint32_t>(out_vc_state_[base + v].owner == i) << v;
           acc_req_[i] |= mine;
           acc_body_[i] |= mine;
         }
@@ -557,7 +559,7 @@ void FastRouter::step_words() {
   //    flit of that VC leaves (the RTL's counter then stays full).
   for_each_bit<W>(staged_credit_, [&](unsigned o) {
     const unsigned v = staged_credit_vc_[o];
-    if (ovs_[qi(o, v)].credits != p_.buf_depth) return;
+    if (out_vc_state_[qi(o, v)].credits != p_.buf_depth) return;
     for (unsigned k = 0; k < n_match_; ++k) {
       if (match_out_[k] == o && match_ovc_[k] == v) return;
     }
@@ -616,11 +618,11 @@ void FastRouter::step_words() {
     const bool tail = (src[0] >> kTailBit) & 1u;
     OutVcs& ovcs = out_vcs_[o];
     ovcs.busy = (ovcs.busy & ~(1u << u)) | (static_cast<uint32_t>(!tail) << u);
-    if (--ovs_[oq].credits == 0) ovcs.credit &= ~(1u << u);
-    --ovs_[qi(o, v)].held;
+    if (--out_vc_state_[oq].credits == 0) ovcs.credit &= ~(1u << u);
+    --out_vc_state_[qi(o, v)].held;
     if (src[0] & 1u) {
       iq.ovc = static_cast<uint16_t>(u);
-      ovs_[oq].owner = static_cast<uint16_t>(i);
+      out_vc_state_[oq].owner = static_cast<uint16_t>(i);
       reassigned += u != v;
     }
 
@@ -653,7 +655,7 @@ void FastRouter::step_words() {
   // 7. Credits from downstream (spendable from the next cycle: eligibility read the old count).
   for_each_bit<W>(staged_credit_, [&](unsigned o) {
     const unsigned v = staged_credit_vc_[o];
-    if (ovs_[qi(o, v)].credits++ == 0) out_vcs_[o].credit |= 1u << v;
+    if (out_vc_state_[qi(o, v)].credits++ == 0) out_vcs_[o].credit |= 1u << v;
   });
 
   // 8. Arrivals: a head flit takes the table's port (the table as it was before this edge's write),
@@ -672,7 +674,7 @@ void FastRouter::step_words() {
       port = iq.cur_port;
     }
     iq.in_pkt = !((w[0] >> kTailBit) & 1u);
-    ++ovs_[qi(port, v)].held;
+    ++out_vc_state_[qi(port, v)].held;
     if (iq.count == iq.cap) grow_ring(q);  // below buf_depth: check_inputs() refused a full buffer
     uint64_t* d = slot_words(q, (iq.rd + iq.count) & (iq.cap - 1));
     d[0] = w[0] | (uint64_t{port} << kHdrPortLsb);
@@ -701,19 +703,19 @@ void FastRouter::prefetch_step() const {
   if (buffered_ == 0) return;
   // The records that the requests, the departures and most arrivals read and write: most have
   // left the cache since the router's last step, and each would otherwise miss after the
-  // allocation, when nothing else can overlap. Each input's nonempty VCs' queues (one line holds
-  // two neighbouring VCs' records)...
+  // allocation, when nothing else can overlap. First the per-port masks that say which...
+  prefetch_array(nonempty_);
+  prefetch_array(out_vcs_);
+  // ... then each occupied input's nonempty queues (one line holds two neighbouring VCs'
+  // records) and every output VC with waiters (its waiters, claimant, credits and held flits).
   for_each_bit<kSetWords>(active_in_, [&](unsigned i) {
     for (uint32_t vs = nonempty_[i]; vs != 0; vs &= vs - 1) {
       __builtin_prefetch(&in_[qi(i, static_cast<unsigned>(std::countr_zero(vs)))]);
     }
   });
-  prefetch_array(out_vcs_);
-  if (!kept_) return;  // requests_full() reads the heads (above) and the outputs' VC masks
-  // ... and, for requests_kept(), every output VC with waiters: its waiters, claimant and credits.
   for_each_bit<kSetWords>(waited_, [&](unsigned o) {
     for (uint32_t vs = out_vcs_[o].waiting; vs != 0; vs &= vs - 1) {
-      __builtin_prefetch(&ovs_[qi(o, static_cast<unsigned>(std::countr_zero(vs)))]);
+      __builtin_prefetch(&out_vc_state_[qi(o, static_cast<unsigned>(std::countr_zero(vs)))]);
     }
   });
 }

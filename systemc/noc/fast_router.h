@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "common/prefetch.h"
 #include "noc/router_model.h"
 
 namespace snsim::noc {
@@ -139,9 +140,10 @@ class FastRouter final : public RouterModel {
   uint64_t out_hdr(unsigned port) const { return out_words_[size_t{port} * stride_]; }
   uint64_t out_word(unsigned port) const { return out_words_[size_t{port} * stride_ + 1]; }
   unsigned out_vc(unsigned port) const { return out_vc_[port]; }
-  // Starts loading (prefetches) the state the next step() reads for every occupied input: the
-  // heads of its VCs and the output VCs' credits and claims. Changes nothing; a network calls it
-  // for the router it steps next, so those loads overlap the current router's work.
+  // Starts loading (prefetches) the state the next step() reads: the records of each occupied
+  // input's nonempty queues and of each output VC with waiters, and the per-port VC masks. Changes
+  // nothing; a network calls it for the router it steps next, so those loads overlap the current
+  // router's work.
   void prefetch_step() const;
 
  private:
@@ -212,10 +214,10 @@ class FastRouter final : public RouterModel {
 
   // Inputs, per (port, VC) queue q = port * vcs + vc, each queue's state in one 32-byte record:
   // a step reads or writes all of it for a flit that arrives or leaves, and the records of one
-  // input's neighbouring VCs (a machine uses two) share a cache line, where separate arrays put
-  // each field on a line of its own (docs/performance.md, "The routers' queue state in records").
+  // input's neighbouring VCs (a machine uses two) share a cache line (the array starts on one),
+  // where separate arrays put each field on a line of its own (docs/performance.md, "The routers' queue state in records").
   // Flit storage: each queue is a ring of `cap` slots of stride_ words, its flits in order from
-  // slot `rd`, so a flit's successor sits next to it in memory and its header is in cache when
+  // slot `rd` (0 whenever the queue is empty), so a flit's successor sits next to it in memory and its header is in cache when
   // the flit leaves. A ring starts empty and doubles (from kRingMin slots, up to buf_depth) only
   // when an arrival finds it full: a deep, mostly empty buffer costs neither cache nor resident
   // memory, and step() allocates only when a queue holds more flits than it ever held before.
@@ -233,7 +235,7 @@ class FastRouter final : public RouterModel {
     uint16_t ovc = 0;       // output VC claimed by the packet whose head last left the VC
   };
   static_assert(sizeof(InQueue) == 32);
-  std::vector<InQueue> in_;
+  std::vector<InQueue, CacheLineAllocator<InQueue>> in_;
   std::vector<uint32_t> nonempty_;  // per input: VCs with a flit
   std::vector<uint32_t> vc_mask_;   // per input: sn_rr_arb mask over VCs (positions above the winner)
   PortSet active_in_{};            // inputs holding at least one flit
@@ -244,7 +246,7 @@ class FastRouter final : public RouterModel {
   PortSet credit_vc_nonzero_{};  // inputs whose registered credit VC is not 0
   std::vector<uint16_t> credit_vc_;
 
-  // Outputs, per output VC q = port * vcs + vc, in one record each as the inputs' queues.
+  // Outputs, per output VC q = port * vcs + vc, in one record each, as the inputs' queues are.
   struct alignas(32) OutVcState {
     // The inputs whose VC v holds a flit at its head bound for output o (with VcAlloc::keep, for
     // output VC v), and how many. Kept in both modes; only requests_kept() reads them.
@@ -255,7 +257,7 @@ class FastRouter final : public RouterModel {
     uint16_t n_waiters = 0;
   };
   static_assert(sizeof(OutVcState) == 32);
-  std::vector<OutVcState> ovs_;
+  std::vector<OutVcState, CacheLineAllocator<OutVcState>> out_vc_state_;
   // Per output, its VCs as bits: with a credit (`credits` above zero), claimed by a packet, with waiters.
   struct OutVcs {
     uint32_t credit = 0, busy = 0, waiting = 0;
