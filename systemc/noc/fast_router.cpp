@@ -224,7 +224,8 @@ unsigned FastRouter::route(uint64_t hdr, unsigned vc, bool* ok) {
     const unsigned max_held = p_.ports * p_.buf_depth;
     unsigned best = 0;
     for (unsigned o = e.base; o <= unsigned{e.base} + e.count_m1; ++o) {
-      port_credits_[o] = out_vc_state_[qi(o, vc)].credits + max_held - out_vc_state_[qi(o, vc)].held;
+      const OutVcState& ov = out_vc_state_[qi(o, vc)];
+      port_credits_[o] = ov.credits + max_held - ov.held;
       best = std::max(best, port_credits_[o]);
     }
     port = select_port_adaptive(te, dst, port_credits_.data(), adapt_slack(p_.buf_depth));

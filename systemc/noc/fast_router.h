@@ -27,9 +27,10 @@
 // instead: a credit for a VC that does not exist (CreditVcExists) and a table address outside the
 // table (TableAddrInRange).
 //
-// Speed: flat arrays sized at construction, each VC's flits in a ring of their own that grows (rarely:
-// only past the most flits the VC ever held) up to the buffer depth, and only occupied inputs,
-// requested outputs and changed registers are visited; an idle router's step() is a few compares.
+// Speed: flat arrays and per-queue records sized at construction, each VC's flits in a ring of
+// their own that grows (rarely: only past the most flits the VC ever held) up to the buffer
+// depth, and only occupied inputs, requested outputs and changed registers are visited; an idle
+// router's step() is a few compares.
 // With VcAlloc::keep the requests come from sets of waiting inputs kept per output VC (Scan), so a
 // step visits output VCs that have waiters, not every buffered VC.
 // The RTL's initial register randomization is not modelled: the constructor resets the router, as

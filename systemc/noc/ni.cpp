@@ -294,7 +294,7 @@ void NetworkInterface::prefetch_cycle(std::uint64_t c) const {
   // 1. Each port's packets being assembled, where a flit taken now is written.
   if (rx_flits_ > 0) {
     for (const Port& port : ports_) {
-      for (unsigned vc = 0; vc < 2; ++vc) {
+      for (std::uint8_t vc : {kReqVc, kRespVc}) {
         if (port.rx[vc].empty()) continue;
         const std::vector<std::uint8_t>& bytes = port.assembling[vc];
         __builtin_prefetch(bytes.data() + bytes.size(), 1);
